@@ -1,0 +1,60 @@
+# newsfacet: `make demo` then `make test` on a fresh machine. `make help` lists the rest.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export AIRFLOW_HOME ?= $(CURDIR)/var/airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export NEWSFACET_INBOX ?= $(CURDIR)/seeds
+export ELASTICSEARCH_URL ?= http://localhost:9200
+
+.PHONY: help setup lock es-up es-stop airflow-db demo test test-unit lint airflow bench clean-var
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed ## virtualenv with the pinned dependencies (requirements.lock)
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip==26.3"
+	$(PY) -m pip install -q -c requirements.lock -e '.[dev]'
+	@touch $@
+
+lock: ## regenerate requirements.lock from the current environment
+	$(PY) -m pip freeze --exclude-editable | grep -v '^newsfacet' > requirements.lock
+
+es-up: setup ## start a local Elasticsearch unless ELASTICSEARCH_URL already answers
+	@if curl -fsS -m 3 "$$ELASTICSEARCH_URL" >/dev/null 2>&1; then echo "Elasticsearch answers at $$ELASTICSEARCH_URL"; \
+	else $(BIN)/newsfacet es start; fi
+
+es-stop: ## stop the local Elasticsearch node
+	$(BIN)/newsfacet es stop
+
+airflow-db: setup ## create / migrate Airflow's database (SQLite under var/airflow)
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 || (tail -30 $(AIRFLOW_HOME)/db-migrate.log; exit 1)
+
+demo: setup es-up airflow-db ## run the ingest DAG over seeds/ and print a faceted search
+	$(PY) scripts/demo.py
+
+test: setup es-up airflow-db ## every test, against the real node and a real Airflow
+	$(PY) -m pytest
+
+test-unit: setup ## tests that need no service
+	$(PY) -m pytest tests/unit
+
+lint: setup ## ruff and mypy
+	$(BIN)/ruff check etl dags tests bench scripts
+	$(BIN)/mypy
+
+airflow: setup es-up airflow-db ## Airflow UI with the DAGs (airflow standalone, http://localhost:8080)
+	$(BIN)/airflow standalone
+
+bench: setup ## extraction quality and speed, ours beside trafilatura
+	$(PY) bench/extraction_eval.py
+
+clean-var: ## forget runs, quarantine and archive (not the index)
+	rm -rf var/runs var/quarantine var/archive

@@ -1,0 +1,73 @@
+"""Ingest articles: new or changed files in the inbox become cleaned, enriched, indexed articles.
+
+**prepare** lists the inbox and asks the ledger which files it already handled (by content hash); the rest is
+cut into batches of `NEWSFACET_BATCH_SIZE` files. **process_batch** is mapped over the batches: each is one
+transaction (extract, clean, language, entities, regions, index) that ends every file indexed or rejected with
+a typed reason (notes under `var/quarantine/`); Elasticsearch faults are retried with backoff, bad input is not.
+**summarize** logs counts by outcome and reason; **verify** fails the run if the index lacks a document the run
+says it wrote.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import dag, task
+
+from etl.settings import Settings
+
+SETTINGS = Settings.from_env()  # environment only: no I/O at parse time
+
+
+@dag(
+    dag_id="ingest_articles",
+    schedule=SETTINGS.schedule,
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "retries": 3,
+        "retry_delay": timedelta(seconds=20),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=10),
+    },
+    tags=["newsfacet"],
+    doc_md=__doc__,
+)
+def ingest_articles() -> None:
+    @task
+    def prepare(run_id: str | None = None) -> dict[str, Any]:
+        from etl.dag_tasks import prepare_run
+
+        return prepare_run(Settings.from_env(), run_id or "manual")
+
+    @task
+    def list_batches(prepared: dict[str, Any]) -> list[list[str]]:
+        return list(prepared["batches"])  # Airflow maps only over a task's whole return value
+
+    @task(max_active_tis_per_dagrun=4)
+    def process_batch(batch: list[str], run_id: str | None = None) -> dict[str, Any]:
+        from etl.dag_tasks import run_batch
+
+        return run_batch(Settings.from_env(), run_id or "manual", batch)
+
+    @task(trigger_rule="none_failed")  # an inbox with nothing new skips the mapped task, not the summary
+    def summarize(prepared: dict[str, Any], reports: list[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
+        from etl.dag_tasks import summarize_run
+
+        return summarize_run(Settings.from_env(), run_id or "manual", prepared, list(reports))
+
+    @task(retries=0)
+    def verify(summary: dict[str, Any]) -> None:
+        from etl.dag_tasks import verify_run
+
+        verify_run(Settings.from_env(), summary)
+
+    # TaskFlow passes XComArgs where the task bodies declare the values they resolve to at run time.
+    prepared = prepare()
+    reports = process_batch.expand(batch=list_batches(prepared))  # type: ignore[arg-type]
+    verify(summarize(prepared, reports))  # type: ignore[arg-type]
+
+
+ingest_articles_dag = ingest_articles()

@@ -1,0 +1,192 @@
+"""Extract stage: bytes from the inbox -> decoded text with a stable id, or a typed rejection.
+
+Decides three things before any parsing: is this text at all (not binary, not empty), which encoding it is in
+(BOM, declared charset, UTF-8, then statistical detection), and whether it is HTML or plain text.
+Work per file is bounded by ``max_bytes``: nothing here reads a file whole before checking its size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+import zlib
+from pathlib import Path
+
+from etl.errors import RejectedInput, RejectReason
+from etl.records import DecodedDocument, InputKind, RawArticle
+
+# Magic numbers of formats users drop into an inbox by mistake.
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive (or Office document)"),
+    (b"\x7fELF", "ELF executable"),
+    (b"RIFF", "RIFF media file"),
+    (b"\x00\x00\x01\x00", "icon"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_HTML_SNIFF = re.compile(
+    r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(p|div|article|span|a|br|meta|title)[\s/>]", re.IGNORECASE
+)
+_FEED_SNIFF = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_file(path: Path, max_bytes: int, source_name: str | None = None) -> RawArticle:
+    """Read one inbox file, refusing what cannot be an article before decoding it."""
+    name = source_name or str(path)
+    try:
+        if path.is_symlink() and not path.exists():
+            raise RejectedInput(RejectReason.UNREADABLE, "broken or looping symbolic link", name)
+        if not path.is_file():
+            raise RejectedInput(RejectReason.UNREADABLE, "not a regular file", name)
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise RejectedInput(RejectReason.TOO_LARGE, f"{size} bytes exceeds the limit of {max_bytes}", name)
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except RejectedInput:
+        raise
+    except OSError as exc:
+        raise RejectedInput(RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}", name) from exc
+    if len(data) > max_bytes:  # the file grew while we read it
+        raise RejectedInput(RejectReason.TOO_LARGE, f"more than {max_bytes} bytes", name)
+    return RawArticle(source_file=name, data=data, content_sha256=hashlib.sha256(data).hexdigest())
+
+
+def decode(raw: RawArticle, max_bytes: int = 20 * 1024 * 1024) -> DecodedDocument:
+    """Turn bytes into text and sniff the kind; reject empty, binary and undecodable input."""
+    data = raw.data
+    if data[:2] == _GZIP_MAGIC:
+        data = _gunzip(raw, max_bytes)
+    if not data.strip():
+        raise RejectedInput(RejectReason.EMPTY, "the file is empty or holds only white space", raw.source_file)
+    text, encoding = _to_text(data, raw.source_file)
+    text = _normalise(text)
+    if not text.strip():
+        raise RejectedInput(RejectReason.EMPTY, "no visible characters after decoding", raw.source_file)
+    if _FEED_SNIFF.match(text[:2000]):
+        raise RejectedInput(RejectReason.UNSUPPORTED_TYPE, "an RSS/Atom feed, not an article", raw.source_file)
+    kind = InputKind.HTML if _looks_like_html(text) else InputKind.TEXT
+    return DecodedDocument(
+        doc_id=stable_id(text),
+        source_file=raw.source_file,
+        content_sha256=raw.content_sha256,
+        kind=kind,
+        text=text,
+        encoding=encoding,
+    )
+
+
+def stable_id(text: str) -> str:
+    """Id from the normalised text: the same article re-saved (CRLF, BOM, other encoding) keeps its id."""
+    canonical = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def _gunzip(raw: RawArticle, max_bytes: int) -> bytes:
+    """Decompress a gzip file without letting a zip bomb past the size limit."""
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decompressor.decompress(raw.data, max_bytes + 1)
+    except zlib.error as exc:
+        raise RejectedInput(RejectReason.BINARY, f"corrupt gzip data: {exc}", raw.source_file) from exc
+    if len(out) > max_bytes or decompressor.unconsumed_tail:
+        raise RejectedInput(RejectReason.TOO_LARGE, f"decompresses to more than {max_bytes} bytes", raw.source_file)
+    if not decompressor.eof:
+        raise RejectedInput(RejectReason.BINARY, "truncated gzip data", raw.source_file)
+    return out
+
+
+def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding.replace("-sig", "")), encoding.replace("-sig", "")
+            except UnicodeDecodeError as exc:
+                raise RejectedInput(RejectReason.UNDECODABLE, f"invalid {encoding} after its BOM", source_file) from exc
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise RejectedInput(RejectReason.BINARY, f"looks like a {what}", source_file)
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    head = data[:65536]
+    if head.count(b"\x00") > max(2, len(head) // 1000):
+        raise RejectedInput(RejectReason.BINARY, "holds NUL bytes: not text", source_file)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(head)
+    if declared:
+        name = declared.group(1).decode("ascii", "replace").lower()
+        try:
+            return data.decode(name), codecs.lookup(name).name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return _detect(data, source_file)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: every other byte of ASCII-range text is NUL."""
+    sample = data[:4000]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, letters, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) > 0.7 * len(zeros) and letters.count(0) < 0.1 * len(letters):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _detect(data: bytes, source_file: str) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise RejectedInput(RejectReason.UNDECODABLE, "no text encoding fits these bytes", source_file)
+    encoding = best.encoding
+    text = data.decode(encoding, errors="replace")
+    if _control_share(text) > 0.02 or text.count("\ufffd") > max(10, len(text) // 100):
+        raise RejectedInput(RejectReason.UNDECODABLE, f"decodes as {encoding} only into noise", source_file)
+    return text, encoding
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return controls / len(sample)
+
+
+def _normalise(text: str) -> str:
+    """NFC, Unix newlines, no NULs: later stages never see encoding artefacts."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return unicodedata.normalize("NFC", text)
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:5000]
+    if re.match(r"\s*<(!doctype|html|\?xml)", head, re.IGNORECASE):
+        return True
+    return len(_HTML_SNIFF.findall(head)) >= 3

@@ -1,0 +1,339 @@
+"""The place gazetteer: names -> places, and a fast scan of a text for every place name in it.
+
+Data is built offline by ``scripts/build_gazetteer.py`` into ``etl/kb/`` (GeoNames, ISO 3166, the project's Libya
+tables); nothing here touches the network. Analyst regions come from ``etl/kb/regions.csv`` at load time, so a
+change of region membership is a data edit, not a code change.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+import ahocorasick
+
+from etl.errors import ConfigurationError
+
+KB_DIR = Path(__file__).resolve().parent / "kb"
+PLACES_FILE = "places.tsv.gz"
+REGIONS_FILE = "regions.csv"
+
+FEATURE_RANK = {"country": 0, "city": 1, "region": 2, "district": 3}
+"""Order among candidates of one name: a country beats a town of that name, a town beats its own district."""
+
+_APOSTROPHES = "’‘`ʼ´ʻʿʾ′"
+_DASHES = "-‐‑‒–—―"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry: a country, a Libyan historical region, a Libyan district or a town."""
+
+    place_id: str  # "gn:<geonameid>", "country:<cc>", "iso:<ISO 3166-2>", "region:LY:<name>", "sup:<name>"
+    name: str
+    asciiname: str
+    alternatenames: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+    population: int
+    feature: str  # "country" | "region" | "district" | "city"
+    country_code: str
+    country: str
+    geonameid: int | None = None
+    district_code: str | None = None  # ISO 3166-2 for Libya, GeoNames admin1 code elsewhere
+    district: str | None = None  # district name (Libya only)
+    region: str | None = None  # analyst region (Libya only)
+    demonyms: tuple[str, ...] = ()  # countries only: context evidence, never a place mention by itself
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every spelling of this place."""
+        return (self.name, self.asciiname, *self.alternatenames)
+
+
+@dataclass(frozen=True)
+class Region:
+    """An analyst region (data from regions.csv): its member districts and a point for the map."""
+
+    name: str
+    country_code: str
+    member_districts: tuple[str, ...]
+    contested_districts: tuple[str, ...]
+    aliases: tuple[str, ...]
+    lat: float | None
+    lon: float | None
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One character to exactly one character (offsets survive): lower case, no diacritics, one dash, one quote."""
+    if ch in _APOSTROPHES:
+        return "'"
+    if ch in _DASHES:
+        return " "
+    decomposed = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if len(base) != 1:
+        base = ch
+    low = base.lower()
+    return low if len(low) == 1 else base
+
+
+def fold(text: str) -> str:
+    """Offset-preserving normal form used for both the automaton keys and the scanned text."""
+    if text.isascii():  # fast path, same result as _fold_char on ASCII: lower case, "-" -> " ", "`" -> "'"
+        return text.lower().replace("-", " ").replace("`", "'")
+    return "".join(_fold_char(c) for c in text)
+
+
+def _strip_combining(text: str) -> str:
+    # Arabic vowel marks (shadda, fatha...) are combining; folding keeps length so they stay, as spaces do not.
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def normalize_name(name: str) -> str:
+    """Lookup form of a name: folded, trimmed, possessive "'s" and a leading "the" dropped."""
+    folded = fold(name)
+    key = " ".join((folded if folded.isascii() else _strip_combining(folded)).split())
+    for suffix in ("'s", "'"):
+        if key.endswith(suffix):
+            key = key[: -len(suffix)].rstrip()
+    if key.startswith("the "):
+        key = key[4:]
+    return key
+
+
+def strip_article(key: str) -> str | None:
+    """The name without an Arabic article ("al-", "el-"), if it had one."""
+    for prefix in ("al ", "el ", "al-", "el-", "al'", "el'"):
+        if key.startswith(prefix) and len(key) - len(prefix) >= 4:
+            return key[len(prefix) :]
+    return None
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+class Gazetteer:
+    """Lookup and scanning over the committed gazetteer files; load it with ``Gazetteer.load()``."""
+
+    _cache: ClassVar[dict[Path, Gazetteer]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, places: Sequence[Place], regions: Sequence[Region], version: str) -> None:
+        self.places: tuple[Place, ...] = tuple(places)
+        self.regions: dict[str, Region] = {r.name: r for r in regions}
+        self.version = version
+        self._by_key: dict[str, list[int]] = {}
+        self._demonyms: dict[str, str] = {}
+        self._case_sensitive: set[str] = set()
+        self._countries: dict[str, Place] = {}
+        for idx, place in enumerate(self.places):
+            if place.feature == "country":
+                self._countries[place.country_code] = place
+                for dem in place.demonyms:
+                    self._demonyms.setdefault(normalize_name(dem), place.country_code)
+            for name in dict.fromkeys(place.names):
+                key = normalize_name(name)
+                if not key:
+                    continue
+                self._add_key(key, idx)
+                if name.isupper() and len(name.replace(".", "")) <= 4:
+                    self._case_sensitive.add(key)
+                bare = strip_article(key)
+                if bare is not None:
+                    self._add_key(bare, idx)
+        self._automaton = ahocorasick.Automaton()
+        for key, indices in self._by_key.items():
+            if len(key) >= 3 or key in self._case_sensitive:
+                self._automaton.add_word(key, (key, tuple(indices)))
+        self._automaton.make_automaton()
+
+    def _add_key(self, key: str, idx: int) -> None:
+        bucket = self._by_key.setdefault(key, [])
+        if idx not in bucket:
+            bucket.append(idx)
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> Gazetteer:
+        """The gazetteer in ``directory`` (default ``etl/kb``), read once per process."""
+        path = (directory or KB_DIR).resolve()
+        with cls._lock:
+            cached = cls._cache.get(path)
+            if cached is None:
+                cached = cls._read(path)
+                cls._cache[path] = cached
+            return cached
+
+    @classmethod
+    def _read(cls, directory: Path) -> Gazetteer:
+        places_path = directory / PLACES_FILE
+        regions_path = directory / REGIONS_FILE
+        if not places_path.is_file() or not regions_path.is_file():
+            raise ConfigurationError(f"gazetteer files missing in {directory}: run scripts/build_gazetteer.py")
+        digest = hashlib.sha256()
+        raw = places_path.read_bytes()
+        digest.update(raw)
+        region_bytes = regions_path.read_bytes()
+        digest.update(region_bytes)
+        regions = list(_parse_regions(region_bytes.decode("utf-8")))
+        district_region = {d: r.name for r in regions for d in r.member_districts}
+        places = list(_parse_places(gzip.decompress(raw).decode("utf-8"), district_region))
+        return cls(places, regions, digest.hexdigest()[:16])
+
+    # --- lookups -------------------------------------------------------------------------------------------
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place this name may denote, most likely first (country, town, region, district; then size)."""
+        key = normalize_name(name)
+        indices = list(self._by_key.get(key, ()))
+        bare = strip_article(key)
+        if not indices and bare is not None:
+            indices = list(self._by_key.get(bare, ()))
+        return self._ranked(indices)
+
+    def _ranked(self, indices: Iterable[int]) -> list[Place]:
+        places = [self.places[i] for i in indices]
+        return sorted(places, key=lambda p: (FEATURE_RANK.get(p.feature, 9), -p.population, p.place_id))
+
+    def _canonical(self, name: str, features: set[str]) -> str | None:
+        for place in self.candidates(name):
+            if place.feature in features:
+                return place.name
+        return None
+
+    def canonical_region(self, name: str) -> str | None:
+        """Analyst region for a search alias: "Fazzan" -> "Fezzan", "Barqa" -> "Cyrenaica"."""
+        return self._canonical(name, {"region"})
+
+    def canonical_country(self, name: str) -> str | None:
+        """Country for a search alias: "Libye" -> "Libya", "ليبيا" -> "Libya"."""
+        return self._canonical(name, {"country"})
+
+    def canonical_place(self, name: str) -> str | None:
+        """Town or district for a search alias: "Tarabulus" -> "Tripoli", "Misurata" -> "Misratah"."""
+        return self._canonical(name, {"city", "district"})
+
+    def country(self, code: str) -> Place | None:
+        """The country entry for an ISO 3166-1 alpha-2 code."""
+        return self._countries.get(code.upper())
+
+    def region(self, name: str) -> Region | None:
+        """An analyst region by canonical name."""
+        return self.regions.get(name)
+
+    def region_place(self, name: str) -> Place | None:
+        """The gazetteer entry (with its map point) of an analyst region."""
+        for place in self.candidates(name):
+            if place.feature == "region" and place.name == name:
+                return place
+        return None
+
+    def demonym_country(self, word: str) -> str | None:
+        """Country code a nationality adjective points to ("Libyan" -> "LY"), for context only."""
+        return self._demonyms.get(normalize_name(word))
+
+    @property
+    def demonyms(self) -> dict[str, str]:
+        """Normalised demonym -> country code."""
+        return dict(self._demonyms)
+
+    @property
+    def name_count(self) -> int:
+        """Distinct lookup keys (normalised names)."""
+        return len(self._by_key)
+
+    # --- scanning ------------------------------------------------------------------------------------------
+
+    def scan(self, text: str) -> list[tuple[int, int, list[Place]]]:
+        """Every gazetteer name in ``text`` as (start, end, candidates), longest match wins, whole words only.
+
+        Case-insensitive except for short all-capital aliases ("US", "UK"), which must be written in capitals.
+        Callers decide which hits are real places (capitalisation, context): this returns them all.
+        """
+        folded = fold(text)
+        hits: list[tuple[int, int, tuple[int, ...]]] = []
+        n = len(folded)
+        for end_idx, (key, indices) in self._automaton.iter(folded):
+            end = end_idx + 1
+            start = end - len(key)
+            if start > 0 and _is_word_char(folded[start - 1]):
+                continue
+            if end < n and _is_word_char(folded[end]):
+                continue
+            if key in self._case_sensitive:
+                surface = text[start:end]
+                if not surface.isupper():
+                    continue
+            hits.append((start, end, indices))
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        out: list[tuple[int, int, list[Place]]] = []
+        last_end = -1
+        for start, end, indices in hits:
+            if start < last_end:
+                continue
+            out.append((start, end, self._ranked(indices)))
+            last_end = end
+        return out
+
+
+def _opt_float(value: str) -> float | None:
+    return float(value) if value else None
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v for v in value.split("|") if v) if value else ()
+
+
+def _parse_places(text: str, district_region: dict[str, str]) -> Iterable[Place]:
+    lines = text.splitlines()
+    header = lines[0].split("\t")
+    col = {name: i for i, name in enumerate(header)}
+    for line in lines[1:]:
+        if not line:
+            continue
+        f = line.split("\t")
+        code = f[col["district_code"]]
+        cc = f[col["country_code"]]
+        region = f[col["region"]] or None
+        if cc == "LY" and code in district_region and f[col["feature"]] != "region":
+            region = district_region[code]
+        yield Place(
+            place_id=f[col["place_id"]],
+            geonameid=int(f[col["geonameid"]]) if f[col["geonameid"]] else None,
+            name=f[col["name"]],
+            asciiname=f[col["asciiname"]],
+            alternatenames=_split(f[col["alternatenames"]]),
+            lat=_opt_float(f[col["lat"]]),
+            lon=_opt_float(f[col["lon"]]),
+            population=int(f[col["population"]] or 0),
+            feature=f[col["feature"]],
+            country_code=cc,
+            country=f[col["country"]],
+            district_code=code or None,
+            district=f[col["district"]] or None,
+            region=region,
+            demonyms=_split(f[col["demonyms"]]),
+        )
+
+
+def _parse_regions(text: str) -> Iterable[Region]:
+    for row in csv.DictReader(text.splitlines()):
+        yield Region(
+            name=row["region"],
+            country_code=row["country_code"],
+            member_districts=_split(row["member_districts"]),
+            contested_districts=_split(row["contested_districts"]),
+            aliases=_split(row["aliases"]),
+            lat=_opt_float(row["lat"]),
+            lon=_opt_float(row["lon"]),
+        )

@@ -1,0 +1,366 @@
+"""The `regions` stage: place mentions -> resolved places rolled up to district, region and country.
+
+Two sources of mentions are combined: spaCy's GPE/LOC/FAC spans (passed in) and a gazetteer scan of the whole text
+(which also finds names NER tagged as something else, e.g. "Misrata" in "Misrata militia", and works with no NER).
+A scan hit alone is weaker evidence, so it must look like a name (capitalised, not a function word, not written in
+lower case elsewhere in the article, not part of a longer capitalised name or of an excluded actor span) and, unless
+it is a country, a region or a city of a million people, lie in a country the article names.
+
+Disambiguation: a country named in the article outweighs population ("Tripoli" in a Libya story is Libya's capital,
+with "Beirut"/"Lebanon" it is Lebanon's); then countries of other, unambiguous places; then nationality adjectives
+("Lebanese"); then population.
+
+Decision on nationality adjectives ("Italian", "Libyan"): they are *context only*. They help pick the right Tripoli
+but never add a country to the article's countries: "a Sudanese fighter in Sabha" is a story set in Libya.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from etl.gazetteer import Gazetteer, Place, fold, normalize_name
+from etl.records import Location, Mention
+
+MILLION = 1_000_000
+_CALENDAR = frozenset(
+    (
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    )
+)
+"""Month and day names are towns somewhere ("March", Cambridgeshire); written alone they are dates."""
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """English function words; spaCy ships the list and the pipeline has spaCy already."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+@dataclass(frozen=True)
+class ResolvedMention:
+    """One place mention in the text and what it resolved to (``place`` is None when nothing matched)."""
+
+    start: int
+    end: int
+    text: str
+    place: Place | None
+    source: str  # "ner" | "scan"
+
+
+@dataclass
+class _Pending:
+    start: int
+    end: int
+    text: str
+    candidates: list[Place]
+    source: str
+
+
+def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _excluded(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool | None:
+    """Inside an actor span that names more than the place ("Bank of Japan"), not merely a place plus common nouns.
+
+    "Misrata militia" (an armed group named after its town) and a lone "Palermo" that NER took for a person keep
+    their place: only other capitalised words in the span make it a name of something else. Returns None when the
+    span is the bare name itself ("Barry" as a person, "Palermo" mistaken for one): then only a country the article
+    names can vouch for the place.
+    """
+    verdict: bool | None = False
+    for s, e in spans:
+        if not (start < e and s < end):
+            continue
+        rest = text[s:start] + " " + text[end:e]
+        if any(_is_capitalised(w) for w in _WORD.findall(rest)):
+            return True
+        if not rest.strip():
+            verdict = None
+    return verdict
+
+
+def _neighbour(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words right before and after a span when only spaces (no punctuation, no line break) separate them."""
+    before = ""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    if i < start:
+        m = re.search(r"[\w'’.-]+$", text[:i])
+        before = m.group(0) if m else ""
+    after = ""
+    j = end
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if j > end:
+        m = _WORD.match(text, j)
+        after = m.group(0) if m else ""
+    return before, after
+
+
+def _is_capitalised(word: str) -> bool:
+    return bool(word) and word[0].isupper()
+
+
+def _looks_like_name(text: str, start: int, end: int, lower_words: set[str]) -> bool:
+    """Shape checks for a scan hit: a capitalised name standing alone, not a common word."""
+    surface = text[start:end]
+    first = surface[0]
+    if first.isalpha() and not first.isupper() and "LATIN" in _char_script(first):
+        return False
+    key = normalize_name(surface)
+    if key in _stop_words() or key in _CALENDAR:
+        return False
+    if " " not in key and key in lower_words:
+        return False  # "Summit" opens a sentence, "summit" appears elsewhere: a common word here
+    before, after = _neighbour(text, start, end)
+    stops = _stop_words()
+    for word in (before, after):
+        clean = word.strip(".'’-")
+        if _is_capitalised(clean) and clean.lower() not in stops and not clean.isupper():
+            return False  # "Mitchell Belfer", "Chad Smith", "Paris Saint-Germain": part of a longer name
+    return True
+
+
+@lru_cache(maxsize=512)
+def _char_script(ch: str) -> str:
+    import unicodedata
+
+    return unicodedata.name(ch, "")
+
+
+def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
+    score = math.log10(place.population + 1)
+    if place.feature == "country":
+        score += 50
+    if place.feature == "region":
+        exact = normalize_name(pending.text) == normalize_name(place.name)
+        score += 60 if exact else -5
+    if place.feature == "district" and any(
+        c.feature == "city" and c.district_code == place.district_code for c in pending.candidates
+    ):
+        score -= 30  # "Misrata" is the town, not its district
+    named = ctx.named_countries.get(place.country_code, 0)
+    if named:
+        score += 20 + min(named, 5)
+    elif place.country_code in ctx.place_countries:
+        score += 10
+    if place.country_code in ctx.demonym_countries:
+        score += 5
+    return score
+
+
+@dataclass
+class _Context:
+    named_countries: dict[str, int]
+    place_countries: set[str]
+    demonym_countries: set[str]
+
+
+def _best(pending: _Pending, ctx: _Context) -> Place:
+    return max(pending.candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
+
+
+def resolve_mentions(
+    text: str,
+    place_mentions: Sequence[Mention],
+    gazetteer: Gazetteer | None = None,
+    *,
+    exclude_spans: Sequence[tuple[int, int]] = (),
+) -> list[ResolvedMention]:
+    """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None."""
+    gaz = gazetteer or Gazetteer.load()
+    scan = gaz.scan(text)
+    pending: list[_Pending] = []
+    ner_spans: list[tuple[int, int]] = []
+    for m in sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end)):
+        if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
+            continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
+        ner_spans.append((m.start, m.end))
+        cands = gaz.candidates(m.text)
+        if cands:
+            pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
+            continue
+        inner = [h for h in scan if h[0] >= m.start and h[1] <= m.end]
+        if not inner:
+            pending.append(_Pending(m.start, m.end, m.text, [], "ner"))
+        for s, e, c in inner:
+            pending.append(_Pending(s, e, text[s:e], c, "ner"))
+
+    lower_words = {w.lower() for w in _LOWER_WORD.findall(text)}
+    scan_only: list[_Pending] = []
+    weak: set[tuple[int, int]] = set()
+    for s, e, cands in scan:
+        excluded = _excluded(text, s, e, exclude_spans)
+        if _overlaps(s, e, ner_spans) or excluded:
+            continue
+        if not _looks_like_name(text, s, e, lower_words):
+            continue
+        if excluded is None:
+            weak.add((s, e))
+        scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
+
+    # Context: countries named outright, countries of unambiguous places, nationality adjectives.
+    named: dict[str, int] = {}
+    for p in [*pending, *scan_only]:
+        countries = [c for c in p.candidates if c.feature == "country"]
+        if countries:
+            cc = countries[0].country_code
+            named[cc] = named.get(cc, 0) + 1
+    place_countries = {
+        p.candidates[0].country_code
+        for p in pending
+        if p.candidates and len({c.country_code for c in p.candidates}) == 1
+    }
+    demonym_countries: set[str] = set()
+    demonyms = gaz.demonyms
+    for word in _WORD.findall(text):
+        if _is_capitalised(word):
+            dem_cc = demonyms.get(normalize_name(word))
+            if dem_cc is not None:
+                demonym_countries.add(dem_cc)
+    ctx = _Context(named, place_countries, demonym_countries)
+
+    resolved: list[ResolvedMention] = []
+    for p in pending:
+        place = _best(p, ctx) if p.candidates else None
+        resolved.append(ResolvedMention(p.start, p.end, p.text, place, p.source))
+    context_countries = set(named) | demonym_countries | {r.place.country_code for r in resolved if r.place is not None}
+    for p in scan_only:
+        place = _best(p, ctx)
+        if (p.start, p.end) in weak:
+            ok = place.feature in ("country", "region") or place.country_code in named
+        elif place.feature == "country":
+            ok = True
+        elif place.feature == "region":
+            exact = normalize_name(p.text) == normalize_name(place.name)
+            ok = exact or place.country_code in context_countries
+        else:
+            ok = place.country_code in context_countries or place.population >= MILLION
+        if ok:
+            resolved.append(ResolvedMention(p.start, p.end, p.text, place, "scan"))
+    resolved.sort(key=lambda r: (r.start, r.end))
+    return resolved
+
+
+def resolve_locations(
+    text: str,
+    place_mentions: Sequence[Mention],
+    gazetteer: Gazetteer | None = None,
+    *,
+    exclude_spans: Sequence[tuple[int, int]] = (),
+) -> tuple[Location, ...]:
+    """Resolved places, then their countries, then their analyst regions: one ``Location`` each, deduplicated.
+
+    ``text`` is ``analysis_text(article)``; ``place_mentions`` are NER GPE/LOC/FAC spans (may be empty);
+    ``exclude_spans`` are actor spans (people, organisations) whose words must not count as places.
+    """
+    gaz = gazetteer or Gazetteer.load()
+    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans)
+    places: dict[str, tuple[Place, list[str]]] = {}
+    countries: dict[str, list[str]] = {}
+    regions: dict[str, list[str]] = {}
+    for r in mentions:
+        if r.place is None:
+            continue
+        spelling = _spelling(r.text)
+        if r.place.feature == "country":
+            _add(countries.setdefault(r.place.country_code, []), spelling)
+            continue
+        if r.place.feature == "region":
+            _add(regions.setdefault(r.place.name, []), spelling)
+            countries.setdefault(r.place.country_code, [])
+            continue
+        entry = places.setdefault(r.place.place_id, (r.place, []))
+        _add(entry[1], spelling)
+        countries.setdefault(r.place.country_code, [])
+        if r.place.region:
+            regions.setdefault(r.place.region, [])
+
+    out: list[Location] = []
+    for place, spellings in places.values():
+        out.append(
+            Location(
+                name=place.name,
+                lat=place.lat,
+                lon=place.lon,
+                country=place.country or None,
+                country_code=place.country_code or None,
+                district=place.district,
+                region=place.region,
+                feature=place.feature,
+                geonameid=place.geonameid,
+                mentions=tuple(spellings),
+            )
+        )
+    for cc, spellings in countries.items():
+        country = gaz.country(cc)
+        if country is None:
+            continue
+        out.append(
+            Location(
+                name=country.name,
+                lat=country.lat,
+                lon=country.lon,
+                country=country.name,
+                country_code=cc,
+                feature="country",
+                geonameid=country.geonameid,
+                mentions=tuple(spellings),
+            )
+        )
+    for name, spellings in regions.items():
+        node = gaz.region_place(name)
+        out.append(
+            Location(
+                name=name,
+                lat=node.lat if node else None,
+                lon=node.lon if node else None,
+                country=node.country if node else None,
+                country_code=node.country_code if node else None,
+                region=name,
+                feature="region",
+                mentions=tuple(spellings),
+            )
+        )
+    return tuple(out)
+
+
+def _trim(m: Mention) -> Mention:
+    """NER spans may open with "the" and end with a possessive; the place name is what lies between."""
+    text, start, end = m.text, m.start, m.end
+    for article in ("the ", "The ", "THE "):
+        if text.startswith(article) and len(text) > len(article):
+            text, start = text[len(article) :], start + len(article)
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text, end = text[: -len(suffix)], end - len(suffix)
+    return m if (start, end) == (m.start, m.end) else Mention(text, start, end)
+
+
+def _spelling(surface: str) -> str:
+    """The article's spelling, without a possessive ("Libya's" -> "Libya")."""
+    s = " ".join(surface.split())
+    for suffix in ("'s", "’s", "'", "’"):
+        if s.endswith(suffix):
+            return s[: -len(suffix)]
+    return s
+
+
+def _add(bucket: list[str], value: str) -> None:
+    if value and value not in bucket:
+        bucket.append(value)
+
+
+__all__ = ["ResolvedMention", "fold", "resolve_locations", "resolve_mentions"]

@@ -1,0 +1,153 @@
+"""Faceted search over the articles alias: full text plus filters on canonical facets, with facet counts.
+
+Filters take canonical values; ``resolve_filters`` turns whatever a user typed ("Hifter", "LNA", "Fazzan")
+into them through the knowledge base and the gazetteer, so the index never needs alias expansion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+FACETS: dict[str, str] = {
+    "regions": "regions",
+    "countries": "countries",
+    "actors": "actors",
+    "language": "language",
+    "places": "places",
+    "source": "source",
+}
+TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body.english",
+               "body.french", "captions"]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a user asks: optional text, facet filters (any of the values), a date range, a page size."""
+
+    text: str | None = None
+    regions: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    size: int = 10
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching article, as a search result line shows it."""
+
+    doc_id: str
+    score: float
+    title: str
+    source: str | None
+    published_at: str | None
+    language: str | None
+    regions: list[str]
+    actors: list[str]
+    highlight: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits plus facet counts (value, count), most frequent first."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "hits": [hit.__dict__ for hit in self.hits],
+            "facets": {name: [{"value": v, "count": c} for v, c in values] for name, values in self.facets.items()},
+        }
+
+
+def resolve_filters(query: SearchQuery) -> SearchQuery:
+    """Canonical names for what the user typed: actor and place aliases, any spelling or script."""
+    from etl.gazetteer import Gazetteer
+    from etl.kb import KnowledgeBase
+
+    kb = KnowledgeBase.load()
+    gazetteer = Gazetteer.load()
+    return replace(
+        query,
+        actors=tuple(kb.canonical_actor(a) or a for a in query.actors),
+        regions=tuple(gazetteer.canonical_region(r) or r for r in query.regions),
+        countries=tuple(gazetteer.canonical_country(c) or c for c in query.countries),
+        places=tuple(gazetteer.canonical_place(p) or p for p in query.places),
+        languages=tuple(code.lower() for code in query.languages),
+    )
+
+
+def build_body(query: SearchQuery) -> dict[str, Any]:
+    """The Elasticsearch request body: a bool query, highlights and one terms aggregation per facet."""
+    must: list[dict[str, Any]] = []
+    if query.text:
+        must.append({"multi_match": {"query": query.text, "fields": TEXT_FIELDS, "operator": "and"}})
+    filters: list[dict[str, Any]] = []
+    for field_name, values in (("regions", query.regions), ("actors", query.actors),
+                               ("countries", query.countries), ("places", query.places),
+                               ("language", query.languages), ("source", query.sources)):
+        if values:
+            filters.append({"terms": {field_name: list(values)}})
+    if query.date_from or query.date_to:
+        bounds = {k: v for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
+        filters.append({"range": {"published_at": bounds}})
+    return {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
+        "size": query.size,
+        "_source": ["doc_id", "title", "source", "published_at", "language", "regions", "actors"],
+        "highlight": {"fields": {"body": {"number_of_fragments": 2, "fragment_size": 160}}},
+        "aggs": {name: {"terms": {"field": f, "size": 20}} for name, f in FACETS.items()},
+        "track_total_hits": True,
+    }
+
+
+def search(client: Elasticsearch, alias: str, query: SearchQuery) -> SearchResult:
+    """Run the query against the alias and shape the answer."""
+    response = client.search(index=alias, **build_body(query))
+    hits = [
+        Hit(
+            doc_id=h["_id"],
+            score=float(h.get("_score") or 0.0),
+            title=h["_source"].get("title", ""),
+            source=h["_source"].get("source"),
+            published_at=h["_source"].get("published_at"),
+            language=h["_source"].get("language"),
+            regions=list(h["_source"].get("regions", [])),
+            actors=list(h["_source"].get("actors", [])),
+            highlight=list(h.get("highlight", {}).get("body", [])),
+        )
+        for h in response["hits"]["hits"]
+    ]
+    facets = {
+        name: [(b["key"], int(b["doc_count"])) for b in response["aggregations"][name]["buckets"]]
+        for name in FACETS
+    }
+    return SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits, facets=facets)
+
+
+def format_result(result: SearchResult, facets: Sequence[str] = ("regions", "countries", "actors", "language")) -> str:
+    """Plain-text rendering for the terminal: hits, then facet counts."""
+    lines = [f"{result.total} article(s)"]
+    for hit in result.hits:
+        when = (hit.published_at or "")[:10]
+        lines.append(f"  • {hit.title}  [{hit.source or '?'} {when} {hit.language or ''}]".rstrip())
+        if hit.regions:
+            lines.append(f"      regions: {', '.join(hit.regions)}")
+        for fragment in hit.highlight[:1]:
+            lines.append(f"      …{fragment.replace('<em>', '[').replace('</em>', ']')}…")
+    for name in facets:
+        counts = ", ".join(f"{value} ({count})" for value, count in result.facets.get(name, [])[:8])
+        lines.append(f"{name:>10}: {counts or '-'}")
+    return "\n".join(lines)

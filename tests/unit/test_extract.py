@@ -1,0 +1,116 @@
+"""Extract stage: every kind of bad bytes gets a typed rejection; good text gets a stable id."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+from etl.errors import RejectedInput, RejectReason
+from etl.extract import decode, read_file, stable_id
+from etl.records import InputKind
+from tests.conftest import SEED_ARTICLE
+
+LIMIT = 1_000_000
+
+
+def _decode_bytes(tmp_path: Path, data: bytes, name: str = "input.txt") -> object:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return decode(read_file(path, LIMIT), LIMIT)
+
+
+def _reason(tmp_path: Path, data: bytes, name: str = "input.txt") -> RejectReason:
+    with pytest.raises(RejectedInput) as caught:
+        _decode_bytes(tmp_path, data, name)
+    return caught.value.reason
+
+
+def test_seed_is_utf8_text_with_stable_id() -> None:
+    doc = decode(read_file(SEED_ARTICLE, LIMIT))
+    assert doc.kind is InputKind.TEXT
+    assert doc.encoding == "utf-8"
+    assert doc.text.startswith("Libya strongman boycotts Italy peace summit")
+    assert doc.doc_id == stable_id(doc.text) and len(doc.doc_id) == 32
+
+
+def test_same_article_in_another_encoding_keeps_its_id(tmp_path: Path) -> None:
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    utf8 = _decode_bytes(tmp_path, text.encode("utf-8"), "a.txt")
+    utf16 = _decode_bytes(tmp_path, text.replace("\n", "\r\n").encode("utf-16"), "b.txt")
+    assert utf8.doc_id == utf16.doc_id  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", RejectReason.EMPTY),
+        (b"   \n\t \n", RejectReason.EMPTY),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", RejectReason.BINARY),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", RejectReason.BINARY),
+        (b"\x7fELF\x02\x01\x01" + bytes(range(256)), RejectReason.BINARY),
+        (bytes(range(256)) * 40, RejectReason.BINARY),
+        (gzip.compress(b"hello world " * 100)[:30], RejectReason.BINARY),
+        (b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', RejectReason.UNSUPPORTED_TYPE),
+    ],
+    ids=["empty", "whitespace", "pdf", "png", "elf", "random-binary", "truncated-gzip", "rss"],
+)
+def test_bad_bytes_are_rejected_with_a_reason(tmp_path: Path, data: bytes, reason: RejectReason) -> None:
+    assert _reason(tmp_path, data) is reason
+
+
+def test_too_large_is_rejected_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"a" * (LIMIT + 1))
+    with pytest.raises(RejectedInput) as caught:
+        read_file(path, LIMIT)
+    assert caught.value.reason is RejectReason.TOO_LARGE
+
+
+def test_gzip_bomb_is_bounded(tmp_path: Path) -> None:
+    assert _reason(tmp_path, gzip.compress(b"a" * (LIMIT * 3))) is RejectReason.TOO_LARGE
+
+
+def test_symlink_loop_and_unreadable(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.txt"
+    os.symlink(loop, loop)
+    with pytest.raises(RejectedInput) as caught:
+        read_file(loop, LIMIT)
+    assert caught.value.reason is RejectReason.UNREADABLE
+    with pytest.raises(RejectedInput) as caught:
+        read_file(tmp_path, LIMIT)
+    assert caught.value.reason is RejectReason.UNREADABLE
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [("utf-8", False), ("utf-8-sig", True), ("utf-16", True), ("utf-16-le", False), ("utf-16-be", False),
+     ("cp1252", False), ("latin-1", False)],
+)
+def test_encodings_are_detected(tmp_path: Path, encoding: str, bom: bool) -> None:
+    text = ("Le maréchal Haftar a boycotté la conférence de Palerme, déclare l'analyste à l'AFP. " * 5).strip()
+    doc = _decode_bytes(tmp_path, text.encode(encoding))
+    assert "maréchal Haftar a boycotté" in doc.text  # type: ignore[attr-defined]
+    assert not doc.text.startswith("\ufeff")  # type: ignore[attr-defined]
+
+
+def test_gzip_text_is_read(tmp_path: Path) -> None:
+    doc = _decode_bytes(tmp_path, gzip.compress(SEED_ARTICLE.read_bytes()), "a.txt.gz")
+    assert doc.text.startswith("Libya strongman")  # type: ignore[attr-defined]
+
+
+def test_html_is_sniffed(tmp_path: Path) -> None:
+    doc = _decode_bytes(tmp_path, b"<html><head><title>x</title></head><body><p>Hello</p></body></html>")
+    assert doc.kind is InputKind.HTML  # type: ignore[attr-defined]
+
+
+def test_html_declared_charset_wins_over_guessing(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="windows-1252"><title>Kadhafi</title></head><body><p>Salamé à Tripoli</p>'
+    doc = _decode_bytes(tmp_path, html.encode("cp1252"), "a.html")
+    assert "Salamé à Tripoli" in doc.text  # type: ignore[attr-defined]
+
+
+def test_nul_bytes_in_text_are_binary(tmp_path: Path) -> None:
+    assert _reason(tmp_path, b"some text\x00\x00\x00 more\x00 text\x00" * 50) is RejectReason.BINARY

@@ -1,0 +1,118 @@
+"""Gazetteer: lookups, aliases, scan, and a deterministic build of the committed files."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from etl.gazetteer import KB_DIR, Gazetteer
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def test_load_is_cached_and_versioned(gaz: Gazetteer) -> None:
+    start = time.perf_counter()
+    again = Gazetteer.load()
+    assert again is gaz
+    assert time.perf_counter() - start < 0.05
+    assert len(gaz.version) == 16
+    assert len(gaz.places) > 30000
+
+
+@pytest.mark.parametrize(
+    ("alias", "region"),
+    [
+        ("Fazzan", "Fezzan"),
+        ("Fizzan", "Fezzan"),
+        ("فزان", "Fezzan"),
+        ("Barqa", "Cyrenaica"),
+        ("Tripolitania", "Tripolitania"),
+    ],
+)
+def test_canonical_region(gaz: Gazetteer, alias: str, region: str) -> None:
+    assert gaz.canonical_region(alias) == region
+
+
+@pytest.mark.parametrize(
+    ("alias", "country"),
+    [("Libye", "Libya"), ("ليبيا", "Libya"), ("Libya's", "Libya"), ("U.S.", "United States")],
+)
+def test_canonical_country(gaz: Gazetteer, alias: str, country: str) -> None:
+    assert gaz.canonical_country(alias) == country
+
+
+@pytest.mark.parametrize(
+    ("alias", "place"),
+    [
+        ("Tarabulus", "Tripoli"),
+        ("Misurata", "Misrata"),
+        ("al-Kufrah", "Kufra"),
+        ("BENGHAZI", "Benghazi"),
+        ("Sebha", "Sabha"),
+    ],
+)
+def test_canonical_place(gaz: Gazetteer, alias: str, place: str) -> None:
+    assert gaz.canonical_place(alias) == place
+
+
+def test_libyan_places_roll_up(gaz: Gazetteer) -> None:
+    expected = {
+        "Sirte": ("LY-SR", "Tripolitania"),
+        "Sabha": ("LY-SB", "Fezzan"),
+        "Benghazi": ("LY-BA", "Cyrenaica"),
+        "Tobruk": ("LY-BU", "Cyrenaica"),
+        "Misrata": ("LY-MI", "Tripolitania"),
+        "Tripoli": ("LY-TB", "Tripolitania"),
+    }
+    for name, (code, region) in expected.items():
+        town = next(p for p in gaz.candidates(name) if p.country_code == "LY" and p.feature == "city")
+        assert (town.district_code, town.region) == (code, region), name
+        assert town.lat is not None and town.lon is not None
+
+
+def test_regions_table(gaz: Gazetteer) -> None:
+    fezzan = gaz.region("Fezzan")
+    assert fezzan is not None
+    assert "LY-SB" in fezzan.member_districts and "LY-JU" in fezzan.contested_districts
+    sirte = gaz.region("Tripolitania")
+    assert sirte is not None and "LY-SR" in sirte.contested_districts
+
+
+def test_scan_word_boundaries_and_case(gaz: Gazetteer) -> None:
+    text = "Tripolitanian us Paris-based Libya's Romeo US"
+    hits = {text[s:e]: c[0].name for s, e, c in gaz.scan(text)}
+    assert hits.get("Paris") == "Paris"
+    assert hits.get("Libya") == "Libya"
+    assert hits.get("US") == "United States"
+    assert "us" not in hits and "Rome" not in hits and "Tripoli" not in hits
+
+
+def test_demonyms_are_context(gaz: Gazetteer) -> None:
+    assert gaz.demonym_country("Libyan") == "LY"
+    assert gaz.demonym_country("Lebanese") == "LB"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pycountry") is None or not (SHARED / "data" / "gazetteer").is_dir(),
+    reason="needs pycountry (build-time dependency) and ../shared",
+)
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("build_gazetteer", ROOT / "scripts" / "build_gazetteer.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    assert module.main(["--out", str(tmp_path), "--shared", str(SHARED)]) == 0
+    for name in ("places.tsv.gz", "regions.csv"):
+        assert (tmp_path / name).read_bytes() == (KB_DIR / name).read_bytes(), name
+        assert (KB_DIR / name).stat().st_size < 2 * 1024 * 1024

@@ -1,0 +1,98 @@
+"""Contract: the documents ``to_document`` makes fit the strict mapping in ``mappings/``, field for field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from etl.index import _replace_analysis, load_mapping, new_index_name, to_document
+from etl.records import CleanArticle, EnrichedArticle, Entity, Language, Location, Mention, Quote
+from etl.search import FACETS, SearchQuery, build_body
+
+
+def _sample() -> EnrichedArticle:
+    article = CleanArticle(
+        doc_id="abc", source_file="seeds/x.txt", content_sha256="0" * 64, title="T", body="Body text",
+        paragraphs=("Body text",), headings=("H",), captions=("C",), credits=("REUTERS/X",), source="RFI",
+        published_at="2018-11-13", url="https://example.org/a", byline="By X",
+    )
+    return EnrichedArticle(
+        article=article,
+        language=Language("en", 0.99),
+        entities=(Entity("Khalifa Haftar", "person", "khalifa_haftar", "Q1", (Mention("Haftar", 0, 6),)),
+                  Entity("Libyan National Army", "armed_group", "lna", None, (Mention("LNA", 10, 13),)),
+                  Entity("RFI", "media", "rfi", None, (Mention("RFI", 20, 23),))),
+        quotes=(Quote("Mitchell Belfer", "It ticks all the boxes", "mitchell_belfer"),),
+        locations=(Location("Tripoli", 32.9, 13.2, "Libya", "LY", "Tripoli", "Tripolitania", "city", 2210247,
+                            ("Tripoli",)),
+                   Location("Libya", 26.0, 17.0, "Libya", "LY", None, None, "country", 2215636, ("Libya",)),
+                   Location("Fezzan", 26.0, 14.0, "Libya", "LY", None, "Fezzan", "region", None, ("Fezzan",))),
+    )
+
+
+def _fields(properties: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, spec in properties.items():
+        out[prefix + name] = spec.get("type", "object")
+        if "properties" in spec:
+            out.update(_fields(spec["properties"], prefix + name + "."))
+    return out
+
+
+def _doc_paths(value: Any, prefix: str = "") -> set[str]:
+    if isinstance(value, dict):
+        paths: set[str] = set()
+        for key, item in value.items():
+            if prefix.endswith("point.") or (prefix == "locations." and key == "point"):
+                paths.add(prefix + key)
+                continue
+            paths |= _doc_paths(item, prefix + key + ".") | {prefix + key}
+        return paths
+    if isinstance(value, list):
+        return set().union(*(_doc_paths(v, prefix) for v in value)) if value else set()
+    return set()
+
+
+def test_every_document_field_is_mapped() -> None:
+    doc = to_document(_sample(), kb_version="k", gazetteer_version="g")
+    mapped = _fields(load_mapping()["mappings"]["properties"])
+    unmapped = {p for p in _doc_paths(doc) if p not in mapped}
+    assert unmapped == set()
+
+
+def test_facets_are_keyword_and_canonical() -> None:
+    mapped = _fields(load_mapping()["mappings"]["properties"])
+    for field_name in ("regions", "countries", "places", "actors", "persons", "organizations", "language", "source"):
+        assert mapped[field_name] == "keyword", field_name
+    assert mapped["published_at"] == "date"
+    assert mapped["locations.point"] == "geo_point"
+    assert mapped["entities"] == "nested" and mapped["quotes"] == "nested"
+    doc = to_document(_sample())
+    assert doc["regions"] == ["Tripolitania", "Fezzan"]
+    assert doc["countries"] == ["Libya"]
+    assert doc["places"] == ["Tripoli"]
+    assert doc["persons"] == ["Khalifa Haftar"]
+    assert doc["armed_groups"] == ["Libyan National Army"]
+    assert set(doc["actors"]) == {"Khalifa Haftar", "Libyan National Army", "RFI"}
+    assert doc["organizations"] == ["RFI"]
+
+
+def test_search_aggregates_only_mapped_keyword_fields() -> None:
+    mapped = _fields(load_mapping()["mappings"]["properties"])
+    body = build_body(SearchQuery(text="migrant flow", regions=("Fezzan",), actors=("Khalifa Haftar",)))
+    for agg in body["aggs"].values():
+        assert mapped[agg["terms"]["field"]] == "keyword"
+    assert set(FACETS) >= {"regions", "countries", "actors", "language"}
+
+
+def test_analysis_fallback_replaces_only_missing_names() -> None:
+    body = load_mapping()
+    fallback = _replace_analysis(body, {"english", "asciifolding"})
+    title = fallback["mappings"]["properties"]["title"]["fields"]
+    assert title["english"]["analyzer"] == "standard"
+    assert title["french"]["analyzer"] == "french"
+    assert fallback["settings"]["analysis"]["normalizer"]["folded"]["filter"] == ["lowercase"]
+
+
+def test_index_names_are_versioned_and_sortable() -> None:
+    name = new_index_name("articles")
+    assert name.startswith("articles-v1-")

