@@ -26,9 +26,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 lock: ## regenerate requirements.lock from the current environment
 	$(PY) -m pip freeze --exclude-editable | grep -v '^newsfacet' > requirements.lock
 
-es-up: setup ## start a local Elasticsearch unless ELASTICSEARCH_URL already answers
-	@if curl -fsS -m 3 "$$ELASTICSEARCH_URL" >/dev/null 2>&1; then echo "Elasticsearch answers at $$ELASTICSEARCH_URL"; \
-	else $(BIN)/newsfacet es start; fi
+es-up: setup ## start a local Elasticsearch unless ELASTICSEARCH_URL names another cluster
+	@case "$$ELASTICSEARCH_URL" in \
+	  http://localhost:$${NEWSFACET_ES_PORT:-9200}|http://127.0.0.1:$${NEWSFACET_ES_PORT:-9200}) $(BIN)/newsfacet es start ;; \
+	  *) echo "using the configured cluster $$ELASTICSEARCH_URL" ;; \
+	esac
 
 es-stop: ## stop the local Elasticsearch node
 	$(BIN)/newsfacet es stop

@@ -105,8 +105,11 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
     from etl import esnode
 
-    config = esnode.NodeConfig(version=settings.es_node_version, http_port=settings.es_node_port,
-                               heap=settings.es_node_heap)
+    options: dict[str, Any] = {"version": settings.es_node_version, "http_port": settings.es_node_port,
+                               "heap": settings.es_node_heap}
+    if settings.es_node_home:
+        options["home_root"] = settings.es_node_home
+    config = esnode.NodeConfig(**options)
     if args.action == "start":
         status = esnode.start(config)
     elif args.action == "stop":
@@ -114,8 +117,14 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
         status = esnode.status(config)
     else:
         status = esnode.status(config)
-    print(status)
-    return 0 if (args.action == "stop") or getattr(status, "running", False) else 1
+    if status.running:
+        print(f"Elasticsearch {status.version} at {status.url}: {status.health}, pid {status.pid or '?'}"
+              f"{'' if status.managed else ' (not started by newsfacet)'}")
+        print(f"  analysis: {', '.join(status.analysis) or 'none'}"
+              f"{'; missing ' + ', '.join(status.missing_analysis) if status.missing_analysis else ''}")
+    else:
+        print(f"no Elasticsearch at {status.url}")
+    return 0 if (args.action == "stop") or status.running else 1
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:

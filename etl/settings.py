@@ -61,6 +61,9 @@ class Settings:
     """NEWSFACET_ES_VERSION: version of the local node distribution (Maven Central integ-test-zip)."""
     es_node_heap: str = "512m"
     """NEWSFACET_ES_HEAP: heap of the local node."""
+    es_node_home: Path | None = None
+    """NEWSFACET_ES_HOME: where the local node is installed and keeps its data (default: /var/lib/newsfacet
+    as root, ~/.cache/newsfacet otherwise)."""
 
     @property
     def quarantine_dir(self) -> Path:
@@ -105,4 +108,5 @@ class Settings:
             es_node_port=int(env.get("NEWSFACET_ES_PORT", defaults.es_node_port)),
             es_node_version=env.get("NEWSFACET_ES_VERSION", defaults.es_node_version),
             es_node_heap=env.get("NEWSFACET_ES_HEAP", defaults.es_node_heap),
+            es_node_home=Path(env["NEWSFACET_ES_HOME"]) if env.get("NEWSFACET_ES_HOME") else None,
         )
