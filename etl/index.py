@@ -197,7 +197,8 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
             by_type[entity.type].append(entity.name)
     actors = [e.name for e in enriched.entities if e.type in ACTOR_TYPES]
     locations = [loc for loc in enriched.locations]
-    places = _unique(loc.name for loc in locations if loc.feature not in ("country", "region"))
+    # continents are context, not a place users facet on; countries and regions have facets of their own
+    places = _unique(loc.name for loc in locations if loc.feature not in ("country", "region", "continent"))
     return {
         "doc_id": article.doc_id,
         "title": article.title,

@@ -8,7 +8,11 @@ it is a country, a region or a city of a million people, lie in a country the ar
 
 Disambiguation: a country named in the article outweighs population ("Tripoli" in a Libya story is Libya's capital,
 with "Beirut"/"Lebanon" it is Lebanon's); then countries of other, unambiguous places; then nationality adjectives
-("Lebanese"); then population.
+("Lebanese"); then population, with a bonus for national capitals. A city of a million people cancels a small
+namesake's named-country bonus ("Rome" in a story that also names the US is Italy's), unless the namesake's country
+is the article's main one, or local evidence backs it: a state the article names ("Parkland" with "Florida") or
+closeness to the article's other places (each candidate is scored by its distance to the first-pass reading of the
+other mentions). A state loses to a same-named city of 100,000 people ("New York", "Washington").
 
 Decision on nationality adjectives ("Italian", "Libyan"): they are *context only*. They help pick the right Tripoli
 but never add a country to the article's countries: "a Sudanese fighter in Sabha" is a story set in Libya.
@@ -140,25 +144,70 @@ def _char_script(ch: str) -> str:
     return unicodedata.name(ch, "")
 
 
+WELL_KNOWN = 22.0
+"""Bonus of a city of a million people: as much as a country named in the article gives its own towns, so "Rome" is
+Italy's unless the namesake lies in the article's main country or near the article's other places."""
+MAIN_COUNTRY = 4.0
+CAPITAL = 2.0
+NEAR_KM = 400.0
+NEAR = 8.0
+"""Co-mention evidence: up to ``NEAR`` for a candidate close to another place the article names (linear to 0 at
+``NEAR_KM``), the "minimum total distance" heuristic applied one mention at a time against a first-pass reading."""
+
+
 def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
     score = math.log10(place.population + 1)
+    if place.capital:
+        score += CAPITAL
     if place.feature == "country":
         score += 50
-    if place.feature == "region":
+    elif place.feature == "continent":
+        score += 45
+    elif place.feature == "state":
+        if any(
+            c.feature == "city" and c.country_code == place.country_code and c.population >= 100_000
+            for c in pending.candidates
+        ):
+            score -= 30  # "New York", "Washington": the big city, not the state
+    elif place.feature == "region":
         exact = normalize_name(pending.text) == normalize_name(place.name)
         score += 60 if exact else -5
-    if place.feature == "district" and any(
+    elif place.feature == "district" and any(
         c.feature == "city" and c.district_code == place.district_code for c in pending.candidates
     ):
         score -= 30  # "Misrata" is the town, not its district
-    named = ctx.named_countries.get(place.country_code, 0)
+    named = ctx.named_countries.get(place.country_code, 0) if place.country_code else 0
+    if (
+        place.feature == "city"
+        and place.population >= MILLION
+        and not named
+        and any(ctx.named_countries.get(c.country_code) for c in pending.candidates if c.population < MILLION)
+    ):
+        score += WELL_KNOWN  # only offsets a small namesake's named-country bonus; never beats a demonym alone
     if named:
         score += 20 + min(named, 5)
+        if place.country_code in ctx.main_countries:
+            score += MAIN_COUNTRY
     elif place.country_code in ctx.place_countries:
         score += 10
     if place.country_code in ctx.demonym_countries:
         score += 5
+    if place.feature in ("city", "district") and (place.country_code, place.district_code) in ctx.states:
+        score += NEAR  # a town of a state the article names ("Parkland" with "Florida")
+    if ctx.anchors and place.feature in ("city", "district", "state") and place.lat is not None:
+        key = normalize_name(pending.text)
+        near = min(
+            (_km(place.lat, place.lon or 0.0, lat, lon) for k, lat, lon in ctx.anchors if k != key),
+            default=NEAR_KM,
+        )
+        score += NEAR * max(0.0, 1.0 - near / NEAR_KM)
     return score
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
 @dataclass
@@ -166,10 +215,26 @@ class _Context:
     named_countries: dict[str, int]
     place_countries: set[str]
     demonym_countries: set[str]
+    main_countries: frozenset[str] = frozenset()
+    states: frozenset[tuple[str, str | None]] = frozenset()
+    anchors: tuple[tuple[str, float, float], ...] = ()  # (mention key, lat, lon) of first-pass local places
 
 
 def _best(pending: _Pending, ctx: _Context) -> Place:
     return max(pending.candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
+
+
+def _first_pass_anchors(pendings: Sequence[_Pending], ctx: _Context) -> tuple[tuple[str, float, float], ...]:
+    """Points of every mention's first-pass reading that are local (towns, districts, states), for co-mention
+    evidence in the second pass."""
+    out: dict[tuple[str, float, float], None] = {}
+    for p in pendings:
+        if not p.candidates:
+            continue
+        place = _best(p, ctx)
+        if place.feature in ("city", "district", "state") and place.lat is not None and place.lon is not None:
+            out[(normalize_name(p.text), place.lat, place.lon)] = None
+    return tuple(out)
 
 
 def resolve_mentions(
@@ -230,26 +295,45 @@ def resolve_mentions(
             dem_cc = demonyms.get(normalize_name(word))
             if dem_cc is not None:
                 demonym_countries.add(dem_cc)
-    ctx = _Context(named, place_countries, demonym_countries)
+    top = max(named.values(), default=0)
+    main = frozenset(cc for cc, n in named.items() if n == top)
+    states = frozenset(
+        (c.country_code, c.district_code)
+        for p in [*pending, *scan_only]
+        if p.candidates and normalize_name(p.text) == normalize_name(p.candidates[0].name)
+        for c in p.candidates[:1]
+        if c.feature == "state"
+    )
+    ctx = _Context(named, place_countries, demonym_countries, main, states)
+    ctx.anchors = _first_pass_anchors([*pending, *scan_only], ctx)
 
     resolved: list[ResolvedMention] = []
     for p in pending:
         place = _best(p, ctx) if p.candidates else None
         resolved.append(ResolvedMention(p.start, p.end, p.text, place, p.source))
     context_countries = set(named) | demonym_countries | {r.place.country_code for r in resolved if r.place is not None}
-    for p in scan_only:
-        place = _best(p, ctx)
-        if (p.start, p.end) in weak:
-            ok = place.feature in ("country", "region") or place.country_code in named
-        elif place.feature == "country":
-            ok = True
-        elif place.feature == "region":
-            exact = normalize_name(p.text) == normalize_name(place.name)
-            ok = exact or place.country_code in context_countries
-        else:
-            ok = place.country_code in context_countries or place.population >= MILLION
-        if ok:
-            resolved.append(ResolvedMention(p.start, p.end, p.text, place, "scan"))
+    waiting = [(p, _best(p, ctx)) for p in scan_only]
+    for _ in range(2):  # a second round lets a town in the country of an accepted one in ("Washington", "California")
+        rejected: list[tuple[_Pending, Place]] = []
+        for p, place in waiting:
+            if (p.start, p.end) in weak:
+                ok = place.feature in ("country", "region", "continent") or place.country_code in named
+            elif place.feature in ("country", "continent"):
+                ok = True
+            elif place.feature == "region":
+                exact = normalize_name(p.text) == normalize_name(place.name)
+                ok = exact or place.country_code in context_countries
+            else:
+                ok = place.country_code in context_countries or place.population >= MILLION
+            if ok:
+                resolved.append(ResolvedMention(p.start, p.end, p.text, place, "scan"))
+                if place.feature != "region":
+                    context_countries.add(place.country_code)
+            else:
+                rejected.append((p, place))
+        if len(rejected) == len(waiting):
+            break
+        waiting = rejected
     resolved.sort(key=lambda r: (r.start, r.end))
     return resolved
 

