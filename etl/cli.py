@@ -4,6 +4,7 @@
     newsfacet enrich FILE --json          the document exactly as it would be indexed (no Elasticsearch needed)
     newsfacet run [PATH ...]              one pipeline pass into Elasticsearch, with progress and a summary
     newsfacet search [TEXT] [filters]     hits plus facet counts; --actor / --region accept any alias
+    newsfacet reindex [--rollback]        rebuild from the archive behind the alias, or roll back
     newsfacet es start|stop|status        a local Elasticsearch node for machines without Docker
     newsfacet kb check                    validate the knowledge base files
 """
@@ -127,6 +128,12 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if (args.action == "stop") or status.running else 1
 
 
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.reindex import main_cli
+
+    return main_cli(settings, rollback_only=args.rollback)
+
+
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
     from etl.kb import KnowledgeBase, check
 
@@ -174,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("es", help="a local Elasticsearch node (Maven Central distribution)")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_es)
+
+    p = sub.add_parser("reindex", help="rebuild the index from the archive, check it, swap the alias atomically")
+    p.add_argument("--rollback", action="store_true", help="point the alias back at the previous index instead")
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("kb", help="knowledge-base tools")
     p.add_argument("action", choices=["check"])

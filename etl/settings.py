@@ -23,6 +23,10 @@ def _schedule(value: str) -> str | None:
     return None if value.strip().lower() in ("", "none", "manual") else value.strip()
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime configuration of newsfacet (CLI, DAGs and tests share it)."""
@@ -51,7 +55,7 @@ class Settings:
     """NEWSFACET_SPACY_MODEL_EN, NEWSFACET_SPACY_MODEL_FR, ...: spaCy model per language."""
     max_file_bytes: int = 20 * 1024 * 1024
     """NEWSFACET_MAX_FILE_BYTES: larger inputs are rejected as too_large (bounds work per file)."""
-    batch_size: int = 2000
+    batch_size: int = 3000
     """NEWSFACET_BATCH_SIZE: articles per mapped Airflow task."""
     schedule: str | None = "@hourly"
     """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG ("none" for manual runs only)."""
@@ -61,6 +65,10 @@ class Settings:
     """NEWSFACET_ES_VERSION: version of the local node distribution (Maven Central integ-test-zip)."""
     es_node_heap: str = "512m"
     """NEWSFACET_ES_HEAP: heap of the local node."""
+    keep_indices: int = 2
+    """NEWSFACET_KEEP_INDICES: versioned indices a reindex keeps (current + previous for rollback); older go."""
+    reindex_allow_shrink: bool = False
+    """NEWSFACET_REINDEX_ALLOW_SHRINK: allow a rebuild with fewer documents than the alias serves (off: refused)."""
     es_node_home: Path | None = None
     """NEWSFACET_ES_HOME: where the local node is installed and keeps its data (default: /var/lib/newsfacet
     as root, ~/.cache/newsfacet otherwise)."""
@@ -108,5 +116,7 @@ class Settings:
             es_node_port=int(env.get("NEWSFACET_ES_PORT", defaults.es_node_port)),
             es_node_version=env.get("NEWSFACET_ES_VERSION", defaults.es_node_version),
             es_node_heap=env.get("NEWSFACET_ES_HEAP", defaults.es_node_heap),
+            keep_indices=int(env.get("NEWSFACET_KEEP_INDICES", defaults.keep_indices)),
+            reindex_allow_shrink=_flag(env.get("NEWSFACET_REINDEX_ALLOW_SHRINK", "")),
             es_node_home=Path(env["NEWSFACET_ES_HOME"]) if env.get("NEWSFACET_ES_HOME") else None,
         )

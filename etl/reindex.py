@@ -1,0 +1,333 @@
+"""Rebuild the index from the archive of clean records, then swap the alias with no moment of empty answers.
+
+Why: a mapping change (new analyzer, new facet) needs a fresh index, and re-reading raw input would redo the
+slow enrichment. The archive (``var/archive``) holds every indexed document, so a rebuild is a bulk load.
+
+Steps, each a function the DAG (``reindex_articles``) and ``newsfacet reindex`` share:
+
+1. ``build``: a new versioned index (``new_index_name`` + ``create_index``) bulk-loaded from the archive.
+   The archive keeps every version of an edited file; like the ingest's supersede step, only the latest
+   document per source file is loaded.
+2. ``check``: the new index holds exactly what was loaded, not fewer documents than the alias serves (unless
+   ``NEWSFACET_REINDEX_ALLOW_SHRINK``), answers a terms aggregation on ``regions``, and no write reached the
+   old index meanwhile (it would be missing from the new one). A failed check deletes the candidate.
+3. ``swap``: ONE ``update_aliases`` call removes the old index and adds the new one as write index, so every
+   search sees either the old or the new index, never neither. The old index is recorded in the new one's
+   ``_meta.previous_index`` for ``rollback``.
+4. ``prune``: keep ``NEWSFACET_KEEP_INDICES`` indices (current, previous, then newest), delete the rest.
+
+Elasticsearch's own ``_reindex`` is not used on purpose: some distributions lack the reindex module.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from etl.errors import ConfigurationError, NewsfacetError, TransientError
+from etl.pipeline import iter_archive
+from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+log = logging.getLogger(__name__)
+LOAD_CHUNK = 500  # documents per bulk_upsert call: bounds memory whatever the archive size
+
+
+class ReindexCheckError(NewsfacetError):
+    """The rebuilt index failed a check; the alias was not touched and the candidate was deleted."""
+
+
+@dataclass
+class BuildResult:
+    """What ``build`` made; plain JSON (Airflow XCom) via ``asdict``."""
+
+    alias: str
+    index: str
+    archived: int = 0
+    superseded: int = 0
+    expected: int = 0
+    loaded: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    with_regions: int = 0
+    serving: list[str] = field(default_factory=list)
+    serving_writes: int = 0
+    analysis_fallback: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON for XCom."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BuildResult:
+        return cls(**data)
+
+
+@dataclass
+class ReindexResult:
+    """A whole rebuild: the build, the checks' numbers, the swap and what pruning deleted."""
+
+    build: BuildResult
+    alias_count: int
+    new_count: int
+    region_buckets: int
+    previous: list[str]
+    deleted: list[str]
+    seconds: float
+
+    def summary(self) -> str:
+        """The line a person waiting on a rebuild reads."""
+        return (f"alias '{self.build.alias}' -> {self.build.index}: {self.new_count} documents "
+                f"(archive {self.build.archived}, superseded {self.build.superseded}, served before "
+                f"{self.alias_count}), {self.region_buckets} region buckets; previous "
+                f"{', '.join(self.previous) or '-'}; deleted {', '.join(self.deleted) or '-'}; {self.seconds:.1f}s")
+
+
+def _client(settings: Settings, client: Elasticsearch | None) -> Elasticsearch:
+    from etl.index import connect
+
+    return client or connect(settings)
+
+
+def _family_pattern(alias: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(alias)}-v\d+-\d{{8}}t\d{{6,12}}$")
+
+
+def family(client: Elasticsearch, alias: str) -> list[str]:
+    """The versioned indices made for ``alias`` (not its ledger), oldest first by creation time."""
+    pattern = _family_pattern(alias)
+    found = client.indices.get_settings(index=f"{alias}-v*", name="index.creation_date",
+                                        expand_wildcards="open,closed")
+    dated = [(int(body["settings"]["index"]["creation_date"]), name) for name, body in found.body.items()
+             if pattern.match(name)]
+    return [name for _, name in sorted(dated)]
+
+
+def serving(client: Elasticsearch, alias: str) -> list[str]:
+    """The indices the alias points at now (one, except mid-way through a hand-made change)."""
+    if client.indices.exists_alias(name=alias):
+        return sorted(client.indices.get_alias(name=alias).body)
+    if client.indices.exists(index=alias):
+        raise ConfigurationError(f"'{alias}' is a concrete index, not an alias; rename or delete it")
+    return []
+
+
+def _write_ops(client: Elasticsearch, indices: list[str]) -> int:
+    """Index + delete operations the indices have taken: a change means someone wrote during the rebuild."""
+    if not indices:
+        return 0
+    stats = client.indices.stats(index=",".join(indices), metric="indexing")
+    total = stats["_all"]["primaries"].get("indexing", {})
+    return int(total.get("index_total", 0)) + int(total.get("delete_total", 0))
+
+
+def _meta(client: Elasticsearch, index: str) -> dict[str, Any]:
+    mapping = client.indices.get_mapping(index=index)
+    return dict(mapping[index]["mappings"].get("_meta", {}))
+
+
+def _latest_per_source(settings: Settings) -> tuple[set[str], int, int]:
+    """Ids to load (the newest document of each source file), archived total, and how many have regions."""
+    newest: dict[str, tuple[str, str, bool]] = {}
+    archived = 0
+    for doc in iter_archive(settings):
+        archived += 1
+        key = doc.get("source_file") or doc["doc_id"]
+        candidate = (str(doc.get("ingested_at", "")), str(doc["doc_id"]), bool(doc.get("regions")))
+        if key not in newest or candidate[:2] > newest[key][:2]:
+            newest[key] = candidate
+    ids = {doc_id for _, doc_id, _ in newest.values()}
+    return ids, archived, sum(has for _, _, has in newest.values())
+
+
+def _chunks(settings: Settings, ids: set[str]) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for doc in iter_archive(settings):
+        if doc["doc_id"] in ids:
+            chunk.append(doc)
+            if len(chunk) >= LOAD_CHUNK:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _delete(client: Elasticsearch, names: list[str]) -> None:
+    if names:  # by name: wildcard deletes are refused (action.destructive_requires_name)
+        client.indices.delete(index=",".join(names), ignore_unavailable=True)
+
+
+def build(settings: Settings, client: Elasticsearch | None = None, now: datetime | None = None) -> BuildResult:
+    """Create a new versioned index and bulk-load the archive into it; the alias is not touched.
+
+    A failure deletes the half-built index, so a retried task starts clean.
+    """
+    from etl.index import bulk_upsert, create_index, new_index_name
+
+    client = _client(settings, client)
+    alias = settings.index_alias
+    current = serving(client, alias)
+    result = BuildResult(alias=alias, index=new_index_name(alias, now=now or datetime.now(UTC)), serving=current,
+                         serving_writes=_write_ops(client, current))
+    ids, result.archived, result.with_regions = _latest_per_source(settings)
+    result.expected = len(ids)
+    result.superseded = result.archived - result.expected
+    result.analysis_fallback = create_index(client, result.index)
+    try:
+        client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": "-1"}})
+        for chunk in _chunks(settings, ids):
+            outcome = bulk_upsert(client, result.index, chunk, max_retries=settings.max_retries)
+            result.loaded += len(outcome.indexed)
+            result.failed.update(outcome.failed)
+        client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": None}})
+        client.indices.refresh(index=result.index)
+    except Exception as exc:
+        from etl.index import is_transient
+
+        log.warning("build of %s failed (%s): deleting it", result.index, exc)
+        try:
+            _delete(client, [result.index])
+        except Exception:  # the node is gone: the next prune removes the leftover
+            log.warning("could not delete %s", result.index)
+        if is_transient(exc):
+            raise TransientError(f"rebuild of '{alias}' interrupted: {exc}") from exc
+        raise
+    log.info("built %s: %d of %d archived documents loaded (%d superseded versions skipped, %d refused)",
+             result.index, result.loaded, result.archived, result.superseded, len(result.failed))
+    return result
+
+
+def check(settings: Settings, built: BuildResult, client: Elasticsearch | None = None) -> dict[str, int]:
+    """The gate before the swap; raises ``ReindexCheckError`` (after deleting the candidate) on any doubt."""
+    client = _client(settings, client)
+    new_count = int(client.count(index=built.index)["count"])
+    current = serving(client, settings.index_alias)
+    alias_count = int(client.count(index=settings.index_alias)["count"]) if current else 0
+    aggs = client.search(index=built.index, size=0, aggs={"regions": {"terms": {"field": "regions", "size": 10}}})
+    buckets = len(aggs["aggregations"]["regions"]["buckets"])
+    problems: list[str] = []
+    if built.failed:
+        problems.append(f"{len(built.failed)} archived documents refused, e.g. {next(iter(built.failed.items()))}")
+    if new_count != built.expected:
+        problems.append(f"new index holds {new_count} documents, the archive {built.expected}")
+    if new_count < alias_count and not settings.reindex_allow_shrink:
+        problems.append(f"new index holds {new_count} documents, fewer than the {alias_count} the alias serves "
+                        f"(set NEWSFACET_REINDEX_ALLOW_SHRINK=true if that is intended)")
+    if built.with_regions and not buckets:
+        problems.append(f"{built.with_regions} archived documents have regions but the terms agg has no bucket")
+    if current != built.serving:
+        problems.append(f"alias moved during the rebuild: {built.serving} -> {current}")
+    elif _write_ops(client, current) != built.serving_writes:
+        problems.append(f"documents were written to {current} during the rebuild: run the reindex again")
+    if problems:
+        _delete(client, [built.index])
+        raise ReindexCheckError(f"rebuild {built.index} rejected, alias unchanged: " + "; ".join(problems))
+    log.info("checks passed for %s: %d documents (alias served %d), %d region buckets",
+             built.index, new_count, alias_count, buckets)
+    return {"new_count": new_count, "alias_count": alias_count, "region_buckets": buckets}
+
+
+def _point_alias(client: Elasticsearch, alias: str, target: str) -> list[str]:
+    """One atomic ``update_aliases``: every index the alias had is removed, ``target`` becomes the write index."""
+    current = serving(client, alias)
+    actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": alias}} for i in current if i != target]
+    actions.append({"add": {"index": target, "alias": alias, "is_write_index": True}})
+    client.indices.update_aliases(actions=actions)
+    return [i for i in current if i != target]
+
+
+def swap(settings: Settings, new_index: str, client: Elasticsearch | None = None) -> list[str]:
+    """Point the alias at ``new_index`` in one atomic call; returns the indices it left (kept for rollback).
+
+    Safe to repeat: a second call finds the alias already there and changes nothing.
+    """
+    client = _client(settings, client)
+    previous = [i for i in serving(client, settings.index_alias) if i != new_index]
+    if previous:  # _meta is replaced, not merged, by put_mapping: write the whole of it
+        meta = _meta(client, new_index)
+        meta["previous_index"] = previous[-1]
+        client.indices.put_mapping(index=new_index, meta=meta)
+    _point_alias(client, settings.index_alias, new_index)
+    log.info("alias '%s' now on %s (was %s)", settings.index_alias, new_index, ", ".join(previous) or "-")
+    return previous
+
+
+def prune(settings: Settings, client: Elasticsearch | None = None) -> list[str]:
+    """Delete versioned indices beyond ``keep_indices``: the current one, its previous, then the newest stay."""
+    client = _client(settings, client)
+    alias = settings.index_alias
+    current = serving(client, alias)
+    ranked = list(current)
+    if current:
+        previous = _meta(client, current[-1]).get("previous_index")
+        if previous and previous not in ranked:
+            ranked.append(str(previous))
+    ranked.extend(i for i in reversed(family(client, alias)) if i not in ranked)
+    existing = set(family(client, alias))
+    keep = max(1, settings.keep_indices, len(current))
+    doomed = [i for i in ranked[keep:] if i in existing and i not in current]
+    _delete(client, doomed)
+    if doomed:
+        log.info("deleted %s (keeping %d versioned indices of '%s')", ", ".join(doomed), keep, alias)
+    return doomed
+
+
+def reindex(settings: Settings, client: Elasticsearch | None = None) -> ReindexResult:
+    """The whole rebuild: build, check, swap, prune (what ``newsfacet reindex`` runs)."""
+    started = time.monotonic()
+    client = _client(settings, client)
+    built = build(settings, client)
+    numbers = check(settings, built, client)
+    previous = swap(settings, built.index, client)
+    deleted = prune(settings, client)
+    return ReindexResult(build=built, alias_count=numbers["alias_count"], new_count=numbers["new_count"],
+                         region_buckets=numbers["region_buckets"], previous=previous, deleted=deleted,
+                         seconds=time.monotonic() - started)
+
+
+def rollback(settings: Settings, client: Elasticsearch | None = None) -> tuple[str, str]:
+    """Point the alias back at the index it served before the last swap; returns (from, to).
+
+    The target is the current index's ``_meta.previous_index``, or else the newest older versioned index.
+    """
+    client = _client(settings, client)
+    alias = settings.index_alias
+    current = serving(client, alias)
+    if not current:
+        raise ConfigurationError(f"alias '{alias}' points at no index: nothing to roll back")
+    indices = family(client, alias)
+    target = _meta(client, current[-1]).get("previous_index")
+    if not target or target not in indices:
+        older = indices[: indices.index(current[-1])] if current[-1] in indices else []
+        target = older[-1] if older else None
+    if not target:
+        raise ConfigurationError(f"no previous index of '{alias}' left to roll back to (kept: {indices})")
+    _point_alias(client, alias, str(target))
+    log.info("rolled back alias '%s': %s -> %s", alias, current[-1], target)
+    return current[-1], str(target)
+
+
+def main_cli(settings: Settings, *, rollback_only: bool = False) -> int:
+    """``newsfacet reindex``: rebuild from the archive and swap (or ``--rollback``); 0 on success, 2 if refused."""
+    try:
+        if rollback_only:
+            old, new = rollback(settings)
+            print(f"rolled back alias '{settings.index_alias}': {old} -> {new}")
+            return 0
+        print(f"newsfacet reindex: {settings.archive_dir} -> {settings.elasticsearch_url} "
+              f"alias '{settings.index_alias}'", flush=True)
+        result = reindex(settings)
+    except NewsfacetError as exc:
+        print(f"{'refused' if isinstance(exc, ReindexCheckError) else 'error'}: {exc}", file=sys.stderr)
+        return 2
+    print(f"reindexed: {result.summary()}")
+    if result.build.analysis_fallback:
+        print(f"  WARNING analyzers replaced by standard: {', '.join(result.build.analysis_fallback)}")
+    return 0

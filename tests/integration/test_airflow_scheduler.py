@@ -1,0 +1,354 @@
+"""A real Airflow (api-server, scheduler, dag-processor; LocalExecutor on SQLite) runs ``ingest_articles``.
+
+Unlike ``test_dag_run`` (``dag.test()`` in one process) this goes through what production uses: the DAG
+processor parses the folder, the REST API (v2) unpauses and triggers, the scheduler queues, LocalExecutor
+workers run the tasks through the Execution API. Then a headless Chromium opens the run's page in the React UI
+and the screenshot is kept under ``var/test-artefacts/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl.settings import PROJECT_ROOT, Settings
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.integration
+
+DAG_ID = "ingest_articles"
+START_TIMEOUT = 180.0  # api-server healthy, scheduler and dag-processor heart-beating, DAG parsed
+RUN_TIMEOUT = 300.0  # the triggered run reaches a final state
+ARTEFACTS = PROJECT_ROOT / "var" / "test-artefacts"
+COMPONENTS = ("api-server", "scheduler", "dag-processor")  # no triggerer: no deferrable task here
+
+
+def _free_port(start: int) -> int:
+    """The first port from ``start`` nobody listens on (8793 is the workers' log server, hence 8795+)."""
+    for port in range(start, start + 200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {start}..{start + 199}")
+
+
+@dataclass
+class Airflow:
+    """The running stack: where it listens, where it logs, and the settings its tasks see."""
+
+    url: str
+    home: Path
+    settings: Settings
+    env: dict[str, str]
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    token: str = ""
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
+        """One REST call; returns the decoded JSON (or text), raises ``HTTPError`` on 4xx/5xx."""
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode())
+        request.add_header("Accept", "application/json")
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read().decode()
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+    def dead(self) -> str | None:
+        """The first component that exited, with the tail of its log."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                return f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}"
+        return None
+
+    def log_tail(self, name: str, lines: int = 60) -> str:
+        path = self.home / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
+
+    def wait(self, what: str, probe: Any, timeout: float, every: float = 1.0) -> Any:
+        """Poll ``probe`` until it returns something truthy; fail with the components' logs otherwise."""
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            if problem := self.dead():
+                pytest.fail(f"while waiting for {what}: {problem}")
+            try:
+                last = probe()
+                if last:
+                    return last
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+                last = exc
+            time.sleep(every)
+        logs = "\n".join(f"--- {name}\n{self.log_tail(name, 30)}" for name in self.procs)
+        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n{logs}")
+
+
+def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each component's process group (it forks workers), then SIGKILL what is left."""
+    for proc in procs.values():
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for proc in procs.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for proc in procs.values():  # the group, even if its leader is gone: LocalExecutor workers may linger
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
+    """Airflow in a temporary home, pointed at the project's dags/ and a throw-away alias, inbox and data dir."""
+    from etl.index import connect
+
+    root = tmp_path_factory.mktemp("airflow-stack")
+    home, inbox = root / "airflow", root / "inbox"
+    home.mkdir()
+    shutil.copytree(SEEDS, inbox)
+    port = _free_port(8795)
+    url = f"http://127.0.0.1:{port}"
+    newsfacet = {"NEWSFACET_INDEX": f"nf-airflow-{uuid.uuid4().hex[:8]}", "NEWSFACET_DATA_DIR": str(root / "var"),
+                 "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none"}
+    env = {
+        **os.environ, **newsfacet,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",  # Airflow 3 runs it on SQLite (SequentialExecutor is gone)
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
+        "AIRFLOW__API__BASE_URL": url,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,  # the same for every component
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port(port + 1)),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    airflow_bin = str(Path(sys.executable).with_name("airflow"))
+    migrate = subprocess.run([airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stdout[-2000:] + migrate.stderr[-3000:]
+
+    stack = Airflow(url=url, home=home, settings=Settings.from_env(env), env=env)
+    try:
+        for name in COMPONENTS:
+            with open(home / f"{name}.log", "wb") as log:  # the child keeps its own descriptor
+                stack.procs[name] = subprocess.Popen([airflow_bin, name], env=env, stdout=log,
+                                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                                     start_new_session=True, cwd=root)
+
+        def healthy() -> bool:
+            health = stack.api("GET", "/api/v2/monitor/health", timeout=5)
+            parts = ("metadatabase", "scheduler", "dag_processor")
+            return all((health.get(p) or {}).get("status") == "healthy" for p in parts)
+
+        started = time.monotonic()
+        stack.wait("the API, scheduler and dag-processor to be healthy", healthy, START_TIMEOUT)
+        token = stack.api("GET", "/auth/token")  # all-admins: no credentials; sent anyway, as a client would
+        stack.token = str(token["access_token"])
+        print(f"\nairflow up at {url} in {time.monotonic() - started:.0f}s (home {home})")
+        yield stack
+    finally:
+        _stop(stack.procs)
+        client = connect(stack.settings)
+        names = list(client.indices.get(index=f"{stack.settings.index_alias}*", expand_wildcards="all"))
+        if names:
+            client.indices.delete(index=",".join(names))
+        client.close()
+
+
+@dataclass
+class FinishedRun:
+    run_id: str
+    state: str
+    summary: dict[str, Any]
+    seconds: float
+
+
+def _run_dag(airflow: Airflow, dag_id: str, summary_task: str) -> FinishedRun:
+    """Wait for the DAG to be parsed, unpause and trigger it over REST, poll the run to a final state."""
+
+    def parsed() -> dict[str, Any] | None:
+        errors = airflow.api("GET", "/api/v2/importErrors")
+        if errors.get("import_errors"):  # the folder holds only our DAGs: any error is ours
+            pytest.fail(f"DAG import errors: {json.dumps(errors['import_errors'], indent=2)[:3000]}")
+        try:
+            dag: dict[str, Any] = airflow.api("GET", f"/api/v2/dags/{dag_id}")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return None
+            raise
+        return dag
+
+    dag = airflow.wait(f"the DAG {dag_id} to be parsed", parsed, START_TIMEOUT)
+    if dag["is_paused"]:  # dags_are_paused_at_creation: the PATCH is what lets it run
+        assert airflow.api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})["is_paused"] is False
+
+    started = time.monotonic()
+    run = airflow.api("POST", f"/api/v2/dags/{dag_id}/dagRuns",
+                      {"logical_date": datetime.now(UTC).isoformat(), "note": "newsfacet integration test"})
+    run_id = str(run["dag_run_id"])
+
+    def finished() -> dict[str, Any] | None:
+        state: dict[str, Any] = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
+        return state if state["state"] in ("success", "failed") else None
+
+    final = airflow.wait(f"run {run_id} of {dag_id} to finish", finished, RUN_TIMEOUT, every=2.0)
+    seconds = time.monotonic() - started
+    if final["state"] != "success":
+        pytest.fail(f"run {run_id} of {dag_id} ended {final['state']}\n{_task_logs(airflow, dag_id, run_id)}")
+    xcom = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{summary_task}/xcomEntries/"
+                              "return_value")
+    value = xcom["value"]
+    summary = json.loads(value) if isinstance(value, str) else value
+    print(f"{dag_id} run {run_id}: {final['state']} in {seconds:.0f}s")
+    return FinishedRun(run_id=run_id, state=str(final["state"]), summary=summary, seconds=seconds)
+
+
+@pytest.fixture(scope="module")
+def ingest_run(airflow: Airflow) -> FinishedRun:
+    """One scheduled run of the ingest DAG over the seeds, shared by the API and browser checks."""
+    return _run_dag(airflow, DAG_ID, "summarize")
+
+
+def _task_log(airflow: Airflow, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int) -> str:
+    """One attempt's log as text, through the REST API (structured lines: their ``event`` field)."""
+    path = (f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
+            f"?map_index={map_index}")
+    try:
+        log = airflow.api("GET", path)
+    except Exception as exc:  # the log is a diagnostic: never hide the failure behind it
+        return f"(log unavailable: {exc})"
+    content = log.get("content", log) if isinstance(log, dict) else log
+    if not isinstance(content, list):
+        return str(content)
+    return "\n".join(str(c.get("event", c)) if isinstance(c, dict) else str(c) for c in content)
+
+
+def _task_logs(airflow: Airflow, dag_id: str, run_id: str) -> str:
+    """Every task instance's state, and the log of each attempt of those that did not succeed."""
+    out: list[str] = []
+    tis = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=100")
+    for ti in tis.get("task_instances", []):
+        map_index, tries = int(ti.get("map_index", -1)), int(ti.get("try_number") or 0)
+        out.append(f"--- {ti['task_id']}[{map_index}]: {ti['state']} after {tries} tries")
+        if ti["state"] not in ("success", "skipped"):
+            out.extend(_task_log(airflow, dag_id, run_id, ti["task_id"], map_index, n)[-4000:]
+                       for n in range(1, tries + 1))
+    out.append(f"--- scheduler\n{airflow.log_tail('scheduler', 40)}")
+    return "\n".join(out)
+
+
+def test_scheduler_runs_ingest_and_indexes_the_seeds(airflow: Airflow, ingest_run: FinishedRun) -> None:
+    from etl.index import connect
+
+    summary = ingest_run.summary
+    files = [p for p in airflow.settings.inbox.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert summary["read"] == len(files)
+    assert summary["indexed"] + summary["unchanged"] + summary["rejected_total"] == summary["read"]
+    written = json.loads(Path(summary["summary_file"]).read_text())
+    assert written["indexed"] == summary["indexed"]
+
+    client = connect(airflow.settings)
+    try:
+        client.indices.refresh(index=airflow.settings.index_alias)
+        count = client.count(index=airflow.settings.index_alias)["count"]
+        assert count == summary["indexed"] >= 3
+        found = client.mget(index=airflow.settings.index_alias, ids=summary["indexed_ids"], source=False)
+        assert all(d["found"] for d in found["docs"])
+    finally:
+        client.close()
+
+    tis = airflow.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{ingest_run.run_id}/taskInstances?limit=100")
+    states = {(t["task_id"], t.get("map_index", -1)): t["state"] for t in tis["task_instances"]}
+    assert {task for task, _ in states} == {"prepare", "list_batches", "process_batch", "summarize", "verify"}
+    assert set(states.values()) == {"success"}, states
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    pytest.fail("no Chromium: `apt-get install -y chromium` (.ci/run does it when run as root)")
+
+
+def _browse(airflow: Airflow, url: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    profile = airflow.home / f"chromium-{uuid.uuid4().hex[:6]}"
+    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+               "--hide-scrollbars", f"--user-data-dir={profile}", "--window-size=1400,1000",
+               "--virtual-time-budget=15000", *flags, url]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=90, start_new_session=True)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_browser_shows_the_dag_and_its_run(airflow: Airflow, ingest_run: FinishedRun) -> None:
+    page = f"{airflow.url}/dags/{DAG_ID}/runs/{ingest_run.run_id}"
+    dom = _browse(airflow, page, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "airflow-dag.html").write_text(dom.stdout)
+    assert DAG_ID in dom.stdout, dom.stdout[:2000]
+    assert ingest_run.run_id in dom.stdout, dom.stdout[:2000]
+    assert "success" in dom.stdout.lower(), dom.stdout[:2000]
+    text = [t.strip() for t in re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", "\n", dom.stdout,
+                                      flags=re.S).splitlines() if t.strip()]
+    print(f"\nthe browser saw: {' | '.join(text[:60])}")
+
+    shot = ARTEFACTS / "airflow-dag.png"
+    shot.unlink(missing_ok=True)
+    result = _browse(airflow, page, f"--screenshot={shot}")
+    assert result.returncode == 0 and shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
+    print(f"\nscreenshot of {page}: {shot}")
+
+
+def test_scheduler_runs_reindex_and_swaps_the_alias(airflow: Airflow, ingest_run: FinishedRun) -> None:
+    from etl.index import connect
+    from etl.reindex import family, serving
+
+    client = connect(airflow.settings)
+    alias = airflow.settings.index_alias
+    try:
+        [before] = serving(client, alias)
+        run = _run_dag(airflow, "reindex_articles", "build")
+        assert serving(client, alias) == [run.summary["index"]] != [before]
+        assert family(client, alias) == [before, run.summary["index"]]  # the previous one kept for rollback
+        assert client.count(index=alias)["count"] == ingest_run.summary["indexed"] == run.summary["loaded"]
+    finally:
+        client.close()
