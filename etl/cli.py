@@ -73,7 +73,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from etl.pipeline import run
 
-    paths = [Path(p) for p in args.paths] or [settings.inbox]
+    paths = list(args.paths) or [settings.inbox]
     print(f"newsfacet run: {', '.join(map(str, paths))} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
           flush=True)
     report = run(paths, settings, progress=lambda msg: print(msg, flush=True))

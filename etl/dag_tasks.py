@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.errors import ConfigurationError
+from etl.inbox import is_url
 from etl.pipeline import RunReport, batches, plan, process_batch, verify, write_summary
 from etl.settings import Settings
 
@@ -27,7 +28,7 @@ def prepare_run(settings: Settings, run_id: str) -> dict[str, Any]:
 
     client = connect(settings)
     index = ensure_index(client, settings.index_alias)
-    if not settings.inbox.exists():
+    if not is_url(settings.inbox) and not Path(settings.inbox).exists():
         raise ConfigurationError(f"inbox {settings.inbox} does not exist (NEWSFACET_INBOX)")
     work = plan([settings.inbox], settings, client)
     todo = batches(work.todo, settings.batch_size)

@@ -301,10 +301,14 @@ def _add_missed_occurrences(doc: _Doc, surnames: Mapping[str, set[str]], acronym
     for surname, owners in surnames.items():
         if len(owners) == 1:
             owner = next(iter(owners))
+            if owner not in doc.names:  # the full name was dropped after its surname was noted (e.g. "log entry 0101")
+                continue
             display = next((w for w in doc.names[owner].split() if clean_mention(w) == surname), None)
             if display and not doc.kb.is_place_name(display):
                 wanted.setdefault(display, owner)
     for word, owner in wanted.items():
+        if owner not in doc.names:
+            continue
         for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", doc.text):
             if not doc.covered(m.start(), m.end()) and not doc.is_blocked(m.start(), m.end()):
                 kind = doc.types[owner]

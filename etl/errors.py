@@ -27,6 +27,7 @@ class RejectReason(StrEnum):
     DUPLICATE = "duplicate"
     UNSUPPORTED_TYPE = "unsupported_type"
     INDEX_REJECTED = "index_rejected"  # Elasticsearch refused this one document (e.g. mapping conflict)
+    PROCESSING_ERROR = "processing_error"  # a stage failed on this one article (a bug, reported with the error)
 
 
 class NewsfacetError(Exception):

@@ -47,9 +47,15 @@ _FEED_SNIFF = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)[\s>]", re.I
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_file(path: Path, max_bytes: int, source_name: str | None = None) -> RawArticle:
-    """Read one inbox file, refusing what cannot be an article before decoding it."""
-    name = source_name or str(path)
+def read_file(location: Path | str, max_bytes: int, source_name: str | None = None) -> RawArticle:
+    """Read one inbox file (a path or an object-store URL), refusing what cannot be an article before decoding it."""
+    from etl.inbox import is_url, read_bytes
+
+    name = source_name or str(location)
+    if isinstance(location, str) and is_url(location):
+        data = read_bytes(location, max_bytes)
+        return RawArticle(source_file=name, data=data, content_sha256=hashlib.sha256(data).hexdigest())
+    path = location if isinstance(location, Path) else Path(location)
     try:
         if path.is_symlink() and not path.exists():
             raise RejectedInput(RejectReason.UNREADABLE, "broken or looping symbolic link", name)
@@ -140,7 +146,27 @@ def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
             return data.decode(name), codecs.lookup(name).name
         except (LookupError, UnicodeDecodeError):
             pass
+    mixed = _utf8_with_cp1252(data)
+    if mixed is not None:
+        return mixed, "utf-8+cp1252"
     return _detect(data, source_file)
+
+
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+def _utf8_with_cp1252(data: bytes) -> str | None:
+    """UTF-8 text with stray cp1252 bytes (two sources pasted into one file): decode each part as what it is.
+
+    Statistical detection picks one code page for the whole file and garbles the UTF-8 half (a French paste came
+    out as Baltic cp1257). Only taken when genuine multi-byte UTF-8 Latin letters or punctuation are present, which
+    a single-byte file practically never contains by accident.
+    """
+    text = data.decode("utf-8", errors="surrogateescape")
+    genuine = [ch for ch in text if ord(ch) > 0x7F and not "\udc80" <= ch <= "\udcff"]
+    if len(genuine) < 3 or not all("\u00a0" <= ch <= "\u017f" or "\u2010" <= ch <= "\u20ac" for ch in genuine):
+        return None
+    return _STRAY_BYTES.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace"), text)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

@@ -315,15 +315,25 @@ def refresh(client: Elasticsearch, alias: str) -> None:
 
 
 def bulk_upsert_raw(client: Elasticsearch, index: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """Index (id, source) pairs; any failure raises (used for the ledger, where a gap would hide work)."""
-    from elasticsearch.helpers import bulk
+    """Index (id, source) pairs; any failure raises (used for the ledger, where a gap would hide work).
+
+    ``raise_on_error=False``: with the helper's default (True) a document answered 429 raised ``BulkIndexError`` at
+    once instead of being retried with backoff. Documents still refused after the retries raise: ``TransientError``
+    when they were all overload answers, ``BulkIndexError`` otherwise.
+    """
+    from elasticsearch.helpers import BulkIndexError, bulk
 
     if not items:
         return
     try:
-        bulk(client, ({"_op_type": "index", "_index": index, "_id": i, "_source": s} for i, s in items),
-             max_retries=5, initial_backoff=1, max_backoff=30)
+        _, errors = bulk(client, ({"_op_type": "index", "_index": index, "_id": i, "_source": s} for i, s in items),
+                         max_retries=5, initial_backoff=1, max_backoff=30, raise_on_error=False)
     except Exception as exc:
         if is_transient(exc):
             raise TransientError(f"ledger write interrupted: {exc}") from exc
         raise
+    if isinstance(errors, list) and errors:
+        message = f"{len(errors)} of {len(items)} entries not written to '{index}', e.g. {errors[0]}"[:1000]
+        if all(next(iter(e.values())).get("status") in (429, 502, 503, 504) for e in errors):
+            raise TransientError(message)
+        raise BulkIndexError(message, errors)

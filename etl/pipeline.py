@@ -11,23 +11,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
+import stat
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.errors import RejectedInput, RejectReason
-from etl.records import CleanArticle, RawArticle
+from etl.errors import ConfigurationError, RejectedInput, RejectReason, TransientError
+from etl.records import CleanArticle, EnrichedArticle, RawArticle
 from etl.settings import Settings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 ENRICH_CHUNK = 64  # articles through spaCy at a time: bounds memory whatever the batch size
 
@@ -123,24 +127,27 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
-def list_inbox(paths: Sequence[Path]) -> list[str]:
-    """Every file under the given files or folders, sorted; hidden files and folders are skipped."""
-    found: list[str] = []
-    for path in paths:
-        if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith("."))
-        else:
-            found.append(str(path))
-    return found
+def list_inbox(paths: Sequence[Path | str]) -> list[str]:
+    """Every file under the given files, folders or object-store URLs, sorted; hidden names are skipped."""
+    from etl.inbox import list_files
+
+    return list_files([str(p) for p in paths])
 
 
 def file_sha256(path: str, limit: int) -> str | None:
     """Content hash, streamed; None when the file cannot be read or is past the size limit (it will be rejected)."""
+    from etl.inbox import content_sha256, is_url
+
+    if is_url(path):
+        return content_sha256(path, limit)
     digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever (the plan hung).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        with os.fdopen(fd, "rb") as handle:
             total = 0
             while chunk := handle.read(1 << 20):
                 total += len(chunk)
@@ -152,7 +159,7 @@ def file_sha256(path: str, limit: int) -> str | None:
     return digest.hexdigest()
 
 
-def plan(paths: Sequence[Path], settings: Settings, client: Elasticsearch) -> Plan:
+def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch) -> Plan:
     """Split the inbox into files to process and files whose exact content the ledger already has."""
     from etl.index import ensure_ledger
 
@@ -160,10 +167,11 @@ def plan(paths: Sequence[Path], settings: Settings, client: Elasticsearch) -> Pl
     keys = {f: ledger_key(f, sha) for f in files if (sha := file_sha256(f, settings.max_file_bytes))}
     known: set[str] = set()
     ids = sorted(set(keys.values()))
-    ledger = ensure_ledger(client, settings.index_alias)
-    for start in range(0, len(ids), 1000):
-        response = client.mget(index=ledger, ids=ids[start : start + 1000], source=False)
-        known.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+    with _transient("reading the ledger"):
+        ledger = ensure_ledger(client, settings.index_alias)
+        for start in range(0, len(ids), 1000):
+            response = client.mget(index=ledger, ids=ids[start : start + 1000], source=False)
+            known.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
     todo = [f for f in files if keys.get(f) not in known]
     unchanged = [f for f in files if keys.get(f) in known]
     return Plan(todo=todo, unchanged=unchanged)
@@ -224,9 +232,18 @@ def _clean(raw: RawArticle, settings: Settings) -> CleanArticle:
     return clean(decode(raw, settings.max_file_bytes))
 
 
+def source_name(path: str) -> str:
+    """The file's name as recorded (index, ledger, quarantine): valid Unicode even when the name's bytes are not.
+
+    A name with non-UTF-8 bytes arrives from ``os.walk`` with lone surrogates, which no UTF-8 writer accepts (the
+    archive write crashed the batch); such bytes are spelt ``\\xNN``. Valid names are unchanged.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def ledger_key(source_file: str, content_sha256: str | None) -> str:
     """One ledger entry per (file, content): an edited file is new work, a renamed copy is checked again."""
-    return hashlib.sha256(f"{source_file}\0{content_sha256 or ''}".encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(f"{source_name(source_file)}\0{content_sha256 or ''}".encode()).hexdigest()
 
 
 def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client: Elasticsearch | None = None,
@@ -254,10 +271,11 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
     articles: list[CleanArticle] = []
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
-    for path in paths:
+    for file_path in paths:
         report.read += 1
+        path = source_name(file_path)
         try:
-            raw = read_file(Path(path), settings.max_file_bytes, source_name=path)
+            raw = read_file(file_path, settings.max_file_bytes, source_name=path)
         except RejectedInput as exc:
             reject(path, None, exc.reason, exc.detail)
             continue
@@ -278,8 +296,9 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
 
     # An article already indexed from another file (re-saved under a new name) is a duplicate, not a new doc.
     if articles:
-        existing = client.mget(index=settings.index_alias, ids=[a.doc_id for a in articles],
-                               source_includes=["source_file", "content_sha256"])
+        with _transient("checking for duplicates"):
+            existing = client.mget(index=settings.index_alias, ids=[a.doc_id for a in articles],
+                                   source_includes=["source_file", "content_sha256"])
         owners = {d["_id"]: d["_source"] for d in existing["docs"] if d.get("found")}
         fresh: list[CleanArticle] = []
         for article in articles:
@@ -295,7 +314,7 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
     documents: list[dict[str, Any]] = []
     for start in range(0, len(articles), ENRICH_CHUNK):
         chunk = articles[start : start + ENRICH_CHUNK]
-        for enriched in enrich(chunk, settings):
+        for enriched in _enrich_isolated(chunk, settings, enrich, reject):
             documents.append(to_document(enriched, kb_version=kb_version, gazetteer_version=gazetteer_version))
         if progress:
             progress(f"  enriched {min(start + ENRICH_CHUNK, len(articles))}/{len(articles)}")
@@ -316,10 +335,29 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
             "reason": "", "detail": "", "doc_id": doc_id, "run_id": run_id,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         })
-    _supersede(client, settings.index_alias, {d["source_file"]: d["doc_id"] for d in documents
-                                              if d["doc_id"] not in outcome.failed})
-    _record_ledger(client, ensure_ledger(client, settings.index_alias), ledger)
+    with _transient("recording the batch"):
+        _supersede(client, settings.index_alias, {d["source_file"]: d["doc_id"] for d in documents
+                                                  if d["doc_id"] not in outcome.failed})
+        _record_ledger(client, ensure_ledger(client, settings.index_alias), ledger)
     return report
+
+
+@contextmanager
+def _transient(doing: str) -> Iterator[None]:
+    """Direct client calls: a node down or overloaded raises ``TransientError`` (retry), as the index module's do.
+
+    Without it a raw ``ConnectionError`` escaped ``process_batch``, breaking its documented contract.
+    """
+    from etl.index import is_transient
+
+    try:
+        yield
+    except TransientError:
+        raise
+    except Exception as exc:
+        if is_transient(exc):
+            raise TransientError(f"Elasticsearch unavailable while {doing}: {exc}") from exc
+        raise
 
 
 def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> None:
@@ -337,6 +375,32 @@ def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> No
         stale = [h["_id"] for h in response["hits"]["hits"] if current.get(h["_source"]["source_file"]) != h["_id"]]
         if stale:
             bulk(client, ({"_op_type": "delete", "_index": alias, "_id": i} for i in stale), raise_on_error=False)
+
+
+def _enrich_isolated(chunk: Sequence[CleanArticle], settings: Settings,
+                     enrich: Callable[[Sequence[CleanArticle], Settings], list[EnrichedArticle]],
+                     reject: Callable[[str, str | None, RejectReason, str], None]) -> list[EnrichedArticle]:
+    """Enrich a chunk; if one article breaks a stage, redo the chunk one by one and reject only that article.
+
+    A bug triggered by one odd text must cost that article (quarantined, with the error), not the batch.
+    Configuration errors (a missing spaCy model) still stop the run: every article would fail the same way.
+    """
+    try:
+        return enrich(chunk, settings)
+    except ConfigurationError:
+        raise
+    except Exception:
+        log.warning("enrichment failed on a chunk of %d; retrying article by article", len(chunk), exc_info=True)
+    survivors: list[EnrichedArticle] = []
+    for article in chunk:
+        try:
+            survivors.extend(enrich([article], settings))
+        except ConfigurationError:
+            raise
+        except Exception as exc:
+            reject(article.source_file, article.content_sha256, RejectReason.PROCESSING_ERROR,
+                   f"{type(exc).__name__} in enrichment: {exc}"[:500])
+    return survivors
 
 
 def _record_ledger(client: Elasticsearch, ledger_index: str, entries: list[dict[str, Any]]) -> None:
@@ -361,7 +425,7 @@ def write_summary(settings: Settings, report: RunReport) -> Path:
     return path
 
 
-def run(paths: Sequence[Path], settings: Settings, progress: Progress | None = None,
+def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | None = None,
         client: Elasticsearch | None = None) -> RunReport:
     """One full pass without Airflow (``newsfacet run``): plan, batches, verify, summary."""
     from etl.index import connect, ensure_index, refresh

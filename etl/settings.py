@@ -47,8 +47,9 @@ class Settings:
     """NEWSFACET_ES_RETRIES: client retries (with backoff) on 429 / 5xx / connection errors."""
     index_alias: str = "articles"
     """NEWSFACET_INDEX: the alias users query; versioned indices sit behind it."""
-    inbox: Path = PROJECT_ROOT / "seeds"
-    """NEWSFACET_INBOX: the landing folder (or URL) the ingest DAG reads."""
+    inbox: str = str(PROJECT_ROOT / "seeds")
+    """NEWSFACET_INBOX: the landing folder, or an object-store URL (s3://, gs://, ...: anything fsspec and so
+    Airflow's ObjectStoragePath read), that the ingest DAG reads."""
     data_dir: Path = PROJECT_ROOT / "var"
     """NEWSFACET_DATA_DIR: quarantine, archive of clean records, run summaries."""
     spacy_models: Mapping[str, str] = field(default_factory=_default_models)
@@ -107,7 +108,7 @@ class Settings:
             request_timeout=float(env.get("NEWSFACET_ES_TIMEOUT", defaults.request_timeout)),
             max_retries=int(env.get("NEWSFACET_ES_RETRIES", defaults.max_retries)),
             index_alias=env.get("NEWSFACET_INDEX", defaults.index_alias),
-            inbox=Path(env.get("NEWSFACET_INBOX", str(defaults.inbox))),
+            inbox=env.get("NEWSFACET_INBOX", defaults.inbox),
             data_dir=Path(env.get("NEWSFACET_DATA_DIR", str(defaults.data_dir))),
             spacy_models=models,
             max_file_bytes=int(env.get("NEWSFACET_MAX_FILE_BYTES", defaults.max_file_bytes)),

@@ -277,7 +277,7 @@ def test_scheduler_runs_ingest_and_indexes_the_seeds(airflow: Airflow, ingest_ru
     from etl.index import connect
 
     summary = ingest_run.summary
-    files = [p for p in airflow.settings.inbox.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    files = [p for p in Path(airflow.settings.inbox).rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert summary["read"] == len(files)
     assert summary["indexed"] + summary["unchanged"] + summary["rejected_total"] == summary["read"]
     written = json.loads(Path(summary["summary_file"]).read_text())

@@ -83,3 +83,21 @@ def test_changed_file_is_reindexed(settings: Settings, es: Any, tmp_path: Path) 
     assert again.indexed == 1 and again.unchanged == 0
     hits = es.search(index=settings.index_alias, query={"match_all": {}})["hits"]["hits"]
     assert len(hits) == 1 and "update paragraph" in hits[0]["_source"]["body"]
+
+
+def test_object_store_inbox(settings: Settings, es: Any) -> None:
+    """An fsspec URL inbox (``memory://`` here, ``s3://`` in production) runs like a folder, reruns unchanged."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = f"/inbox-{settings.index_alias}"
+    for path in sorted(SEEDS.iterdir()):
+        fs.pipe(f"{root}/{path.name}", path.read_bytes())
+    url = f"memory://{root}"
+    first = run([url], settings, client=es)
+    assert first.indexed >= 3 and first.indexed + first.rejected_total == first.read == len(list(SEEDS.iterdir()))
+    hits = es.search(index=settings.index_alias, size=20, source_includes=["source_file"])["hits"]["hits"]
+    assert all(h["_source"]["source_file"].startswith("memory://") for h in hits)
+    second = run([url], settings, client=es)
+    assert second.indexed == 0 and second.unchanged == first.read
+    fs.rm(root, recursive=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from etl.language import detect_language
 from etl.settings import Settings
 from tests.conftest import SEED_ARTICLE
@@ -31,7 +29,7 @@ def test_settings_from_environment() -> None:
     })
     assert settings.elasticsearch_url == "http://es:9200"
     assert settings.index_alias == "news"
-    assert settings.inbox == Path("/data/inbox")
+    assert settings.inbox == "/data/inbox"
     assert settings.spacy_models["en"] == "en_core_web_trf"
     assert settings.spacy_models["fr"] == "fr_core_news_sm"
     assert settings.spacy_models["ar"] == "ar_model"

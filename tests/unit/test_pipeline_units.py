@@ -52,3 +52,25 @@ def test_quarantine_note_is_readable_json(tmp_path: Path) -> None:
     assert len(files) == 1 and "\n" not in files[0].name
     assert json.loads(files[0].read_text(encoding="utf-8")) == note
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_one_broken_article_is_rejected_not_the_chunk() -> None:
+    from collections.abc import Sequence
+
+    from etl.pipeline import _enrich_isolated
+    from etl.records import CleanArticle, EnrichedArticle, Language
+
+    def article(name: str) -> CleanArticle:
+        return CleanArticle(doc_id=name, source_file=name, content_sha256=name, title=name, body=name,
+                            paragraphs=(name,))
+
+    def enrich(chunk: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
+        if any(a.doc_id == "bad" for a in chunk):
+            raise KeyError("person:log entry")
+        return [EnrichedArticle(article=a, language=Language("en", 1.0)) for a in chunk]
+
+    rejected: list[tuple[str, RejectReason, str]] = []
+    survivors = _enrich_isolated([article("a"), article("bad"), article("c")], Settings(), enrich,
+                                 lambda path, sha, reason, detail: rejected.append((path, reason, detail)))
+    assert [e.article.doc_id for e in survivors] == ["a", "c"]
+    assert rejected == [("bad", RejectReason.PROCESSING_ERROR, "KeyError in enrichment: 'person:log entry'")]
