@@ -55,8 +55,8 @@ lint: setup ## ruff and mypy
 airflow: setup es-up airflow-db ## Airflow UI with the DAGs (airflow standalone, http://localhost:8080)
 	$(BIN)/airflow standalone
 
-bench: setup ## extraction quality and speed, ours beside trafilatura
-	$(PY) bench/extraction_eval.py
+bench: setup es-up ## every benchmark, each figure beside its goal (make bench QUICK=1: small sizes)
+	$(PY) bench/run_all.py $(if $(QUICK),--quick)
 
 clean-var: ## forget runs, quarantine and archive (not the index)
 	rm -rf var/runs var/quarantine var/archive

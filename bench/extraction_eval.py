@@ -13,8 +13,12 @@ Sets and metrics
 - trafilatura's dev evaluation set (``data/extraction/trafilatura-dev``): as in trafilatura's own evaluation, every
   ``with`` snippet found in the output is a TP (else FN), every ``without`` snippet found is an FP (else TN); empty
   output makes all ``with`` snippets FN and all ``without`` TN. P, R, F1 over all snippets of all pages.
-- Speed: milliseconds per page of each extractor on the Scrapinghub pages (decoding excluded, measured inside the
-  worker around the extraction call), and milliseconds per article of ``clean`` on the seed text articles.
+- Speed: milliseconds per page of each extractor (decoding excluded, measured inside the worker around the
+  extraction call), and milliseconds per article of ``clean`` on the seed text articles. Our time is also split into
+  stages: parse (script cut + lxml), metadata (meta tags, htmldate when needed, captions, anchors), prune, extract
+  (trafilatura, plus its fallback comparison when fast mode found little text) and line filter (``etl.clean``'s
+  labelling, the rest of the total). The machine may be shared: compare the two extractors of one run, and read the
+  load average printed with the timings.
 
 Both extractors receive the same decoded ``str`` (decoding is the extract stage's job, not the cleaner's).
 ``OURS`` is scored on ``CleanArticle.body`` (headings + paragraphs, what full-text search reads); trafilatura on its
@@ -36,12 +40,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable as a script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
 
 from etl.errors import RejectedInput  # noqa: E402 - after the sys.path fix above
+from etl.htmlclean import Page, read_page  # noqa: E402
 from etl.records import DecodedDocument, InputKind  # noqa: E402
 
 OURS = "ours"
@@ -119,9 +125,21 @@ def read_html(path: Path) -> str:
     return decode_file(raw)
 
 
+_LAST_PAGE: list[Page] = []  # the Page read by our last extraction (stage timings), set by _recording_read_page
+
+
+def _recording_read_page(html: str) -> Page:
+    _LAST_PAGE.clear()
+    page = read_page(html)
+    _LAST_PAGE.append(page)
+    return page
+
+
 def extract_ours(html: str, name: str = "page.html") -> str:
+    import etl.clean
     from etl.clean import clean
 
+    etl.clean.read_page = _recording_read_page  # type: ignore[attr-defined]  # bench only: keeps the stages
     doc = DecodedDocument(
         doc_id=name, source_file=name, content_sha256="", kind=InputKind.HTML, text=html, encoding="utf-8"
     )
@@ -143,18 +161,32 @@ _EXTRACT: dict[str, Callable[[str, str], str]] = {OURS: extract_ours, TRAFILATUR
 # --- per-page workers (top level so multiprocessing can pickle them) -------------------------------------------
 
 
+STAGES = ("parse", "metadata", "prune", "extract", "line filter")
+
+
 @dataclass(frozen=True)
 class PageResult:
     extractor: str
     page: str
     seconds: float
     scores: tuple[float, ...]  # (p, r, f1) for Scrapinghub, (tp, fn, fp, tn) for trafilatura-dev
+    stages: tuple[tuple[str, float], ...] = ()  # ours only: (stage, ms), see STAGES
+    fallback: bool = False  # ours only: the extraction ran again with trafilatura's fallback comparison
+    cpu_seconds: float = 0.0  # the process's CPU time for the call: less sensitive than wall time to a busy machine
 
 
-def _timed(extractor: str, html: str, name: str) -> tuple[str, float]:
-    start = time.perf_counter()
+def _timed(extractor: str, html: str, name: str) -> tuple[str, dict[str, Any]]:
+    """The extracted text and the PageResult timing fields (wall and CPU seconds, our stages)."""
+    _LAST_PAGE.clear()
+    start, cpu = time.perf_counter(), time.process_time()
     text = _EXTRACT[extractor](html, name)
-    return text, time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    page = _LAST_PAGE[0] if extractor == OURS and _LAST_PAGE else None
+    if page is None:
+        return text, {"seconds": seconds, "cpu_seconds": cpu}
+    stage_ms = dict(page.stage_ms)
+    stage_ms["line filter"] = max(0.0, seconds * 1000 - sum(stage_ms.values()))
+    return text, {"seconds": seconds, "cpu_seconds": cpu, "stages": tuple(stage_ms.items()), "fallback": page.fallback}
 
 
 def _scrapinghub_page(job: tuple[str, str, str]) -> list[PageResult]:
@@ -162,8 +194,8 @@ def _scrapinghub_page(job: tuple[str, str, str]) -> list[PageResult]:
     html = read_html(Path(path))
     out = []
     for extractor in EXTRACTORS:
-        text, seconds = _timed(extractor, html, page_id)
-        out.append(PageResult(extractor, page_id, seconds, shingle_prf(text, gold)))
+        text, timing = _timed(extractor, html, page_id)
+        out.append(PageResult(extractor, page_id, scores=shingle_prf(text, gold), **timing))
     return out
 
 
@@ -172,8 +204,9 @@ def _dev_page(job: tuple[str, str, list[str], list[str]]) -> list[PageResult]:
     html = read_html(Path(path))
     out = []
     for extractor in EXTRACTORS:
-        text, seconds = _timed(extractor, html, url)
-        out.append(PageResult(extractor, url, seconds, tuple(float(c) for c in snippet_counts(text, with_, without))))
+        text, timing = _timed(extractor, html, url)
+        counts = tuple(float(c) for c in snippet_counts(text, with_, without))
+        out.append(PageResult(extractor, url, scores=counts, **timing))
     return out
 
 
@@ -204,6 +237,10 @@ class SetScore:
     f1: float
     ms_mean: float
     ms_median: float
+    cpu_ms_mean: float = 0.0
+    cpu_ms_median: float = 0.0
+    stage_ms: tuple[tuple[str, float, float], ...] = ()  # ours only: (stage, mean, median) over the pages read
+    fallbacks: int = 0  # ours only: pages whose extraction ran again with trafilatura's fallback comparison
 
 
 def scrapinghub_jobs(limit: int | None = None) -> list[tuple[str, str, str]]:
@@ -230,6 +267,26 @@ def _timing(results: Iterable[PageResult]) -> tuple[float, float]:
     return (statistics.fmean(ms), statistics.median(ms)) if ms else (0.0, 0.0)
 
 
+def _stages(results: Sequence[PageResult]) -> dict[str, object]:
+    """Per-stage mean and median ms over the pages that reached extraction, and the fallback count."""
+    per_stage: dict[str, list[float]] = {}
+    for r in results:
+        for name, ms in r.stages:
+            per_stage.setdefault(name, []).append(ms)
+    stage_ms = tuple(
+        (name, statistics.fmean(per_stage[name]), statistics.median(per_stage[name]))
+        for name in STAGES
+        if per_stage.get(name)
+    )
+    cpu = [r.cpu_seconds * 1000 for r in results] or [0.0]
+    return {
+        "cpu_ms_mean": statistics.fmean(cpu),
+        "cpu_ms_median": statistics.median(cpu),
+        "stage_ms": stage_ms,
+        "fallbacks": sum(r.fallback for r in results),
+    }
+
+
 def eval_scrapinghub(limit: int | None = None, processes: int = 2) -> dict[str, SetScore]:
     """Shingle P/R/F1 averaged over Scrapinghub pages, per extractor."""
     results = _run(_scrapinghub_page, scrapinghub_jobs(limit), processes)  # type: ignore[arg-type]
@@ -237,7 +294,7 @@ def eval_scrapinghub(limit: int | None = None, processes: int = 2) -> dict[str, 
     for extractor in EXTRACTORS:
         mine = [r for r in results if r.extractor == extractor]
         p, r, f = (statistics.fmean(x.scores[i] for x in mine) for i in range(3))
-        scores[extractor] = SetScore(extractor, len(mine), p, r, f, *_timing(mine))
+        scores[extractor] = SetScore(extractor, len(mine), p, r, f, *_timing(mine), **_stages(mine))  # type: ignore[arg-type]
     return scores
 
 
@@ -248,7 +305,7 @@ def eval_trafilatura_dev(limit: int | None = None, processes: int = 2) -> dict[s
     for extractor in EXTRACTORS:
         mine = [r for r in results if r.extractor == extractor]
         tp, fn, fp = (int(sum(x.scores[i] for x in mine)) for i in range(3))
-        scores[extractor] = SetScore(extractor, len(mine), *prf(tp, fn, fp), *_timing(mine))
+        scores[extractor] = SetScore(extractor, len(mine), *prf(tp, fn, fp), *_timing(mine), **_stages(mine))  # type: ignore[arg-type]
     return scores
 
 
@@ -276,12 +333,20 @@ def _time_once(fn: Callable[[DecodedDocument], object], doc: DecodedDocument) ->
 
 def _print_table(title: str, scores: dict[str, SetScore]) -> None:
     print(f"\n{title}")
-    print(f"{'extractor':<12} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>7} {'ms/page':>8} {'median':>7}")
+    print(
+        f"{'extractor':<12} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>7} {'ms/page':>8} {'median':>7}"
+        f" {'cpu ms':>7} {'median':>7}"
+    )
     for s in scores.values():
         print(
             f"{s.extractor:<12} {s.pages:>5} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f}"
-            f" {s.ms_mean:>8.1f} {s.ms_median:>7.1f}"
+            f" {s.ms_mean:>8.1f} {s.ms_median:>7.1f} {s.cpu_ms_mean:>7.1f} {s.cpu_ms_median:>7.1f}"
         )
+    for s in scores.values():
+        if s.stage_ms:
+            stages = ", ".join(f"{name} {mean:.1f}/{median:.1f}" for name, mean, median in s.stage_ms)
+            print(f"  {s.extractor} stages, ms mean/median: {stages}; fallback reruns: {s.fallbacks}/{s.pages}")
+    print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

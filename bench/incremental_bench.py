@@ -1,0 +1,149 @@
+"""Cost of a second run over an unchanged inbox: ``etl.pipeline.plan`` split into listing, hashing and ledger lookups.
+
+Why (issue 6): an hourly DAG re-plans the whole inbox every run; once the inbox holds 100k files, the time to learn
+that nothing changed is paid every hour. ``plan`` lists every file, hashes every byte of every file (the ledger key
+is the content hash) and asks the ledger for each key (``mget`` by 1000), so this prints each part separately and
+how the cost per file moves from one corpus size to the next.
+
+Setup per size: the synthetic corpus (``bench/corpus.py``) and a throwaway alias whose ledger records every file as
+indexed, written directly with ``etl.index.bulk_upsert_raw`` and ``etl.pipeline.ledger_key`` (the same keys a real
+run writes; running the full pipeline on 100k articles would take hours). Then the split is timed with the same
+calls ``plan`` makes, and ``plan`` itself end to end, which must find every file unchanged.
+The page cache is warm (the files were just written and hashed): a cold cache adds the disk reads on top.
+
+Usage: ``.venv/bin/python bench/incremental_bench.py [--sizes 10000,100000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (str(ROOT), str(ROOT / "bench")):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
+from corpus import CorpusSpec, write_corpus  # noqa: E402
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+LEDGER_CHUNK = 5000  # entries per bulk_upsert_raw call: bounds the parent's memory at 100k files
+
+
+def _record_ledger(client: Elasticsearch, ledger: str, files: list[str], max_bytes: int) -> float:
+    """Write an "indexed" ledger entry for every file, as a finished run would; returns seconds taken."""
+    from etl.index import bulk_upsert_raw
+    from etl.pipeline import file_sha256, ledger_key
+
+    t0 = time.perf_counter()
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for start in range(0, len(files), LEDGER_CHUNK):
+        items = []
+        for path in files[start : start + LEDGER_CHUNK]:
+            sha = file_sha256(path, max_bytes)
+            items.append((ledger_key(path, sha), {
+                "content_sha256": sha, "source_file": path, "outcome": "indexed", "reason": "", "detail": "",
+                "doc_id": (sha or "")[:32], "run_id": "bench", "at": now,
+            }))  # fmt: skip
+        bulk_upsert_raw(client, ledger, items)
+    client.indices.refresh(index=ledger)
+    return time.perf_counter() - t0
+
+
+def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
+    """Seconds for listing, hashing, ledger lookups and a whole ``plan`` over an unchanged inbox of n files."""
+    from etl.index import connect, ensure_index, ensure_ledger
+    from etl.pipeline import file_sha256, ledger_key, list_inbox, plan
+
+    corpus = workdir / f"corpus-{n}-s{seed}"
+    t0 = time.perf_counter()
+    write_corpus(corpus, CorpusSpec(n=n, seed=seed))
+    corpus_s = time.perf_counter() - t0
+    settings = bench_settings(workdir / "var")
+    client = connect(settings)
+    try:
+        ensure_index(client, settings.index_alias)
+        ledger = ensure_ledger(client, settings.index_alias)
+        files = list_inbox([corpus])
+        size = sum(Path(f).stat().st_size for f in files)
+        record_s = _record_ledger(client, ledger, files, settings.max_file_bytes)
+        print(f"  {n} files ({size / 1e6:.0f} MB, corpus ready in {corpus_s:.1f}s), ledger of {n} entries written "
+              f"in {record_s:.1f}s; {load_average()}")  # fmt: skip
+
+        # The split: the same calls, in the same order, as etl.pipeline.plan.
+        t0 = time.perf_counter()
+        files = list_inbox([corpus])
+        t1 = time.perf_counter()
+        keys = {f: ledger_key(f, sha) for f in files if (sha := file_sha256(f, settings.max_file_bytes))}
+        t2 = time.perf_counter()
+        known: set[str] = set()
+        ids = sorted(set(keys.values()))
+        ledger = ensure_ledger(client, settings.index_alias)
+        for start in range(0, len(ids), 1000):
+            response = client.mget(index=ledger, ids=ids[start : start + 1000], source=False)
+            known.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+        t3 = time.perf_counter()
+        if len(known) != n:
+            raise AssertionError(f"ledger knows {len(known)} of {n} files")
+
+        t4 = time.perf_counter()
+        result = plan([corpus], settings, client)
+        t5 = time.perf_counter()
+        if result.todo or len(result.unchanged) != n:
+            raise AssertionError(f"plan found {len(result.todo)} files to do over an unchanged inbox")
+    finally:
+        drop_alias(client, settings.index_alias)
+        client.close()
+    return {"files": n, "bytes": size, "listing": t1 - t0, "hashing": t2 - t1, "lookups": t3 - t2,
+            "plan": t5 - t4}  # fmt: skip
+
+
+def run(sizes: tuple[int, ...] = (10_000, 100_000), workdir: Path = DEFAULT_WORKDIR, seed: int = 7) -> list[Figure]:
+    """Measure each size, print the split and the growth; returns the figures."""
+    print(f"incremental_bench: second plan over an unchanged inbox, sizes {sizes}; {load_average()}")
+    rows = [measure(n, workdir, seed) for n in sizes]
+    print(f"  {'files':>8} {'listing s':>10} {'hashing s':>10} {'(MB/s)':>8} {'lookups s':>10} {'split sum':>10} "
+          f"{'plan() s':>9} {'µs/file':>8}")  # fmt: skip
+    for r in rows:
+        split = r["listing"] + r["hashing"] + r["lookups"]
+        print(f"  {int(r['files']):>8} {r['listing']:>10.2f} {r['hashing']:>10.2f} "
+              f"{r['bytes'] / 1e6 / r['hashing']:>8.0f} {r['lookups']:>10.2f} {split:>10.2f} {r['plan']:>9.2f} "
+              f"{r['plan'] / r['files'] * 1e6:>8.0f}")  # fmt: skip
+    for a, b in itertools.pairwise(rows):
+        growth = (b["plan"] / a["plan"]) / (b["files"] / a["files"])
+        print(f"  {int(a['files'])} -> {int(b['files'])} files: plan time x{b['plan'] / a['plan']:.1f} for "
+              f"x{b['files'] / a['files']:.0f} files (per-file cost x{growth:.2f}: "
+              f"{'linear' if 0.75 <= growth <= 1.33 else 'not linear'})")  # fmt: skip
+    figures: list[Figure] = []
+    for r in rows:
+        n = int(r["files"])
+        figures += [
+            Figure(f"plan() unchanged inbox, {n} files", r["plan"], "s"),
+            Figure(f"  listing ({n})", r["listing"], "s"),
+            Figure(f"  hashing ({n})", r["hashing"], "s"),
+            Figure(f"  ledger lookups ({n})", r["lookups"], "s"),
+        ]  # fmt: skip
+    print_figures(f"incremental_bench ({load_average()})", figures)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    args = parser.parse_args()
+    run(tuple(int(s) for s in args.sizes.split(",")), args.workdir, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,423 @@
+"""End-to-end pipeline throughput on P processes beside the spaCy NER-only ceiling, per-stage costs and worker memory.
+
+Why (issues 4 and 6): NER is the floor of enrichment cost, so the pipeline is judged against spaCy with only its
+``ner`` component on the same texts, same processes, same run: goal >= 0.90x that ceiling. Also: bulk indexing
+<= 5% of wall time, peak RSS <= 0.7 GiB per worker.
+
+What runs: the synthetic corpus (``bench/corpus.py``), split round-robin over P worker processes. Each worker runs the
+path of ``etl.pipeline.process_batch`` stage by stage so each can be timed: extract (read + decode), clean, language,
+entities, regions (as ``etl.enrich.enrich`` chains them, in chunks of ``ENRICH_CHUNK``), ``to_document``, and a bulk
+load every ``batch_size`` documents into a throwaway alias on the real node. Left out: the duplicate ``mget``, the
+archive files, supersede and the ledger (small, and not the issue's question). Before timing, each worker runs a
+warm-up set through both this staged path and ``etl.enrich.enrich`` and checks they give the same documents.
+Then P processes run spaCy ``nlp.pipe`` (batch 32, as the entities stage) with only ``ner`` loaded
+(``exclude`` = every other component) on the very texts the pipeline analysed, in the same languages.
+Rates exclude process start and model loading (reported separately) on both sides; the workers start together at
+a barrier and wall time runs from it to the last worker's end.
+
+Usage: ``.venv/bin/python bench/pipeline_bench.py [--n 1000] [--processes 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import queue as queue_mod
+import resource
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (str(ROOT), str(ROOT / "bench")):
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
+from corpus import CorpusSpec, write_corpus  # noqa: E402
+
+from etl.settings import Settings  # noqa: E402
+
+STAGES = ("extract", "clean", "language", "entities", "regions", "to_document", "bulk_index")
+ENTITY_PARTS = ("_link", "_quotes")  # etl.entities internals timed inside the entities stage; the rest is spaCy
+RATIO_GOAL = 0.90
+BULK_SHARE_GOAL = 0.05
+RSS_GOAL_MIB = 0.7 * 1024
+NER_BATCH = 32  # etl.entities.extract_entities default
+
+
+@dataclass
+class WorkerResult:
+    """What one worker measured; times from ``time.monotonic`` (one clock for all processes)."""
+
+    worker: int
+    docs: int = 0
+    words: int = 0
+    rejected: int = 0
+    failed: int = 0
+    load_s: float = 0.0
+    start: float = 0.0
+    end: float = 0.0
+    cpu_s: float = 0.0  # process CPU time between start and end
+    peak_rss_mib: float = 0.0
+    stage_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    stage_cpu_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    entity_parts_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ENTITY_PARTS, 0.0))
+    languages: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+
+
+class _Timer:
+    """Wall and CPU seconds per stage: CPU time does not grow when other jobs take the cores, wall time does."""
+
+    def __init__(self) -> None:
+        self.wall = dict.fromkeys(STAGES, 0.0)
+        self.cpu = dict.fromkeys(STAGES, 0.0)
+        self._wall0 = self._cpu0 = 0.0
+
+    def start(self) -> None:
+        self._wall0, self._cpu0 = time.perf_counter(), time.process_time()
+
+    def stop(self, stage: str) -> None:
+        self.wall[stage] += time.perf_counter() - self._wall0
+        self.cpu[stage] += time.process_time() - self._cpu0
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+# -- the pipeline worker ---------------------------------------------------------------------------------------------
+
+
+class _Staged:
+    """The stages of ``process_batch`` / ``enrich``, called one by one so each can be timed."""
+
+    def __init__(self, settings: Settings) -> None:
+        from etl.enrich import knowledge_versions
+        from etl.entities import _load_model
+        from etl.gazetteer import Gazetteer
+        from etl.kb import KnowledgeBase
+
+        self.settings = settings
+        self.kb = KnowledgeBase.load()
+        self.gazetteer = Gazetteer.load()
+        self.kb_version, self.gazetteer_version = knowledge_versions()
+        for model in settings.spacy_models.values():
+            _load_model(model)
+
+    def run(self, paths: list[str], timer: _Timer) -> tuple[list[dict[str, Any]], list[Any], int]:
+        """Documents, their (article, language) pairs and the rejected count, for one chunk of files."""
+        from etl.clean import clean
+        from etl.entities import extract_entities
+        from etl.errors import RejectedInput
+        from etl.extract import decode, read_file
+        from etl.index import to_document
+        from etl.language import detect_article_language
+        from etl.records import EnrichedArticle, analysis_text
+        from etl.regions import resolve_locations
+
+        articles = []
+        rejected = 0
+        for path in paths:
+            timer.start()
+            try:
+                decoded = decode(read_file(Path(path), self.settings.max_file_bytes, source_name=path),
+                                 self.settings.max_file_bytes)  # fmt: skip
+            except RejectedInput:
+                rejected += 1
+                continue
+            finally:
+                timer.stop("extract")
+            timer.start()
+            try:
+                articles.append(clean(decoded))
+            except RejectedInput:
+                rejected += 1
+            finally:
+                timer.stop("clean")
+        timer.start()
+        languages = [detect_article_language(a) for a in articles]
+        timer.stop("language")
+        timer.start()
+        results = extract_entities(list(zip(articles, languages, strict=True)), self.settings.spacy_models, self.kb)
+        timer.stop("entities")
+        timer.start()
+        enriched = []
+        for article, language, result in zip(articles, languages, results, strict=True):  # as etl.enrich.enrich
+            actor_spans = [(m.start, m.end) for e in result.entities if e.type in ("person", "organization", "media")
+                           for m in e.mentions]  # fmt: skip
+            locations = resolve_locations(analysis_text(article), result.place_mentions, self.gazetteer,
+                                          exclude_spans=actor_spans)  # fmt: skip
+            enriched.append(EnrichedArticle(article=article, language=language, entities=result.entities,
+                                            quotes=result.quotes, locations=locations))  # fmt: skip
+        timer.stop("regions")
+        timer.start()
+        stamp = "2026-01-01T00:00:00+00:00"
+        documents = [to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version,
+                                 ingested_at=stamp) for e in enriched]  # fmt: skip
+        timer.stop("to_document")
+        return documents, list(zip(articles, languages, strict=True)), rejected
+
+    def check_against_enrich(self, paths: list[str]) -> None:
+        """The staged path must give what ``enrich`` gives, or the timings describe another pipeline."""
+        from etl.enrich import enrich
+        from etl.index import to_document
+
+        documents, pairs, _ = self.run(paths, _Timer())
+        reference = [to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version,
+                                 ingested_at="2026-01-01T00:00:00+00:00")
+                     for e in enrich([a for a, _ in pairs], self.settings)]  # fmt: skip
+        if documents != reference:
+            raise AssertionError("staged pipeline differs from etl.enrich.enrich: fix pipeline_bench._Staged")
+
+
+def _time_entity_parts(into: dict[str, float]) -> None:
+    """Wrap the linker and quote finder of ``etl.entities`` (looked up at call time) to split the entities stage."""
+    import etl.entities as entities
+
+    def timed(name: str) -> None:
+        inner = getattr(entities, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                into[name] += time.perf_counter() - t0
+
+        setattr(entities, name, wrapper)
+
+    for part in ENTITY_PARTS:
+        timed(part)
+
+
+def pipeline_worker(worker: int, paths: list[str], warm: list[str], settings: Settings, texts_out: str,
+                    barrier: Any, results: Any) -> None:
+    """One worker process: load, warm up (and check), wait for the others, then process its share."""
+    from etl.index import bulk_upsert, connect
+    from etl.pipeline import ENRICH_CHUNK
+    from etl.records import analysis_text
+
+    out = WorkerResult(worker=worker)
+    try:
+        t0 = time.perf_counter()
+        staged = _Staged(settings)
+        client = connect(settings)
+        out.load_s = time.perf_counter() - t0
+        staged.check_against_enrich(warm)
+        _time_entity_parts(out.entity_parts_s)
+        texts: list[tuple[str, str]] = []
+        pending: list[dict[str, Any]] = []
+        timer = _Timer()
+        barrier.wait()
+        out.start, cpu0 = time.monotonic(), time.process_time()
+
+        def flush() -> None:
+            timer.start()
+            outcome = bulk_upsert(client, settings.index_alias, pending, max_retries=settings.max_retries)
+            timer.stop("bulk_index")
+            out.failed += len(outcome.failed)
+            pending.clear()
+
+        for start in range(0, len(paths), ENRICH_CHUNK):
+            documents, pairs, rejected = staged.run(paths[start : start + ENRICH_CHUNK], timer)
+            out.rejected += rejected
+            for doc, (article, language) in zip(documents, pairs, strict=True):
+                out.docs += 1
+                out.words += doc["word_count"]
+                out.languages[language.code] = out.languages.get(language.code, 0) + 1
+                texts.append((language.code, analysis_text(article)))
+            pending.extend(documents)
+            if len(pending) >= settings.batch_size:
+                flush()
+        if pending:
+            flush()
+        out.end, out.cpu_s = time.monotonic(), time.process_time() - cpu0
+        out.stage_s, out.stage_cpu_s = timer.wall, timer.cpu
+        out.peak_rss_mib = _peak_rss_mib()
+        Path(texts_out).write_text("\n".join(json.dumps(t, ensure_ascii=False) for t in texts), encoding="utf-8")
+    except Exception as exc:  # reported by the parent, not lost in a child's stderr
+        out.error = f"{type(exc).__name__}: {exc}"
+        barrier.abort()
+    results.put(out)
+
+
+# -- the ceiling worker ----------------------------------------------------------------------------------------------
+
+
+def ner_only(model: str) -> Any:
+    """spaCy with only ``ner``: every other pipeline component of the package excluded (ner has its own tok2vec)."""
+    import spacy
+    from spacy.util import get_model_meta, get_package_path
+
+    package = get_package_path(model)
+    meta_path = next(package.glob("*/meta.json"), package / "meta.json")
+    components = get_model_meta(meta_path.parent).get("components") or get_model_meta(meta_path.parent)["pipeline"]
+    return spacy.load(model, exclude=[c for c in components if c != "ner"])
+
+
+def ner_worker(worker: int, texts_in: str, models: dict[str, str], barrier: Any, results: Any) -> None:
+    """One ceiling process: ``nlp.pipe`` over the texts its pipeline twin analysed."""
+    out = WorkerResult(worker=worker)
+    try:
+        t0 = time.perf_counter()
+        lines = Path(texts_in).read_text(encoding="utf-8").splitlines()
+        by_language: dict[str, list[str]] = {}
+        for line in lines:
+            code, text = json.loads(line)
+            by_language.setdefault(code, []).append(text)
+        nlps = {code: ner_only(models[code]) for code in by_language if code in models}
+        for nlp in nlps.values():
+            nlp("Warm-up sentence in Tripoli.")
+            nlp.max_length = max(nlp.max_length, max(len(t) for t in lines) + 1)
+        out.load_s = time.perf_counter() - t0
+        barrier.wait()
+        out.start, cpu0 = time.monotonic(), time.process_time()
+        for code, texts in by_language.items():
+            if code not in nlps:
+                continue
+            for doc in nlps[code].pipe(texts, batch_size=NER_BATCH):
+                out.docs += 1
+                out.words += len(doc.ents)  # entity count: forces the spans to be read, as the linker does
+        out.end, out.cpu_s = time.monotonic(), time.process_time() - cpu0
+        out.peak_rss_mib = _peak_rss_mib()
+    except Exception as exc:
+        out.error = f"{type(exc).__name__}: {exc}"
+        barrier.abort()
+    results.put(out)
+
+
+# -- the parent ------------------------------------------------------------------------------------------------------
+
+
+def _run_workers(target: Any, jobs: list[tuple[Any, ...]], processes: int) -> list[WorkerResult]:
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(processes)
+    results = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*job, barrier, results)) for job in jobs]
+    for proc in procs:
+        proc.start()
+    out: list[WorkerResult] = []
+    while len(out) < len(procs):
+        try:
+            out.append(results.get(timeout=5))
+        except queue_mod.Empty:
+            if not any(p.is_alive() for p in procs) and results.empty():
+                raise RuntimeError("a worker died without reporting (out of memory?)") from None
+    for proc in procs:
+        proc.join()
+    errors = [f"worker {r.worker}: {r.error}" for r in out if r.error]
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    return sorted(out, key=lambda r: r.worker)
+
+
+def _wall(results: list[WorkerResult]) -> float:
+    return max(r.end for r in results) - min(r.start for r in results)
+
+
+def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed: int = 7) -> list[Figure]:
+    """Run both measurements and print the report; returns the figures beside their goals."""
+    from etl.index import connect, ensure_index, refresh
+
+    corpus_dir = workdir / f"corpus-{n}-s{seed}"
+    t0 = time.perf_counter()
+    paths = [str(p) for p in write_corpus(corpus_dir, CorpusSpec(n=n, seed=seed))]
+    corpus_s = time.perf_counter() - t0
+    warm = [str(p) for p in write_corpus(workdir / f"warmup-s{seed}", CorpusSpec(n=6, seed=seed + 1000))]
+    settings = bench_settings(workdir / "var")
+    client = connect(settings)
+    print(f"pipeline_bench: {n} files ({corpus_dir}, ready in {corpus_s:.1f}s), {processes} processes, "
+          f"alias {settings.index_alias}; start: {load_average()}")  # fmt: skip
+    try:
+        ensure_index(client, settings.index_alias)
+        shares = [paths[i::processes] for i in range(processes)]
+        texts = [str(workdir / f"texts-{settings.index_alias}-{i}.jsonl") for i in range(processes)]
+        jobs = [(i, shares[i], warm, settings, texts[i]) for i in range(processes)]
+        pipe = _run_workers(pipeline_worker, jobs, processes)
+        refresh(client, settings.index_alias)
+        indexed = int(client.count(index=settings.index_alias)["count"])
+        print(f"  pipeline done: {load_average()}")
+        ceiling = _run_workers(ner_worker, [(i, texts[i], dict(settings.spacy_models)) for i in range(processes)],
+                               processes)  # fmt: skip
+        print(f"  ceiling done : {load_average()}")
+    finally:
+        drop_alias(client, settings.index_alias)
+        for i in range(processes):
+            Path(workdir / f"texts-{settings.index_alias}-{i}.jsonl").unlink(missing_ok=True)
+    return _report(pipe, ceiling, indexed)
+
+
+def _report(pipe: list[WorkerResult], ceiling: list[WorkerResult], indexed: int) -> list[Figure]:
+    docs = sum(r.docs for r in pipe)
+    words = sum(r.words for r in pipe)
+    wall, ner_wall = _wall(pipe), _wall(ceiling)
+    busy = sum(r.end - r.start for r in pipe)
+    languages: dict[str, int] = {}
+    for r in pipe:
+        for code, count in r.languages.items():
+            languages[code] = languages.get(code, 0) + count
+    print(f"  documents: {docs} indexed ({indexed} in the alias), {sum(r.rejected for r in pipe)} rejected, "
+          f"{sum(r.failed for r in pipe)} refused by Elasticsearch; {words / max(docs, 1):.0f} words each; "
+          f"languages {dict(sorted(languages.items()))}")  # fmt: skip
+    print(f"  load per worker (excluded from rates): pipeline {', '.join(f'{r.load_s:.1f}s' for r in pipe)}; "
+          f"ner-only {', '.join(f'{r.load_s:.1f}s' for r in ceiling)}")  # fmt: skip
+    rate, ner_rate = docs / wall, sum(r.docs for r in ceiling) / ner_wall
+    cpu, ner_cpu = sum(r.cpu_s for r in pipe), sum(r.cpu_s for r in ceiling)
+    print(f"  {'stage':<20} {'wall ms/article':>15} {'share of wall':>13} {'CPU ms/article':>14} {'share of CPU':>12}"
+          f"   (summed over workers)")  # fmt: skip
+
+    def row(name: str, wall_s: float, cpu_s: float | None) -> None:
+        cpu_part = f"{cpu_s / docs * 1000:>14.2f} {cpu_s / cpu:>12.1%}" if cpu_s is not None else ""
+        print(f"  {name:<20} {wall_s / docs * 1000:>15.2f} {wall_s / busy:>13.1%} {cpu_part}")
+
+    for stage in STAGES:
+        seconds = sum(r.stage_s[stage] for r in pipe)
+        row(stage, seconds, sum(r.stage_cpu_s[stage] for r in pipe))
+        if stage == "entities":
+            parts = {"link (KB, rules)": sum(r.entity_parts_s["_link"] for r in pipe),
+                     "quotes": sum(r.entity_parts_s["_quotes"] for r in pipe)}  # fmt: skip
+            for name, part in {"  spaCy ner": seconds - sum(parts.values()), **parts}.items():
+                row(f"  {name.strip()}", part, None)
+    row("(other)", busy - sum(sum(r.stage_s.values()) for r in pipe),
+        cpu - sum(sum(r.stage_cpu_s.values()) for r in pipe))
+    print(f"  CPU per article: pipeline {cpu / docs * 1000:.1f} ms, NER-only {ner_cpu / docs * 1000:.1f} ms "
+          f"(ratio {ner_cpu / cpu:.2f}x: what the wall ratio would be if both ran on otherwise idle cores)")
+    bulk_share = sum(r.stage_s["bulk_index"] for r in pipe) / busy
+    peak = max(max(r.peak_rss_mib for r in pipe), 0.0)
+    figures = [
+        Figure("pipeline docs/s", rate, "docs/s"),
+        Figure("pipeline words/s", words / wall, "words/s"),
+        Figure("NER-only ceiling docs/s", ner_rate, "docs/s"),
+        Figure("NER-only ceiling words/s", words / ner_wall, "words/s"),
+        Figure("pipeline / NER-only ceiling", rate / ner_rate, "x", f">= {RATIO_GOAL:.2f}x",
+               rate / ner_rate >= RATIO_GOAL),
+        Figure("  same ratio in CPU time (load-robust)", ner_cpu / cpu, "x", f">= {RATIO_GOAL:.2f}x",
+               ner_cpu / cpu >= RATIO_GOAL),
+        Figure("bulk indexing share of wall time", bulk_share * 100, "%", f"<= {BULK_SHARE_GOAL:.0%}",
+               bulk_share <= BULK_SHARE_GOAL),
+        Figure("peak RSS per pipeline worker (max)", peak, "MiB", f"<= {RSS_GOAL_MIB:.0f} MiB", peak <= RSS_GOAL_MIB),
+        Figure("peak RSS per NER-only worker (max)", max(r.peak_rss_mib for r in ceiling), "MiB"),
+    ]  # fmt: skip
+    print(f"  peak RSS per pipeline worker: {', '.join(f'{r.peak_rss_mib:.0f} MiB' for r in pipe)}")
+    print_figures(f"pipeline_bench ({docs} docs, {len(pipe)} processes, {load_average()})", figures)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=1000, help="articles in the corpus")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus and scratch files")
+    args = parser.parse_args()
+    run(args.n, args.processes, args.workdir, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
