@@ -9,6 +9,7 @@ line is dropped only when a rule names it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -202,6 +203,7 @@ _PROMO_OUTLET_RE = re.compile(
 _FINAL_PUNCT = tuple(".!?:;,…\"”»'’)]؟،")
 
 
+@functools.lru_cache(maxsize=8192)  # the labelling asks for the same line's count several times over
 def words(line: str) -> int:
     """Word count; CJK scripts have no spaces, so about two of their characters count as one word."""
     n = len(line.split())

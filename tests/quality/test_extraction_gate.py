@@ -2,7 +2,8 @@
 
 Floors are pinned about 0.01 under what ``bench/extraction_eval.py`` measured when they were set (see its output
 in the clean-stage report); a drop below them fails CI. trafilatura's own score is computed in the same run and
-printed, so a regression can be told apart from a change of library version.
+printed, so a regression can be told apart from a change of library version. Speed is not asserted here (a
+timed test only measures the CI machine's load): ``bench/extraction_eval.py`` prints it beside trafilatura's.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ pytestmark = [
     pytest.mark.skipif(not ev.scrapinghub_dir().is_dir(), reason=f"shared evaluation data absent: {ev.shared_dir()}"),
 ]
 
-SCRAPINGHUB_F1_FLOOR = 0.950  # measured 0.9616 (trafilatura defaults: 0.9432)
-TRAFILATURA_DEV_F1_FLOOR = 0.921  # measured 0.9310 (trafilatura defaults: 0.9239)
+SCRAPINGHUB_F1_FLOOR = 0.955  # measured 0.9651 (trafilatura defaults: 0.9432)
+TRAFILATURA_DEV_F1_FLOOR = 0.921  # measured 0.9273 (trafilatura defaults: 0.9239); 0.9310 before the speed work
 PROCESSES = max(1, min(4, os.cpu_count() or 1))
 
 
