@@ -27,7 +27,7 @@ def prepare_run(settings: Settings, run_id: str) -> dict[str, Any]:
     from etl.index import connect, ensure_index
 
     client = connect(settings)
-    index = ensure_index(client, settings.index_alias)
+    index = ensure_index(client, settings.index_alias, settings.replicas)
     if not is_url(settings.inbox) and not Path(settings.inbox).exists():
         raise ConfigurationError(f"inbox {settings.inbox} does not exist (NEWSFACET_INBOX)")
     work = plan([settings.inbox], settings, client)

@@ -11,6 +11,7 @@ Stdlib only, and no Airflow import: the CLI and CI call this before anything els
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ __all__ = [
     "NodeStatus",
     "detect_java_home",
     "ensure_installed",
+    "kill",
     "start",
     "status",
     "stop",
@@ -117,10 +120,48 @@ class NodeConfig:
     cluster_name: str = "newsfacet-test"
     start_timeout: float = 120.0
     stop_timeout: float = 30.0
+    #: Set for a node of a multi-node cluster: it then gets its own data, logs and config dirs.
+    node_name: str | None = None
+    #: None: Elasticsearch picks the first free port of 9300-9399.
+    transport_port: int | None = None
+    #: Non-empty: join/form a cluster through these ``host:transport_port`` instead of ``single-node``.
+    seed_hosts: tuple[str, ...] = ()
+    #: Node names that may bootstrap the cluster (only with ``seed_hosts``; set it on every node of a new cluster).
+    initial_master_nodes: tuple[str, ...] = ()
+    #: Extra ``-E`` settings, applied last (they override ours).
+    extra_settings: tuple[tuple[str, str], ...] = ()
+    #: Security (authentication, roles, API keys) on, HTTP and transport without TLS: loopback tests only.
+    security: bool = False
+    #: Extra JVM options after the heap, e.g. ``-XX:TieredStopAtLevel=1`` to start short-lived test nodes faster.
+    java_opts: tuple[str, ...] = ()
+    #: The ``elastic`` user's password until one is stored in the cluster; written to this node's own keystore.
+    bootstrap_password: str | None = field(default=None, repr=False)
+    #: Files written into this node's own config dir before it starts, e.g. ``("roles.yml", text)``: file roles
+    #: work where the roles API cannot (this distribution's ``.security`` index needs analysis-common).
+    config_files: tuple[tuple[str, str], ...] = ()
+    #: File-realm users ``(name, password, roles)``, added with ``elasticsearch-users`` (password through stdin).
+    file_users: tuple[tuple[str, str, tuple[str, ...]], ...] = field(default=(), repr=False)
 
     @property
     def es_home(self) -> Path:
         return self.home_root / f"elasticsearch-{self.version}"
+
+    @property
+    def effective_node_name(self) -> str:
+        return self.node_name or f"{self.cluster_name}-1"
+
+    @property
+    def own_config(self) -> bool:
+        """Whether the node gets its own config dir: its keystore must not touch the install shared with 9200."""
+        return (self.node_name is not None or self.bootstrap_password is not None or bool(self.config_files)
+                or bool(self.file_users))
+
+    @property
+    def config_dir(self) -> Path:
+        """``ES_PATH_CONF``: a per-node copy of ES home's config when ``own_config``, else ES home's own."""
+        if self.own_config:
+            return self.home_root / "config" / f"{self.cluster_name}-{self.effective_node_name}-{self.http_port}"
+        return self.es_home / "config"
 
     @property
     def download_dir(self) -> Path:
@@ -132,10 +173,16 @@ class NodeConfig:
 
     @property
     def data_dir(self) -> Path:
+        """Per cluster; per node too when named, as nodes can no longer share a data path."""
+        if self.node_name is not None:
+            return self.home_root / "data" / self.cluster_name / self.node_name
         return self.home_root / "data" / self.cluster_name
 
     @property
     def logs_dir(self) -> Path:
+        """Shared by single nodes (files are named after the cluster); per node when named."""
+        if self.node_name is not None:
+            return self.home_root / "logs" / self.cluster_name / self.node_name
         return self.home_root / "logs"
 
     @property
@@ -146,6 +193,14 @@ class NodeConfig:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def auth_header(self) -> dict[str, str]:
+        """Basic auth as ``elastic`` for our own health and status probes on a secured node."""
+        if not self.security or self.bootstrap_password is None:
+            return {}
+        token = base64.b64encode(f"elastic:{self.bootstrap_password}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
 
     @property
     def as_root(self) -> bool:
@@ -193,14 +248,19 @@ class NodeStatus:
 # --------------------------------------------------------------------------- helpers
 
 
-def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
-    """Run a command, raising EsNodeError with its output when it fails."""
+def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+         stdin_text: str | None = None) -> None:
+    """Run a command, raising EsNodeError with its output when it fails.
+
+    ``stdin_text`` is how secrets reach a tool: never on the command line (``ps``) nor in the error message.
+    """
     try:
         proc = subprocess.run(
             cmd,
             env=env,
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            input=stdin_text,
+            stdin=subprocess.DEVNULL if stdin_text is None else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -365,7 +425,9 @@ def _es_env(cfg: NodeConfig) -> dict[str, str]:
     env = dict(os.environ)
     env["ES_JAVA_HOME"] = str(cfg.require_java_home())
     env.pop("JAVA_HOME", None)  # ES warns and ignores it; ES_JAVA_HOME is what counts
-    env["ES_JAVA_OPTS"] = f"-Xms{cfg.heap} -Xmx{cfg.heap}"
+    env["ES_JAVA_OPTS"] = " ".join([f"-Xms{cfg.heap}", f"-Xmx{cfg.heap}", *cfg.java_opts])
+    if cfg.own_config:
+        env["ES_PATH_CONF"] = str(cfg.config_dir)
     return env
 
 
@@ -430,6 +492,43 @@ def _prepare_dirs(cfg: NodeConfig) -> None:
         _chown_tree(tree, entry.pw_uid, entry.pw_gid)
 
 
+def _write_own_config(cfg: NodeConfig) -> None:
+    """A fresh per-node copy of ES home's config with its extra files, keystore password and file users.
+
+    Rebuilt at each start so an old keystore never outlives the test that chose its password, and the
+    shared install's keystore (used by the node on 9200) is never touched.
+    """
+    if not cfg.own_config:
+        return
+    if cfg.config_dir.exists():
+        shutil.rmtree(cfg.config_dir)
+    cfg.config_dir.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(cfg.es_home / "config", cfg.config_dir)
+    cfg.config_dir.chmod(0o750)
+    for name, text in cfg.config_files:
+        target = (cfg.config_dir / name).resolve()
+        if cfg.config_dir.resolve() not in target.parents:
+            raise EsNodeError(f"config file {name!r} would land outside {cfg.config_dir}")
+        target.write_text(text, encoding="utf-8")
+    if cfg.as_root:
+        entry = pwd.getpwnam(cfg.run_user)
+        _chown_tree(cfg.config_dir.parent, entry.pw_uid, entry.pw_gid)
+
+    def tool(name: str, *args: str, stdin_text: str) -> None:
+        cmd = [str(cfg.es_home / "bin" / name), *args]
+        if cfg.as_root:  # as the run user, so what the tool writes stays readable by the node
+            cmd = ["runuser", "-u", cfg.run_user, "--", *cmd]
+        _run(cmd, env=_es_env(cfg), cwd=cfg.es_home, stdin_text=stdin_text)
+
+    if cfg.bootstrap_password is not None:
+        tool("elasticsearch-keystore", "add", "--force", "--stdin", "bootstrap.password",
+             stdin_text=cfg.bootstrap_password + "\n")
+    for user, password, roles in cfg.file_users:
+        # No -p: the tool then prompts (new + retype) and reads stdin, keeping the password out of `ps`.
+        tool("elasticsearch-users", "useradd", user, *(["-r", ",".join(roles)] if roles else []),
+             stdin_text=f"{password}\n{password}\n")
+
+
 def ensure_installed(cfg: NodeConfig | None = None) -> Path:
     """Download, unpack, add the analysis plugin and fix ownership; cheap when already done.
 
@@ -448,9 +547,10 @@ def ensure_installed(cfg: NodeConfig | None = None) -> Path:
 # --------------------------------------------------------------------------- HTTP
 
 
-def _http_json(url: str, *, method: str = "GET", body: Any = None, timeout: float = 5.0) -> Any:
+def _http_json(url: str, *, method: str = "GET", body: Any = None, timeout: float = 5.0,
+               headers: Mapping[str, str] | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
+    request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     if data is not None:
         request.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -489,7 +589,7 @@ def _probe_analysis(cfg: NodeConfig) -> tuple[str, ...]:
             # `standard`, as _analyze's default (`keyword`) is an analysis-common tokenizer.
             body.update(tokenizer="standard", filter=[name])
         try:
-            _http_json(cfg.url + "/_analyze", method="POST", body=body)
+            _http_json(cfg.url + "/_analyze", method="POST", body=body, headers=cfg.auth_header)
         except (urllib.error.URLError, OSError, ValueError):
             continue
         found.append(name)
@@ -539,7 +639,7 @@ def _log_tail(cfg: NodeConfig, lines: int = 60) -> str:
 def _start_command(cfg: NodeConfig) -> list[str]:
     settings = {
         "cluster.name": cfg.cluster_name,
-        "node.name": f"{cfg.cluster_name}-1",
+        "node.name": cfg.effective_node_name,
         "discovery.type": "single-node",
         "network.host": "127.0.0.1",
         "http.port": str(cfg.http_port),
@@ -550,6 +650,19 @@ def _start_command(cfg: NodeConfig) -> list[str]:
         # Test node: never block writes because the CI disk is fuller than 85-95 %.
         "cluster.routing.allocation.disk.threshold_enabled": "false",
     }
+    if cfg.transport_port is not None:
+        settings["transport.port"] = str(cfg.transport_port)
+    if cfg.seed_hosts:
+        del settings["discovery.type"]  # single-node forbids seed hosts and initial masters
+        settings["discovery.seed_hosts"] = ",".join(cfg.seed_hosts)
+        if cfg.initial_master_nodes:
+            settings["cluster.initial_master_nodes"] = ",".join(cfg.initial_master_nodes)
+    if cfg.security:
+        # Loopback only: no TLS, so clients and nodes need no certificates (bootstrap checks allow it here).
+        settings["xpack.security.enabled"] = "true"
+        settings["xpack.security.http.ssl.enabled"] = "false"
+        settings["xpack.security.transport.ssl.enabled"] = "false"
+    settings.update(dict(cfg.extra_settings))
     cmd = [str(cfg.es_home / "bin" / "elasticsearch"), "-d", "-p", str(cfg.pid_file)]
     cmd += [f"-E{key}={value}" for key, value in settings.items()]
     if cfg.as_root:
@@ -569,12 +682,12 @@ def status(cfg: NodeConfig | None = None) -> NodeStatus:
     health: str | None = None
     plugins: set[str] = set()
     try:
-        info = _http_json(cfg.url + "/_nodes/_local/plugins")
+        info = _http_json(cfg.url + "/_nodes/_local/plugins", headers=cfg.auth_header)
         cluster = info.get("cluster_name")
         for node in info.get("nodes", {}).values():
             version = node.get("version")
             plugins.update(str(p.get("name")) for p in node.get("plugins", []))
-        health = _http_json(cfg.url + "/_cluster/health").get("status")
+        health = _http_json(cfg.url + "/_cluster/health", headers=cfg.auth_header).get("status")
     except (urllib.error.URLError, OSError, ValueError, AttributeError):
         pass  # something answers but is not (yet) a usable Elasticsearch: report what we have
     return NodeStatus(
@@ -595,7 +708,8 @@ def _wait_for_health(cfg: NodeConfig, deadline: float) -> None:
     last_error = "no answer yet"
     while time.monotonic() < deadline:
         try:
-            health = _http_json(cfg.url + "/_cluster/health?wait_for_status=yellow&timeout=5s", timeout=10.0)
+            health = _http_json(cfg.url + "/_cluster/health?wait_for_status=yellow&timeout=5s", timeout=10.0,
+                                headers=cfg.auth_header)
             if isinstance(health, dict) and health.get("status") in ("yellow", "green"):
                 return
             last_error = f"health {health}"
@@ -628,6 +742,7 @@ def start(cfg: NodeConfig | None = None) -> NodeStatus:
         _wait_for_health(cfg, deadline)
         return status(cfg)
     ensure_installed(cfg)
+    _write_own_config(cfg)
     _progress(f"starting Elasticsearch {cfg.version} on {cfg.url} (heap {cfg.heap}; ~10-30s) ...")
     cfg.pid_file.unlink(missing_ok=True)
     launcher_log = cfg.logs_dir / f"{cfg.cluster_name}-launcher.log"
@@ -685,3 +800,20 @@ def stop(cfg: NodeConfig | None = None) -> None:
             time.sleep(0.2)
     cfg.pid_file.unlink(missing_ok=True)
     _progress("stopped")
+
+
+def kill(cfg: NodeConfig | None = None) -> int:
+    """SIGKILL the node we started, as a crashed machine would go (no shutdown hooks); returns its pid.
+
+    For failure tests. Waits until the process is gone; ``stop`` afterwards is a harmless no-op.
+    """
+    cfg = cfg or NodeConfig()
+    pid = _read_pid(cfg)
+    if pid is None:
+        raise EsNodeError(f"no node started by esnode is running for {cfg.url}")
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10.0
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cfg.pid_file.unlink(missing_ok=True)
+    return pid

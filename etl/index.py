@@ -117,7 +117,8 @@ def new_index_name(alias: str, body: dict[str, Any] | None = None, now: datetime
     return f"{alias}-v{mapping_version(body)}-{stamp}"
 
 
-def create_index(client: Elasticsearch, name: str, *, allow_fallback: bool = True) -> list[str]:
+def create_index(client: Elasticsearch, name: str, *, allow_fallback: bool = True, replicas: int | None = None
+                 ) -> list[str]:
     """Create a versioned index from ``mappings/``; returns the analysis names replaced by ``standard``.
 
     A cluster missing language analyzers gets an explicit fallback, recorded in the index's ``_meta`` and
@@ -131,11 +132,13 @@ def create_index(client: Elasticsearch, name: str, *, allow_fallback: bool = Tru
         log.warning("cluster lacks %s: falling back to the standard analyzer (recorded in _meta)", missing)
         body = _replace_analysis(copy.deepcopy(body), set(missing))
         body["mappings"]["_meta"]["analysis_fallback"] = missing
+    if replicas is not None:
+        body["settings"]["number_of_replicas"] = replicas
     client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     return missing
 
 
-def ensure_index(client: Elasticsearch, alias: str) -> str:
+def ensure_index(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
     """The index behind ``alias``, creating the first versioned index if there is none (safe at every run)."""
     try:
         if client.indices.exists_alias(name=alias):
@@ -144,9 +147,9 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
         if client.indices.exists(index=alias):
             raise ConfigurationError(f"'{alias}' is a concrete index, not an alias; rename or delete it")
         name = new_index_name(alias)
-        create_index(client, name)
+        create_index(client, name, replicas=replicas)
         client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias, "is_write_index": True}}])
-        ensure_ledger(client, alias)
+        ensure_ledger(client, alias, replicas)
         return name
     except ConfigurationError:
         raise
@@ -156,7 +159,7 @@ def ensure_index(client: Elasticsearch, alias: str) -> str:
         raise
 
 
-def ensure_ledger(client: Elasticsearch, alias: str) -> str:
+def ensure_ledger(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
     """The ledger index: one entry per input content hash, so reruns skip what was already handled."""
     name = alias + LEDGER_SUFFIX
     if not client.indices.exists(index=name):
@@ -165,7 +168,7 @@ def ensure_ledger(client: Elasticsearch, alias: str) -> str:
         try:
             client.indices.create(
                 index=name,
-                settings={"number_of_shards": 1, "number_of_replicas": 0},
+                settings={"number_of_shards": 1, "number_of_replicas": replicas},
                 mappings={
                     "dynamic": "strict",
                     "properties": {

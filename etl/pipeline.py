@@ -168,7 +168,7 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
     known: set[str] = set()
     ids = sorted(set(keys.values()))
     with _transient("reading the ledger"):
-        ledger = ensure_ledger(client, settings.index_alias)
+        ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
         for start in range(0, len(ids), 1000):
             response = client.mget(index=ledger, ids=ids[start : start + 1000], source=False)
             known.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
@@ -259,7 +259,7 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
 
     report = RunReport(run_id=run_id)
     client = client or connect(settings)
-    ensure_index(client, settings.index_alias)
+    ensure_index(client, settings.index_alias, settings.replicas)
     ledger: list[dict[str, Any]] = []
 
     def reject(path: str, sha: str | None, reason: RejectReason, detail: str) -> None:
@@ -338,7 +338,7 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
     with _transient("recording the batch"):
         _supersede(client, settings.index_alias, {d["source_file"]: d["doc_id"] for d in documents
                                                   if d["doc_id"] not in outcome.failed})
-        _record_ledger(client, ensure_ledger(client, settings.index_alias), ledger)
+        _record_ledger(client, ensure_ledger(client, settings.index_alias, settings.replicas), ledger)
     return report
 
 
@@ -432,7 +432,7 @@ def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | No
 
     say = progress or (lambda _msg: None)
     client = client or connect(settings)
-    ensure_index(client, settings.index_alias)
+    ensure_index(client, settings.index_alias, settings.replicas)
     work = plan(paths, settings, client)
     report = RunReport(run_id=new_run_id())
     report.read += len(work.unchanged)

@@ -179,7 +179,7 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
     ids, result.archived, result.with_regions = _latest_per_source(settings)
     result.expected = len(ids)
     result.superseded = result.archived - result.expected
-    result.analysis_fallback = create_index(client, result.index)
+    result.analysis_fallback = create_index(client, result.index, replicas=settings.replicas)
     try:
         client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": "-1"}})
         for chunk in _chunks(settings, ids):

@@ -66,6 +66,9 @@ class Settings:
     """NEWSFACET_ES_VERSION: version of the local node distribution (Maven Central integ-test-zip)."""
     es_node_heap: str = "512m"
     """NEWSFACET_ES_HEAP: heap of the local node."""
+    replicas: int = 0
+    """NEWSFACET_REPLICAS: replicas of the articles and ledger indices (0 on one node; 1+ on a cluster, so losing
+    a node loses nothing)."""
     keep_indices: int = 2
     """NEWSFACET_KEEP_INDICES: versioned indices a reindex keeps (current + previous for rollback); older go."""
     reindex_allow_shrink: bool = False
@@ -117,6 +120,7 @@ class Settings:
             es_node_port=int(env.get("NEWSFACET_ES_PORT", defaults.es_node_port)),
             es_node_version=env.get("NEWSFACET_ES_VERSION", defaults.es_node_version),
             es_node_heap=env.get("NEWSFACET_ES_HEAP", defaults.es_node_heap),
+            replicas=int(env.get("NEWSFACET_REPLICAS", defaults.replicas)),
             keep_indices=int(env.get("NEWSFACET_KEEP_INDICES", defaults.keep_indices)),
             reindex_allow_shrink=_flag(env.get("NEWSFACET_REINDEX_ALLOW_SHRINK", "")),
             es_node_home=Path(env["NEWSFACET_ES_HOME"]) if env.get("NEWSFACET_ES_HOME") else None,

@@ -1,0 +1,226 @@
+"""The shipped roles on a node with security on: the pipeline can do its job and nothing else, readers only read.
+
+Why a real secured node: privileges are checked per action name by Elasticsearch, so only the real thing says
+whether ``deploy/roles/*.json`` grant what the pipeline calls (and no more). One node on loopback (http 9250,
+transport 9350) with its own data and config dirs; the ``elastic`` password is random, lives only in that
+node's keystore and this process, and must never reach run summaries, quarantine notes, logs or the repo.
+The roles are used as shipped: the test aliases start with ``articles`` so their ``articles*`` patterns apply.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from elasticsearch import AuthenticationException, AuthorizationException, Elasticsearch
+
+from etl import esnode
+from etl.pipeline import run
+from etl.reindex import reindex, rollback
+from etl.settings import PROJECT_ROOT, Settings
+from tests.conftest import SEED_ARTICLE, SEEDS
+
+pytestmark = pytest.mark.integration
+
+HTTP_PORT = 9250
+TRANSPORT_PORT = 9350
+ROLES = PROJECT_ROOT / "deploy" / "roles"
+WRITER = "nf_pipeline"
+READER = "nf_reader"
+
+
+@dataclass(frozen=True)
+class Secured:
+    """The node and every credential the tests created on it (all random, all secret)."""
+
+    url: str
+    elastic_password: str
+    writer_password: str
+    reader_password: str
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.elastic_password, self.writer_password, self.reader_password)
+
+    def client(self, user: str) -> Elasticsearch:
+        password = {"elastic": self.elastic_password, WRITER: self.writer_password, READER: self.reader_password}
+        return Elasticsearch(self.url, basic_auth=(user, password[user]), request_timeout=30)
+
+
+def _role_body(name: str) -> dict[str, Any]:
+    """A role file as Elasticsearch takes it (the reader file is Kibana's format, its ES part under "elasticsearch")."""
+    body: dict[str, Any] = json.loads((ROLES / f"{name}.json").read_text(encoding="utf-8"))
+    if "elasticsearch" in body:
+        body = {**body["elasticsearch"], "metadata": body.get("metadata", {})}
+    return body
+
+
+def _roles_yml() -> str:
+    """``roles.yml`` holding the shipped roles unchanged: one line each, ``name: <JSON>`` (JSON is YAML).
+
+    The file store cuts the file into roles at unindented lines, so a pretty-printed JSON document fails.
+    """
+    return "".join(f"{name}: {json.dumps(_role_body(name))}\n" for name in ("newsfacet_writer", "newsfacet_reader"))
+
+
+@pytest.fixture(scope="module")
+def secured() -> Iterator[Secured]:
+    """A fresh secured node with the shipped roles and a user for each; stopped and wiped afterwards.
+
+    Roles and users live in files (file roles, file realm), not in the ``.security`` index: this distribution
+    cannot create that index (its mapping needs analysis-common's ``pattern_capture`` filter), so the roles API,
+    native users and API keys all answer 400 here. The role descriptors are the shipped ones either way.
+    """
+    password, writer_password, reader_password = (secrets.token_urlsafe(24) for _ in range(3))
+    cfg = esnode.NodeConfig(http_port=HTTP_PORT, transport_port=TRANSPORT_PORT, cluster_name="nf-security",
+                            node_name="nf-security-1",  # its own data and logs dirs, not the shared ones
+                            heap="384m", java_opts=("-XX:TieredStopAtLevel=1",), security=True,
+                            bootstrap_password=password, config_files=(("roles.yml", _roles_yml()),),
+                            file_users=((WRITER, writer_password, ("newsfacet_writer",)),
+                                        (READER, reader_password, ("newsfacet_reader",))))
+    esnode.stop(cfg)  # a leftover of an interrupted run (ours only)
+    if esnode.status(cfg).running:
+        pytest.fail(f"port {HTTP_PORT} is in use by a node esnode did not start")
+    shutil.rmtree(cfg.data_dir, ignore_errors=True)  # an old cluster's stored passwords would live there
+    try:
+        esnode.start(cfg)
+        secured = Secured(url=cfg.url, elastic_password=password, writer_password=writer_password,
+                          reader_password=reader_password)
+        for user, privilege in ((WRITER, "index"), (READER, "read")):  # the roles loaded (a bad file is only logged)
+            with secured.client(user) as client:
+                check = client.security.has_privileges(index=[{"names": ["articles-probe"],
+                                                               "privileges": [privilege]}])
+                assert check["has_all_requested"], f"{user}: roles.yml not applied ({check})"
+        yield secured
+    finally:
+        esnode.stop(cfg)
+        shutil.rmtree(cfg.data_dir, ignore_errors=True)
+        shutil.rmtree(cfg.config_dir, ignore_errors=True)  # keystore and users file hold the secrets
+
+
+def _env(secured: Secured, alias: str, data_dir: Path, **credentials: str) -> Settings:
+    """Settings as production builds them: from the environment, credentials included (inherited ones dropped)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ELASTICSEARCH_")}
+    return Settings.from_env({**base, "ELASTICSEARCH_URL": secured.url, "NEWSFACET_INDEX": alias,
+                              "NEWSFACET_DATA_DIR": str(data_dir), **credentials})
+
+
+def _inbox(root: Path) -> Path:
+    """Three good articles, plus inputs that end in quarantine notes (whose text must hold no secret)."""
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for name in ("rfi-2018-11-13-haftar-boycotts-palermo.txt", "newsfacet-demo-tripoli-fr.txt",
+                 "newsfacet-demo-sabha-fezzan.html"):
+        shutil.copy(SEEDS / name, inbox / name)
+    shutil.copy(SEED_ARTICLE, inbox / "copy of the palermo story.txt")
+    (inbox / "empty.txt").write_bytes(b"")
+    return inbox
+
+
+def _assert_no_secret(secured: Secured, where: str, text: str) -> None:
+    leaked = [f"secret #{number}" for number, secret in enumerate(secured.secrets) if secret in text]
+    assert not leaked, f"{', '.join(leaked)} found in {where}"  # never print the secret itself
+
+
+def test_pipeline_credentials_run_the_pipeline_and_leak_nothing(secured: Secured, tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    alias = f"articles-sec-{uuid.uuid4().hex[:6]}"
+    settings = _env(secured, alias, tmp_path / "var", ELASTICSEARCH_USERNAME=WRITER,
+                    ELASTICSEARCH_PASSWORD=secured.writer_password)
+    inbox = _inbox(tmp_path)
+
+    report = run([inbox], settings)  # no client given: connect() builds it from the settings' credentials
+    assert report.indexed == 3, report.summary()
+    assert report.rejected == {"duplicate": 1, "empty": 1}, report.summary()
+    rerun = run([inbox], settings)  # the ledger is readable with these credentials too
+    assert rerun.unchanged == 5 and rerun.indexed == 0, rerun.summary()
+
+    # reindex_articles runs with the same role: build, check, swap, prune (a second rebuild deletes the index the
+    # pipeline created, keep_indices being 2), and rollback.
+    first = reindex(settings)
+    assert first.new_count == 3
+    second = reindex(settings)
+    assert second.deleted and second.new_count == 3
+    assert rollback(settings)[1] == first.build.index
+
+    with secured.client("elastic") as admin:
+        assert admin.count(index=alias)["count"] == 3
+        assert admin.indices.exists(index=f"{alias}-ledger")
+
+    summaries = list(settings.runs_dir.glob("*.json"))
+    notes = list(settings.quarantine_dir.rglob("*.json"))
+    assert len(summaries) == 2 and len(notes) == 2
+    for path in [*summaries, *notes]:
+        _assert_no_secret(secured, str(path.relative_to(tmp_path)), path.read_text(encoding="utf-8"))
+    _assert_no_secret(secured, "the run report", json.dumps(report.to_dict()))
+    assert caplog.records, "nothing was logged: the log check would prove nothing"
+    _assert_no_secret(secured, "captured logs", caplog.text)
+
+
+def test_pipeline_credentials_cannot_write_outside_articles(secured: Secured) -> None:
+    with secured.client(WRITER) as writer:
+        name = f"articles-sec-own-{uuid.uuid4().hex[:6]}"
+        writer.indices.create(index=name, mappings={"dynamic": "strict", "properties": {"title": {"type": "text"}}})
+        writer.index(index=name, id="1", document={"title": "x"}, refresh=True)
+        for other in ("newsfacet-other", "logs-elsewhere", ".security"):
+            with pytest.raises(AuthorizationException) as refused:
+                writer.index(index=other, id="1", document={"title": "x"})
+            assert refused.value.meta.status == 403
+        with pytest.raises(AuthorizationException):
+            writer.indices.create(index="newsfacet-other")
+        with pytest.raises(AuthorizationException):
+            writer.security.put_user(username="intruder", password=secrets.token_urlsafe(12), roles=["superuser"])
+
+
+def test_reader_credentials_search_but_cannot_write(secured: Secured) -> None:
+    alias = f"articles-sec-read-{uuid.uuid4().hex[:6]}"
+    with secured.client("elastic") as admin:
+        admin.index(index=alias, id="a1", document={"title": "Haftar boycotts Palermo"}, refresh=True)
+    with secured.client(READER) as reader:
+        hits = reader.search(index=alias, query={"match": {"title": "palermo"}})["hits"]["hits"]
+        assert [h["_id"] for h in hits] == ["a1"]
+        assert reader.count(index="articles*")["count"] >= 1
+        with pytest.raises(AuthorizationException) as refused:
+            reader.index(index=alias, id="a2", document={"title": "y"})
+        assert refused.value.meta.status == 403
+        with pytest.raises(AuthorizationException):
+            reader.delete(index=alias, id="a1")
+        with pytest.raises(AuthorizationException):
+            reader.indices.create(index=f"{alias}-new")
+        with pytest.raises(AuthorizationException):
+            reader.search(index="newsfacet-other")  # outside articles*: not even readable
+
+
+def test_wrong_password_fails_without_echoing_it(secured: Secured, tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = secrets.token_urlsafe(18)
+    settings = _env(secured, f"articles-sec-bad-{uuid.uuid4().hex[:6]}", tmp_path / "var",
+                    ELASTICSEARCH_USERNAME=WRITER, ELASTICSEARCH_PASSWORD=wrong)
+    with pytest.raises(AuthenticationException) as failed:
+        run([_inbox(tmp_path)], settings)
+    assert failed.value.meta.status == 401
+    assert wrong not in str(failed.value) and wrong not in caplog.text
+
+
+def test_no_secret_in_tracked_files(secured: Secured) -> None:
+    """Runs last in the module: the earlier tests wrote summaries, notes and archives (under tmp, not the repo)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout
+    paths = [PROJECT_ROOT / p for p in tracked.decode("utf-8", "surrogateescape").split("\0") if p]
+    assert paths, "git ls-files listed nothing"
+    encoded = [s.encode() for s in secured.secrets]
+    for path in paths:
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(secret in data for secret in encoded), f"a test secret appears in {path}"
