@@ -255,8 +255,8 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
     # 1. Killed right after the index was created: the batch's first read fails.
     original_ensure = etl.index.ensure_index
 
-    def ensure_then_kill(client: Any, name: str) -> str:
-        result = original_ensure(client, name)
+    def ensure_then_kill(client: Any, name: str, replicas: int = 0) -> str:
+        result = original_ensure(client, name, replicas)
         _kill(cfg)
         return result
 
