@@ -189,6 +189,24 @@ def ensure_ledger(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
     return name
 
 
+def ensure_stat_cache(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
+    """File size + mtime -> ledger entry: lets a rerun skip hashing files that did not change on disk."""
+    name = alias + LEDGER_SUFFIX + "-stat"
+    if not client.indices.exists(index=name):
+        from elasticsearch import BadRequestError
+
+        try:
+            client.indices.create(
+                index=name,
+                settings={"number_of_shards": 1, "number_of_replicas": replicas},
+                mappings={"dynamic": "strict", "properties": {"ledger_id": {"type": "keyword"}}},
+            )
+        except BadRequestError as exc:  # created meanwhile by a concurrent task
+            if "resource_already_exists" not in str(exc):
+                raise
+    return name
+
+
 def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_version: str = "",
                 ingested_at: str | None = None) -> dict[str, Any]:
     """The indexed document: canonical facet values, full text, nested entities and quotes, provenance."""

@@ -159,19 +159,71 @@ def file_sha256(path: str, limit: int) -> str | None:
     return digest.hexdigest()
 
 
+def stat_key(path: str) -> str | None:
+    """Name + size + modification time: unchanged on disk means unchanged content, without reading it."""
+    from etl.inbox import is_url
+
+    try:
+        if is_url(path):
+            from fsspec.core import url_to_fs
+
+            fs, inner = url_to_fs(path)
+            info = fs.info(inner)
+            stamp = info.get("mtime") or info.get("LastModified") or info.get("ETag") or info.get("created")
+            if stamp is None:
+                return None
+            size, modified = info.get("size"), str(stamp)
+        else:
+            status = os.stat(path, follow_symlinks=False)
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            size, modified = status.st_size, str(status.st_mtime_ns)
+    except (OSError, ValueError):
+        return None
+    return hashlib.sha256(f"{source_name(path)}\0{size}\0{modified}".encode()).hexdigest()
+
+
+def _found(client: Elasticsearch, index: str, ids: Sequence[str], field: str | None = None) -> dict[str, Any]:
+    """Ids present in ``index`` (with ``field`` of each when asked), looked up 1000 at a time."""
+    found: dict[str, Any] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = list(ids[start : start + 1000])
+        response = (client.mget(index=index, ids=chunk, source_includes=[field]) if field
+                    else client.mget(index=index, ids=chunk, source=False))
+        for doc in response["docs"]:
+            if doc.get("found"):
+                found[doc["_id"]] = doc["_source"].get(field) if field else True
+    return found
+
+
 def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch) -> Plan:
-    """Split the inbox into files to process and files whose exact content the ledger already has."""
-    from etl.index import ensure_ledger
+    """Split the inbox into files to process and files the ledger already has, reading as little as possible.
+
+    A file whose name, size and mtime match a ledger entry's is skipped without hashing; the others are hashed and
+    looked up by content, so a touched-but-identical file is still unchanged (and its new stat is remembered).
+    """
+    from etl.index import bulk_upsert_raw, ensure_ledger, ensure_stat_cache
 
     files = list_inbox(paths)
-    keys = {f: ledger_key(f, sha) for f in files if (sha := file_sha256(f, settings.max_file_bytes))}
-    known: set[str] = set()
-    ids = sorted(set(keys.values()))
+    stats = {f: k for f in files if (k := stat_key(f))}
     with _transient("reading the ledger"):
         ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
-        for start in range(0, len(ids), 1000):
-            response = client.mget(index=ledger, ids=ids[start : start + 1000], source=False)
-            known.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
+        stat_cache = ensure_stat_cache(client, settings.index_alias, settings.replicas)
+        cached = _found(client, stat_cache, sorted(set(stats.values())), "ledger_id")
+        confirmed = _found(client, ledger, sorted({str(v) for v in cached.values()}))
+    keys: dict[str, str] = {}
+    for f in files:
+        via_stat = cached.get(stats.get(f, ""))
+        if via_stat is not None and via_stat in confirmed:
+            keys[f] = str(via_stat)
+        elif sha := file_sha256(f, settings.max_file_bytes):
+            keys[f] = ledger_key(f, sha)
+    with _transient("reading the ledger"):
+        missing = sorted({k for k in keys.values() if k not in confirmed})
+        known = set(confirmed) | set(_found(client, ledger, missing))
+        remember = [(stats[f], {"ledger_id": keys[f]}) for f in files
+                    if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
+        bulk_upsert_raw(client, stat_cache, remember)
     todo = [f for f in files if keys.get(f) not in known]
     unchanged = [f for f in files if keys.get(f) in known]
     return Plan(todo=todo, unchanged=unchanged)
@@ -255,7 +307,15 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
     """
     from etl.enrich import enrich, knowledge_versions
     from etl.extract import read_file
-    from etl.index import bulk_upsert, connect, ensure_index, ensure_ledger, to_document
+    from etl.index import (
+        bulk_upsert,
+        bulk_upsert_raw,
+        connect,
+        ensure_index,
+        ensure_ledger,
+        ensure_stat_cache,
+        to_document,
+    )
 
     report = RunReport(run_id=run_id)
     client = client or connect(settings)
@@ -271,9 +331,12 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
     articles: list[CleanArticle] = []
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
+    stat_keys: dict[str, str] = {}
     for file_path in paths:
         report.read += 1
         path = source_name(file_path)
+        if key := stat_key(file_path):  # before reading: a change while we read gives the next run a new key
+            stat_keys[path] = key
         try:
             raw = read_file(file_path, settings.max_file_bytes, source_name=path)
         except RejectedInput as exc:
@@ -339,6 +402,10 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
         _supersede(client, settings.index_alias, {d["source_file"]: d["doc_id"] for d in documents
                                                   if d["doc_id"] not in outcome.failed})
         _record_ledger(client, ensure_ledger(client, settings.index_alias, settings.replicas), ledger)
+        bulk_upsert_raw(client, ensure_stat_cache(client, settings.index_alias, settings.replicas), [
+            (stat_keys[e["source_file"]], {"ledger_id": ledger_key(e["source_file"], e["content_sha256"])})
+            for e in ledger if e["content_sha256"] and e["source_file"] in stat_keys
+        ])
     return report
 
 

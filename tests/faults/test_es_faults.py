@@ -198,6 +198,7 @@ def test_429s_and_slow_answers_still_index_everything_once(settings: Settings, e
     assert report.indexed == 20 and report.rejected_total == 0, report.summary()
     ids = _ids_in(es, settings.index_alias)
     assert sorted(ids) == sorted(expected.values())  # every article, each once
+    es.indices.refresh(index=settings.index_alias + "-ledger")  # run() refreshes the articles, not the ledger
     assert es.count(index=settings.index_alias + "-ledger")["count"] == 20
 
 

@@ -101,3 +101,35 @@ def test_object_store_inbox(settings: Settings, es: Any) -> None:
     second = run([url], settings, client=es)
     assert second.indexed == 0 and second.unchanged == first.read
     fs.rm(root, recursive=True)
+
+
+def test_unchanged_inbox_is_planned_without_reading_files(settings: Settings, es: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second plan over an unchanged inbox stats files instead of hashing them; a touched file is re-hashed."""
+    import os
+
+    import etl.pipeline
+    from etl.pipeline import plan
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SEEDS, inbox)
+    first = run([inbox], settings, client=es)
+    assert first.indexed >= 3
+    hashed: list[str] = []
+    real_hash = etl.pipeline.file_sha256
+
+    def counting_hash(path: str, limit: int) -> str | None:
+        hashed.append(path)
+        return real_hash(path, limit)
+
+    monkeypatch.setattr(etl.pipeline, "file_sha256", counting_hash)
+    again = plan([inbox], settings, es)
+    assert again.todo == [] and len(again.unchanged) == first.read
+    assert hashed == []  # nothing read: size and mtime matched the stat cache
+
+    story = inbox / SEED_ARTICLE.name
+    os.utime(story, ns=(story.stat().st_atime_ns, story.stat().st_mtime_ns + 10**9))  # touched, same bytes
+    touched = plan([inbox], settings, es)
+    assert touched.todo == [] and hashed == [str(story)]
+    hashed.clear()
+    assert plan([inbox], settings, es).todo == [] and hashed == []  # the new stat was remembered
