@@ -13,6 +13,7 @@ import copy
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +74,20 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, TransportError):  # connection refused / reset, timeouts, TLS handshakes
         return True
     return isinstance(exc, ApiError) and exc.meta.status in (429, 500, 502, 503, 504)
+
+
+@contextmanager
+def transient_faults(doing: str) -> Iterator[None]:
+    """Turn a node down, slow or refusing (429 / 5xx) into ``TransientError``, which Airflow retries; the rest
+    (bad requests, configuration) goes through unchanged."""
+    try:
+        yield
+    except TransientError:
+        raise
+    except Exception as exc:
+        if is_transient(exc):
+            raise TransientError(f"Elasticsearch unavailable while {doing}: {exc}") from exc
+        raise
 
 
 def _analysis_fallbacks(client: Elasticsearch, body: dict[str, Any]) -> list[str]:
@@ -140,7 +155,7 @@ def create_index(client: Elasticsearch, name: str, *, allow_fallback: bool = Tru
 
 def ensure_index(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
     """The index behind ``alias``, creating the first versioned index if there is none (safe at every run)."""
-    try:
+    with transient_faults(f"preparing '{alias}'"):
         if client.indices.exists_alias(name=alias):
             indices = client.indices.get_alias(name=alias)
             return str(sorted(indices.body)[-1])
@@ -151,12 +166,6 @@ def ensure_index(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
         client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias, "is_write_index": True}}])
         ensure_ledger(client, alias, replicas)
         return name
-    except ConfigurationError:
-        raise
-    except Exception as exc:
-        if is_transient(exc):
-            raise TransientError(f"Elasticsearch unavailable while preparing '{alias}': {exc}") from exc
-        raise
 
 
 def ensure_ledger(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
@@ -308,7 +317,7 @@ def bulk_upsert(client: Elasticsearch, alias: str, documents: Sequence[dict[str,
             yield {"_op_type": "index", "_index": alias, "_id": doc["doc_id"], "_source": doc}
 
     outcome = BulkOutcome()
-    try:
+    with transient_faults("bulk loading"):
         for ok, item in streaming_bulk(client, actions(), chunk_size=chunk_size, max_retries=max_retries,
                                        initial_backoff=1, max_backoff=30, raise_on_error=False,
                                        raise_on_exception=True):
@@ -321,12 +330,6 @@ def bulk_upsert(client: Elasticsearch, alias: str, documents: Sequence[dict[str,
             else:
                 error = info.get("error", {})
                 outcome.failed[doc_id] = f"{error.get('type', 'error')}: {error.get('reason', '')}"[:500]
-    except TransientError:
-        raise
-    except Exception as exc:
-        if is_transient(exc):
-            raise TransientError(f"bulk load interrupted: {exc}") from exc
-        raise
     return outcome
 
 
@@ -346,13 +349,9 @@ def bulk_upsert_raw(client: Elasticsearch, index: str, items: Sequence[tuple[str
 
     if not items:
         return
-    try:
+    with transient_faults(f"writing '{index}'"):
         _, errors = bulk(client, ({"_op_type": "index", "_index": index, "_id": i, "_source": s} for i, s in items),
                          max_retries=5, initial_backoff=1, max_backoff=30, raise_on_error=False)
-    except Exception as exc:
-        if is_transient(exc):
-            raise TransientError(f"ledger write interrupted: {exc}") from exc
-        raise
     if isinstance(errors, list) and errors:
         message = f"{len(errors)} of {len(items)} entries not written to '{index}', e.g. {errors[0]}"[:1000]
         if all(next(iter(e.values())).get("status") in (429, 502, 503, 504) for e in errors):

@@ -18,13 +18,13 @@ import stat
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.errors import ConfigurationError, RejectedInput, RejectReason, TransientError
+from etl.errors import ConfigurationError, RejectedInput, RejectReason
+from etl.index import transient_faults
 from etl.records import CleanArticle, EnrichedArticle, RawArticle
 from etl.settings import Settings
 
@@ -206,7 +206,7 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
 
     files = list_inbox(paths)
     stats = {f: k for f in files if (k := stat_key(f))}
-    with _transient("reading the ledger"):
+    with transient_faults("reading the ledger"):
         ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
         stat_cache = ensure_stat_cache(client, settings.index_alias, settings.replicas)
         cached = _found(client, stat_cache, sorted(set(stats.values())), "ledger_id")
@@ -218,7 +218,7 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
             keys[f] = str(via_stat)
         elif sha := file_sha256(f, settings.max_file_bytes):
             keys[f] = ledger_key(f, sha)
-    with _transient("reading the ledger"):
+    with transient_faults("reading the ledger"):
         missing = sorted({k for k in keys.values() if k not in confirmed})
         known = set(confirmed) | set(_found(client, ledger, missing))
         remember = [(stats[f], {"ledger_id": keys[f]}) for f in files
@@ -359,7 +359,7 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
 
     # An article already indexed from another file (re-saved under a new name) is a duplicate, not a new doc.
     if articles:
-        with _transient("checking for duplicates"):
+        with transient_faults("checking for duplicates"):
             existing = client.mget(index=settings.index_alias, ids=[a.doc_id for a in articles],
                                    source_includes=["source_file", "content_sha256"])
         owners = {d["_id"]: d["_source"] for d in existing["docs"] if d.get("found")}
@@ -398,7 +398,7 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
             "reason": "", "detail": "", "doc_id": doc_id, "run_id": run_id,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         })
-    with _transient("recording the batch"):
+    with transient_faults("recording the batch"):
         _supersede(client, settings.index_alias, {d["source_file"]: d["doc_id"] for d in documents
                                                   if d["doc_id"] not in outcome.failed})
         _record_ledger(client, ensure_ledger(client, settings.index_alias, settings.replicas), ledger)
@@ -407,24 +407,6 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
             for e in ledger if e["content_sha256"] and e["source_file"] in stat_keys
         ])
     return report
-
-
-@contextmanager
-def _transient(doing: str) -> Iterator[None]:
-    """Direct client calls: a node down or overloaded raises ``TransientError`` (retry), as the index module's do.
-
-    Without it a raw ``ConnectionError`` escaped ``process_batch``, breaking its documented contract.
-    """
-    from etl.index import is_transient
-
-    try:
-        yield
-    except TransientError:
-        raise
-    except Exception as exc:
-        if is_transient(exc):
-            raise TransientError(f"Elasticsearch unavailable while {doing}: {exc}") from exc
-        raise
 
 
 def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> None:
