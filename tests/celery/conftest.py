@@ -22,37 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.airflow_support import free_port, stop_group, tail
+
 APT_HINT = "apt-get install -y postgresql redis-server (.ci/run does it when run as root)"
 START_TIMEOUT = 60.0
-
-
-def free_port(start: int) -> int:
-    """The first port from ``start`` nothing listens on (checked on every interface, used on loopback)."""
-    for port in range(start, start + 300):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("0.0.0.0", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {start}..{start + 299}")
-
-
-def stop_group(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIGTERM, grace: float = 30.0) -> None:
-    """Signal the process group ``proc`` leads (started with ``start_new_session``), then SIGKILL what is left."""
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, first)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=grace)
-    with contextlib.suppress(ProcessLookupError, PermissionError):  # children may outlive their leader
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=10)
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +31,8 @@ from typing import Any
 import pytest
 
 from etl.settings import PROJECT_ROOT, Settings
-from tests.celery.conftest import Postgres, Redis, free_port, stop_group, tail
+from tests.airflow_support import AirflowStack, free_port, stop_group
+from tests.celery.conftest import Postgres, Redis
 from tests.conftest import SEED_ARTICLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -83,61 +84,10 @@ def write_inbox(inbox: Path, count: int) -> list[Path]:
 # -- the Airflow stack ----------------------------------------------------------------------------------------
 
 @dataclass
-class Stack:
-    """Airflow on CeleryExecutor: where it listens, where it logs, what its tasks see, its processes."""
+class Stack(AirflowStack):
+    """Airflow on CeleryExecutor, plus its workers: key -> hostname (Celery's and the task instances')."""
 
-    url: str
-    home: Path
-    settings: Settings
-    workers: dict[str, str]  # worker key -> hostname (Celery's and the task instances')
-    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    token: str = ""
-
-    def api(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
-        request.add_header("Accept", "application/json")
-        if body is not None:
-            request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read().decode()
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    def log(self, name: str) -> Path:
-        return self.home / f"{name}.log"
-
-    def dead(self) -> str | None:
-        for name, proc in self.procs.items():
-            if proc.poll() is not None:
-                return f"{name} exited with {proc.returncode}:\n{tail(self.log(name), 60)}"
-        return None
-
-    def logs(self, lines: int = 25) -> str:
-        return "\n".join(f"--- {name}\n{tail(self.log(name), lines)}" for name in self.procs)
-
-    def wait(self, what: str, probe: Any, timeout: float, every: float = 1.0,
-             detail: Callable[[], str] | None = None) -> Any:
-        """Poll ``probe`` until truthy; fail with the components' logs (or ``detail()``) if one dies or time runs
-        out."""
-        deadline = time.monotonic() + timeout
-        last: Any = None
-        while time.monotonic() < deadline:
-            if problem := self.dead():
-                pytest.fail(f"while waiting for {what}: {problem}")
-            try:
-                last = probe()
-                if last:
-                    return last
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-                last = exc
-            time.sleep(every)
-        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
-                    f"{detail() if detail else self.logs()}")
+    workers: dict[str, str] = field(default_factory=dict)
 
 
 def _delete_indices(settings: Settings) -> None:

@@ -8,13 +8,10 @@ and the screenshot is kept under ``var/test-artefacts/``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +27,7 @@ from typing import Any
 import pytest
 
 from etl.settings import PROJECT_ROOT, Settings
+from tests.airflow_support import AirflowStack, free_port, stop_groups
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.integration
@@ -41,89 +39,11 @@ ARTEFACTS = PROJECT_ROOT / "var" / "test-artefacts"
 COMPONENTS = ("api-server", "scheduler", "dag-processor")  # no triggerer: no deferrable task here
 
 
-def _free_port(start: int) -> int:
-    """The first port from ``start`` nobody listens on (8793 is the workers' log server, hence 8795+)."""
-    for port in range(start, start + 200):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("0.0.0.0", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {start}..{start + 199}")
-
-
 @dataclass
-class Airflow:
-    """The running stack: where it listens, where it logs, and the settings its tasks see."""
+class Airflow(AirflowStack):
+    """The LocalExecutor stack, plus the environment its components were started with."""
 
-    url: str
-    home: Path
-    settings: Settings
-    env: dict[str, str]
-    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    token: str = ""
-
-    def api(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
-        """One REST call; returns the decoded JSON (or text), raises ``HTTPError`` on 4xx/5xx."""
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
-        request.add_header("Accept", "application/json")
-        if body is not None:
-            request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read().decode()
-        try:
-            return json.loads(text)
-        except ValueError:
-            return text
-
-    def dead(self) -> str | None:
-        """The first component that exited, with the tail of its log."""
-        for name, proc in self.procs.items():
-            if proc.poll() is not None:
-                return f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}"
-        return None
-
-    def log_tail(self, name: str, lines: int = 60) -> str:
-        path = self.home / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
-
-    def wait(self, what: str, probe: Any, timeout: float, every: float = 1.0) -> Any:
-        """Poll ``probe`` until it returns something truthy; fail with the components' logs otherwise."""
-        deadline = time.monotonic() + timeout
-        last: Any = None
-        while time.monotonic() < deadline:
-            if problem := self.dead():
-                pytest.fail(f"while waiting for {what}: {problem}")
-            try:
-                last = probe()
-                if last:
-                    return last
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-                last = exc
-            time.sleep(every)
-        logs = "\n".join(f"--- {name}\n{self.log_tail(name, 30)}" for name in self.procs)
-        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n{logs}")
-
-
-def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
-    """SIGTERM each component's process group (it forks workers), then SIGKILL what is left."""
-    for proc in procs.values():
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 30
-    for proc in procs.values():
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-    for proc in procs.values():  # the group, even if its leader is gone: LocalExecutor workers may linger
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +55,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     home, inbox = root / "airflow", root / "inbox"
     home.mkdir()
     shutil.copytree(SEEDS, inbox)
-    port = _free_port(8795)
+    port = free_port(8795)
     url = f"http://127.0.0.1:{port}"
     newsfacet = {"NEWSFACET_INDEX": f"nf-airflow-{uuid.uuid4().hex[:8]}", "NEWSFACET_DATA_DIR": str(root / "var"),
                  "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none"}
@@ -154,7 +74,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,  # the same for every component
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port(port + 1)),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port(port + 1)),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
         "PYTHONUNBUFFERED": "1",
@@ -183,7 +103,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
         print(f"\nairflow up at {url} in {time.monotonic() - started:.0f}s (home {home})")
         yield stack
     finally:
-        _stop(stack.procs)
+        stop_groups(stack.procs.values())
         client = connect(stack.settings)
         names = list(client.indices.get(index=f"{stack.settings.index_alias}*", expand_wildcards="all"))
         if names:

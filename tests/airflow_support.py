@@ -1,0 +1,131 @@
+"""A real Airflow in a test session: free ports, process groups, the REST API, polling with logs on failure.
+
+Shared by the scheduler test (LocalExecutor) and the scale-out test (CeleryExecutor), which start different
+components but drive and stop them the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl.settings import Settings
+
+
+def free_port(start: int) -> int:
+    """The first port from ``start`` nothing listens on (checked on every interface, used on loopback)."""
+    for port in range(start, start + 300):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {start}..{start + 299}")
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    """The end of a log file, for failure messages."""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
+
+
+def stop_group(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIGTERM, grace: float = 30.0) -> None:
+    """Signal the process group ``proc`` leads (started with ``start_new_session``), then SIGKILL what is left."""
+    stop_groups([proc], first, grace)
+
+
+def stop_groups(procs: Iterable[subprocess.Popen[bytes]], first: signal.Signals = signal.SIGTERM,
+                grace: float = 30.0) -> None:
+    """Signal every group at once, give them ``grace`` seconds together, then SIGKILL each group (children such
+    as LocalExecutor workers may outlive their leader)."""
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, first)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+    for proc in procs:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+
+
+@dataclass
+class AirflowStack:
+    """Running Airflow components: where the API listens, where each component logs, what its tasks see."""
+
+    url: str
+    home: Path
+    settings: Settings
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    token: str = ""
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
+        """One REST call; returns the decoded JSON (or text), raises ``HTTPError`` on 4xx/5xx."""
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode())
+        request.add_header("Accept", "application/json")
+        if body is not None:
+            request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read().decode()
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+    def log(self, name: str) -> Path:
+        """The log file of component ``name``."""
+        return self.home / f"{name}.log"
+
+    def log_tail(self, name: str, lines: int = 60) -> str:
+        return tail(self.log(name), lines)
+
+    def logs(self, lines: int = 25) -> str:
+        """The end of every component's log."""
+        return "\n".join(f"--- {name}\n{self.log_tail(name, lines)}" for name in self.procs)
+
+    def dead(self) -> str | None:
+        """The first component that exited, with the tail of its log."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                return f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}"
+        return None
+
+    def wait(self, what: str, probe: Callable[[], Any], timeout: float, every: float = 1.0,
+             detail: Callable[[], str] | None = None) -> Any:
+        """Poll ``probe`` until it returns something truthy; fail with the logs (or ``detail()``) if a component
+        dies or time runs out."""
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            if problem := self.dead():
+                pytest.fail(f"while waiting for {what}: {problem}")
+            try:
+                last = probe()
+                if last:
+                    return last
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+                last = exc
+            time.sleep(every)
+        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
+                    f"{detail() if detail else self.logs(30)}")
