@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from typing import Any
+
+import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
 # A line longer than this is story text, whatever words it contains (a paragraph about a newsletter stays).
 MAX_WEAK_WORDS = 14
@@ -112,7 +115,8 @@ def _compile(patterns: list[str], at_start: bool) -> re.Pattern[str]:
 
 
 # One big alternation scanned at every position is slow (~200 us a line); so rules anchored at the line start are
-# matched there only, and the others run only when a cheap substring trigger says one of them could match.
+# matched there only, and the others run only when a substring trigger says one of them could match: only the rules
+# that name a trigger found in the line (plus any naming none), found in one Aho-Corasick pass.
 # Every rule below that is not anchored with ^ must contain one of these triggers (lower case).
 _TRIGGERS = (
     "sign", "newsletter", "download", "app", "google play", "cookie", "rights reserved", "subscri", "full story",
@@ -124,8 +128,97 @@ _TRIGGERS = (
     "whatsapp", "linkedin", "telegram", "instagram", "pinterest", "youtube", "privacy", "terms of", "contact us",
     "imprint",
 )  # fmt: skip
-_STRONG_START, _STRONG_ANY = _compile(_STRONG, True), _compile(_STRONG, False)
-_WEAK_START, _WEAK_ANY = _compile(_WEAK, True), _compile(_WEAK, False)
+_STRONG_START, _WEAK_START = _compile(_STRONG, True), _compile(_WEAK, True)
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+_TRIGGER_AUTOMATON = _automaton(_TRIGGERS)
+
+
+def _required_literals(branch: str) -> list[str]:
+    """Stretches of plain text every match of ``branch`` (a pattern with no top-level ``|``) must contain: the text
+    outside groups, classes and escapes, less any character a quantifier makes optional."""
+    pieces, plain, i = [], "", 0
+    while i < len(branch):
+        c = branch[i]
+        if c.isalnum() or c in " '-:,":
+            plain += c
+            i += 1
+            continue
+        if c in "?*":
+            plain = plain[:-1]  # the character before is optional (after a group or class: nothing to drop)
+        pieces.append(plain)
+        plain = ""
+        if c == "\\":
+            i += 2
+        elif c == "[":
+            i = branch.index("]", i + 2) + 1
+        elif c == "{":
+            plain, pieces[-1] = "", pieces[-1][:-1]  # {0,n}: the character before may be absent
+            i = branch.index("}", i) + 1
+        elif c == "(":
+            i = _group_end(branch, i) + 1
+        else:  # . + ^ $ and anything else: a boundary between literals
+            i += 1
+    return [*pieces, plain]
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index of the parenthesis closing the group opened at ``start``."""
+    depth, i = 0, start
+    while True:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = pattern.index("]", i + 2) + 1
+            continue
+        depth += (c == "(") - (c == ")")
+        if depth == 0:
+            return i
+        i += 1
+
+
+def _unanchored_rules(patterns: list[str]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """Each trigger's unanchored rules (those that cannot match without it), and the rules no single trigger keys
+    (run whenever any trigger is in the line, as all of them once were)."""
+    by_trigger: dict[str, list[str]] = {t: [] for t in _TRIGGERS}
+    unkeyed: list[str] = []
+    for branch in (b for p in patterns for b in _split_alternatives(p) if not b.startswith("^")):
+        literals = _required_literals(branch)
+        named = [t for t in _TRIGGERS if any(t in literal for literal in literals)]
+        for trigger in named:
+            by_trigger[trigger].append(branch)
+        if not named:
+            unkeyed.append(branch)
+    return {t: tuple(b) for t, b in by_trigger.items()}, tuple(unkeyed)
+
+
+_STRONG_BY_TRIGGER, _STRONG_UNKEYED = _unanchored_rules(_STRONG)
+_WEAK_BY_TRIGGER, _WEAK_UNKEYED = _unanchored_rules(_WEAK)
+
+
+@functools.lru_cache(maxsize=1024)
+def _rules_for(triggers: frozenset[str], strong: bool) -> re.Pattern[str] | None:
+    """The unanchored rules a line with these triggers could match, as one pattern (None: none can)."""
+    by_trigger, unkeyed = (_STRONG_BY_TRIGGER, _STRONG_UNKEYED) if strong else (_WEAK_BY_TRIGGER, _WEAK_UNKEYED)
+    branches = dict.fromkeys([*unkeyed, *(b for t in sorted(triggers) for b in by_trigger[t])])
+    return re.compile("|".join(f"(?:{b})" for b in branches)) if branches else None
+
+
+def _matches_unanchored(probe: str, triggers: frozenset[str], strong: bool) -> bool:
+    if not triggers:
+        return False
+    rules = _rules_for(triggers, strong)
+    return rules is not None and rules.search(probe) is not None
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _GLUE_RE = re.compile(r"(?<=[a-zà-ÿ]{2})(?=[A-ZÀ-Þ][a-zà-ÿ])")
 
@@ -222,12 +315,12 @@ def is_boilerplate(line: str) -> bool:
     if n == 0 or n > MAX_STRONG_WORDS:
         return False
     probe = unglue(line).lower()
-    triggered = any(t in probe for t in _TRIGGERS)
-    if _STRONG_START.match(probe) or (triggered and _STRONG_ANY.search(probe)):
+    triggers = frozenset(trigger for _, trigger in _TRIGGER_AUTOMATON.iter(probe))
+    if _STRONG_START.match(probe) or _matches_unanchored(probe, triggers, strong=True):
         return True
     if n > MAX_WEAK_WORDS or _is_sentence(line):
         return False
-    return _WEAK_START.match(probe) is not None or (triggered and _WEAK_ANY.search(probe) is not None)
+    return _WEAK_START.match(probe) is not None or _matches_unanchored(probe, triggers, strong=False)
 
 
 def _is_sentence(line: str) -> bool:

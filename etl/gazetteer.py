@@ -18,9 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
-import ahocorasick
-
 from etl.errors import ConfigurationError
+from etl.wordscan import WordAutomaton
 
 KB_DIR = Path(__file__).resolve().parent / "kb"
 PLACES_FILE = "places.tsv.gz"
@@ -92,7 +91,7 @@ def fold(text: str) -> str:
     """Offset-preserving normal form used for both the automaton keys and the scanned text."""
     if text.isascii():  # fast path, same result as _fold_char on ASCII: lower case, "-" -> " ", "`" -> "'"
         return text.lower().replace("-", " ").replace("`", "'")
-    return "".join(_fold_char(c) for c in text)
+    return text.translate({ord(c): _fold_char(c) for c in set(text)})
 
 
 def _strip_combining(text: str) -> str:
@@ -100,6 +99,7 @@ def _strip_combining(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Lookup form of a name: folded, trimmed, possessive "'s" and a leading "the" dropped."""
     folded = fold(name)
@@ -118,10 +118,6 @@ def strip_article(key: str) -> str | None:
         if key.startswith(prefix) and len(key) - len(prefix) >= 4:
             return key[len(prefix) :]
     return None
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum()
 
 
 class Gazetteer:
@@ -153,11 +149,11 @@ class Gazetteer:
                 bare = strip_article(key)
                 if bare is not None:
                     self._add_key(bare, idx)
-        self._automaton = ahocorasick.Automaton()
+        self._automaton: WordAutomaton[tuple[int, ...]] = WordAutomaton()
         for key, indices in self._by_key.items():
             if len(key) >= 3 or key in self._case_sensitive:
-                self._automaton.add_word(key, (key, tuple(indices)))
-        self._automaton.make_automaton()
+                self._automaton.add(key, tuple(indices))
+        self._automaton.build()
 
     def _add_key(self, key: str, idx: int) -> None:
         bucket = self._by_key.setdefault(key, [])
@@ -261,16 +257,8 @@ class Gazetteer:
         Case-insensitive except for short all-capital aliases ("US", "UK"), which must be written in capitals.
         Callers decide which hits are real places (capitalisation, context): this returns them all.
         """
-        folded = fold(text)
         hits: list[tuple[int, int, tuple[int, ...]]] = []
-        n = len(folded)
-        for end_idx, (key, indices) in self._automaton.iter(folded):
-            end = end_idx + 1
-            start = end - len(key)
-            if start > 0 and _is_word_char(folded[start - 1]):
-                continue
-            if end < n and _is_word_char(folded[end]):
-                continue
+        for start, end, key, indices in self._automaton.finditer(fold(text)):
             if key in self._case_sensitive:
                 surface = text[start:end]
                 if not surface.isupper():

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
-
 from etl.errors import ConfigurationError
+from etl.wordscan import WordAutomaton
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "kb"
 ACTOR_TYPES = frozenset({"person", "organization", "armed_group", "media"})
@@ -68,11 +67,34 @@ def _fold_char(ch: str) -> str:
 _ARABIC_ALEF = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627"})
 
 
+_LOOKUP_CACHE_SIZE = 65536
+_SPACE_RUN = re.compile(r"^ +| {2,}")
+
+
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Normalised text plus, for each of its characters, the index of the original character it came from.
 
     Whitespace runs collapse to one space, so offsets found in the normalised text map back through the list.
     """
+    table = {ord(c): _fold_char(c) for c in set(text)}
+    if any(len(folded) != 1 for folded in table.values()):
+        return _normalise_with_map_by_char(text)  # a character folds to none or several ("ß", tatweel)
+    folded_text = text.translate(table)  # same length as text: only whitespace runs still to collapse
+    parts: list[str] = []
+    index: list[int] = []
+    kept_from = 0
+    for run in _SPACE_RUN.finditer(folded_text):
+        keep_to = run.start() if run.start() == 0 else run.start() + 1  # a leading run goes, others keep one space
+        parts.append(folded_text[kept_from:keep_to])
+        index.extend(range(kept_from, keep_to))
+        kept_from = run.end()
+    parts.append(folded_text[kept_from:])
+    index.extend(range(kept_from, len(folded_text)))
+    return "".join(parts), index
+
+
+def _normalise_with_map_by_char(text: str) -> tuple[str, list[int]]:
+    """``normalise_with_map`` one character at a time, for text where folding changes lengths."""
     out: list[str] = []
     index: list[int] = []
     previous = " "
@@ -208,6 +230,7 @@ class KnowledgeBase:
         self._places = places
         self._by_id: dict[str, Actor] = {}
         self._index: dict[str, Actor] = {}
+        self._lookups: dict[str, Actor | None] = {}  # mention -> lookup(mention): names recur across articles
         patterns: dict[str, list[_Pattern]] = {}
         variants: dict[str, set[str]] = {}
         for actor in actors:
@@ -228,11 +251,10 @@ class KnowledgeBase:
                 actor = self._by_id[next(iter(ids))]
                 self._index[bare] = actor
                 patterns.setdefault(bare, []).append(_Pattern(actor, bare, False))
-        self._automaton: Any = ahocorasick.Automaton()
+        self._automaton: WordAutomaton[tuple[_Pattern, ...]] = WordAutomaton()
         for key, pats in patterns.items():
-            self._automaton.add_word(key, (key, tuple(pats)))
-        if patterns:
-            self._automaton.make_automaton()
+            self._automaton.add(key, tuple(pats))
+        self._automaton.build()
 
     # -- loading ---------------------------------------------------------------------------------------------------
 
@@ -280,6 +302,17 @@ class KnowledgeBase:
 
     def lookup(self, mention: str) -> Actor | None:
         """The actor a mention refers to, if any ("Gen. Hifter's" -> Khalifa Haftar)."""
+        try:
+            return self._lookups[mention]
+        except KeyError:
+            pass
+        if len(self._lookups) >= _LOOKUP_CACHE_SIZE:
+            self._lookups.clear()  # bounded: a long run sees an open-ended set of names
+        actor = self._lookup(mention)
+        self._lookups[mention] = actor
+        return actor
+
+    def _lookup(self, mention: str) -> Actor | None:
         key = clean_mention(mention)
         if not key:
             return None
@@ -306,13 +339,8 @@ class KnowledgeBase:
             return []
         norm, index = normalise_with_map(text)
         found: list[tuple[int, int, Actor]] = []
-        for norm_end, (key, pats) in self._automaton.iter(norm):
-            norm_start = norm_end - len(key) + 1
-            if norm_start > 0 and norm[norm_start - 1].isalnum():
-                continue
-            if norm_end + 1 < len(norm) and norm[norm_end + 1].isalnum():
-                continue
-            start, end = index[norm_start], index[norm_end] + 1
+        for norm_start, norm_end, _key, pats in self._automaton.finditer(norm):
+            start, end = index[norm_start], index[norm_end - 1] + 1
             original = text[start:end]
             for pat in pats:
                 if self._accept(pat, original):

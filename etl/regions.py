@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from etl.gazetteer import Gazetteer, Place, fold, normalize_name
 from etl.records import Location, Mention
@@ -70,8 +72,17 @@ class _Pending:
     source: str
 
 
-def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)
+class _SpanSet:
+    """Spans answering "does any overlap [start, end)?" by bisection: every scan hit asks it of every NER span."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._max_end = list(accumulate((e for _, e in ordered), max))  # furthest end among the first i + 1
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before_end = bisect_left(self._starts, end)  # the spans starting before ``end``
+        return before_end > 0 and self._max_end[before_end - 1] > start
 
 
 def _excluded(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool | None:
@@ -101,8 +112,10 @@ def _neighbour(text: str, start: int, end: int) -> tuple[str, str]:
     while i > 0 and text[i - 1] in " \t":
         i -= 1
     if i < start:
-        m = re.search(r"[\w'’.-]+$", text[:i])
-        before = m.group(0) if m else ""
+        j = i  # the run of word characters ending at i (a regex anchored at $ would rescan the whole prefix)
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] in "_'’.-"):
+            j -= 1
+        before = text[j:i]
     after = ""
     j = end
     while j < len(text) and text[j] in " \t":
@@ -196,12 +209,18 @@ def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
         score += NEAR  # a town of a state the article names ("Parkland" with "Florida")
     if ctx.anchors and place.feature in ("city", "district", "state") and place.lat is not None:
         key = normalize_name(pending.text)
-        near = min(
-            (_km(place.lat, place.lon or 0.0, lat, lon) for k, lat, lon in ctx.anchors if k != key),
-            default=NEAR_KM,
-        )
+        lat, lon = place.lat, place.lon or 0.0
+        near = NEAR_KM
+        for anchor_key, anchor_lat, anchor_lon in ctx.anchors:
+            if anchor_key == key or abs(anchor_lat - lat) * _KM_PER_DEGREE_LAT >= near:
+                continue  # the latitude gap alone puts it no nearer than the nearest so far
+            near = min(near, _km(lat, lon, anchor_lat, anchor_lon))
         score += NEAR * max(0.0, 1.0 - near / NEAR_KM)
     return score
+
+
+_KM_PER_DEGREE_LAT = 111.19
+"""A lower bound of the great-circle distance per degree of latitude between two points (exact: 111.1949)."""
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -263,12 +282,13 @@ def resolve_mentions(
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
 
+    ner_span_set = _SpanSet(ner_spans)
     lower_words = {w.lower() for w in _LOWER_WORD.findall(text)}
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     for s, e, cands in scan:
         excluded = _excluded(text, s, e, exclude_spans)
-        if _overlaps(s, e, ner_spans) or excluded:
+        if ner_span_set.overlaps(s, e) or excluded:
             continue
         if not _looks_like_name(text, s, e, lower_words):
             continue
@@ -291,7 +311,7 @@ def resolve_mentions(
     demonym_countries: set[str] = set()
     demonyms = gaz.demonyms
     for word in _WORD.findall(text):
-        if _is_capitalised(word):
+        if word[0].isupper():
             dem_cc = demonyms.get(normalize_name(word))
             if dem_cc is not None:
                 demonym_countries.add(dem_cc)

@@ -1,0 +1,76 @@
+"""Whole-word dictionary scanning for the knowledge base and the gazetteer: every key found in a text, on word
+boundaries, in one Aho-Corasick pass.
+
+Why not a plain automaton plus a boundary check per hit: 34,000 place names match some word fragment almost
+everywhere ("ati", "tal", "port" inside "important"), about 500 raw hits per news article, each rejected in Python.
+Here the character before every word start is replaced by a marker, in the text and in the keys alike (offsets do not
+move), and each key that starts a word is stored behind that marker, so the automaton only reports matches that begin
+a word. The result is exactly the plain scan's (the unit tests compare both); only the end boundary is still checked
+per hit, and hits are then few.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Generic, TypeVar
+
+import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
+
+T = TypeVar("T")
+
+MARK = "\x00"
+_BEFORE_WORD = re.compile(r"[\W_](?=[^\W_])")  # a non-alphanumeric character followed by an alphanumeric one
+
+
+def mark_word_starts(text: str) -> str:
+    """``text`` with the character before each word start replaced by ``MARK`` (same length)."""
+    return _BEFORE_WORD.sub(MARK, text.replace(MARK, " "))
+
+
+class WordAutomaton(Generic[T]):
+    """Keys (already in the caller's normal form) and their payloads; ``finditer`` yields whole-word matches."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, list[tuple[str, T]]] = {}  # marked key -> [(original key, payload)]
+        self._automaton: Any = ahocorasick.Automaton()  # pyahocorasick is untyped
+        self._built = False
+
+    def add(self, key: str, payload: T) -> None:
+        """Register ``key`` (non-empty); keys differing only in punctuation share one automaton entry."""
+        marked = mark_word_starts(key)
+        if key[:1].isalnum():
+            marked = MARK + marked  # must follow a non-word character (or the start of the text)
+        self._keys.setdefault(marked, []).append((key, payload))
+
+    def build(self) -> None:
+        for marked, entries in self._keys.items():
+            # Keys not starting with a letter or digit ("'ain") get their start boundary checked per hit.
+            self._automaton.add_word(marked, tuple((key, payload, not key[:1].isalnum()) for key, payload in entries))
+        if self._keys:
+            self._automaton.make_automaton()
+        self._built = True
+
+    def __len__(self) -> int:
+        return sum(len(entries) for entries in self._keys.values())
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str, T]]:
+        """(start, end, key, payload) for every key occurring in ``text`` as whole words, in order of their ends.
+
+        ``text`` must be in the same normal form as the keys. A match needs a non-alphanumeric character (or the
+        text's edge) on both sides.
+        """
+        if not self._built or not self._keys:
+            return
+        scanned = MARK + mark_word_starts(text)
+        n = len(text)
+        for last, entries in self._automaton.iter(scanned):
+            end = last  # scanned is text shifted right by one: its last matched index is text's end (exclusive)
+            if end < n and text[end].isalnum():
+                continue
+            for key, payload, check_start in entries:
+                start = end - len(key)
+                if check_start and start > 0 and text[start - 1].isalnum():
+                    continue
+                if text[start:end] == key:
+                    yield start, end, key, payload
