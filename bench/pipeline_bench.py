@@ -4,7 +4,9 @@ Why (issues 4 and 6): NER is the floor of enrichment cost, so the pipeline is ju
 ``ner`` component on the same texts, same processes, same run: goal >= 0.90x that ceiling. Also: bulk indexing
 <= 5% of wall time, peak RSS <= 0.7 GiB per worker.
 
-What runs: the synthetic corpus (``bench/corpus.py``), split round-robin over P worker processes. Each worker runs the
+What runs: the synthetic corpus (``bench/corpus.py``) in R rounds (slices); each round is split round-robin over P
+pipeline worker processes and then over P ceiling processes, so a machine whose speed drifts (it is shared) gives
+both sides the same conditions. Each pipeline worker runs the
 path of ``etl.pipeline.process_batch`` stage by stage so each can be timed: extract (read + decode), clean, language,
 entities, regions (as ``etl.enrich.enrich`` chains them, in chunks of ``ENRICH_CHUNK``), ``to_document``, and a bulk
 load every ``batch_size`` documents into a throwaway alias on the real node. Left out: the duplicate ``mget``, the
@@ -12,16 +14,16 @@ archive files, supersede and the ledger (small, and not the issue's question). B
 warm-up set through both this staged path and ``etl.enrich.enrich`` and checks they give the same documents.
 Then P processes run spaCy ``nlp.pipe`` (batch 32, as the entities stage) with only ``ner`` loaded
 (``exclude`` = every other component) on the very texts the pipeline analysed, in the same languages.
-Rates exclude process start and model loading (reported separately) on both sides; the workers start together at
-a barrier and wall time runs from it to the last worker's end.
+Rates exclude process start and model loading (reported separately) on both sides; in each round the workers of one
+side start together at a barrier and wall time runs from it to the last worker's end; totals sum the rounds.
+Elasticsearch's own CPU while the pipeline indexes is read from ``_nodes/stats`` and reported beside.
 
-Usage: ``.venv/bin/python bench/pipeline_bench.py [--n 1000] [--processes 2]``.
+Usage: ``.venv/bin/python bench/pipeline_bench.py [--n 1000] [--processes 2] [--rounds 4]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import queue as queue_mod
 import resource
@@ -67,6 +69,8 @@ class WorkerResult:
     stage_cpu_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     entity_parts_s: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ENTITY_PARTS, 0.0))
     languages: dict[str, int] = field(default_factory=dict)
+    busy_s: float = 0.0  # summed over rounds: end - start of each
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (language, analysed text): the ceiling's input
     error: str = ""
 
 
@@ -195,55 +199,69 @@ def _time_entity_parts(into: dict[str, float]) -> None:
         timed(part)
 
 
-def pipeline_worker(worker: int, paths: list[str], warm: list[str], settings: Settings, texts_out: str,
-                    barrier: Any, results: Any) -> None:
-    """One worker process: load, warm up (and check), wait for the others, then process its share."""
-    from etl.index import bulk_upsert, connect
-    from etl.pipeline import ENRICH_CHUNK
-    from etl.records import analysis_text
+def pipeline_worker(worker: int, warm: list[str], settings: Settings, commands: Any, barrier: Any,
+                    results: Any) -> None:
+    """One worker process: load, warm up (and check), then one timed share per round until told to stop."""
+    from etl.index import connect
 
-    out = WorkerResult(worker=worker)
     try:
         t0 = time.perf_counter()
         staged = _Staged(settings)
         client = connect(settings)
-        out.load_s = time.perf_counter() - t0
+        load_s = time.perf_counter() - t0
         staged.check_against_enrich(warm)
-        _time_entity_parts(out.entity_parts_s)
-        texts: list[tuple[str, str]] = []
-        pending: list[dict[str, Any]] = []
-        timer = _Timer()
-        barrier.wait()
-        out.start, cpu0 = time.monotonic(), time.process_time()
-
-        def flush() -> None:
-            timer.start()
-            outcome = bulk_upsert(client, settings.index_alias, pending, max_retries=settings.max_retries)
-            timer.stop("bulk_index")
-            out.failed += len(outcome.failed)
-            pending.clear()
-
-        for start in range(0, len(paths), ENRICH_CHUNK):
-            documents, pairs, rejected = staged.run(paths[start : start + ENRICH_CHUNK], timer)
-            out.rejected += rejected
-            for doc, (article, language) in zip(documents, pairs, strict=True):
-                out.docs += 1
-                out.words += doc["word_count"]
-                out.languages[language.code] = out.languages.get(language.code, 0) + 1
-                texts.append((language.code, analysis_text(article)))
-            pending.extend(documents)
-            if len(pending) >= settings.batch_size:
-                flush()
-        if pending:
-            flush()
-        out.end, out.cpu_s = time.monotonic(), time.process_time() - cpu0
-        out.stage_s, out.stage_cpu_s = timer.wall, timer.cpu
-        out.peak_rss_mib = _peak_rss_mib()
-        Path(texts_out).write_text("\n".join(json.dumps(t, ensure_ascii=False) for t in texts), encoding="utf-8")
+        results.put(("ready", worker, load_s))
     except Exception as exc:  # reported by the parent, not lost in a child's stderr
-        out.error = f"{type(exc).__name__}: {exc}"
-        barrier.abort()
-    results.put(out)
+        results.put(("error", worker, f"{type(exc).__name__}: {exc}"))
+        return
+    parts = dict.fromkeys(ENTITY_PARTS, 0.0)
+    _time_entity_parts(parts)
+    while (paths := commands.get()) is not None:
+        out = WorkerResult(worker=worker)
+        try:
+            parts.update(dict.fromkeys(ENTITY_PARTS, 0.0))
+            barrier.wait()
+            _pipeline_round(staged, client, settings, paths, out)
+            out.entity_parts_s = dict(parts)
+        except Exception as exc:
+            out.error = f"{type(exc).__name__}: {exc}"
+            barrier.abort()
+        results.put(("round", worker, out))
+
+
+def _pipeline_round(staged: _Staged, client: Any, settings: Settings, paths: list[str], out: WorkerResult) -> None:
+    """One timed share: enrich in ``ENRICH_CHUNK``s, bulk-load every ``batch_size`` documents and at the end."""
+    from etl.index import bulk_upsert
+    from etl.pipeline import ENRICH_CHUNK
+    from etl.records import analysis_text
+
+    pending: list[dict[str, Any]] = []
+    timer = _Timer()
+    out.start, cpu0 = time.monotonic(), time.process_time()
+
+    def flush() -> None:
+        timer.start()
+        outcome = bulk_upsert(client, settings.index_alias, pending, max_retries=settings.max_retries)
+        timer.stop("bulk_index")
+        out.failed += len(outcome.failed)
+        pending.clear()
+
+    for start in range(0, len(paths), ENRICH_CHUNK):
+        documents, pairs, rejected = staged.run(paths[start : start + ENRICH_CHUNK], timer)
+        out.rejected += rejected
+        for doc, (article, language) in zip(documents, pairs, strict=True):
+            out.docs += 1
+            out.words += doc["word_count"]
+            out.languages[language.code] = out.languages.get(language.code, 0) + 1
+            out.texts.append((language.code, analysis_text(article)))
+        pending.extend(documents)
+        if len(pending) >= settings.batch_size:
+            flush()
+    if pending:
+        flush()
+    out.end, out.cpu_s = time.monotonic(), time.process_time() - cpu0
+    out.stage_s, out.stage_cpu_s = timer.wall, timer.cpu
+    out.peak_rss_mib = _peak_rss_mib()
 
 
 # -- the ceiling worker ----------------------------------------------------------------------------------------------
@@ -260,68 +278,113 @@ def ner_only(model: str) -> Any:
     return spacy.load(model, exclude=[c for c in components if c != "ner"])
 
 
-def ner_worker(worker: int, texts_in: str, models: dict[str, str], barrier: Any, results: Any) -> None:
-    """One ceiling process: ``nlp.pipe`` over the texts its pipeline twin analysed."""
-    out = WorkerResult(worker=worker)
+def ner_worker(worker: int, models: dict[str, str], commands: Any, barrier: Any, results: Any) -> None:
+    """One ceiling process: per round, ``nlp.pipe`` over the texts its pipeline twin analysed in that round."""
     try:
         t0 = time.perf_counter()
-        lines = Path(texts_in).read_text(encoding="utf-8").splitlines()
-        by_language: dict[str, list[str]] = {}
-        for line in lines:
-            code, text = json.loads(line)
-            by_language.setdefault(code, []).append(text)
-        nlps = {code: ner_only(models[code]) for code in by_language if code in models}
+        nlps = {code: ner_only(model) for code, model in models.items()}
         for nlp in nlps.values():
             nlp("Warm-up sentence in Tripoli.")
-            nlp.max_length = max(nlp.max_length, max(len(t) for t in lines) + 1)
-        out.load_s = time.perf_counter() - t0
-        barrier.wait()
-        out.start, cpu0 = time.monotonic(), time.process_time()
-        for code, texts in by_language.items():
-            if code not in nlps:
-                continue
-            for doc in nlps[code].pipe(texts, batch_size=NER_BATCH):
-                out.docs += 1
-                out.words += len(doc.ents)  # entity count: forces the spans to be read, as the linker does
-        out.end, out.cpu_s = time.monotonic(), time.process_time() - cpu0
-        out.peak_rss_mib = _peak_rss_mib()
+        results.put(("ready", worker, time.perf_counter() - t0))
     except Exception as exc:
-        out.error = f"{type(exc).__name__}: {exc}"
-        barrier.abort()
-    results.put(out)
+        results.put(("error", worker, f"{type(exc).__name__}: {exc}"))
+        return
+    while (texts := commands.get()) is not None:
+        out = WorkerResult(worker=worker)
+        try:
+            by_language: dict[str, list[str]] = {}
+            for code, text in texts:
+                by_language.setdefault(code, []).append(text)
+            for code, group in by_language.items():
+                if code in nlps:
+                    nlps[code].max_length = max(nlps[code].max_length, max(len(t) for t in group) + 1)
+            barrier.wait()
+            out.start, cpu0 = time.monotonic(), time.process_time()
+            for code, group in by_language.items():
+                if code not in nlps:
+                    continue
+                for doc in nlps[code].pipe(group, batch_size=NER_BATCH):
+                    out.docs += 1
+                    out.words += len(doc.ents)  # entity count: forces the spans to be read, as the linker does
+            out.end, out.cpu_s = time.monotonic(), time.process_time() - cpu0
+            out.peak_rss_mib = _peak_rss_mib()
+        except Exception as exc:
+            out.error = f"{type(exc).__name__}: {exc}"
+            barrier.abort()
+        results.put(("round", worker, out))
 
 
 # -- the parent ------------------------------------------------------------------------------------------------------
 
 
-def _run_workers(target: Any, jobs: list[tuple[Any, ...]], processes: int) -> list[WorkerResult]:
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(processes)
-    results = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*job, barrier, results)) for job in jobs]
-    for proc in procs:
-        proc.start()
-    out: list[WorkerResult] = []
-    while len(out) < len(procs):
-        try:
-            out.append(results.get(timeout=5))
-        except queue_mod.Empty:
-            if not any(p.is_alive() for p in procs) and results.empty():
-                raise RuntimeError("a worker died without reporting (out of memory?)") from None
-    for proc in procs:
-        proc.join()
-    errors = [f"worker {r.worker}: {r.error}" for r in out if r.error]
-    if errors:
-        raise RuntimeError("; ".join(errors))
-    return sorted(out, key=lambda r: r.worker)
+class _Pool:
+    """P worker processes of one kind, loaded once, run round by round; each round starts at a shared barrier."""
+
+    def __init__(self, ctx: Any, target: Any, per_worker_args: list[tuple[Any, ...]]) -> None:
+        self.size = len(per_worker_args)
+        self.barrier = ctx.Barrier(self.size)
+        self.results = ctx.Queue()
+        self.commands = [ctx.Queue() for _ in per_worker_args]
+        self.procs = [ctx.Process(target=target, args=(*args, q, self.barrier, self.results))
+                      for args, q in zip(per_worker_args, self.commands, strict=True)]  # fmt: skip
+        for proc in self.procs:
+            proc.start()
+        self.load_s = [float(x) for x in self._collect("ready")]
+
+    def _collect(self, kind: str) -> list[Any]:
+        got: dict[int, Any] = {}
+        errors: list[str] = []
+        while len(got) + len(errors) < self.size:
+            try:
+                tag, worker, payload = self.results.get(timeout=5)
+            except queue_mod.Empty:
+                if not any(p.is_alive() for p in self.procs):
+                    raise RuntimeError("a worker died without reporting (out of memory?)") from None
+                continue
+            if tag == "error" or getattr(payload, "error", ""):
+                errors.append(f"worker {worker}: {payload if tag == 'error' else payload.error}")
+            elif tag != kind:
+                errors.append(f"worker {worker}: answered {tag!r} when {kind!r} was due")
+            else:
+                got[worker] = payload
+        if errors:
+            self.stop()
+            raise RuntimeError("; ".join(errors))
+        return [got[i] for i in sorted(got)]
+
+    def run_round(self, shares: list[Any]) -> list[WorkerResult]:
+        for q, share in zip(self.commands, shares, strict=True):
+            q.put(share)
+        return self._collect("round")
+
+    def stop(self) -> None:
+        for q in self.commands:
+            q.put(None)
+        for proc in self.procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
 
 
 def _wall(results: list[WorkerResult]) -> float:
     return max(r.end for r in results) - min(r.start for r in results)
 
 
-def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed: int = 7) -> list[Figure]:
-    """Run both measurements and print the report; returns the figures beside their goals."""
+def _es_cpu_ms(client: Any) -> float:
+    """CPU milliseconds all nodes of the cluster have used (``_nodes/stats/process``): the indexing cost the
+    pipeline's wall time also pays when the node shares the machine."""
+    stats = client.nodes.stats(metric="process")
+    return float(sum(n["process"]["cpu"]["total_in_millis"] for n in stats["nodes"].values()))
+
+
+def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed: int = 7,
+        rounds: int = 4) -> list[Figure]:
+    """Run both measurements, round by round, and print the report; returns the figures beside their goals.
+
+    Why rounds: a shared machine's speed drifts over minutes, and a pipeline phase timed before a ceiling phase
+    would carry that drift into the ratio. Each round times the pipeline on one slice of the corpus, then the
+    ceiling on the very texts of that slice, so both sides see the same conditions; totals sum the rounds.
+    """
     from etl.index import connect, ensure_index, refresh
 
     corpus_dir = workdir / f"corpus-{n}-s{seed}"
@@ -331,32 +394,76 @@ def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed
     warm = [str(p) for p in write_corpus(workdir / f"warmup-s{seed}", CorpusSpec(n=6, seed=seed + 1000))]
     settings = bench_settings(workdir / "var")
     client = connect(settings)
+    rounds = max(1, min(rounds, len(paths) // max(processes, 1)))
     print(f"pipeline_bench: {n} files ({corpus_dir}, ready in {corpus_s:.1f}s), {processes} processes, "
-          f"alias {settings.index_alias}; start: {load_average()}")  # fmt: skip
+          f"{rounds} rounds, alias {settings.index_alias}; start: {load_average()}")  # fmt: skip
+    ctx = multiprocessing.get_context("spawn")
+    pools: list[_Pool] = []
     try:
         ensure_index(client, settings.index_alias)
-        shares = [paths[i::processes] for i in range(processes)]
-        texts = [str(workdir / f"texts-{settings.index_alias}-{i}.jsonl") for i in range(processes)]
-        jobs = [(i, shares[i], warm, settings, texts[i]) for i in range(processes)]
-        pipe = _run_workers(pipeline_worker, jobs, processes)
+        pipe_pool = _Pool(ctx, pipeline_worker, [(i, warm, settings) for i in range(processes)])
+        pools.append(pipe_pool)
+        ner_pool = _Pool(ctx, ner_worker, [(i, dict(settings.spacy_models)) for i in range(processes)])
+        pools.append(ner_pool)
+        pipe_rounds: list[list[WorkerResult]] = []
+        ner_rounds: list[list[WorkerResult]] = []
+        es_cpu_ms = 0.0
+        for r in range(rounds):
+            chunk = paths[r * len(paths) // rounds : (r + 1) * len(paths) // rounds]
+            es_before = _es_cpu_ms(client)
+            pipe = pipe_pool.run_round([chunk[i::processes] for i in range(processes)])
+            es_cpu_ms += _es_cpu_ms(client) - es_before
+            ceiling = ner_pool.run_round([w.texts for w in pipe])
+            for w in pipe:
+                w.texts = []
+            pipe_rounds.append(pipe)
+            ner_rounds.append(ceiling)
+            pipe_rate = sum(w.docs for w in pipe) / _wall(pipe)
+            ner_rate = sum(w.docs for w in ceiling) / _wall(ceiling)
+            print(f"  round {r + 1}/{rounds}: {sum(w.docs for w in pipe)} docs; pipeline {pipe_rate:.1f} docs/s, "
+                  f"ceiling {ner_rate:.1f} docs/s (ratio {pipe_rate / ner_rate:.2f}x); {load_average()}",
+                  flush=True)  # fmt: skip
         refresh(client, settings.index_alias)
         indexed = int(client.count(index=settings.index_alias)["count"])
-        print(f"  pipeline done: {load_average()}")
-        ceiling = _run_workers(ner_worker, [(i, texts[i], dict(settings.spacy_models)) for i in range(processes)],
-                               processes)  # fmt: skip
-        print(f"  ceiling done : {load_average()}")
+        load = (pipe_pool.load_s, ner_pool.load_s)
     finally:
+        for pool in pools:
+            pool.stop()
         drop_alias(client, settings.index_alias)
-        for i in range(processes):
-            Path(workdir / f"texts-{settings.index_alias}-{i}.jsonl").unlink(missing_ok=True)
-    return _report(pipe, ceiling, indexed)
+    return _report(pipe_rounds, ner_rounds, indexed, load, es_cpu_ms)
 
 
-def _report(pipe: list[WorkerResult], ceiling: list[WorkerResult], indexed: int) -> list[Figure]:
+def _merge(rounds: list[list[WorkerResult]]) -> list[WorkerResult]:
+    """One result per worker, summed over the rounds (start/end kept per round in ``wall_s``)."""
+    merged: dict[int, WorkerResult] = {}
+    for results in rounds:
+        for r in results:
+            m = merged.setdefault(r.worker, WorkerResult(worker=r.worker))
+            m.docs += r.docs
+            m.words += r.words
+            m.rejected += r.rejected
+            m.failed += r.failed
+            m.cpu_s += r.cpu_s
+            m.busy_s += r.end - r.start
+            m.peak_rss_mib = max(m.peak_rss_mib, r.peak_rss_mib)
+            for key in r.stage_s:
+                m.stage_s[key] += r.stage_s[key]
+                m.stage_cpu_s[key] += r.stage_cpu_s[key]
+            for key in r.entity_parts_s:
+                m.entity_parts_s[key] += r.entity_parts_s[key]
+            for code, count in r.languages.items():
+                m.languages[code] = m.languages.get(code, 0) + count
+    return [merged[k] for k in sorted(merged)]
+
+
+def _report(pipe_rounds: list[list[WorkerResult]], ner_rounds: list[list[WorkerResult]], indexed: int,
+            load: tuple[list[float], list[float]], es_cpu_ms: float) -> list[Figure]:
+    pipe, ceiling = _merge(pipe_rounds), _merge(ner_rounds)
     docs = sum(r.docs for r in pipe)
     words = sum(r.words for r in pipe)
-    wall, ner_wall = _wall(pipe), _wall(ceiling)
-    busy = sum(r.end - r.start for r in pipe)
+    wall = sum(_wall(r) for r in pipe_rounds)
+    ner_wall = sum(_wall(r) for r in ner_rounds)
+    busy = sum(r.busy_s for r in pipe)
     languages: dict[str, int] = {}
     for r in pipe:
         for code, count in r.languages.items():
@@ -364,8 +471,8 @@ def _report(pipe: list[WorkerResult], ceiling: list[WorkerResult], indexed: int)
     print(f"  documents: {docs} indexed ({indexed} in the alias), {sum(r.rejected for r in pipe)} rejected, "
           f"{sum(r.failed for r in pipe)} refused by Elasticsearch; {words / max(docs, 1):.0f} words each; "
           f"languages {dict(sorted(languages.items()))}")  # fmt: skip
-    print(f"  load per worker (excluded from rates): pipeline {', '.join(f'{r.load_s:.1f}s' for r in pipe)}; "
-          f"ner-only {', '.join(f'{r.load_s:.1f}s' for r in ceiling)}")  # fmt: skip
+    print(f"  load per worker (excluded from rates): pipeline {', '.join(f'{s:.1f}s' for s in load[0])}; "
+          f"ner-only {', '.join(f'{s:.1f}s' for s in load[1])}")  # fmt: skip
     rate, ner_rate = docs / wall, sum(r.docs for r in ceiling) / ner_wall
     cpu, ner_cpu = sum(r.cpu_s for r in pipe), sum(r.cpu_s for r in ceiling)
     print(f"  {'stage':<20} {'wall ms/article':>15} {'share of wall':>13} {'CPU ms/article':>14} {'share of CPU':>12}"
@@ -384,11 +491,17 @@ def _report(pipe: list[WorkerResult], ceiling: list[WorkerResult], indexed: int)
             for name, part in {"  spaCy ner": seconds - sum(parts.values()), **parts}.items():
                 row(f"  {name.strip()}", part, None)
     row("(other)", busy - sum(sum(r.stage_s.values()) for r in pipe),
-        cpu - sum(sum(r.stage_cpu_s.values()) for r in pipe))
+        cpu - sum(sum(r.stage_cpu_s.values()) for r in pipe))  # fmt: skip
     print(f"  CPU per article: pipeline {cpu / docs * 1000:.1f} ms, NER-only {ner_cpu / docs * 1000:.1f} ms "
-          f"(ratio {ner_cpu / cpu:.2f}x: what the wall ratio would be if both ran on otherwise idle cores)")
+          f"(ratio {ner_cpu / cpu:.2f}x: what the wall ratio would be if both ran on otherwise idle cores); "
+          f"Elasticsearch, while the pipeline indexed: {es_cpu_ms / docs:.1f} ms")  # fmt: skip
+    per_round = sorted(
+        (sum(w.docs for w in p) / _wall(p)) / (sum(w.docs for w in c) / _wall(c))
+        for p, c in zip(pipe_rounds, ner_rounds, strict=True)
+    )
+    print(f"  ratio per round: {', '.join(f'{x:.2f}x' for x in per_round)} (sorted)")
     bulk_share = sum(r.stage_s["bulk_index"] for r in pipe) / busy
-    peak = max(max(r.peak_rss_mib for r in pipe), 0.0)
+    peak = max(r.peak_rss_mib for r in pipe)
     figures = [
         Figure("pipeline docs/s", rate, "docs/s"),
         Figure("pipeline words/s", words / wall, "words/s"),
@@ -396,15 +509,18 @@ def _report(pipe: list[WorkerResult], ceiling: list[WorkerResult], indexed: int)
         Figure("NER-only ceiling words/s", words / ner_wall, "words/s"),
         Figure("pipeline / NER-only ceiling", rate / ner_rate, "x", f">= {RATIO_GOAL:.2f}x",
                rate / ner_rate >= RATIO_GOAL),
+        Figure("  median of the rounds", per_round[len(per_round) // 2], "x"),
         Figure("  same ratio in CPU time (load-robust)", ner_cpu / cpu, "x", f">= {RATIO_GOAL:.2f}x",
                ner_cpu / cpu >= RATIO_GOAL),
+        Figure("Elasticsearch CPU per article (same machine)", es_cpu_ms / docs, "ms"),
         Figure("bulk indexing share of wall time", bulk_share * 100, "%", f"<= {BULK_SHARE_GOAL:.0%}",
                bulk_share <= BULK_SHARE_GOAL),
         Figure("peak RSS per pipeline worker (max)", peak, "MiB", f"<= {RSS_GOAL_MIB:.0f} MiB", peak <= RSS_GOAL_MIB),
         Figure("peak RSS per NER-only worker (max)", max(r.peak_rss_mib for r in ceiling), "MiB"),
     ]  # fmt: skip
     print(f"  peak RSS per pipeline worker: {', '.join(f'{r.peak_rss_mib:.0f} MiB' for r in pipe)}")
-    print_figures(f"pipeline_bench ({docs} docs, {len(pipe)} processes, {load_average()})", figures)
+    print_figures(f"pipeline_bench ({docs} docs, {len(pipe)} processes, {len(pipe_rounds)} rounds, "
+                  f"{load_average()})", figures)  # fmt: skip
     return figures
 
 
@@ -413,9 +529,10 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1000, help="articles in the corpus")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=4, help="pipeline/ceiling alternations (drift control)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus and scratch files")
     args = parser.parse_args()
-    run(args.n, args.processes, args.workdir, args.seed)
+    run(args.n, args.processes, args.workdir, args.seed, args.rounds)
     return 0
 
 

@@ -24,7 +24,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
@@ -237,10 +237,18 @@ class _Context:
     main_countries: frozenset[str] = frozenset()
     states: frozenset[tuple[str, str | None]] = frozenset()
     anchors: tuple[tuple[str, float, float], ...] = ()  # (mention key, lat, lon) of first-pass local places
+    best: dict[tuple[str, tuple[str, ...], int], Place] = field(default_factory=dict)  # see _best
 
 
 def _best(pending: _Pending, ctx: _Context) -> Place:
-    return max(pending.candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
+    """The highest-scoring candidate. A name repeated in an article is scored once per pass: the score depends only
+    on the mention's text, its candidates and the context (anchors included, hence their count in the key)."""
+    key = (pending.text, tuple(c.place_id for c in pending.candidates), len(ctx.anchors))
+    place = ctx.best.get(key)
+    if place is None:
+        place = max(pending.candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
+        ctx.best[key] = place
+    return place
 
 
 def _first_pass_anchors(pendings: Sequence[_Pending], ctx: _Context) -> tuple[tuple[str, float, float], ...]:
