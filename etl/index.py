@@ -2,7 +2,7 @@
 
 Safe to re-run by design: every document's ``_id`` is the article's stable id and bulk ``index`` operations replace
 it, so a rerun after a crash overwrites instead of duplicating. The alias (``articles``) points at the current
-versioned index (``articles-v1-20261127t180000``); ``reindex`` builds a new one and swaps the alias atomically.
+versioned index (``articles-v2-20261127t180000``); ``reindex`` builds a new one and swaps the alias atomically.
 Transport faults (node down, timeouts, 429 after the client's own backoff) raise ``TransientError`` so Airflow
 retries the task; a document Elasticsearch refuses (mapping conflict) is reported on its own, not the batch.
 """
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 MAPPING_PATH = PROJECT_ROOT / "mappings" / "articles.json"
 LEDGER_SUFFIX = "-ledger"
 ACTOR_TYPES = ("person", "organization", "armed_group", "media")
+STEMMED_BODY_FIELDS = {"en": "body_en", "fr": "body_fr", "de": "body_de", "es": "body_es", "ar": "body_ar"}
+"""Language code -> the field holding the body again under that language's stemming analyzer (mapping v2)."""
 
 
 def load_mapping(path: Path = MAPPING_PATH) -> dict[str, Any]:
@@ -158,7 +160,9 @@ def ensure_index(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
     with transient_faults(f"preparing '{alias}'"):
         if client.indices.exists_alias(name=alias):
             indices = client.indices.get_alias(name=alias)
-            return str(sorted(indices.body)[-1])
+            name = str(sorted(indices.body)[-1])
+            upgrade_mapping(client, name)
+            return name
         if client.indices.exists(index=alias):
             raise ConfigurationError(f"'{alias}' is a concrete index, not an alias; rename or delete it")
         name = new_index_name(alias)
@@ -166,6 +170,36 @@ def ensure_index(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
         client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias, "is_write_index": True}}])
         ensure_ledger(client, alias, replicas)
         return name
+
+
+def upgrade_mapping(client: Elasticsearch, name: str) -> None:
+    """Bring an index made by an older mapping up to the shipped one when the change only adds fields (new
+    documents would otherwise be refused by the strict mapping); anything else needs ``newsfacet reindex``.
+
+    Documents indexed before the upgrade lack the new fields until a reindex rebuilds them from the archive.
+    """
+    from elasticsearch import BadRequestError
+
+    meta = client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
+    have, want = int(meta.get("mapping_version", 0)), mapping_version()
+    if have == want:
+        return
+    if have > want:
+        raise ConfigurationError(f"index {name} has mapping v{have}, newer than this pipeline's v{want}: upgrade "
+                                 "newsfacet, or point NEWSFACET_INDEX elsewhere")  # fmt: skip
+    body = load_mapping()
+    missing = _analysis_fallbacks(client, body)
+    if missing:
+        body = _replace_analysis(copy.deepcopy(body), set(missing))
+        body["mappings"]["_meta"]["analysis_fallback"] = missing
+    try:
+        client.indices.put_mapping(index=name, properties=body["mappings"]["properties"],
+                                   meta=body["mappings"]["_meta"])  # fmt: skip
+    except BadRequestError as exc:
+        raise ConfigurationError(f"index {name} (mapping v{have}) cannot take mapping v{want} in place: "
+                                 f"{exc.message}; run `newsfacet reindex` to rebuild it") from exc  # fmt: skip
+    log.warning("index %s upgraded in place from mapping v%d to v%d; documents indexed before keep the old "
+                "fields until `newsfacet reindex`", name, have, want)  # fmt: skip
 
 
 def ensure_ledger(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
@@ -229,10 +263,12 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
     locations = [loc for loc in enriched.locations]
     # continents are context, not a place users facet on; countries and regions have facets of their own
     places = _unique(loc.name for loc in locations if loc.feature not in ("country", "region", "continent"))
+    stemmed = STEMMED_BODY_FIELDS.get(enriched.language.code)  # no stemmer for this language: folded body only
     return {
         "doc_id": article.doc_id,
         "title": article.title,
         "body": article.body,
+        **({stemmed: article.body} if stemmed else {}),
         "headings": list(article.headings),
         "captions": list(article.captions),
         "credits": list(article.credits),

@@ -21,8 +21,8 @@ FACETS: dict[str, str] = {
     "places": "places",
     "source": "source",
 }
-TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body.english",
-               "body.french", "captions"]
+TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body_en", "body_fr", "body_de",
+               "body_es", "body_ar", "captions"]  # body_<code>: the body stemmed in its own language (mapping v2)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from etl.index import _replace_analysis, load_mapping, new_index_name, to_document
+from etl.index import STEMMED_BODY_FIELDS, _replace_analysis, load_mapping, new_index_name, to_document
 from etl.records import CleanArticle, EnrichedArticle, Entity, Language, Location, Mention, Quote
-from etl.search import FACETS, SearchQuery, build_body
+from etl.search import FACETS, TEXT_FIELDS, SearchQuery, build_body
 
 
 def _sample() -> EnrichedArticle:
@@ -95,4 +96,25 @@ def test_analysis_fallback_replaces_only_missing_names() -> None:
 
 def test_index_names_are_versioned_and_sortable() -> None:
     name = new_index_name("articles")
-    assert name.startswith("articles-v1-")
+    assert name.startswith("articles-v2-")
+
+
+def test_each_stemmed_body_field_uses_its_languages_analyzer() -> None:
+    properties = load_mapping()["mappings"]["properties"]
+    analyzers = {"en": "english", "fr": "french", "de": "german", "es": "spanish", "ar": "arabic"}
+    assert set(STEMMED_BODY_FIELDS) == set(analyzers)
+    for code, field_name in STEMMED_BODY_FIELDS.items():
+        assert properties[field_name] == {"type": "text", "analyzer": analyzers[code]}
+        assert field_name in TEXT_FIELDS  # searched, or it is indexed for nothing
+    assert set(analyzers.values()) == set(load_mapping()["mappings"]["_meta"]["analyzers_required"])
+    assert "fields" not in properties["body"]  # one language-neutral copy; stemming only in the article's language
+
+
+def test_a_document_carries_the_body_stemmed_in_its_own_language_only() -> None:
+    english = to_document(_sample(), kb_version="k", gazetteer_version="g", ingested_at="2026-01-01T00:00:00Z")
+    assert english["body_en"] == english["body"]
+    assert not {f for f in STEMMED_BODY_FIELDS.values() if f != "body_en"} & set(english)
+    swahili = dataclasses.replace(_sample(), language=Language("sw", 0.9))
+    document = to_document(swahili, kb_version="k", gazetteer_version="g", ingested_at="2026-01-01T00:00:00Z")
+    assert not set(STEMMED_BODY_FIELDS.values()) & set(document)
+    assert document["body"] == "Body text"
