@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,11 +309,31 @@ def _add_missed_occurrences(doc: _Doc, surnames: Mapping[str, set[str]], acronym
     for word, owner in wanted.items():
         if owner not in doc.names:
             continue
-        for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", doc.text):
-            if not doc.covered(m.start(), m.end()) and not doc.is_blocked(m.start(), m.end()):
+        for found_start, found_end in _word_occurrences(doc.text, word):
+            if not doc.covered(found_start, found_end) and not doc.is_blocked(found_start, found_end):
                 kind = doc.types[owner]
-                start = _with_title(doc.text, m.start()) if kind == "person" else m.start()
-                doc.add(start, m.end(), owner, doc.names[owner], kind, doc.actors.get(owner))
+                start = _with_title(doc.text, found_start) if kind == "person" else found_start
+                doc.add(start, found_end, owner, doc.names[owner], kind, doc.actors.get(owner))
+
+
+def _is_name_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"
+
+
+def _word_occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Where ``word`` stands alone in ``text`` (no letter, digit, "_" or "-" touching it), left to right.
+
+    ``str.find`` then a look at the two neighbours: a regex with a look-behind first would be tried at every
+    position of the article, once per word.
+    """
+    at = text.find(word)
+    while at >= 0 and word:
+        end = at + len(word)
+        if (at == 0 or not _is_name_char(text[at - 1])) and (end == len(text) or not _is_name_char(text[end])):
+            yield at, end
+            at = text.find(word, end)
+        else:
+            at = text.find(word, at + 1)
 
 
 def _entities(doc: _Doc) -> tuple[Entity, ...]:
@@ -363,15 +383,15 @@ _REPORTING = re.compile(
 )
 _SKIP_BEFORE_NAME = re.compile(r"(?:(?:the|le|la|l')\s+)?(?:[A-Z][a-z]+\s+){0,3}?")
 _QUOTE_CHARS = '"“”«»„'
+_QUOTE_MARK = re.compile("[" + re.escape(_QUOTE_CHARS) + "]")
 
 
 def _quoted_segments(paragraph: str) -> list[tuple[int, int]]:
     """Spans inside quotation marks: straight or curly, mixed pairs allowed (« opens, » closes)."""
     segments: list[tuple[int, int]] = []
     open_at: int | None = None
-    for i, ch in enumerate(paragraph):
-        if ch not in _QUOTE_CHARS:
-            continue
+    for mark in _QUOTE_MARK.finditer(paragraph):  # only the marks, not every character, go through Python
+        i, ch = mark.start(), mark.group()
         if ch == "«" or (open_at is None and ch != "»"):
             open_at = i + 1
         elif open_at is not None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import boilerplate, kb, regions
+from etl import boilerplate, entities, kb, regions
+from etl.entities import _word_occurrences
 from etl.language import detect_language
 from etl.wordscan import WordAutomaton, mark_word_starts
 
@@ -171,3 +172,36 @@ def test_sized_language_detection_still_answers(text: str, code: str) -> None:
     first = detect_language(text)
     assert first.code == code
     assert detect_language(text) == first  # seeded: the same text always gets the same answer
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_word_occurrences_match_the_lookaround_regex(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(500):
+        text = "".join(rng.choice("ab-_ .'\u00e91") for _ in range(rng.randint(0, 30)))
+        word = "".join(rng.choice("ab-.'") for _ in range(rng.randint(1, 3)))
+        expected = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+        assert list(_word_occurrences(text, word)) == expected, (text, word)
+
+
+def _segments_char_by_char(paragraph: str) -> list[tuple[int, int]]:
+    segments: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for i, ch in enumerate(paragraph):
+        if ch not in entities._QUOTE_CHARS:
+            continue
+        if ch == "\u00ab" or (open_at is None and ch != "\u00bb"):
+            open_at = i + 1
+        elif open_at is not None:
+            segments.append((open_at, i))
+            open_at = None
+    return segments
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_quoted_segments_match_a_character_loop(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "ab .'\u2018\u2019" + entities._QUOTE_CHARS
+    for _ in range(500):
+        paragraph = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        assert entities._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
