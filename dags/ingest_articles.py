@@ -15,6 +15,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
+from dags.task_faults import no_retry_for_permanent_faults
 from etl.settings import Settings
 
 SETTINGS = Settings.from_env()  # environment only: no I/O at parse time
@@ -40,7 +41,8 @@ def ingest_articles() -> None:
     def prepare(run_id: str | None = None) -> dict[str, Any]:
         from etl.dag_tasks import prepare_run
 
-        return prepare_run(Settings.from_env(), run_id or "manual")
+        with no_retry_for_permanent_faults():
+            return prepare_run(Settings.from_env(), run_id or "manual")
 
     @task
     def list_batches(prepared: dict[str, Any]) -> list[list[str]]:
@@ -50,19 +52,22 @@ def ingest_articles() -> None:
     def process_batch(batch: list[str], run_id: str | None = None) -> dict[str, Any]:
         from etl.dag_tasks import run_batch
 
-        return run_batch(Settings.from_env(), run_id or "manual", batch)
+        with no_retry_for_permanent_faults():
+            return run_batch(Settings.from_env(), run_id or "manual", batch)
 
     @task(trigger_rule="none_failed")  # an inbox with nothing new skips the mapped task, not the summary
     def summarize(prepared: dict[str, Any], reports: list[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
         from etl.dag_tasks import summarize_run
 
-        return summarize_run(Settings.from_env(), run_id or "manual", prepared, list(reports))
+        with no_retry_for_permanent_faults():
+            return summarize_run(Settings.from_env(), run_id or "manual", prepared, list(reports))
 
     @task(retries=0)
     def verify(summary: dict[str, Any]) -> None:
         from etl.dag_tasks import verify_run
 
-        verify_run(Settings.from_env(), summary)
+        with no_retry_for_permanent_faults():
+            verify_run(Settings.from_env(), summary)
 
     # TaskFlow passes XComArgs where the task bodies declare the values they resolve to at run time.
     prepared = prepare()

@@ -16,6 +16,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
+from dags.task_faults import no_retry_for_permanent_faults
 from etl.settings import Settings
 
 
@@ -34,25 +35,29 @@ def reindex_articles() -> None:
     def build() -> dict[str, Any]:
         from etl.reindex import build
 
-        return build(Settings.from_env()).to_dict()
+        with no_retry_for_permanent_faults():
+            return build(Settings.from_env()).to_dict()
 
     @task(retries=0)  # a failed check deletes the candidate: retrying it cannot help
     def check(built: dict[str, Any]) -> dict[str, int]:
         from etl.reindex import BuildResult, check
 
-        return check(Settings.from_env(), BuildResult.from_dict(built))
+        with no_retry_for_permanent_faults():
+            return check(Settings.from_env(), BuildResult.from_dict(built))
 
     @task
     def swap(built: dict[str, Any], checked: dict[str, int]) -> list[str]:
         from etl.reindex import swap
 
-        return swap(Settings.from_env(), str(built["index"]))
+        with no_retry_for_permanent_faults():
+            return swap(Settings.from_env(), str(built["index"]))
 
     @task
     def prune(previous: list[str]) -> list[str]:
         from etl.reindex import prune
 
-        return prune(Settings.from_env())
+        with no_retry_for_permanent_faults():
+            return prune(Settings.from_env())
 
     # TaskFlow passes XComArgs where the task bodies declare the values they resolve to at run time.
     built = build()

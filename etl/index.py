@@ -78,6 +78,16 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and exc.meta.status in (429, 500, 502, 503, 504)
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """True for faults no retry can fix: a setting or mapping to correct, credentials refused (401) or short of a
+    privilege (403). Airflow fails such a task at once instead of retrying it for minutes."""
+    from elasticsearch import ApiError
+
+    if isinstance(exc, ConfigurationError):
+        return True
+    return isinstance(exc, ApiError) and exc.meta.status in (401, 403)
+
+
 @contextmanager
 def transient_faults(doing: str) -> Iterator[None]:
     """Turn a node down, slow or refusing (429 / 5xx) into ``TransientError``, which Airflow retries; the rest

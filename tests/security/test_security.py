@@ -32,7 +32,7 @@ from elasticsearch import AuthenticationException, AuthorizationException, Elast
 
 from etl import esnode
 from etl.errors import TransientError
-from etl.index import connect, is_transient
+from etl.index import connect, is_permanent, is_transient
 from etl.pipeline import run
 from etl.reindex import reindex, rollback
 from etl.settings import PROJECT_ROOT, Settings
@@ -355,6 +355,7 @@ def test_invalidated_api_key_fails_at_once_without_retrying(
         run([_inbox(tmp_path)], settings)
     assert failed.value.meta.status == 401
     assert not isinstance(failed.value, TransientError) and not is_transient(failed.value)
+    assert is_permanent(failed.value)  # the DAG's tasks fail at once on it (dags/task_faults.py), no retries
     requests = [r.getMessage() for r in caplog.records if r.name == "elastic_transport.transport"]
     assert len(requests) == 1 and "[status:401" in requests[0], requests  # asked once, not retried
     with secured.client("elastic") as admin:

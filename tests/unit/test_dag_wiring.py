@@ -47,3 +47,29 @@ def test_etl_never_imports_airflow() -> None:
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n == "airflow" or n.startswith("airflow.") for n in names), path
+
+
+def _api_error(status: int) -> Exception:
+    from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+    from elasticsearch import ApiError
+
+    meta = ApiResponseMeta(status=status, http_version="1.1", headers=HttpHeaders(), duration=0.0,
+                           node=NodeConfig("http", "localhost", 9200))  # fmt: skip
+    return ApiError(f"status {status}", meta=meta, body={})
+
+
+def test_permanent_faults_fail_the_task_without_retries() -> None:
+    import pytest
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from dags.task_faults import no_retry_for_permanent_faults
+    from etl.errors import ConfigurationError, TransientError
+
+    for permanent in (ConfigurationError("mapping v1 cannot take v2: run newsfacet reindex"), _api_error(401),
+                      _api_error(403)):  # fmt: skip
+        with pytest.raises(AirflowFailException, match="not retried") as failed, no_retry_for_permanent_faults():
+            raise permanent
+        assert failed.value.__cause__ is permanent
+    for retried in (TransientError("node down"), _api_error(503), RuntimeError("a bug"), OSError("disk")):
+        with pytest.raises(type(retried)), no_retry_for_permanent_faults():
+            raise retried
