@@ -78,9 +78,11 @@ def seed_documents(n: int, workdir: Path, settings: Settings, seed: int = 7,
                    processes: int = 2) -> list[dict[str, Any]]:
     """n real enriched documents, cached as JSON lines (enrichment of a few hundred takes about a minute)."""
     from etl.enrich import knowledge_versions
+    from etl.index import mapping_version
 
     kb_version, gazetteer_version = knowledge_versions()
-    cache = workdir / f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}.jsonl"
+    cache = workdir / (f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}"
+                       f"-m{mapping_version()}.jsonl")  # documents are shaped by the mapping version
     if cache.is_file():
         return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
     paths = [str(p) for p in write_corpus(workdir / f"corpus-{n}-s{seed}", CorpusSpec(n=n, seed=seed))]
