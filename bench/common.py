@@ -63,13 +63,14 @@ def bench_settings(data_dir: Path) -> Settings:
 
 
 def drop_alias(client: Elasticsearch, alias: str) -> list[str]:
-    """Delete the indices behind ``alias`` and its ledger, by concrete name; returns what was deleted."""
+    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.index``), by concrete
+    name; returns what was deleted."""
     names: list[str] = []
     if client.indices.exists_alias(name=alias):
         names.extend(client.indices.get_alias(name=alias).body)
-    ledger = alias + "-ledger"
-    if client.indices.exists(index=ledger):
-        names.append(ledger)
+    for extra in (alias + "-ledger", alias + "-ledger-stat"):
+        if client.indices.exists(index=extra):
+            names.append(extra)
     if names:
         client.indices.delete(index=",".join(sorted(set(names))))
     return names

@@ -20,6 +20,25 @@ def knowledge_versions() -> tuple[str, str]:
     return KnowledgeBase.load().version, Gazetteer.load().version
 
 
+def warm_up(settings: Settings) -> None:
+    """Load once, before the first article, what enrichment loads lazily: the spaCy model of every configured
+    language, the knowledge base, the gazetteer and langdetect's profiles.
+
+    Why: an Airflow task runs in a fresh process, so it pays this loading every time; done up front, a task can
+    report it apart from its work (and a missing model fails the batch before any file is read).
+    """
+    from etl.entities import _load_model
+    from etl.gazetteer import Gazetteer
+    from etl.kb import KnowledgeBase
+    from etl.language import _detector_factory
+
+    for model in settings.spacy_models.values():
+        _load_model(model)
+    KnowledgeBase.load()
+    Gazetteer.load()
+    _detector_factory()
+
+
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
     """Language, canonical actors, quotes and resolved places for each article, in input order."""
     from etl.entities import extract_entities

@@ -1,7 +1,7 @@
 """A real Airflow in a test session: free ports, process groups, the REST API, polling with logs on failure.
 
-Shared by the scheduler test (LocalExecutor) and the scale-out test (CeleryExecutor), which start different
-components but drive and stop them the same way.
+Shared by the scheduler test (LocalExecutor), the scale-out test (CeleryExecutor) and ``bench/airflow_bench.py``,
+which start different components but drive and stop them the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -111,6 +111,10 @@ class AirflowStack:
                 return f"{name} exited with {proc.returncode}:\n{self.log_tail(name)}"
         return None
 
+    def fail(self, message: str) -> NoReturn:
+        """Stop with ``message``: a test failure here; a benchmark overrides it to raise an ordinary error."""
+        pytest.fail(message)
+
     def wait(self, what: str, probe: Callable[[], Any], timeout: float, every: float = 1.0,
              detail: Callable[[], str] | None = None) -> Any:
         """Poll ``probe`` until it returns something truthy; fail with the logs (or ``detail()``) if a component
@@ -119,7 +123,7 @@ class AirflowStack:
         last: Any = None
         while time.monotonic() < deadline:
             if problem := self.dead():
-                pytest.fail(f"while waiting for {what}: {problem}")
+                self.fail(f"while waiting for {what}: {problem}")
             try:
                 last = probe()
                 if last:
@@ -127,5 +131,5 @@ class AirflowStack:
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
                 last = exc
             time.sleep(every)
-        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
-                    f"{detail() if detail else self.logs(30)}")
+        self.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
+                  f"{detail() if detail else self.logs(30)}")
