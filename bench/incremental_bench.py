@@ -11,6 +11,9 @@ run writes; running the full pipeline on 100k articles would take hours). Then t
 calls ``plan`` makes, and ``plan`` itself end to end, which must find every file unchanged.
 The page cache is warm (the files were just written and hashed): a cold cache adds the disk reads on top.
 
+Three plans are timed: the first (hashes everything), one with the ledger's stat cache only (the local plan
+snapshot removed), and one with the snapshot (stats only, no Elasticsearch call).
+
 Usage: ``.venv/bin/python bench/incremental_bench.py [--sizes 10000,100000]``.
 """
 
@@ -61,7 +64,7 @@ def _record_ledger(client: Elasticsearch, ledger: str, files: list[str], max_byt
 def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
     """Seconds for listing, hashing, ledger lookups and a whole ``plan`` over an unchanged inbox of n files."""
     from etl.index import connect, ensure_index, ensure_ledger
-    from etl.pipeline import file_sha256, ledger_key, list_inbox, plan
+    from etl.pipeline import _plan_snapshot_path, file_sha256, ledger_key, list_inbox, plan
 
     corpus = workdir / f"corpus-{n}-s{seed}"
     t0 = time.perf_counter()
@@ -99,18 +102,28 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         t5 = time.perf_counter()
         if result.todo or len(result.unchanged) != n:
             raise AssertionError(f"plan found {len(result.todo)} files to do over an unchanged inbox")
-        # That plan hashed every file once (the ledger was written directly, as by an older version) and
-        # remembered each file's size + mtime; every later plan only stats the files.
+        # That plan hashed every file once (the ledger was written directly, as by an older version),
+        # remembered each file's size + mtime in the ledger's stat cache and wrote the local plan snapshot.
+        # Without the snapshot (lost data dir, another machine) a plan stats the files and confirms them in
+        # two lookup rounds; with it, it stats them and asks Elasticsearch nothing.
+        snapshot_file = _plan_snapshot_path(settings)
+        snapshot_file.unlink()
         t6 = time.perf_counter()
         cached = plan([corpus], settings, client)
         t7 = time.perf_counter()
         if cached.todo or len(cached.unchanged) != n:
             raise AssertionError(f"cached plan found {len(cached.todo)} files to do over an unchanged inbox")
+        t8 = time.perf_counter()
+        local = plan([corpus], settings, client)
+        t9 = time.perf_counter()
+        if local.todo or len(local.unchanged) != n:
+            raise AssertionError(f"snapshot plan found {len(local.todo)} files to do over an unchanged inbox")
     finally:
         drop_alias(client, settings.index_alias)
         client.close()
+        _plan_snapshot_path(settings).unlink(missing_ok=True)
     return {"files": n, "bytes": size, "listing": t1 - t0, "hashing": t2 - t1, "lookups": t3 - t2,
-            "plan": t5 - t4, "plan_cached": t7 - t6}  # fmt: skip
+            "plan": t5 - t4, "plan_cached": t7 - t6, "plan_snapshot": t9 - t8}  # fmt: skip
 
 
 def run(sizes: tuple[int, ...] = (10_000, 100_000), workdir: Path = DEFAULT_WORKDIR, seed: int = 7) -> list[Figure]:
@@ -118,23 +131,27 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), workdir: Path = DEFAULT_WORK
     print(f"incremental_bench: second plan over an unchanged inbox, sizes {sizes}; {load_average()}")
     rows = [measure(n, workdir, seed) for n in sizes]
     print(f"  {'files':>8} {'listing s':>10} {'hashing s':>10} {'(MB/s)':>8} {'lookups s':>10} {'split sum':>10} "
-          f"{'plan() s':>9} {'µs/file':>8} {'stat-cached plan() s':>21} {'µs/file':>8}")  # fmt: skip
+          f"{'plan() s':>9} {'µs/file':>8} {'stat-cached s':>14} {'µs/file':>8} {'snapshot s':>11} "
+          f"{'µs/file':>8}")  # fmt: skip
     for r in rows:
         split = r["listing"] + r["hashing"] + r["lookups"]
         print(f"  {int(r['files']):>8} {r['listing']:>10.2f} {r['hashing']:>10.2f} "
               f"{r['bytes'] / 1e6 / r['hashing']:>8.0f} {r['lookups']:>10.2f} {split:>10.2f} {r['plan']:>9.2f} "
-              f"{r['plan'] / r['files'] * 1e6:>8.0f} {r['plan_cached']:>21.2f} "
-              f"{r['plan_cached'] / r['files'] * 1e6:>8.0f}")  # fmt: skip
+              f"{r['plan'] / r['files'] * 1e6:>8.0f} {r['plan_cached']:>14.2f} "
+              f"{r['plan_cached'] / r['files'] * 1e6:>8.0f} {r['plan_snapshot']:>11.2f} "
+              f"{r['plan_snapshot'] / r['files'] * 1e6:>8.0f}")  # fmt: skip
     for a, b in itertools.pairwise(rows):
-        growth = (b["plan"] / a["plan"]) / (b["files"] / a["files"])
-        print(f"  {int(a['files'])} -> {int(b['files'])} files: plan time x{b['plan'] / a['plan']:.1f} for "
-              f"x{b['files'] / a['files']:.0f} files (per-file cost x{growth:.2f}: "
-              f"{'linear' if 0.75 <= growth <= 1.33 else 'not linear'})")  # fmt: skip
+        for key, label in (("plan", "first plan"), ("plan_snapshot", "snapshot plan")):
+            growth = (b[key] / a[key]) / (b["files"] / a["files"])
+            print(f"  {int(a['files'])} -> {int(b['files'])} files: {label} time x{b[key] / a[key]:.1f} for "
+                  f"x{b['files'] / a['files']:.0f} files (per-file cost x{growth:.2f}; listing alone "
+                  f"x{b['listing'] / a['listing']:.1f})")  # fmt: skip
     figures: list[Figure] = []
     for r in rows:
         n = int(r["files"])
         figures += [
-            Figure(f"plan() unchanged inbox, {n} files (stat cache warm)", r["plan_cached"], "s"),
+            Figure(f"plan() unchanged inbox, {n} files (snapshot)", r["plan_snapshot"], "s"),
+            Figure(f"plan() unchanged inbox, {n} files (stat cache)", r["plan_cached"], "s"),
             Figure(f"plan() unchanged inbox, {n} files (first: hashes all)", r["plan"], "s"),
             Figure(f"  listing ({n})", r["listing"], "s"),
             Figure(f"  hashing ({n})", r["hashing"], "s"),

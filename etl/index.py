@@ -212,6 +212,12 @@ def upgrade_mapping(client: Elasticsearch, name: str) -> None:
                 "fields until `newsfacet reindex`", name, have, want)  # fmt: skip
 
 
+def index_uuid(client: Elasticsearch, name: str) -> str:
+    """The index's uuid: a deleted and recreated index of the same name gets a new one."""
+    settings = client.indices.get_settings(index=name, name="index.uuid")
+    return str(settings[name]["settings"]["index"]["uuid"])
+
+
 def ensure_ledger(client: Elasticsearch, alias: str, replicas: int = 0) -> str:
     """The ledger index: one entry per input content hash, so reruns skip what was already handled."""
     name = alias + LEDGER_SUFFIX

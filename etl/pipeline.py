@@ -199,34 +199,67 @@ def _found(client: Elasticsearch, index: str, ids: Sequence[str], field: str | N
 def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch) -> Plan:
     """Split the inbox into files to process and files the ledger already has, reading as little as possible.
 
-    A file whose name, size and mtime match a ledger entry's is skipped without hashing; the others are hashed and
-    looked up by content, so a touched-but-identical file is still unchanged (and its new stat is remembered).
+    A file whose name, size and mtime the last plan saw as handled is unchanged at the cost of listing it (local
+    snapshot, below); one whose stat a ledger entry remembers is confirmed with two lookups and no read; the others
+    are hashed and looked up by content, so a touched-but-identical file is still unchanged (and its new stat is
+    remembered).
     """
-    from etl.index import bulk_upsert_raw, ensure_ledger, ensure_stat_cache
+    from etl.index import bulk_upsert_raw, ensure_ledger, ensure_stat_cache, index_uuid
 
     files = list_inbox(paths)
     stats = {f: k for f in files if (k := stat_key(f))}
     with transient_faults("reading the ledger"):
         ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
         stat_cache = ensure_stat_cache(client, settings.index_alias, settings.replicas)
-        cached = _found(client, stat_cache, sorted(set(stats.values())), "ledger_id")
+        ledger_id = index_uuid(client, ledger)
+    snapshot = _load_plan_snapshot(settings, ledger_id)
+    keys: dict[str, str] = {f: snapshot[k] for f, k in stats.items() if k in snapshot}
+    rest = [f for f in files if f not in keys]
+    with transient_faults("reading the ledger"):
+        cached = _found(client, stat_cache, sorted({stats[f] for f in rest if f in stats}), "ledger_id")
         confirmed = _found(client, ledger, sorted({str(v) for v in cached.values()}))
-    keys: dict[str, str] = {}
-    for f in files:
+    for f in rest:
         via_stat = cached.get(stats.get(f, ""))
         if via_stat is not None and via_stat in confirmed:
             keys[f] = str(via_stat)
         elif sha := file_sha256(f, settings.max_file_bytes):
             keys[f] = ledger_key(f, sha)
     with transient_faults("reading the ledger"):
-        missing = sorted({k for k in keys.values() if k not in confirmed})
-        known = set(confirmed) | set(_found(client, ledger, missing))
-        remember = [(stats[f], {"ledger_id": keys[f]}) for f in files
+        missing = sorted({keys[f] for f in rest if f in keys and keys[f] not in confirmed})
+        known = set(confirmed) | set(_found(client, ledger, missing)) | {keys[f] for f in files if f not in rest}
+        remember = [(stats[f], {"ledger_id": keys[f]}) for f in rest
                     if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
         bulk_upsert_raw(client, stat_cache, remember)
     todo = [f for f in files if keys.get(f) not in known]
     unchanged = [f for f in files if keys.get(f) in known]
+    handled = {stats[f]: keys[f] for f in unchanged if f in stats}
+    if handled != snapshot:
+        _save_plan_snapshot(settings, ledger_id, handled)
     return Plan(todo=todo, unchanged=unchanged)
+
+
+def _plan_snapshot_path(settings: Settings) -> Path:
+    return settings.data_dir / "plan" / f"{_safe_name(settings.index_alias)}.json"
+
+
+def _load_plan_snapshot(settings: Settings, ledger_id: str) -> dict[str, str]:
+    """Stat key -> ledger key of every file the last plan found handled, if it was made against this very ledger.
+
+    Why it is safe to trust: ledger entries are never deleted, so "handled" stays true while the ledger index is the
+    same one (its uuid; a recreated ledger invalidates the snapshot). A lost or unreadable snapshot only costs the
+    lookups it saves. It lives under ``NEWSFACET_DATA_DIR``, beside the archive and quarantine.
+    """
+    try:
+        data = json.loads(_plan_snapshot_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    entries = data.get("entries") if isinstance(data, dict) and data.get("ledger_uuid") == ledger_id else None
+    return {str(k): str(v) for k, v in entries.items()} if isinstance(entries, dict) else {}
+
+
+def _save_plan_snapshot(settings: Settings, ledger_id: str, entries: dict[str, str]) -> None:
+    _write_atomic(_plan_snapshot_path(settings),
+                  json.dumps({"ledger_uuid": ledger_id, "entries": entries}, separators=(",", ":")))  # fmt: skip
 
 
 def batches(items: Sequence[str], size: int) -> list[list[str]]:

@@ -133,3 +133,33 @@ def test_unchanged_inbox_is_planned_without_reading_files(settings: Settings, es
     assert touched.todo == [] and hashed == [str(story)]
     hashed.clear()
     assert plan([inbox], settings, es).todo == [] and hashed == []  # the new stat was remembered
+
+
+def test_a_plan_snapshot_answers_without_elasticsearch_until_the_ledger_changes(
+        settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files the last plan saw handled, unchanged on disk, cost no lookups; a recreated ledger voids the snapshot."""
+    from etl.index import ensure_ledger
+    from etl.pipeline import plan
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SEEDS, inbox)
+    first = run([inbox], settings, client=es)
+    assert plan([inbox], settings, es).todo == []  # learns every file through the ledger, writes the snapshot
+    snapshot = json.loads((settings.data_dir / "plan" / next(p.name for p in (settings.data_dir / "plan").iterdir()))
+                          .read_text(encoding="utf-8"))  # fmt: skip
+    assert len(snapshot["entries"]) == first.read
+
+    lookups: list[str] = []
+    real_mget = es.mget
+    monkeypatch.setattr(es, "mget", lambda **kw: lookups.append(kw["index"]) or real_mget(**kw))
+    again = plan([inbox], settings, es)
+    assert again.todo == [] and len(again.unchanged) == first.read
+    assert lookups == []  # answered from the snapshot alone
+
+    (inbox / "new-story.txt").write_text("Fresh fighting near Sirte.\n\n" + "Word " * 80, encoding="utf-8")
+    with_new = plan([inbox], settings, es)
+    assert with_new.todo == [str(inbox / "new-story.txt")] and lookups  # only the new file was looked up
+
+    es.indices.delete(index=ensure_ledger(es, settings.index_alias))  # the ledger is gone: nothing is known
+    ensure_ledger(es, settings.index_alias)
+    assert len(plan([inbox], settings, es).todo) == first.read + 1
