@@ -291,7 +291,7 @@ def resolve_mentions(
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
 
     ner_span_set = _SpanSet(ner_spans)
-    lower_words = {w.lower() for w in _LOWER_WORD.findall(text)}
+    lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     for s, e, cands in scan:
@@ -318,11 +318,10 @@ def resolve_mentions(
     }
     demonym_countries: set[str] = set()
     demonyms = gaz.demonyms
-    for word in _WORD.findall(text):
-        if word[0].isupper():
-            dem_cc = demonyms.get(normalize_name(word))
-            if dem_cc is not None:
-                demonym_countries.add(dem_cc)
+    for word in {w for w in _WORD.findall(text) if w[0].isupper()}:  # each distinct capitalised word once
+        dem_cc = demonyms.get(normalize_name(word))
+        if dem_cc is not None:
+            demonym_countries.add(dem_cc)
     top = max(named.values(), default=0)
     main = frozenset(cc for cc, n in named.items() if n == top)
     states = frozenset(
