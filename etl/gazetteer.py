@@ -134,6 +134,7 @@ class Gazetteer:
         self._demonyms: dict[str, str] = {}
         self._case_sensitive: set[str] = set()
         self._countries: dict[str, Place] = {}
+        self._rankings: dict[tuple[int, ...], tuple[Place, ...]] = {}  # see _ranked
         for idx, place in enumerate(self.places):
             if place.feature == "country":
                 self._countries[place.country_code] = place
@@ -199,8 +200,14 @@ class Gazetteer:
         return self._ranked(indices)
 
     def _ranked(self, indices: Iterable[int]) -> list[Place]:
-        places = [self.places[i] for i in indices]
-        return sorted(places, key=lambda p: (FEATURE_RANK.get(p.feature, 9), -p.population, p.place_id))
+        key = tuple(indices)
+        ranked = self._rankings.get(key)
+        if ranked is None:  # a name's ranking never changes: sort it once per process
+            places = [self.places[i] for i in key]
+            ranked = tuple(sorted(places, key=lambda p: (FEATURE_RANK.get(p.feature, 9), -p.population, p.place_id)))
+            if len(self._rankings) < _RANKINGS_CACHED:
+                self._rankings[key] = ranked
+        return list(ranked)
 
     def _canonical(self, name: str, features: set[str]) -> str | None:
         for place in self.candidates(name):
@@ -273,6 +280,9 @@ class Gazetteer:
             out.append((start, end, self._ranked(indices)))
             last_end = end
         return out
+
+
+_RANKINGS_CACHED = 100_000  # distinct names ranked and kept; the gazetteer has about 90,000 keys
 
 
 def _opt_float(value: str) -> float | None:

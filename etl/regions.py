@@ -41,7 +41,7 @@ _CALENDAR = frozenset(
 )
 """Month and day names are towns somewhere ("March", Cambridgeshire); written alone they are dates."""
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*")
+_LOWER_WORD = re.compile(r"(?:^|[^\w'’-])([a-z][a-z'’-]*)")  # a lower-case word not glued to one before it
 
 
 @lru_cache(maxsize=1)
