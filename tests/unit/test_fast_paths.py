@@ -205,3 +205,22 @@ def test_quoted_segments_match_a_character_loop(seed: int) -> None:
     for _ in range(500):
         paragraph = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
         assert entities._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_lower_word_pattern_matches_the_look_behind_version(seed: int) -> None:
+    look_behind = re.compile(r"(?<![\w'\u2019-])[a-z][a-z'\u2019-]*")
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = "".join(rng.choice("abC1_ -'\u2019.\u00e9\n") for _ in range(rng.randint(0, 30)))
+        assert regions._LOWER_WORD.findall(text) == look_behind.findall(text), text
+
+
+def test_cached_candidate_rankings_are_copies() -> None:
+    from etl.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    first = gazetteer.candidates("Tripoli")
+    first.clear()  # a caller may change its list: the cache must not see it
+    again = gazetteer.candidates("Tripoli")
+    assert again and again[0].country_code == "LY"
