@@ -214,6 +214,7 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
         ledger_id = index_uuid(client, ledger)
     snapshot = _load_plan_snapshot(settings, ledger_id)
     keys: dict[str, str] = {f: snapshot[k] for f, k in stats.items() if k in snapshot}
+    from_snapshot = set(keys.values())
     rest = [f for f in files if f not in keys]
     with transient_faults("reading the ledger"):
         cached = _found(client, stat_cache, sorted({stats[f] for f in rest if f in stats}), "ledger_id")
@@ -226,7 +227,7 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
             keys[f] = ledger_key(f, sha)
     with transient_faults("reading the ledger"):
         missing = sorted({keys[f] for f in rest if f in keys and keys[f] not in confirmed})
-        known = set(confirmed) | set(_found(client, ledger, missing)) | {keys[f] for f in files if f not in rest}
+        known = set(confirmed) | set(_found(client, ledger, missing)) | from_snapshot
         remember = [(stats[f], {"ledger_id": keys[f]}) for f in rest
                     if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
         bulk_upsert_raw(client, stat_cache, remember)
