@@ -294,8 +294,9 @@ def resolve_mentions(
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
+    actor_span_set = _SpanSet(exclude_spans)
     for s, e, cands in scan:
-        excluded = _excluded(text, s, e, exclude_spans)
+        excluded = _excluded(text, s, e, exclude_spans) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
         if not _looks_like_name(text, s, e, lower_words):
