@@ -8,12 +8,13 @@ clean, ``etl.enrich.enrich``, ``etl.index.to_document``; cached in the work dir)
 them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other
 gazetteer towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs
 shuffled. They are streamed into a throwaway alias with ``etl.index.bulk_upsert`` and deleted afterwards.
-Queries: ``etl.search.build_body`` (bool query, highlight, six terms aggregations) with varied text (1-2 words from
+Queries: ``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets:
+regions, countries, actors, language) with varied text (1-2 words from
 the corpus vocabulary), region and actor filters drawn from the loaded values: 60% text + region + actor, 20% text +
 region, 20% region + actor. Latency is measured in the client (request to parsed answer); Elasticsearch's ``took``
 is printed beside it, with p50/p95 per query shape. 50 warm-up queries are not counted. Last, 100 more queries are
-sent again with one part of the request removed at a time (highlight, aggregations, exact total) to show where the
-time goes.
+sent again with one part of the request removed (highlight, aggregations, exact total) or added (all six facets)
+to show where the time goes.
 
 Usage: ``.venv/bin/python bench/search_bench.py [--docs 100000] [--queries 500]``.
 """
@@ -43,6 +44,7 @@ for entry in (str(ROOT), str(ROOT / "bench")):
 from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, percentile, print_figures  # noqa: E402
 from corpus import CORPUS_VERSION, CorpusSpec, write_corpus  # noqa: E402
 
+from etl.search import FACETS  # noqa: E402
 from etl.settings import Settings  # noqa: E402
 
 P95_GOAL_MS = 50.0
@@ -283,6 +285,7 @@ def measure(client: Any, alias: str, queries: list[tuple[str, dict[str, Any]]], 
 
 ABLATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "as built": lambda b: b,
+    "all six facets": lambda b: {**b, "aggs": {n: {"terms": {"field": f, "size": 20}} for n, f in FACETS.items()}},
     "without highlight": lambda b: {k: v for k, v in b.items() if k != "highlight"},
     "without aggregations": lambda b: {k: v for k, v in b.items() if k != "aggs"},
     "without exact total": lambda b: {**b, "track_total_hits": 10_000},

@@ -3,7 +3,7 @@
     newsfacet clean FILE [--json]         the cleaned article (title, headings, body, captions, credits, removed)
     newsfacet enrich FILE --json          the document exactly as it would be indexed (no Elasticsearch needed)
     newsfacet run [PATH ...]              one pipeline pass into Elasticsearch, with progress and a summary
-    newsfacet search [TEXT] [filters]     hits plus facet counts; --actor / --region accept any alias
+    newsfacet search [TEXT] [filters]     hits plus facet counts (--facet); --actor / --region accept any alias
     newsfacet reindex [--rollback]        rebuild from the archive behind the alias, or roll back
     newsfacet es start|stop|status        a local Elasticsearch node for machines without Docker
     newsfacet kb check                    validate the knowledge base files
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.errors import NewsfacetError, RejectedInput
+from etl.search import FACETS
 from etl.settings import Settings
 
 
@@ -87,13 +88,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from etl.index import connect
-    from etl.search import SearchQuery, format_result, resolve_filters, search
+    from etl.search import DEFAULT_FACETS, SearchQuery, format_result, resolve_filters, search
 
     query = resolve_filters(SearchQuery(
         text=" ".join(args.text) or None,
         regions=tuple(args.region), actors=tuple(args.actor), countries=tuple(args.country),
         places=tuple(args.place), languages=tuple(args.lang), sources=tuple(args.source),
         date_from=args.date_from, date_to=args.date_to, size=args.size,
+        facets=tuple(args.facet) or DEFAULT_FACETS,
     ))
     result = search(connect(settings), settings.index_alias, query)
     if args.json:
@@ -175,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--size", type=int, default=10, help="hits to show")
+    p.add_argument("--facet", action="append", default=[], choices=sorted(FACETS),
+                   help="facet to count, repeatable (default: regions, countries, actors, language)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 

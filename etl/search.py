@@ -21,6 +21,9 @@ FACETS: dict[str, str] = {
     "places": "places",
     "source": "source",
 }
+DEFAULT_FACETS = ("regions", "countries", "actors", "language")
+"""Counted unless a query asks for others: each facet is a terms aggregation over every hit, the largest part of a
+search's cost (``bench/search_bench.py``), so a page asks only for the facets it shows."""
 TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body_en", "body_fr", "body_de",
                "body_es", "body_ar", "captions"]  # body_<code>: the body stemmed in its own language (mapping v2)
 
@@ -39,6 +42,12 @@ class SearchQuery:
     date_from: str | None = None
     date_to: str | None = None
     size: int = 10
+    facets: tuple[str, ...] = DEFAULT_FACETS  # names from FACETS to count
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.facets) - set(FACETS))
+        if unknown:
+            raise ValueError(f"unknown facet(s) {unknown}: choose from {sorted(FACETS)}")
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         "size": query.size,
         "_source": ["doc_id", "title", "source", "published_at", "language", "regions", "actors"],
         "highlight": {"fields": {"body": {"number_of_fragments": 2, "fragment_size": 160}}},
-        "aggs": {name: {"terms": {"field": f, "size": 20}} for name, f in FACETS.items()},
+        "aggs": {name: {"terms": {"field": FACETS[name], "size": 20}} for name in query.facets},
         "track_total_hits": True,
     }
 
@@ -130,15 +139,17 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery) -> SearchResul
         )
         for h in response["hits"]["hits"]
     ]
+    aggregations = response.get("aggregations") or {}
     facets = {
-        name: [(b["key"], int(b["doc_count"])) for b in response["aggregations"][name]["buckets"]]
-        for name in FACETS
+        name: [(b["key"], int(b["doc_count"])) for b in aggregations[name]["buckets"]]
+        for name in query.facets
     }
     return SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits, facets=facets)
 
 
-def format_result(result: SearchResult, facets: Sequence[str] = ("regions", "countries", "actors", "language")) -> str:
-    """Plain-text rendering for the terminal: hits, then facet counts."""
+def format_result(result: SearchResult, facets: Sequence[str] | None = None) -> str:
+    """Plain-text rendering for the terminal: hits, then the counts of the facets asked for (default: all)."""
+    facets = list(result.facets) if facets is None else facets
     lines = [f"{result.total} article(s)"]
     for hit in result.hits:
         when = (hit.published_at or "")[:10]

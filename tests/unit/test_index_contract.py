@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from etl.index import STEMMED_BODY_FIELDS, _replace_analysis, load_mapping, new_index_name, to_document
 from etl.records import CleanArticle, EnrichedArticle, Entity, Language, Location, Mention, Quote
 from etl.search import FACETS, TEXT_FIELDS, SearchQuery, build_body
@@ -118,3 +120,14 @@ def test_a_document_carries_the_body_stemmed_in_its_own_language_only() -> None:
     document = to_document(swahili, kb_version="k", gazetteer_version="g", ingested_at="2026-01-01T00:00:00Z")
     assert not set(STEMMED_BODY_FIELDS.values()) & set(document)
     assert document["body"] == "Body text"
+
+
+def test_a_query_counts_the_facets_it_asks_for() -> None:
+    default = build_body(SearchQuery(text="migrant flow"))
+    assert list(default["aggs"]) == ["regions", "countries", "actors", "language"]
+    chosen = build_body(SearchQuery(facets=("places", "source")))
+    assert {name: agg["terms"]["field"] for name, agg in chosen["aggs"].items()} == {"places": "places",
+                                                                                    "source": "source"}
+    assert build_body(SearchQuery(facets=()))["aggs"] == {}  # hits only
+    with pytest.raises(ValueError, match="unknown facet"):
+        SearchQuery(facets=("regions", "colour"))
