@@ -18,12 +18,13 @@ import stat
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.errors import ConfigurationError, RejectedInput, RejectReason
+from etl.errors import ConfigurationError, RejectedInput, RejectReason, TransientError
 from etl.index import transient_faults
 from etl.records import CleanArticle, EnrichedArticle, RawArticle
 from etl.settings import Settings
@@ -216,8 +217,10 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
     keys: dict[str, str] = {f: snapshot[k] for f, k in stats.items() if k in snapshot}
     from_snapshot = set(keys.values())
     rest = [f for f in files if f not in keys]
-    with transient_faults("reading the ledger"):
+    cached: dict[str, Any] = {}
+    with _cache_only("reading the stat cache"), transient_faults("reading the stat cache"):
         cached = _found(client, stat_cache, sorted({stats[f] for f in rest if f in stats}), "ledger_id")
+    with transient_faults("reading the ledger"):
         confirmed = _found(client, ledger, sorted({str(v) for v in cached.values()}))
     for f in rest:
         via_stat = cached.get(stats.get(f, ""))
@@ -228,8 +231,9 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
     with transient_faults("reading the ledger"):
         missing = sorted({keys[f] for f in rest if f in keys and keys[f] not in confirmed})
         known = set(confirmed) | set(_found(client, ledger, missing)) | from_snapshot
-        remember = [(stats[f], {"ledger_id": keys[f]}) for f in rest
-                    if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
+    remember = [(stats[f], {"ledger_id": keys[f]}) for f in rest
+                if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
+    with _cache_only("updating the stat cache"):
         bulk_upsert_raw(client, stat_cache, remember)
     todo = [f for f in files if keys.get(f) not in known]
     unchanged = [f for f in files if keys.get(f) in known]
@@ -436,11 +440,25 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
         _supersede(client, settings.index_alias, {d["source_file"]: d["doc_id"] for d in documents
                                                   if d["doc_id"] not in outcome.failed})
         _record_ledger(client, ensure_ledger(client, settings.index_alias, settings.replicas), ledger)
+    with _cache_only("updating the stat cache"), transient_faults("updating the stat cache"):
         bulk_upsert_raw(client, ensure_stat_cache(client, settings.index_alias, settings.replicas), [
             (stat_keys[e["source_file"]], {"ledger_id": ledger_key(e["source_file"], e["content_sha256"])})
             for e in ledger if e["content_sha256"] and e["source_file"] in stat_keys
         ])
     return report
+
+
+@contextmanager
+def _cache_only(doing: str) -> Iterator[None]:
+    """The stat cache only saves reading files: when Elasticsearch cannot serve it (a shard lost with its node, an
+    overload), the batch or plan goes on without it, and the next plan hashes what it could not remember."""
+    from elasticsearch import ApiError
+    from elasticsearch.helpers import BulkIndexError
+
+    try:
+        yield
+    except (TransientError, BulkIndexError, ApiError) as exc:
+        log.warning("stat cache unavailable while %s, going on without it: %s", doing, exc)
 
 
 def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> None:

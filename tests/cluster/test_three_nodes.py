@@ -39,7 +39,7 @@ HEAP = "384m"
 FAST_START = ("-XX:TieredStopAtLevel=1",)  # C1 only: JVM start-up is most of this module's time on 2 cores
 ARTICLES = 240
 BATCH_SIZE = 40  # six batches: the kill lands in the second, four more run on two nodes
-KILL_AT_BULK = 3  # bulk calls alternate articles / ledger: the third is batch 2's articles
+KILL_AT_BULK = 4  # bulk calls cycle articles / ledger / stat cache per batch: the fourth is batch 2's articles
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -193,7 +193,7 @@ def test_node_killed_mid_ingestion_loses_nothing_acknowledged_and_search_keeps_a
     alias = f"nf-cluster-{uuid.uuid4().hex[:8]}"
     settings = Settings.from_env({**os.environ, "ELASTICSEARCH_URL": cluster[0].url, "NEWSFACET_INDEX": alias,
                                   "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
-                                  "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE)})
+                                  "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE), "NEWSFACET_REPLICAS": "1"})
     inbox = tmp_path / "inbox"
     _write_inbox(inbox, ARTICLES)
     admin = _client(cluster)

@@ -163,3 +163,18 @@ def test_a_plan_snapshot_answers_without_elasticsearch_until_the_ledger_changes(
     es.indices.delete(index=ensure_ledger(es, settings.index_alias))  # the ledger is gone: nothing is known
     ensure_ledger(es, settings.index_alias)
     assert len(plan([inbox], settings, es).todo) == first.read + 1
+
+
+def test_an_unavailable_stat_cache_costs_reading_files_not_the_run(settings: Settings, es: Any,
+                                                                   tmp_path: Path) -> None:
+    """The stat cache only saves work: closed (as a lost shard would leave it), runs and plans go on without it."""
+    from etl.index import ensure_stat_cache
+    from etl.pipeline import plan
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SEEDS, inbox)
+    es.indices.close(index=ensure_stat_cache(es, settings.index_alias))
+    first = run([inbox], settings, client=es)
+    assert first.indexed >= 3 and first.read == first.indexed + first.rejected_total, first.summary()
+    again = plan([inbox], settings, es)  # no stat cache to read: every file is hashed and found in the ledger
+    assert again.todo == [] and len(again.unchanged) == first.read
