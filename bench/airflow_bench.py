@@ -35,10 +35,9 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -137,43 +136,14 @@ def _start(home: Path, env: dict[str, str], settings: Settings) -> BenchStack:
 
 
 def _wait_ready(stack: BenchStack) -> None:
-    def healthy() -> bool:
-        health = stack.api("GET", "/api/v2/monitor/health", timeout=5)
-        return all((health.get(p) or {}).get("status") == "healthy"
-                   for p in ("metadatabase", "scheduler", "dag_processor"))  # fmt: skip
-
-    stack.wait("the API, scheduler and dag-processor to be healthy", healthy, START_TIMEOUT)
-    stack.token = str(stack.api("GET", "/auth/token")["access_token"])
-
-    def parsed() -> dict[str, Any] | None:
-        errors = stack.api("GET", "/api/v2/importErrors")
-        if errors.get("import_errors"):
-            stack.fail(f"DAG import errors: {errors['import_errors']}")
-        try:
-            found: dict[str, Any] = stack.api("GET", f"/api/v2/dags/{DAG_ID}")
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return None
-            raise
-        return found
-
-    if stack.wait(f"the DAG {DAG_ID} to be parsed", parsed, START_TIMEOUT)["is_paused"]:
-        stack.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+    stack.wait_healthy(START_TIMEOUT)
+    stack.unpause_when_parsed(DAG_ID, START_TIMEOUT)
 
 
 def _run(stack: BenchStack, timeout: float) -> tuple[dict[str, Any], float]:
     """Trigger the DAG, poll it to a final state; the final run and the seconds from trigger to seeing it."""
-    started = time.monotonic()
-    run = stack.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
-                    {"logical_date": datetime.now(UTC).isoformat(), "note": "bench/airflow_bench.py"})
-    run_id = str(run["dag_run_id"])
-
-    def finished() -> dict[str, Any] | None:
-        state: dict[str, Any] = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}")
-        return state if state["state"] in ("success", "failed") else None
-
-    final: dict[str, Any] = stack.wait(f"run {run_id} to finish", finished, timeout, every=1.0)
-    seconds = time.monotonic() - started
+    final, seconds = stack.trigger_and_wait(DAG_ID, "bench/airflow_bench.py", timeout)
+    run_id = str(final["dag_run_id"])
     if final["state"] != "success":
         tis = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=100")
         states = [f"{t['task_id']}[{t.get('map_index', -1)}]={t['state']}" for t in tis["task_instances"]]

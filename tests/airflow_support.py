@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -133,3 +134,54 @@ class AirflowStack:
             time.sleep(every)
         self.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
                   f"{detail() if detail else self.logs(30)}")
+
+    def wait_healthy(self, timeout: float) -> None:
+        """Wait for the API, scheduler and dag-processor to report healthy, then take an API token."""
+
+        def healthy() -> bool:
+            health = self.api("GET", "/api/v2/monitor/health", timeout=5)
+            return all((health.get(p) or {}).get("status") == "healthy"
+                       for p in ("metadatabase", "scheduler", "dag_processor"))  # fmt: skip
+
+        self.wait("the API, scheduler and dag-processor to be healthy", healthy, timeout)
+        self.token = str(self.api("GET", "/auth/token")["access_token"])  # all-admins: sent anyway, as a client would
+
+    def unpause_when_parsed(self, dag_id: str, timeout: float) -> dict[str, Any]:
+        """Wait until the dag-processor has parsed ``dag_id`` (any import error fails at once), then unpause it."""
+
+        def parsed() -> dict[str, Any] | None:
+            errors = self.api("GET", "/api/v2/importErrors")
+            if errors.get("import_errors"):  # the folder holds only our DAGs: any error is ours
+                self.fail(f"DAG import errors: {json.dumps(errors['import_errors'], indent=2)[:3000]}")
+            try:
+                dag: dict[str, Any] = self.api("GET", f"/api/v2/dags/{dag_id}")
+            except urllib.error.HTTPError as exc:
+                if exc.code == 404:
+                    return None
+                raise
+            return dag
+
+        dag: dict[str, Any] = self.wait(f"the DAG {dag_id} to be parsed", parsed, timeout)
+        if dag["is_paused"]:  # dags_are_paused_at_creation: the PATCH is what lets it run
+            dag = self.api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+            if dag["is_paused"] is not False:
+                self.fail(f"could not unpause {dag_id}: {dag}")
+        return dag
+
+    def trigger_and_wait(self, dag_id: str, note: str, timeout: float, every: float = 1.0,
+                         detail: Callable[[str], str] | None = None) -> tuple[dict[str, Any], float]:
+        """Trigger a run over REST and poll it to a final state: (the final run, seconds from trigger to seeing
+        it). ``detail(run_id)`` adds to the message if the wait times out."""
+        started = time.monotonic()
+        run = self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns",
+                       {"logical_date": datetime.now(UTC).isoformat(), "note": note})  # fmt: skip
+        run_id = str(run["dag_run_id"])
+
+        def finished() -> dict[str, Any] | None:
+            state: dict[str, Any] = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
+            return state if state["state"] in ("success", "failed") else None
+
+        final: dict[str, Any] = self.wait(f"run {run_id} of {dag_id} to finish", finished, timeout, every=every,
+                                          detail=(lambda: detail(run_id)) if detail else None)  # fmt: skip
+        return final, time.monotonic() - started
+

@@ -19,12 +19,10 @@ import secrets
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -183,18 +181,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres, redis: R
                 stack.procs[name] = subprocess.Popen(command, env=component_env, stdout=log, stderr=subprocess.STDOUT,
                                                      stdin=subprocess.DEVNULL, start_new_session=True, cwd=root)
 
-        def healthy() -> bool:
-            health = stack.api("GET", "/api/v2/monitor/health", timeout=5)
-            parts = ("metadatabase", "scheduler", "dag_processor")
-            return all((health.get(p) or {}).get("status") == "healthy" for p in parts)
-
         def workers_ready() -> bool:  # Celery's own line once it consumes: "celery@<hostname> ready."
             return all(re.search(rf"@{re.escape(h)} ready", stack.log(f"worker-{k}").read_text(errors="replace"))
                        for k, h in workers.items())
 
-        stack.wait("the API, scheduler and dag-processor to be healthy", healthy, START_TIMEOUT)
+        stack.wait_healthy(START_TIMEOUT)
         stack.wait("both Celery workers to be ready", workers_ready, START_TIMEOUT)
-        stack.token = str(stack.api("GET", "/auth/token")["access_token"])
         print(f"\nairflow (CeleryExecutor, workers {', '.join(workers.values())}) up at {url}: "
               f"db migrate {migrated:.0f}s, components {time.monotonic() - started - migrated:.0f}s")
         yield stack
@@ -237,34 +229,10 @@ def _failure_report(stack: Stack, run_id: str) -> str:
 @pytest.fixture(scope="module")
 def celery_run(stack: Stack) -> FinishedRun:
     """One run of the ingest DAG, triggered over REST once the DAG is parsed, polled to a final state."""
-
-    def parsed() -> dict[str, Any] | None:
-        errors = stack.api("GET", "/api/v2/importErrors")
-        if errors.get("import_errors"):
-            pytest.fail(f"DAG import errors: {json.dumps(errors['import_errors'], indent=2)[:3000]}")
-        try:
-            dag: dict[str, Any] = stack.api("GET", f"/api/v2/dags/{DAG_ID}")
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return None
-            raise
-        return dag
-
-    dag = stack.wait(f"the DAG {DAG_ID} to be parsed", parsed, START_TIMEOUT)
-    if dag["is_paused"]:
-        assert stack.api("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})["is_paused"] is False
-    started = time.monotonic()
-    run = stack.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
-                    {"logical_date": datetime.now(UTC).isoformat(), "note": "newsfacet scale-out test (Celery)"})
-    run_id = str(run["dag_run_id"])
-
-    def finished() -> dict[str, Any] | None:
-        state: dict[str, Any] = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}")
-        return state if state["state"] in ("success", "failed") else None
-
-    final = stack.wait(f"run {run_id} to finish", finished, RUN_TIMEOUT, every=2.0,
-                       detail=lambda: _failure_report(stack, run_id))
-    seconds = time.monotonic() - started
+    stack.unpause_when_parsed(DAG_ID, START_TIMEOUT)
+    final, seconds = stack.trigger_and_wait(DAG_ID, "newsfacet scale-out test (Celery)", RUN_TIMEOUT, every=2.0,
+                                            detail=lambda run_id: _failure_report(stack, run_id))
+    run_id = str(final["dag_run_id"])
     if final["state"] != "success":
         pytest.fail(f"run {run_id} ended {final['state']}\n{_failure_report(stack, run_id)}")
     tis = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=100")["task_instances"]

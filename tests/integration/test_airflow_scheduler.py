@@ -15,12 +15,9 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,15 +88,8 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
                                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                                      start_new_session=True, cwd=root)
 
-        def healthy() -> bool:
-            health = stack.api("GET", "/api/v2/monitor/health", timeout=5)
-            parts = ("metadatabase", "scheduler", "dag_processor")
-            return all((health.get(p) or {}).get("status") == "healthy" for p in parts)
-
         started = time.monotonic()
-        stack.wait("the API, scheduler and dag-processor to be healthy", healthy, START_TIMEOUT)
-        token = stack.api("GET", "/auth/token")  # all-admins: no credentials; sent anyway, as a client would
-        stack.token = str(token["access_token"])
+        stack.wait_healthy(START_TIMEOUT)
         print(f"\nairflow up at {url} in {time.monotonic() - started:.0f}s (home {home})")
         yield stack
     finally:
@@ -121,34 +111,9 @@ class FinishedRun:
 
 def _run_dag(airflow: Airflow, dag_id: str, summary_task: str) -> FinishedRun:
     """Wait for the DAG to be parsed, unpause and trigger it over REST, poll the run to a final state."""
-
-    def parsed() -> dict[str, Any] | None:
-        errors = airflow.api("GET", "/api/v2/importErrors")
-        if errors.get("import_errors"):  # the folder holds only our DAGs: any error is ours
-            pytest.fail(f"DAG import errors: {json.dumps(errors['import_errors'], indent=2)[:3000]}")
-        try:
-            dag: dict[str, Any] = airflow.api("GET", f"/api/v2/dags/{dag_id}")
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
-                return None
-            raise
-        return dag
-
-    dag = airflow.wait(f"the DAG {dag_id} to be parsed", parsed, START_TIMEOUT)
-    if dag["is_paused"]:  # dags_are_paused_at_creation: the PATCH is what lets it run
-        assert airflow.api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})["is_paused"] is False
-
-    started = time.monotonic()
-    run = airflow.api("POST", f"/api/v2/dags/{dag_id}/dagRuns",
-                      {"logical_date": datetime.now(UTC).isoformat(), "note": "newsfacet integration test"})
-    run_id = str(run["dag_run_id"])
-
-    def finished() -> dict[str, Any] | None:
-        state: dict[str, Any] = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
-        return state if state["state"] in ("success", "failed") else None
-
-    final = airflow.wait(f"run {run_id} of {dag_id} to finish", finished, RUN_TIMEOUT, every=2.0)
-    seconds = time.monotonic() - started
+    airflow.unpause_when_parsed(dag_id, START_TIMEOUT)
+    final, seconds = airflow.trigger_and_wait(dag_id, "newsfacet integration test", RUN_TIMEOUT, every=2.0)
+    run_id = str(final["dag_run_id"])
     if final["state"] != "success":
         pytest.fail(f"run {run_id} of {dag_id} ended {final['state']}\n{_task_logs(airflow, dag_id, run_id)}")
     xcom = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{summary_task}/xcomEntries/"
