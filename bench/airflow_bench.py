@@ -29,7 +29,6 @@ import argparse
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -50,7 +49,7 @@ from common import BENCH_PREFIX, DEFAULT_WORKDIR, Figure, drop_alias, load_avera
 from corpus import CorpusSpec, write_corpus  # noqa: E402
 
 from etl.settings import Settings  # noqa: E402
-from tests.airflow_support import AirflowStack, free_port, stop_groups  # noqa: E402
+from tests.airflow_support import AirflowStack, airflow_env, free_port, stop_groups  # noqa: E402
 
 DAG_ID = "ingest_articles"
 TASK_ID = "process_batch"
@@ -97,27 +96,7 @@ def _when(value: str | None) -> datetime:
 def _environment(home: Path, port: int, newsfacet: dict[str, str]) -> dict[str, str]:
     """LocalExecutor on SQLite in ``home``, as ``tests/integration/test_airflow_scheduler.py`` starts it, with
     two executor slots (the machine's cores) and the project's DAGs."""
-    url = f"http://127.0.0.1:{port}"
-    return {
-        **os.environ, **newsfacet,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        "AIRFLOW__CORE__PARALLELISM": str(BATCHES),
-        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
-        "AIRFLOW__API__BASE_URL": url,
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),  # the same for every component
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port(port + 1)),
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "PYTHONUNBUFFERED": "1",
-    }  # fmt: skip
+    return airflow_env(home, port, newsfacet, "LocalExecutor", BATCHES)
 
 
 def _start(home: Path, env: dict[str, str], settings: Settings) -> BenchStack:

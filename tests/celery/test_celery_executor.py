@@ -15,7 +15,6 @@ import math
 import os
 import random
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -28,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from etl.settings import PROJECT_ROOT, Settings
-from tests.airflow_support import AirflowStack, free_port, stop_group
+from etl.settings import Settings
+from tests.airflow_support import AirflowStack, airflow_env, free_port, stop_group
 from tests.celery.conftest import Postgres, Redis
 from tests.conftest import SEED_ARTICLE
 
@@ -130,31 +129,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres, redis: R
     tag = uuid.uuid4().hex[:6]
     newsfacet = {"NEWSFACET_INDEX": f"nf-celery-{tag}", "NEWSFACET_DATA_DIR": str(root / "var"),
                  "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none", "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE)}
-    env = {
-        **os.environ, **newsfacet,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-        "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": postgres.url("postgresql+psycopg2"),
-        "AIRFLOW__CELERY__BROKER_URL": redis.url(0),
-        "AIRFLOW__CELERY__RESULT_BACKEND": postgres.url("db+postgresql+psycopg2"),
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
-        "AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER": "1",
-        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
-        "AIRFLOW__API__BASE_URL": url,
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),  # the same for every component; 64 bytes for HS512
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port(port + 100)),
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = airflow_env(
+        home, port, newsfacet, "CeleryExecutor", 4,
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgres.url("postgresql+psycopg2"),
+        AIRFLOW__CELERY__BROKER_URL=redis.url(0),
+        AIRFLOW__CELERY__RESULT_BACKEND=postgres.url("db+postgresql+psycopg2"),
+        AIRFLOW__CELERY__WORKER_CONCURRENCY=str(WORKER_CONCURRENCY),
+        AIRFLOW__CELERY__WORKER_PREFETCH_MULTIPLIER="1",
+    )
     airflow_bin = str(Path(sys.executable).with_name("airflow"))
     started = time.monotonic()
     migrate = subprocess.run([airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300,

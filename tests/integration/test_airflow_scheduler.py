@@ -9,7 +9,6 @@ and the screenshot is kept under ``var/test-artefacts/``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from typing import Any
 import pytest
 
 from etl.settings import PROJECT_ROOT, Settings
-from tests.airflow_support import AirflowStack, free_port, stop_groups
+from tests.airflow_support import AirflowStack, airflow_env, free_port, stop_groups
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.integration
@@ -56,26 +55,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     url = f"http://127.0.0.1:{port}"
     newsfacet = {"NEWSFACET_INDEX": f"nf-airflow-{uuid.uuid4().hex[:8]}", "NEWSFACET_DATA_DIR": str(root / "var"),
                  "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none"}
-    env = {
-        **os.environ, **newsfacet,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",  # Airflow 3 runs it on SQLite (SequentialExecutor is gone)
-        "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
-        "AIRFLOW__API__BASE_URL": url,
-        "AIRFLOW__API__HOST": "127.0.0.1",
-        "AIRFLOW__API__PORT": str(port),
-        "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,  # the same for every component
-        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port(port + 1)),
-        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = airflow_env(home, port, newsfacet, "LocalExecutor", 4)  # Airflow 3 runs it on SQLite
     airflow_bin = str(Path(sys.executable).with_name("airflow"))
     migrate = subprocess.run([airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
     assert migrate.returncode == 0, migrate.stdout[-2000:] + migrate.stderr[-3000:]
