@@ -247,11 +247,6 @@ class Gazetteer:
         return self._demonyms.get(normalize_name(word))
 
     @property
-    def demonyms(self) -> dict[str, str]:
-        """Normalised demonym -> country code."""
-        return dict(self._demonyms)
-
-    @property
     def name_count(self) -> int:
         """Distinct lookup keys (normalised names)."""
         return len(self._by_key)

@@ -138,6 +138,17 @@ def _replace_analysis(node: Any, missing: set[str]) -> Any:
     return node
 
 
+def _mapping_for(client: Elasticsearch) -> tuple[dict[str, Any], list[str]]:
+    """The shipped mapping as this cluster can take it: analysis it lacks replaced by ``standard`` and recorded in
+    ``_meta.analysis_fallback``; also returns what was replaced."""
+    body = load_mapping()
+    missing = _analysis_fallbacks(client, body)
+    if missing:
+        body = _replace_analysis(copy.deepcopy(body), set(missing))
+        body["mappings"]["_meta"]["analysis_fallback"] = missing
+    return body, missing
+
+
 def new_index_name(alias: str, body: dict[str, Any] | None = None, now: datetime | None = None) -> str:
     """``<alias>-v<mapping version>-<UTC timestamp>``: sortable, and says which mapping made it."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dt%H%M%S%f")
@@ -151,14 +162,11 @@ def create_index(client: Elasticsearch, name: str, *, allow_fallback: bool = Tru
     A cluster missing language analyzers gets an explicit fallback, recorded in the index's ``_meta`` and
     logged as a warning: never silently.
     """
-    body = load_mapping()
-    missing = _analysis_fallbacks(client, body)
+    body, missing = _mapping_for(client)
     if missing:
         if not allow_fallback:
             raise ConfigurationError(f"cluster lacks analysis components the mapping needs: {missing}")
         log.warning("cluster lacks %s: falling back to the standard analyzer (recorded in _meta)", missing)
-        body = _replace_analysis(copy.deepcopy(body), set(missing))
-        body["mappings"]["_meta"]["analysis_fallback"] = missing
     if replicas is not None:
         body["settings"]["number_of_replicas"] = replicas
     client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
@@ -197,11 +205,7 @@ def upgrade_mapping(client: Elasticsearch, name: str) -> None:
     if have > want:
         raise ConfigurationError(f"index {name} has mapping v{have}, newer than this pipeline's v{want}: upgrade "
                                  "newsfacet, or point NEWSFACET_INDEX elsewhere")  # fmt: skip
-    body = load_mapping()
-    missing = _analysis_fallbacks(client, body)
-    if missing:
-        body = _replace_analysis(copy.deepcopy(body), set(missing))
-        body["mappings"]["_meta"]["analysis_fallback"] = missing
+    body, _ = _mapping_for(client)
     try:
         client.indices.put_mapping(index=name, properties=body["mappings"]["properties"],
                                    meta=body["mappings"]["_meta"])  # fmt: skip

@@ -318,9 +318,8 @@ def resolve_mentions(
         if p.candidates and len({c.country_code for c in p.candidates}) == 1
     }
     demonym_countries: set[str] = set()
-    demonyms = gaz.demonyms
     for word in {w for w in _WORD.findall(text) if w[0].isupper()}:  # each distinct capitalised word once
-        dem_cc = demonyms.get(normalize_name(word))
+        dem_cc = gaz.demonym_country(word)
         if dem_cc is not None:
             demonym_countries.add(dem_cc)
     top = max(named.values(), default=0)
