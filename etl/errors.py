@@ -2,7 +2,7 @@
 
     NewsfacetError
     ├── RejectedInput          terminal: the input itself is bad; the article is quarantined, never retried
-    │     carries a ``RejectReason`` (empty, binary, undecodable, too_large, no_article, duplicate, ...)
+    │     carries a ``RejectReason`` (empty, binary, undecodable, too_large, no_article, not_an_article, ...)
     ├── TransientError         retry can help: Elasticsearch down, slow or refusing (429); Airflow retries the task
     └── ConfigurationError     terminal for the run: a setting, mapping or knowledge-base file is wrong
 
@@ -22,7 +22,8 @@ class RejectReason(StrEnum):
     UNDECODABLE = "undecodable"
     TOO_LARGE = "too_large"
     UNREADABLE = "unreadable"
-    NO_ARTICLE = "no_article"
+    NO_ARTICLE = "no_article"  # no story at all (blank, script-only, error page, only boilerplate)
+    NOT_AN_ARTICLE = "not_an_article"  # a page whose main content is not a story (a section front, a listing)
     TOO_SHORT = "too_short"
     DUPLICATE = "duplicate"
     UNSUPPORTED_TYPE = "unsupported_type"

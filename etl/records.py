@@ -58,6 +58,8 @@ class CleanArticle:
     url: str | None = None
     language_hint: str | None = None  # from the page's metadata, if any
     removed: tuple[str, ...] = ()  # boilerplate lines taken out, for inspection
+    word_count: int = 0  # words of the body, CJK characters counted one by one (etl.sentences.count_words)
+    truncated: bool = False  # the input's text was longer than the clean stage reads (MAX_TEXT_CHARS) and was cut
 
 
 @dataclass(frozen=True)
