@@ -1,10 +1,19 @@
 """The clean stage: a decoded document -> the article alone, its parts labelled, the boilerplate kept aside.
 
 Public entry point: ``clean(doc)``. Plain text (articles copied from a site) is labelled line by line; HTML goes
-through ``etl.htmlclean`` (trafilatura for the main text, the page's own metadata) and then through the same line
-labelling, so both kinds lose the same promos and keep the same captions, credits, bylines and datelines.
+through ``etl.htmlclean`` (our main-text model picks the page's main content, the page's own metadata) and then
+through the same line labelling, so both kinds lose the same promos and keep the same captions, credits, bylines and
+datelines.
+
 Principle: never drop a line of the story. A line leaves the body only when a rule names it (``etl.boilerplate``),
-and then it is kept in ``removed`` (or in captions / credits / byline / published_at) for inspection.
+and then it is kept in ``removed`` (or in captions / credits / byline / published_at) for inspection. A text file is
+an article unless proven otherwise: a text with no line breaks gets its sentence and paragraph breaks back
+(``etl.sentences``), and a short story (a wire brief) is kept, marked by its ``word_count``. Rejections say why:
+``no_article`` (no story at all), ``too_short`` (fewer than ``MIN_STORY_WORDS`` words of story),
+``not_an_article`` (the page's main content is a list of links: a section front, a listing).
+
+Every step is linear in the text: the text analysed is capped at ``MAX_TEXT_CHARS`` for plain text and HTML alike,
+and the document says when it was cut (``CleanArticle.truncated``).
 """
 
 from __future__ import annotations
@@ -12,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 
 from etl.boilerplate import (
     byline_of,
@@ -24,141 +35,226 @@ from etl.boilerplate import (
     words,
 )
 from etl.errors import RejectedInput, RejectReason
+from etl.htmlclean import MAX_TEXT_CHARS as MAX_HTML_TEXT_CHARS
 from etl.htmlclean import read_page
 from etl.records import CleanArticle, DecodedDocument, InputKind
+from etl.sentences import count_words, paragraphs, split_sentences
 
-MIN_STORY_WORDS = 40
-# Plain text beyond this is cut (a paste of a whole site is not one article); keeps the work per document bounded.
-MAX_TEXT_CHARS = 400_000
-_CAPTION_MAX_WORDS = 20
-_LINK_SHARE_NO_ARTICLE = 0.6
+# A story of fewer words is not an article (a two-line note); 15-39 words is a wire brief, and is kept.
+MIN_STORY_WORDS = 15
+# Text beyond this is cut (a paste of a whole site is not one article); keeps the work per document bounded. HTML
+# pages are cut at the same length of text (etl.htmlclean).
+MAX_TEXT_CHARS = MAX_HTML_TEXT_CHARS
+# A line longer than this many words is several paragraphs run together (a text pasted without line breaks).
+RUN_ON_WORDS = 150
+# A first line longer than this, or ending like a sentence, is the story's first paragraph, not its title.
+TITLE_MAX_WORDS = 30
+_CAPTION_WORDS = 20  # at most, for a line above a credit to be its caption
+_LINK_SHARE_NOT_ARTICLE = 0.8  # of the story words in link titles: a list of links (measured on the tuning part)
 _FILE_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_LITERAL_BREAKS_RE = re.compile(r"(?:\\r)?\\n")  # "\n" written out, as JSON strings carry line breaks
 
-# Labels of a block once classified.
-_STORY, _HEADING, _CAPTION, _CREDIT, _REMOVED, _META, _UNSURE = "p", "h", "cap", "cred", "rm", "meta", "?"
+
+class Label(StrEnum):
+    """What a block of the page is, once classified (the values are the short tags HTML blocks arrive with)."""
+
+    STORY = "p"
+    HEADING = "h"
+    CAPTION = "cap"
+    CREDIT = "cred"
+    REMOVED = "rm"
+    META = "meta"  # byline or dateline
+    UNSURE = "?"  # not yet decided (plain-text lines before the heading pass)
 
 
 @dataclass
-class _Labelled:
+class Labelled:
     """Blocks with their labels, plus what the labelling pulled out of them."""
 
-    labels: list[str]
+    labels: list[Label]
     texts: list[str]
     captions: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     byline: str | None = None
     published_at: str | None = None
 
+    def having(self, *labels: Label) -> list[str]:
+        return [t for lab, t in zip(self.labels, self.texts, strict=True) if lab in labels]
+
+
+@dataclass
+class Draft:
+    """Everything an article is made of, before the checks that it is one."""
+
+    title: str
+    labelled: Labelled
+    removed: list[str]
+    source: str | None = None
+    published_at: str | None = None
+    url: str | None = None
+    language: str | None = None
+    byline: str | None = None
+    truncated: bool = False
+    link_share: float = 0.0  # HTML: the share of story words that are link titles
+
 
 def clean(doc: DecodedDocument) -> CleanArticle:
-    """Clean one decoded document; raise ``RejectedInput`` (NO_ARTICLE, TOO_SHORT, TOO_LARGE) when no article."""
+    """Clean one decoded document; raise ``RejectedInput`` (NO_ARTICLE, NOT_AN_ARTICLE, TOO_SHORT, TOO_LARGE)."""
     try:
-        if doc.kind is InputKind.HTML:
-            return _clean_html(doc)
-        return _clean_text(doc)
+        draft = _html_draft(doc) if doc.kind is InputKind.HTML else _text_draft(doc)
+        return _article(doc, draft)
     except RejectedInput as err:
         err.source_file = err.source_file or doc.source_file
         raise
 
 
-def _clean_text(doc: DecodedDocument) -> CleanArticle:
-    text = doc.text[:MAX_TEXT_CHARS].lstrip("\ufeff")
-    lines = [_norm_space(line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
+# --- plain text --------------------------------------------------------------------------------------------------
+
+
+def _text_draft(doc: DecodedDocument) -> Draft:
+    text = doc.text.lstrip("\ufeff")
+    truncated = len(text) > MAX_TEXT_CHARS
+    lines = _text_lines(text[:MAX_TEXT_CHARS])
     if not lines:
         raise RejectedInput(RejectReason.NO_ARTICLE, "the text is blank")
-    # Title = first line, unless the paste starts with chrome ("Skip to content", a cookie notice).
+    # The paste may start with chrome ("Skip to content", a cookie notice) before the title.
     lead_removed = []
     while len(lines) > 1 and (is_boilerplate(lines[0]) or credit_of(lines[0])):
         lead_removed.append(lines.pop(0))
-    title, rest = lines[0], lines[1:]
-    labelled = _label([(_UNSURE, line) for line in rest], captions=(), text_mode=True)
-    removed = lead_removed + [t for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab == _REMOVED]
-    story = [t for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab == _STORY]
-    source = detect_source(removed + labelled.credits, story)
-    published = labelled.published_at or _date_from_name(doc.source_file)
-    return _article(doc, title, labelled, removed, source=source, published_at=published, url=None, language=None)
+    title = lines.pop(0) if _looks_like_title(lines) else ""
+    labelled = _label([(Label.UNSURE, line) for line in lines], captions=(), text_mode=True)
+    removed = lead_removed + labelled.having(Label.REMOVED)
+    return Draft(
+        title=title,
+        labelled=labelled,
+        removed=removed,
+        source=detect_source(removed + labelled.credits, labelled.having(Label.STORY)),
+        published_at=labelled.published_at or _date_from_name(doc.source_file),
+        truncated=truncated,
+    )
 
 
-def _clean_html(doc: DecodedDocument) -> CleanArticle:
+def _text_lines(text: str) -> list[str]:
+    """Non-blank lines, whitespace collapsed; a run-on line (a text pasted without breaks) cut into paragraphs."""
+    if "\n" not in text and "\r" not in text and _LITERAL_BREAKS_RE.search(text):
+        text = _LITERAL_BREAKS_RE.sub("\n", text)  # an API's JSON string pasted as it was
+    lines = []
+    for raw in text.splitlines():
+        line = _norm_space(raw)
+        if not line:
+            continue
+        if count_words(line) > RUN_ON_WORDS:
+            lines.extend(_split_run_on(line))
+        else:
+            lines.append(line)
+    return lines
+
+
+def _split_run_on(line: str) -> list[str]:
+    """Paragraphs of whole sentences from a line that holds several (a text pasted without its breaks)."""
+    return paragraphs(split_sentences(line))
+
+
+def _looks_like_title(lines: Sequence[str]) -> bool:
+    """The first line is a title when more text follows and it reads like a headline, not a sentence of the story."""
+    if len(lines) < 2:
+        return False
+    first = lines[0]
+    return 0 < count_words(first) <= TITLE_MAX_WORDS and not first.endswith((".", ",", ";", ":", "…"))
+
+
+# --- HTML --------------------------------------------------------------------------------------------------------
+
+
+def _html_draft(doc: DecodedDocument) -> Draft:
     page = read_page(doc.text)
-    labelled = _label(page.blocks, captions=page.captions, text_mode=False)
-    # Drop a first heading that repeats the title (the title has its own field).
+    labelled = _label([(Label(kind), text) for kind, text in page.blocks], captions=page.captions, text_mode=False)
     if page.title:
-        for i, (lab, text) in enumerate(zip(labelled.labels, labelled.texts, strict=True)):
-            if lab in (_STORY, _HEADING):
-                if lab == _HEADING and _overlaps(text, page.title):
-                    labelled.labels[i] = _META
-                break
-    story = [t for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab == _STORY]
+        _drop_title_heading(labelled, page.title)
+    story = labelled.having(Label.STORY)
     story_words = sum(words(t) for t in story)
     link_words = sum(words(t) for t in story if t in page.anchors)
-    if story_words and link_words / story_words > _LINK_SHARE_NO_ARTICLE:
-        raise RejectedInput(RejectReason.NO_ARTICLE, "section front: the main text is mostly link titles")
-    removed = [t for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab == _REMOVED]
     labelled.captions = _unique(page.captions + labelled.captions)
     labelled.credits = _unique(page.credits + labelled.credits)
-    title = page.title or next(
-        (t for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab == _HEADING), ""
-    )
-    return _article(
-        doc,
-        title,
-        labelled,
-        removed,
+    removed = labelled.having(Label.REMOVED)
+    return Draft(
+        title=page.title or next(iter(labelled.having(Label.HEADING)), ""),
+        labelled=labelled,
+        removed=removed,
         source=page.source or detect_source(removed, story),
         published_at=page.published_at or labelled.published_at,
         url=page.url,
         language=page.language,
         byline=page.byline,
+        truncated=page.truncated,
+        link_share=link_words / story_words if story_words else 0.0,
     )
 
 
-def _label(blocks: Sequence[tuple[str, str]], captions: Iterable[str], text_mode: bool) -> _Labelled:
+def _drop_title_heading(labelled: Labelled, title: str) -> None:
+    """A first heading that repeats the title leaves the body (the title has its own field)."""
+    for i, (lab, text) in enumerate(zip(labelled.labels, labelled.texts, strict=True)):
+        if lab in (Label.STORY, Label.HEADING):
+            if lab is Label.HEADING and _overlaps(text, title):
+                labelled.labels[i] = Label.META
+            return
+
+
+# --- labelling (shared) ------------------------------------------------------------------------------------------
+
+
+def _label(blocks: Sequence[tuple[Label, str]], captions: Iterable[str], text_mode: bool) -> Labelled:
     """Classify each block: story, heading, caption, credit, metadata (byline/date) or removed boilerplate."""
-    out = _Labelled(labels=[kind for kind, _ in blocks], texts=[text for _, text in blocks])
+    out = Labelled(labels=[kind for kind, _ in blocks], texts=[text for _, text in blocks])
     known = {_key(c) for c in captions}
-    for i, text in enumerate(out.texts):
-        if out.labels[i] == _HEADING:
-            if is_boilerplate(text):
-                out.labels[i] = _REMOVED
-            continue
-        split = split_trailing_credit(text)
-        credit = credit_of(text)
-        if is_boilerplate(text) and not credit:
-            out.labels[i] = _REMOVED
-        elif credit:
-            out.labels[i] = _CREDIT
-            out.credits.append(credit)
-            prev = i - 1
-            if text_mode and prev >= 0 and out.labels[prev] == _UNSURE and words(out.texts[prev]) <= _CAPTION_MAX_WORDS:
-                out.labels[prev] = _CAPTION  # a short line right above a bare credit is its caption
-                known.add(_key(out.texts[prev]))
-        elif split and (text_mode or _key(split[0]) in known):
-            out.labels[i] = _CAPTION
-            known.add(_key(split[0]))
-            out.credits.append(split[1])
-            out.texts[i] = split[0]
-        elif (name := byline_of(text)) is not None:
-            out.labels[i] = _META
-            out.byline = out.byline or name
-        elif (date := dateline_of(text)) is not None:
-            out.labels[i] = _META
-            out.published_at = out.published_at or date
+    for i in range(len(out.texts)):
+        _label_one(out, i, known, text_mode)
+    seen_captions = set(out.captions)
     for i, text in enumerate(out.texts):  # duplicated caption lines collapse into the one caption
-        if out.labels[i] in (_UNSURE, _STORY, _CAPTION) and _key(text) in known:
-            out.labels[i] = _CAPTION
-            if text not in out.captions:
+        if out.labels[i] in (Label.UNSURE, Label.STORY, Label.CAPTION) and _key(text) in known:
+            out.labels[i] = Label.CAPTION
+            if text not in seen_captions:
+                seen_captions.add(text)
                 out.captions.append(text)
     _headings(out, text_mode)
     return out
 
 
-def _headings(out: _Labelled, text_mode: bool) -> None:
+def _label_one(out: Labelled, i: int, known: set[str], text_mode: bool) -> None:
+    """The rules for one block, in order: boilerplate, credit (and the caption above it), caption, byline, date."""
+    text = out.texts[i]
+    if out.labels[i] is Label.HEADING:
+        if is_boilerplate(text):
+            out.labels[i] = Label.REMOVED
+        return
+    credit = credit_of(text)
+    if is_boilerplate(text) and not credit:
+        out.labels[i] = Label.REMOVED
+    elif credit:
+        out.labels[i] = Label.CREDIT
+        out.credits.append(credit)
+        prev = i - 1
+        if text_mode and prev >= 0 and out.labels[prev] is Label.UNSURE and words(out.texts[prev]) <= _CAPTION_WORDS:
+            out.labels[prev] = Label.CAPTION  # a short line right above a bare credit is its caption
+            known.add(_key(out.texts[prev]))
+    elif (split := split_trailing_credit(text)) and (text_mode or _key(split[0]) in known):
+        out.labels[i] = Label.CAPTION
+        known.add(_key(split[0]))
+        out.credits.append(split[1])
+        out.texts[i] = split[0]
+    elif (name := byline_of(text)) is not None:
+        out.labels[i] = Label.META
+        out.byline = out.byline or name
+    elif (date := dateline_of(text)) is not None:
+        out.labels[i] = Label.META
+        out.published_at = out.published_at or date
+
+
+def _headings(out: Labelled, text_mode: bool) -> None:
     """Text: a short unpunctuated line between story lines is a heading. HTML: trailing headings are chrome."""
-    content = [i for i, lab in enumerate(out.labels) if lab in (_UNSURE, _STORY, _HEADING)]
+    content = [i for i, lab in enumerate(out.labels) if lab in (Label.UNSURE, Label.STORY, Label.HEADING)]
     for pos, i in enumerate(content):
-        if out.labels[i] != _UNSURE:
+        if out.labels[i] is not Label.UNSURE:
             continue
         nxt = content[pos + 1] if pos + 1 < len(content) else None
         is_heading = (
@@ -168,60 +264,73 @@ def _headings(out: _Labelled, text_mode: bool) -> None:
             and looks_like_heading(out.texts[i])
             and not looks_like_heading(out.texts[nxt])
         )
-        out.labels[i] = _HEADING if is_heading else _STORY
+        out.labels[i] = Label.HEADING if is_heading else Label.STORY
     if not text_mode:
         for i in reversed(content):
-            if out.labels[i] != _HEADING:
+            if out.labels[i] is not Label.HEADING:
                 break
-            out.labels[i] = _REMOVED
+            out.labels[i] = Label.REMOVED
 
 
-def _article(
-    doc: DecodedDocument,
-    title: str,
-    labelled: _Labelled,
-    removed: list[str],
-    *,
-    source: str | None,
-    published_at: str | None,
-    url: str | None,
-    language: str | None,
-    byline: str | None = None,
-) -> CleanArticle:
-    pairs = [(lab, t) for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab in (_STORY, _HEADING)]
-    paragraphs = tuple(t for lab, t in pairs if lab == _STORY)
-    if not paragraphs:
-        raise RejectedInput(RejectReason.NO_ARTICLE, f"no story text left ({len(removed)} boilerplate lines removed)")
-    story_words = sum(words(p) for p in paragraphs)
-    if story_words < MIN_STORY_WORDS and sum(words(r) for r in removed) >= story_words:
-        raise RejectedInput(RejectReason.NO_ARTICLE, f"mostly boilerplate ({story_words} words of story left)")
-    if story_words < MIN_STORY_WORDS:
-        raise RejectedInput(RejectReason.TOO_SHORT, f"{story_words} words of story, fewer than {MIN_STORY_WORDS}")
+# --- the article ---------------------------------------------------------------------------------------------------
+
+
+def _article(doc: DecodedDocument, draft: Draft) -> CleanArticle:
+    """The article, once the draft passes the checks that it is one (``_check``)."""
+    labelled = draft.labelled
+    pairs = [(lab, t) for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab in (Label.STORY,
+                                                                                                 Label.HEADING)]
+    paragraphs_ = tuple(t for lab, t in pairs if lab is Label.STORY)
+    _check(paragraphs_, draft)
+    body = "\n\n".join(t for _, t in pairs)
     return CleanArticle(
         doc_id=doc.doc_id,
         source_file=doc.source_file,
         content_sha256=doc.content_sha256,
-        title=title,
-        body="\n\n".join(t for _, t in pairs),
-        paragraphs=paragraphs,
-        headings=tuple(t for lab, t in pairs if lab == _HEADING),
+        title=draft.title,
+        body=body,
+        paragraphs=paragraphs_,
+        headings=tuple(t for lab, t in pairs if lab is Label.HEADING),
         captions=tuple(_unique(labelled.captions)),
         credits=tuple(_unique(labelled.credits)),
-        byline=byline or labelled.byline,
-        published_at=published_at,
-        source=source,
-        url=url,
-        language_hint=language,
-        removed=tuple(removed),
+        byline=draft.byline or labelled.byline,
+        published_at=draft.published_at,
+        source=draft.source,
+        url=draft.url,
+        language_hint=draft.language,
+        removed=tuple(draft.removed),
+        word_count=count_words(body),
+        truncated=draft.truncated,
     )
+
+
+def _check(story: Sequence[str], draft: Draft) -> None:
+    """Reject a draft that is no article: no story, a list of links, or too few words (module doc)."""
+    if not story:
+        raise RejectedInput(
+            RejectReason.NO_ARTICLE, f"no story text left ({len(draft.removed)} boilerplate lines removed)"
+        )
+    if draft.link_share > _LINK_SHARE_NOT_ARTICLE:
+        raise RejectedInput(
+            RejectReason.NOT_AN_ARTICLE,
+            f"not an article: {draft.link_share:.0%} of the main text is link titles (a section front or listing)",
+        )
+    story_words = sum(words(p) for p in story)
+    if story_words < MIN_STORY_WORDS:
+        if sum(words(r) for r in draft.removed) >= story_words:
+            raise RejectedInput(RejectReason.NO_ARTICLE, f"mostly boilerplate ({story_words} words of story left)")
+        raise RejectedInput(RejectReason.TOO_SHORT, f"{story_words} words of story, fewer than {MIN_STORY_WORDS}")
 
 
 def _date_from_name(name: str) -> str | None:
     """A YYYY-MM-DD in the file name (our inbox convention, e.g. rfi-2018-11-13-...) when the text has no date."""
     m = _FILE_DATE_RE.search(name.rsplit("/", 1)[-1])
-    if not m or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
+    if not m:
         return None
-    return m.group(0)
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        return None  # 2019-02-30 is no date
 
 
 def _norm_space(line: str) -> str:

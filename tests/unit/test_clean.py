@@ -5,12 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-from etl.clean import MIN_STORY_WORDS, clean
+from etl.clean import MAX_TEXT_CHARS, MIN_STORY_WORDS, Label, clean
 from etl.errors import RejectedInput, RejectReason
 from etl.htmlclean import cut_scripts, read_page
 from etl.records import CleanArticle, DecodedDocument, InputKind
@@ -100,13 +99,9 @@ def test_seed_every_story_paragraph_verbatim(rfi: CleanArticle) -> None:
     assert rfi.body.split("\n\n")[:1] == [story[0]]
 
 
-def test_seed_text_is_fast() -> None:
-    doc = _doc((SEEDS / RFI).read_text(encoding="utf-8"), name=RFI)
-    clean(doc)
-    start = time.perf_counter()
-    for _ in range(20):
-        clean(doc)
-    assert (time.perf_counter() - start) / 20 < 0.02  # goal 5 ms; generous for loaded CI machines
+def test_seed_word_count_and_not_truncated(rfi: CleanArticle) -> None:
+    assert rfi.word_count == len(rfi.body.split())
+    assert not rfi.truncated
 
 
 # --- our own demo seeds --------------------------------------------------------------------------------------
@@ -234,7 +229,99 @@ def test_unsure_lines_are_kept() -> None:
 def test_text_too_short_and_blank() -> None:
     assert _reject("Title\n\nOnly a few words here.", InputKind.TEXT).reason is RejectReason.TOO_SHORT
     assert _reject(" \n\n ", InputKind.TEXT).reason is RejectReason.NO_ARTICLE
-    assert MIN_STORY_WORDS == 40
+    assert MIN_STORY_WORDS == 15
+
+
+# --- issue 11 #3: short articles are kept, and say how long they are --------------------------------------------
+
+BRIEF = (
+    "TRIPOLI, Feb 14 (Reuters) - Libya's National Oil Corporation said on Thursday that production at the Sharara "
+    "field had resumed after a two-month shutdown."
+)  # 23 words (a lone dash is none): a wire brief, rejected as too_short before
+
+
+def test_wire_brief_is_kept_with_its_word_count() -> None:
+    art = clean(_doc(f"Sharara oil field restarts\n\n{BRIEF}"))
+    assert art.title == "Sharara oil field restarts"
+    assert art.paragraphs == (BRIEF,)
+    assert art.word_count == 23
+
+
+def test_short_html_story_is_kept() -> None:
+    page = f"<html><head><title>Sharara oil field restarts</title></head><body><article><p>{BRIEF}</p></article>"
+    art = clean(_doc(page, InputKind.HTML))
+    assert art.body == BRIEF and art.word_count == 23
+
+
+def test_word_count_counts_cjk_characters() -> None:
+    # issue 11 #20: three paragraphs of Chinese counted as 3 words
+    paragraphs = ["利比亚强人哈夫塔尔抵制了在巴勒莫举行的和平会议，意大利方面表示遗憾。" * 2] * 3
+    art = clean(_doc("哈夫塔尔抵制巴勒莫会议\n\n" + "\n\n".join(paragraphs)))
+    assert art.word_count == sum(len(p) - p.count("，") - p.count("。") for p in paragraphs)
+
+
+# --- issue 11 #2: plain text with no line breaks is an article ---------------------------------------------------
+
+SENTENCES = [
+    f"Sentence {i} of the wire story says that the talks in Palermo went on for another day without Haftar."
+    for i in range(45)
+]  # 19 words each: 855 words on one line
+
+
+def test_article_on_one_line_gets_paragraphs_back() -> None:
+    art = clean(_doc(" ".join(SENTENCES)))  # was rejected as no_article: no story text left
+    assert art.title == ""  # the first line is the story, not a title
+    assert len(art.paragraphs) >= 10
+    assert " ".join(art.paragraphs) == " ".join(SENTENCES)
+    assert art.word_count == 855
+
+
+def test_title_line_then_article_on_one_line() -> None:
+    art = clean(_doc("Haftar stays away from Palermo\n" + " ".join(SENTENCES)))
+    assert art.title == "Haftar stays away from Palermo"
+    assert " ".join(art.paragraphs) == " ".join(SENTENCES)
+
+
+def test_json_string_pasted_with_escaped_line_breaks() -> None:
+    text = "Haftar stays away from Palermo\\n\\n" + "\\n\\n".join(SENTENCES[:6])
+    assert "\n" not in text
+    art = clean(_doc(text))
+    assert art.title == "Haftar stays away from Palermo"
+    assert art.paragraphs == tuple(SENTENCES[:6])
+
+
+def test_first_line_that_reads_like_a_sentence_is_not_the_title() -> None:
+    art = clean(_doc("\n".join(SENTENCES[:3])))
+    assert art.title == ""
+    assert art.paragraphs == tuple(SENTENCES[:3])
+
+
+# --- caps: the text read is bounded and the article says when it was cut ------------------------------------------
+
+
+def test_long_text_is_cut_and_marked() -> None:
+    story = "\n\n".join(SENTENCES)
+    art = clean(_doc("Title\n\n" + story * (MAX_TEXT_CHARS // len(story) + 2)))
+    assert art.truncated
+    assert len(art.body) <= MAX_TEXT_CHARS
+
+
+def test_long_html_page_is_cut_and_marked() -> None:
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    page = _article_page(paragraphs * (MAX_TEXT_CHARS // len(" ".join(SENTENCES)) + 2))
+    art = clean(_doc(page, InputKind.HTML))
+    assert art.truncated
+    assert len(art.body) <= MAX_TEXT_CHARS + len(SENTENCES[0]) + 2
+
+
+def test_impossible_date_in_file_name_is_ignored() -> None:
+    art = clean(_doc(f"Title\n\n{STORY_EN}", name="rfi-2019-02-30-story.txt"))
+    assert art.published_at is None
+
+
+def test_labels_are_an_enum_with_the_block_tags_as_values() -> None:
+    assert Label("p") is Label.STORY and Label("h") is Label.HEADING
+    assert {label.value for label in Label} == {"p", "h", "cap", "cred", "rm", "meta", "?"}
 
 
 # --- bad HTML ----------------------------------------------------------------------------------------------
@@ -278,26 +365,24 @@ def test_html_404_is_no_article() -> None:
     assert _reject(page).reason is RejectReason.NO_ARTICLE
 
 
-def test_html_section_front_is_no_article() -> None:
+def test_html_section_front_is_not_an_article() -> None:
     links = "".join(
         f"<li><a href='/story/{i}'>Headline number {i} about the talks in the port city today</a></li>"
         for i in range(40)
     )
     page = f"<html><head><title>World news</title></head><body><main><ul>{links}</ul></main></body></html>"
-    assert _reject(page).reason is RejectReason.NO_ARTICLE
+    err = _reject(page)
+    assert err.reason is RejectReason.NOT_AN_ARTICLE
+    assert "not an article" in err.detail and "link titles" in err.detail
 
 
 def test_html_50mb_page_is_bounded() -> None:
     huge = _article_page(f"<p>{STORY_EN}</p>" * (50_000_000 // len(STORY_EN)))
-    start = time.perf_counter()
     err = _reject(huge)
     assert err.reason is RejectReason.TOO_LARGE and "cap" in err.detail
-    assert time.perf_counter() - start < 5
-    # 50 MB of inline script around a small story: the scripts are cut, the story survives, quickly
+    # 50 MB of inline script around a small story: the scripts are cut before parsing, the story survives
     scripted = _article_page(f"<script>{'x' * 50_000_000}</script><p>{STORY_EN}</p>")
-    start = time.perf_counter()
     assert STORY_EN in clean(_doc(scripted, InputKind.HTML)).body
-    assert time.perf_counter() - start < 5
 
 
 def test_cut_scripts_is_not_misled_by_case_folding() -> None:
@@ -308,17 +393,17 @@ def test_cut_scripts_is_not_misled_by_case_folding() -> None:
     assert cut_scripts("<p>x</p><script>unclosed") == "<p>x</p>"
 
 
-def test_html_stages_are_timed_and_fast() -> None:
+def test_html_stages_are_timed() -> None:
+    # speed itself is measured by bench/extraction_eval.py, not asserted here (a timed test measures CI's load)
     html = (SEEDS / "newsfacet-demo-sabha-fezzan.html").read_text(encoding="utf-8")
     page = read_page(html)
-    assert set(page.stage_ms) == {"parse", "metadata", "prune", "extract"} and not page.fallback
-    start = time.perf_counter()
-    for _ in range(10):
-        clean(_doc(html, InputKind.HTML, "demo.html"))
-    assert (time.perf_counter() - start) / 10 < 0.05  # goal 10 ms; generous for loaded CI machines
+    assert set(page.stage_ms) == {"parse", "metadata", "segment", "model"}
+    assert all(ms >= 0 for ms in page.stage_ms.values()) and not page.truncated
 
 
 # --- real pages from the shared evaluation sets (read at test time, never copied) ---------------------------
+# Only pages of the tuning part (bench/extraction_data.py: split by domain) are named here: a test on a held-out
+# page that failed would invite fitting to it, and the held-out figures would no longer measure unseen sites.
 
 
 def _shared_page(folder: str, name: str) -> str:
@@ -331,10 +416,10 @@ def _shared_page(folder: str, name: str) -> str:
 @pytest.mark.parametrize(
     ("file", "present", "absent"),
     [
-        ("dw.com.colonial.html.gz", "The German capital has launched a five-year project",
-         ["Read more: Recognizing Germany colonial crimes", "Read more: Looted colonial art"]),
-        ("elheraldo.hn-JOH.html.gz", "Tras la extradición del expresidente de Honduras, Juan Orlando Hernández",
-         ["LE PUEDE INTERESAR: La ficha de Juan Orlando Hernández"]),
+        ("californiaglobe.com.amazon.html.gz", "The ruling has grouped Amazon with other retailers who",
+         ["Get a weekly summary of California Globe stories:", "Leave a Reply"]),
+        ("blog.amp.dev.axios.html.gz", "We invited the duo for a chat to discover how a beta test in 2019 escalated",
+         ["Your email address will not be published."]),
         ("corkbeo.ie.level.html.gz", "Tonight at midnight Cork will be moved into Level 3",
          ["Never miss the latest news by signing"]),
         ("vorangedacht.de.kohleausstieg.html.gz", "Bundeswirtschaftsminister Habeck kündigte",
@@ -355,10 +440,14 @@ def test_real_pages_trafilatura_dev(file: str, present: str, absent: list[str]) 
     ("page_id", "absent"),
     [
         ("08f793762792bd252c75fb57544cdf506ffcc04785136cb87503f02364b82b56", "Thanks for signing up!"),
-        ("ac3c035520461017a7c5b248d8e39ef063cad4c0c7d7b7ecd68aff8f15099485", "Any update on how the Blattman"),
-        ("fde930b01859de8311c6a14f8aa8c72be0659b551367803deb6736cf3526cf2e", "10 things in tech you need to know"),
+        ("16c30add7e96315e9cc957d85aa876ccb6b70055f0ddab51547a586117cc1f56", "you consent to our use of cookies"),
+        ("2c46804d9db4a85e8f8d31128ce0e11d02f25c7120c2faa5ec0664c604a47717",
+         "Two U.S. troops killed in helicopter crash in Afghanistan"),  # a teaser after the story
+        ("4a44ab3e4c41d56ce9b79eb07acb06aed1bc52aba68a950f06e7de7ef848400a", "Also on rt.com"),
+        # trafilatura's fast mode found ~100 characters on this Korean page (it once needed a slow fallback)
+        ("0ec95c7261d122f304728e90c983450ef1ce1e0b423546835c397d50aaf0d0f2", "스탠딩 업"),
     ],
-)
+)  # fmt: skip
 def test_real_pages_scrapinghub(page_id: str, absent: str) -> None:
     truth = json.loads((EXTRACTION / "scrapinghub" / "ground-truth.json").read_text(encoding="utf-8"))
     gold = truth[page_id]["articleBody"]
@@ -366,15 +455,3 @@ def test_real_pages_scrapinghub(page_id: str, absent: str) -> None:
     first = next(p for p in gold.split("\n") if len(p.split()) >= 8)
     assert " ".join(first.split()[:8]) in " ".join(art.body.split())
     assert absent not in art.body
-
-
-@needs_shared
-def test_short_fast_extraction_reruns_with_fallback() -> None:
-    # trafilatura's fast mode finds ~100 characters on this page; the rerun with its comparison finds the story
-    page_id = "0ec95c7261d122f304728e90c983450ef1ce1e0b423546835c397d50aaf0d0f2"
-    truth = json.loads((EXTRACTION / "scrapinghub" / "ground-truth.json").read_text(encoding="utf-8"))
-    html = _shared_page("scrapinghub", f"{page_id}.html.gz")
-    assert read_page(html).fallback
-    art = clean(_doc(html, InputKind.HTML, page_id))
-    first = next(p for p in truth[page_id]["articleBody"].split("\n") if len(p.split()) >= 8)
-    assert " ".join(first.split()[:8]) in " ".join(art.body.split())
