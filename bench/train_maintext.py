@@ -15,11 +15,11 @@ Weights: each block counts by its words, each page equally (the sets score pages
 tiny weight (single-word menu items) are sampled in proportion to their weight and re-weighted, which keeps the
 estimate unbiased and the training a few minutes long.
 
-Model: stage 1 is a logistic regression (Newton's method, L2); stage 2 a network with one hidden layer of
-``HIDDEN`` ReLU units (Adam, fixed seed) over the stage-1 features plus ``etl.maintext.context_features``. The
-hyper-parameters below (``HIDDEN``, ``EPOCHS``, ``ENSEMBLE``, ``SELECT_BETA``, ``SELECT_FLOOR``) were chosen by
-5-fold cross-validation by domain inside the tuning part (``--cv`` prints it). Everything is deterministic: the same pages
-give the same file.
+Model: stage 1 is a logistic regression (Newton's method, L2); stage 2 the mean of ``ENSEMBLE`` networks with one
+hidden layer of ``HIDDEN`` ReLU units (Adam, seeds 0, 1, ...) over the stage-1 features plus
+``etl.maintext.context_features``. The hyper-parameters below (``HIDDEN``, ``EPOCHS``, ``ENSEMBLE``, ``SELECT_BETA``,
+``SELECT_FLOOR``) were chosen by 5-fold cross-validation by domain inside the tuning part (``--cv`` prints it).
+Everything is deterministic: the same pages give the same file.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import argparse
 import datetime as dt
 import hashlib
 import html
-import os
 import re
 import sys
 from collections.abc import Sequence
@@ -62,10 +61,6 @@ BATCH = 2048
 SELECT_BETA = 0.65
 SELECT_FLOOR = 0.2
 SEED = 0
-SET_WEIGHT = {
-    data.SCRAPINGHUB: float(os.environ.get("W_SH", 1)),
-    data.TRAFILATURA_DEV: float(os.environ.get("W_TD", 1)),
-}
 READER_EVERY = 5  # one tuning page in this many also gives a reader-view page (reader_view)
 _TOKEN_RE = re.compile(r"\w+")
 
@@ -257,7 +252,7 @@ def _training_rows(pages: Sequence[PageData]) -> tuple[Array, Array, Array, npt.
     for p in pages:
         w = p.words.copy()
         w[np.isnan(p.labels)] = 0.0
-        weights.append(w / max(w.sum(), 1e-9) * SET_WEIGHT.get(p.key[0], 1.0))
+        weights.append(w / max(w.sum(), 1e-9))
     w_all = np.concatenate(weights)
     rng = np.random.default_rng(SEED)
     typical = np.median(w_all[w_all > 0])

@@ -54,6 +54,7 @@ ROLE_CHROME = 4  # role=navigation|banner|contentinfo|complementary|menu|dialog|
 _CHROME_ROLES = frozenset(
     ("navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "search")
 )
+_FLAG_ATTRIBUTES = frozenset(("hidden", "aria-hidden", "style", "role", "itemprop"))
 _MAIN_ITEMPROPS = frozenset(("articlebody", "text", "description", "reviewbody", "mainentity", "mainentityofpage"))
 
 # What a class or id says about an element, in words common to site templates everywhere (not any one site's):
@@ -156,6 +157,8 @@ def segment(tree: Tree, max_chars: int) -> Segmented:
     flags_of, class_of, near_of, tagbits_of = out.flags, out.class_bits, out.near_bits, out.tag_bits
     texts, link_chars, elements = out.texts, out.link_chars, out.elements
     stack: list[int] = []  # open elements
+    # Per open element: its flags, class bits and tag bits with its ancestors' (so a child ORs in its own only).
+    inherited: list[tuple[int, int, int]] = [(0, 0, 0)]
     own_stack: list[int] = [0, 0, 0]  # class bits of the open elements themselves, padded for the "near" window
     pieces: list[str] = []
     link_depth = links = chars = 0
@@ -182,7 +185,8 @@ def segment(tree: Tree, max_chars: int) -> Segmented:
             continue
         if event == "start":
             if tag in BLOCK_TAGS:
-                flush()
+                if pieces:
+                    flush()
                 if chars >= max_chars:
                     out.truncated = True
                     break
@@ -190,7 +194,8 @@ def segment(tree: Tree, max_chars: int) -> Segmented:
             attrs = ""
             keys = el.keys()
             if keys:
-                flags = _own_flags(el, keys)
+                if not _FLAG_ATTRIBUTES.isdisjoint(keys):
+                    flags = _own_flags(el, keys)
                 if "class" in keys or "id" in keys:
                     attrs = f"{el.get('class') or ''} {el.get('id') or ''}".strip().lower()
                     own = _class_bits(attrs) if attrs else 0
@@ -198,27 +203,24 @@ def segment(tree: Tree, max_chars: int) -> Segmented:
             tags.append(tag)
             attrs_of.append(attrs)
             ends.append(0)
-            if stack:
-                parent = stack[-1]
-                parents.append(parent)
-                flags_of.append(flags_of[parent] | flags)
-                class_of.append(class_of[parent] | own)
-                tagbits_of.append(tagbits_of[parent] | _TAG_BIT.get(tag, 0))
-            else:
-                parents.append(-1)
-                flags_of.append(flags)
-                class_of.append(own)
-                tagbits_of.append(_TAG_BIT.get(tag, 0))
+            parents.append(stack[-1] if stack else -1)
+            up_flags, up_class, up_tags = inherited[-1]
+            frame = (up_flags | flags, up_class | own, up_tags | _TAG_BIT.get(tag, 0))
+            flags_of.append(frame[0])
+            class_of.append(frame[1])
+            tagbits_of.append(frame[2])
             near_of.append(own | own_stack[-1] | own_stack[-2] | own_stack[-3])
             stack.append(index)
+            inherited.append(frame)
             own_stack.append(own)
             if tag == "a":
                 link_depth += 1
             text = el.text
         else:
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS and pieces:
                 flush()
             ends[stack.pop()] = len(tags)
+            inherited.pop()
             own_stack.pop()
             if tag == "a":
                 link_depth -= 1

@@ -20,7 +20,7 @@ import re
 PARAGRAPH_WORDS = 60  # a grouped paragraph ends at the first sentence end past this many words
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ffff"
 _CJK_RE = re.compile(f"[{_CJK}]")
-_WORD_RE = re.compile(r"\w")
+_TOKEN_START_RE = re.compile(r"(?<!\S)\S*?\w")  # one match per space-separated token holding a letter or digit
 # A candidate sentence end: closing punctuation (and closing quotes/brackets), then space, then what may start a
 # sentence; or CJK full stops, which need no space.
 _END_RE = re.compile(
@@ -43,7 +43,7 @@ def count_words(text: str) -> int:
     """Words in ``text``: each CJK character is one, every other space-separated token with a letter or digit one."""
     cjk = len(_CJK_RE.findall(text))
     rest = _CJK_RE.sub(" ", text) if cjk else text
-    return cjk + sum(1 for token in rest.split() if _WORD_RE.search(token))
+    return cjk + len(_TOKEN_START_RE.findall(rest))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -47,7 +47,7 @@ def _descends(parents: list[int], i: int, ancestor: int) -> bool:
 
 def test_context_bits_are_inherited() -> None:
     seg = _segment(
-        "<nav class='site-menu'><ul><li>Home</li></ul></nav><main role='main'><div class='article-body'>"
+        "<div class='site-menu'><ul><li>Home</li></ul></div><main role='main'><div class='article-body'>"
         "<p>Story</p><p hidden>Gone</p></div></main>"
     )
     home, story, hidden = (seg.elements[seg.texts.index(t)] for t in ("Home", "Story", "Gone"))
@@ -57,7 +57,7 @@ def test_context_bits_are_inherited() -> None:
     assert seg.class_bits[story] & content_bit
     assert seg.flags[story] & ROLE_MAIN and not seg.flags[story] & HIDDEN
     assert seg.flags[hidden] & HIDDEN
-    assert not seg.flags[home] & ROLE_CHROME  # a <nav> tag is a tag bit, not a role
+    assert not seg.flags[home] & ROLE_CHROME  # a menu class is a class bit, not a role
 
 
 def test_segment_stops_at_the_text_cap_and_says_so() -> None:
