@@ -16,11 +16,10 @@ capped (``max_chars``); a page cut there says so (``Segmented.truncated``).
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 Tree = Any  # an lxml element (lxml ships no type stubs)
@@ -58,26 +57,44 @@ _FLAG_ATTRIBUTES = frozenset(("hidden", "aria-hidden", "style", "role", "itempro
 _MAIN_ITEMPROPS = frozenset(("articlebody", "text", "description", "reviewbody", "mainentity", "mainentityofpage"))
 
 # What a class or id says about an element, in words common to site templates everywhere (not any one site's):
-# one bit per group. A group matches anywhere in the lower-cased class and id ("post-header" sets FORUM and HEADER).
-CLASS_GROUPS = (
-    ("nav", r"nav|menu|breadcrumb|toolbar|pagination|pager|skip|dropdown"),
-    ("side", r"side|widget|rail"),
-    ("foot", r"foot|copyright|legal"),
-    ("head", r"header|masthead|topbar|top-bar|logo|brand"),
-    ("share", r"share|social|sharing|follow"),
-    ("related", r"related|recommend|popular|trending|teaser|promo|suggest|recirc|more-"),
-    ("ad", r"\bads?\b|advert|sponsor|banner|\bdfp"),
-    ("modal", r"cookie|consent|modal|popup|overlay|newsletter|subscribe|signup|sign-up|login|paywall|gdpr|dialog"),
-    ("comment", r"comment|reply|respond|disqus|discussion"),
-    ("meta", r"meta|byline|author|date|time\b|tags?\b|categor|caption|credit"),
-    ("hidden", r"hidden|sr-only|visually-hidden|screen-reader|offscreen|d-none"),
-    ("content", r"article|content|main|entry|story|body|text|prose|rich|blog"),
-    ("product", r"product|description|detail|spec|price|review|item"),
-    ("forum", r"thread|message|forum|topic|question|answer|post"),
-    ("card", r"card|tile|grid|list|teaser|collection|results?\b"),
-)
-_CLASS_RE = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in CLASS_GROUPS))
-_GROUP_BIT = {name: 1 << i for i, (name, _) in enumerate(CLASS_GROUPS)}
+# one bit per group. A word matches anywhere in the lower-cased class and id ("post-header" sets FORUM and HEAD);
+# "|" marks a word boundary it must stand at ("|ad|" is "ad" alone, not the "ad" of "header").
+CLASS_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("nav", ("nav", "menu", "breadcrumb", "toolbar", "pagination", "pager", "skip", "dropdown")),
+    ("side", ("side", "widget", "rail")),
+    ("foot", ("foot", "copyright", "legal")),
+    ("head", ("header", "masthead", "topbar", "top-bar", "logo", "brand")),
+    ("share", ("share", "social", "sharing", "follow")),
+    ("related", ("related", "recommend", "popular", "trending", "teaser", "promo", "suggest", "recirc", "more-")),
+    ("ad", ("|ad|", "|ads|", "advert", "sponsor", "banner", "|dfp")),
+    ("modal", ("cookie", "consent", "modal", "popup", "overlay", "newsletter", "subscribe", "signup", "sign-up",
+               "login", "paywall", "gdpr", "dialog")),
+    ("comment", ("comment", "reply", "respond", "disqus", "discussion")),
+    ("meta", ("meta", "byline", "author", "date", "time|", "tag|", "tags|", "categor", "caption", "credit")),
+    ("hidden", ("hidden", "sr-only", "visually-hidden", "screen-reader", "offscreen", "d-none")),
+    ("content", ("article", "content", "main", "entry", "story", "body", "text", "prose", "rich", "blog")),
+    ("product", ("product", "description", "detail", "spec", "price", "review", "item")),
+    ("forum", ("thread", "message", "forum", "topic", "question", "answer", "post")),
+    ("card", ("card", "tile", "grid", "list", "teaser", "collection", "result|", "results|")),
+)  # fmt: skip
+
+
+def _class_automaton() -> Any:
+    """One Aho-Corasick automaton for every class word: word -> [(bit, needs a boundary before, after)]."""
+    entries: dict[str, list[tuple[int, bool, bool]]] = {}
+    for i, (_, group) in enumerate(CLASS_GROUPS):
+        for word in group:
+            entries.setdefault(word.strip("|"), []).append((1 << i, word.startswith("|"), word.endswith("|")))
+    automaton = ahocorasick.Automaton()
+    for word, found in entries.items():
+        automaton.add_word(word, (len(word), tuple(found)))
+    automaton.make_automaton()
+    return automaton
+
+
+_CLASS_AUTOMATON = _class_automaton()
+_CLASS_CACHE: dict[str, int] = {}  # class strings repeat within a page and across a site's pages
+_CLASS_CACHE_SIZE = 100_000
 # Tags whose presence among a block's ancestors is a feature (bits of ``Segmented.tag_bits``).
 CONTEXT_TAGS = (
     "main", "article", "header", "nav", "footer", "aside", "form", "ul", "ol", "table", "a", "h1", "h2", "h3",
@@ -125,20 +142,28 @@ def _own_flags(el: Tree, keys: list[str]) -> int:
     return flags
 
 
-@functools.lru_cache(maxsize=65536)  # class names repeat within a page and across pages of a template
-def _token_bits(token: str) -> int:
-    bits = 0
-    for match in _CLASS_RE.finditer(token):
-        bits |= _GROUP_BIT[match.lastgroup or ""]
-    return bits
-
-
 def _class_bits(attrs: str) -> int:
-    """CLASS_GROUPS bits of a class/id string, token by token (a token is one class name or the id)."""
+    """CLASS_GROUPS bits of a lower-cased class/id string (one Aho-Corasick pass, cached)."""
+    bits = _CLASS_CACHE.get(attrs)
+    if bits is not None:
+        return bits
     bits = 0
-    for token in attrs.split():
-        bits |= _token_bits(token)
+    for end, (length, found) in _CLASS_AUTOMATON.iter(attrs):
+        start = end - length + 1
+        for bit, before, after in found:
+            if (before and start > 0 and _is_word_char(attrs[start - 1])) or (
+                after and end + 1 < len(attrs) and _is_word_char(attrs[end + 1])
+            ):
+                continue
+            bits |= bit
+    if len(_CLASS_CACHE) >= _CLASS_CACHE_SIZE:
+        _CLASS_CACHE.clear()
+    _CLASS_CACHE[attrs] = bits
     return bits
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def segment(tree: Tree, max_chars: int) -> Segmented:

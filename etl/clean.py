@@ -25,6 +25,7 @@ from datetime import date
 from enum import StrEnum
 
 from etl.boilerplate import (
+    MAX_STRONG_WORDS,
     byline_of,
     credit_of,
     dateline_of,
@@ -227,6 +228,8 @@ def _label_one(out: Labelled, i: int, known: set[str], text_mode: bool) -> None:
         if is_boilerplate(text):
             out.labels[i] = Label.REMOVED
         return
+    if words(text) > MAX_STRONG_WORDS:
+        return  # story text for every rule below: none names a line this long
     credit = credit_of(text)
     if is_boilerplate(text) and not credit:
         out.labels[i] = Label.REMOVED
