@@ -532,8 +532,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"shared dir not found: {data.shared_dir()} (set NEWSFACET_SHARED_DIR)", file=sys.stderr)
         return 2
     print(f"split by domain: {TUNE} / {HELD_OUT} (bench/extraction_data.py); processes {args.processes}")
+    everything: list[PageResult] = []
     for name in args.sets.split(","):
         report = evaluate_set(name, args.processes, args.limit, with_metadata=not args.no_metadata)
+        everything += report.results
         print(f"\n{TITLES[name]}")
         print_scores(report)
         if name == WCXB:
@@ -541,6 +543,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.no_metadata:
                 print_metadata(report)
         print_speed(report)
+    print(f"\nEvery HTML page of the sets run ({len(everything) // len(EXTRACTORS)} pages)")
+    print_speed(SetReport("all sets", everything))
     print("\nSeed text articles (clean, best of 20)")
     for name, ms in seed_text_ms().items():
         print(f"  {name:<55} {ms:6.2f} ms")
