@@ -34,10 +34,15 @@ BLOCK_TAGS = frozenset(
     )
 )  # fmt: skip
 # Never text a reader sees as part of the page (the script/style/svg/template blocks are cut before parsing).
-PRUNE_TAGS = (
-    "head", "script", "style", "iframe", "svg", "template", "embed", "object", "canvas", "video", "audio", "map",
-    "picture", "input", "select", "option", "button", "textarea", "link", "meta", "source", "track", "datalist",
+PRUNE_TAGS = ("head", "script", "style", "svg", "template", "input", "link", "meta", "source", "track")
+# Widgets and embeds, whose text is not the page's either; but malformed markup can leave the rest of the page
+# inside one (a <button> whose inner <div> is never closed swallows everything after it), so one holding more than
+# WIDGET_MAX_CHARS of text is unwrapped (its text kept) instead of removed.
+WIDGET_TAGS = (
+    "iframe", "embed", "object", "canvas", "video", "audio", "map", "picture", "select", "option", "button",
+    "textarea", "datalist",
 )  # fmt: skip
+WIDGET_MAX_CHARS = 500
 # Inline tags with nothing to say about their text's place in the page: unwrapped before the walk (their text stays
 # where it is), which leaves a fifth fewer elements to visit. <a> stays: link text is a feature.
 UNWRAP_TAGS = (
@@ -166,6 +171,23 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+def _drop_widgets(tree: Tree) -> None:
+    """Remove WIDGET_TAGS elements with their content, except one holding much text: that one is unwrapped.
+
+    Widgets inside an unwrapped one are unwrapped too, unmeasured: each character is measured at most once per
+    widget that is not inside a kept one, so a chain of nested swallowing widgets stays linear.
+    """
+    kept: set[Tree] = set()
+    for el in tree.iter(*WIDGET_TAGS):
+        if (kept and any(a in kept for a in el.iterancestors())) or len(el.text_content()) > WIDGET_MAX_CHARS:
+            kept.add(el)
+    for el in kept:
+        el.tag = "widget-kept"
+    etree.strip_elements(tree, *WIDGET_TAGS, with_tail=False)
+    if kept:
+        etree.strip_tags(tree, "widget-kept")
+
+
 def segment(tree: Tree, max_chars: int) -> Segmented:
     """Walk the tree once (after pruning what is never text): its elements and its text blocks, in order.
 
@@ -173,6 +195,7 @@ def segment(tree: Tree, max_chars: int) -> Segmented:
     local names: this is the hot path of HTML cleaning (about 1,000 elements on a typical page).
     """
     etree.strip_elements(tree, *PRUNE_TAGS, with_tail=False)
+    _drop_widgets(tree)
     etree.strip_tags(tree, *UNWRAP_TAGS)
     root = tree.find("body")
     if root is None:

@@ -60,6 +60,15 @@ def test_context_bits_are_inherited() -> None:
     assert not seg.flags[home] & ROLE_CHROME  # a menu class is a class bit, not a role
 
 
+def test_widgets_go_unless_malformed_markup_left_the_page_inside_one() -> None:
+    seg = _segment(f"<button>Menu</button><select><option>One</option></select><p>{STORY}</p>")
+    assert seg.texts == [STORY]
+    # a <button> whose inner <div> is never closed: the parser leaves the rest of the page inside the button
+    story = f"<p>{STORY}</p>" * 4  # more text than a widget ever holds (WIDGET_MAX_CHARS)
+    seg = _segment(f"<button class='menu'><div>Menu</button><article>{story}</article>")
+    assert seg.texts.count(STORY) == 4
+
+
 def test_segment_stops_at_the_text_cap_and_says_so() -> None:
     seg = _segment("".join(f"<p>{STORY}</p>" for _ in range(100)), max_chars=2_000)
     assert seg.truncated
