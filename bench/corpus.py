@@ -2,8 +2,8 @@
 
 Why: throughput and latency figures need thousands of distinct articles of realistic length and vocabulary, and the
 only text we may ship is ours (``seeds/``: the RFI seed and our demo articles). Each article samples paragraphs
-across those sources, shuffles sentences, swaps people for knowledge-base actors (``etl/kb/actors.jsonl``) and towns
-for gazetteer places (``etl.gazetteer``), and adds sentences with unique numbers and dates, so no two files are
+across those sources, shuffles sentences, swaps people for knowledge-base actors (``etl/knowledge/data/actors.jsonl``) and towns
+for gazetteer places (``etl.knowledge.gazetteer``), and adds sentences with unique numbers and dates, so no two files are
 alike (no cache, no duplicate rejection helps a benchmark). About 780 words in English; a share is French (shorter:
 our French seed has ~200 words of story), a share HTML with site chrome, a share cp1252-encoded text.
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from etl.gazetteer import Gazetteer  # noqa: E402  (path set above)
+from etl.knowledge.gazetteer import Gazetteer  # noqa: E402  (path set above)
 
 SEEDS = ROOT / "seeds"
 ACTORS = ROOT / "etl" / "kb" / "actors.jsonl"

@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etl.gazetteer import Gazetteer, Place  # noqa: E402
+from etl.knowledge.gazetteer import Gazetteer, Place  # noqa: E402
 from etl.records import Mention  # noqa: E402
 from etl.regions import resolve_locations, resolve_mentions  # noqa: E402
 

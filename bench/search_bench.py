@@ -4,10 +4,10 @@ Why (issue 4): the search page sends one request per interaction (full text + re
 counts); the goal is p95 < 50 ms with one client on an index of realistic size.
 
 Documents: a few hundred synthetic articles (``bench/corpus.py``) go through the real pipeline stages (extract,
-clean, ``etl.enrich.enrich``, ``etl.index.to_document``; cached in the work dir), then each of the N documents is one of
+clean, ``etl.enrich.enrich``, ``etl.store.indices.to_document``; cached in the work dir), then each of the N documents is one of
 them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other
 gazetteer towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs
-shuffled. They are streamed into a throwaway alias with ``etl.index.bulk_upsert`` and deleted afterwards.
+shuffled. They are streamed into a throwaway alias with ``etl.store.indices.bulk_upsert`` and deleted afterwards.
 Queries: ``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets:
 regions, countries, actors, language) with varied text (1-2 words from
 the corpus vocabulary), region and actor filters drawn from the loaded values: 60% text + region + actor, 20% text +
@@ -61,10 +61,10 @@ _STOP = frozenset(re.split(r"\s+", "that this with from have were which their th
 def _enrich_files(job: tuple[list[str], Settings]) -> list[dict[str, Any]]:
     """The pipeline path (extract, clean, enrich, to_document) for a list of files, in a worker process."""
     from etl.clean import clean
+    from etl.document import to_document
     from etl.enrich import enrich, knowledge_versions
     from etl.extract import decode, read_file
-    from etl.index import to_document
-    from etl.pipeline import ENRICH_CHUNK
+    from etl.run.batch import ENRICH_CHUNK
 
     paths, settings = job
     kb_version, gazetteer_version = knowledge_versions()
@@ -80,7 +80,7 @@ def seed_documents(n: int, workdir: Path, settings: Settings, seed: int = 7,
                    processes: int = 2) -> list[dict[str, Any]]:
     """n real enriched documents, cached as JSON lines (enrichment of a few hundred takes about a minute)."""
     from etl.enrich import knowledge_versions
-    from etl.index import mapping_version
+    from etl.store.indices import mapping_version
 
     kb_version, gazetteer_version = knowledge_versions()
     cache = workdir / (f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}"
@@ -104,7 +104,7 @@ class Variator:
     """Turns one real document into another plausible one: same shape, other ids, dates, outlets, actors, towns."""
 
     def __init__(self, seeds: list[dict[str, Any]]) -> None:
-        from etl.gazetteer import Gazetteer
+        from etl.knowledge.gazetteer import Gazetteer
 
         self.seeds = seeds
         self.actors: dict[str, list[tuple[str, str, str | None]]] = {}  # type -> (name, kb id, wikidata)
@@ -201,7 +201,8 @@ def _unique(values: Iterator[str] | Any) -> list[str]:
 
 def load(client: Any, alias: str, variator: Variator, n: int) -> tuple[float, Counter[str], Counter[str]]:
     """Stream n varied documents into the alias; returns seconds and the actor / region values loaded."""
-    from etl.index import bulk_upsert, refresh
+    from etl.store.bulk import bulk_upsert
+    from etl.store.indices import refresh
 
     actors: Counter[str] = Counter()
     regions: Counter[str] = Counter()
@@ -308,7 +309,8 @@ def explain(client: Any, alias: str, queries: list[tuple[str, dict[str, Any]]]) 
 def run(docs: int = 100_000, queries: int = 500, seed_docs: int = 300, workdir: Path = DEFAULT_WORKDIR,
         keep: bool = False) -> list[Figure]:
     """Build the index, measure at 1 and 8 clients, delete the index; returns the figures."""
-    from etl.index import connect, ensure_index
+    from etl.store.client import connect
+    from etl.store.indices import ensure_index
 
     settings = bench_settings(workdir / "var")
     print(f"search_bench: {docs} documents, {queries} queries per run, alias {settings.index_alias}; {load_average()}")

@@ -1,11 +1,11 @@
 """Ingest articles: new or changed files in the inbox become cleaned, enriched, indexed articles.
 
 **prepare** lists the inbox and asks the ledger which files it already handled (by content hash); the rest is
-cut into batches of `NEWSFACET_BATCH_SIZE` files. **process_batch** is mapped over the batches: each is one
-transaction (extract, clean, language, entities, regions, index) that ends every file indexed or rejected with
-a typed reason (notes under `var/quarantine/`); Elasticsearch faults are retried with backoff, bad input is not.
-**summarize** logs counts by outcome and reason; **verify** fails the run if the index lacks a document the run
-says it wrote.
+cut into batches of `NEWSFACET_BATCH_SIZE` files, each written to a manifest. **process_batch** is mapped over the
+manifests: each batch is one transaction (extract, clean, language, entities, regions, index) that ends every file
+indexed or rejected with a typed reason (notes under `var/quarantine/`); Elasticsearch faults are retried with
+backoff, bad input is not. **summarize** reads what each file became from the ledger and writes the run's summary;
+**verify** fails the run if the index lacks a document the run says it wrote.
 """
 
 from __future__ import annotations
@@ -39,39 +39,40 @@ SETTINGS = Settings.from_env()  # environment only: no I/O at parse time
 def ingest_articles() -> None:
     @task
     def prepare(run_id: str | None = None) -> dict[str, Any]:
-        from etl.dag_tasks import prepare_run
+        from etl.run import flow
 
         with no_retry_for_permanent_faults():
-            return prepare_run(Settings.from_env(), run_id or "manual")
+            return flow.prepare(Settings.from_env(), flow.run_key(run_id or "manual")).to_dict()
 
     @task
-    def list_batches(prepared: dict[str, Any]) -> list[list[str]]:
-        return list(prepared["batches"])  # Airflow maps only over a task's whole return value
+    def list_batches(prepared: dict[str, Any]) -> list[str]:
+        return list(prepared["manifests"])  # Airflow maps only over a task's whole return value
 
     @task(max_active_tis_per_dagrun=4)
-    def process_batch(batch: list[str], run_id: str | None = None) -> dict[str, Any]:
-        from etl.dag_tasks import run_batch
+    def process_batch(manifest: str, run_id: str | None = None) -> dict[str, Any]:
+        from etl.run import flow
 
         with no_retry_for_permanent_faults():
-            return run_batch(Settings.from_env(), run_id or "manual", batch)
+            return flow.process(Settings.from_env(), flow.run_key(run_id or "manual"), manifest).to_dict()
 
     @task(trigger_rule="none_failed")  # an inbox with nothing new skips the mapped task, not the summary
-    def summarize(prepared: dict[str, Any], reports: list[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
-        from etl.dag_tasks import summarize_run
+    def summarize(prepared: dict[str, Any], reports: list[dict[str, Any]]) -> dict[str, Any]:
+        from etl.run import flow
 
         with no_retry_for_permanent_faults():
-            return summarize_run(Settings.from_env(), run_id or "manual", prepared, list(reports))
+            report, path = flow.summarize(Settings.from_env(), flow.Prepared.from_dict(prepared), list(reports))
+            return {**report.counts(), "summary_file": str(path)}
 
     @task(retries=0)
-    def verify(summary: dict[str, Any]) -> None:
-        from etl.dag_tasks import verify_run
+    def verify(summary: dict[str, Any]) -> int:
+        from etl.run import flow
 
         with no_retry_for_permanent_faults():
-            verify_run(Settings.from_env(), summary)
+            return flow.verify(Settings.from_env(), str(summary["run_id"]))
 
     # TaskFlow passes XComArgs where the task bodies declare the values they resolve to at run time.
     prepared = prepare()
-    reports = process_batch.expand(batch=list_batches(prepared))  # type: ignore[arg-type]
+    reports = process_batch.expand(manifest=list_batches(prepared))  # type: ignore[arg-type]
     verify(summarize(prepared, reports))  # type: ignore[arg-type]
 
 

@@ -22,7 +22,7 @@ RUN mkdir -p etl dags && touch etl/__init__.py dags/__init__.py \
     && rm -rf etl dags newsfacet.egg-info
 COPY --chown=airflow:0 . .
 RUN pip install --no-cache-dir --no-deps -c requirements.lock -e . \
-    && python -c "import etl.index, spacy; etl.index.load_mapping(); print('newsfacet', etl.index.mapping_version())"
+    && python -c "import etl.store.indices, spacy; etl.store.indices.load_mapping(); print('newsfacet', etl.store.indices.mapping_version())"
 
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/newsfacet/app/dags \
     AIRFLOW__CORE__LOAD_EXAMPLES=false \

@@ -1,12 +1,15 @@
 """The ``newsfacet`` command: the same stage functions the DAGs call, without Airflow.
 
     newsfacet clean FILE [--json]         the cleaned article (title, headings, body, captions, credits, removed)
-    newsfacet enrich FILE --json          the document exactly as it would be indexed (no Elasticsearch needed)
+    newsfacet enrich FILE [--json]        the document exactly as it would be indexed (no Elasticsearch needed)
     newsfacet run [PATH ...]              one pipeline pass into Elasticsearch, with progress and a summary
     newsfacet search [TEXT] [filters]     hits plus facet counts (--facet); --actor / --region accept any alias
     newsfacet reindex [--rollback]        rebuild from the archive behind the alias, or roll back
-    newsfacet es start|stop|status        a local Elasticsearch node for machines without Docker
+    newsfacet es start|stop|status        a local Elasticsearch node for machines without Docker (development)
     newsfacet kb check                    validate the knowledge base files
+
+Exit codes: 0 done; 1 a check failed (``kb check`` found problems, ``es status`` found no node); 2 an error (the
+message says what to fix); 3 the input file was rejected (``clean`` / ``enrich``).
 """
 
 from __future__ import annotations
@@ -19,19 +22,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from etl.errors import NewsfacetError, RejectedInput
-from etl.search import FACETS
+from etl.clean import clean
+from etl.document import to_document
+from etl.enrich import enrich, knowledge_versions
+from etl.errors import NewsfacetError, ReindexCheckError, RejectedInput
+from etl.extract import decode, read_file
+from etl.knowledge.actors import KnowledgeBase, check
+from etl.records import CleanArticle
+from etl.run.flow import run
+from etl.search import DEFAULT_FACETS, FACETS, SearchQuery, format_result, resolve_filters, search
 from etl.settings import Settings
+from etl.store.client import classify, connect
+from etl.store.reindex import reindex, rollback
 
 
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _load_clean(path: Path, settings: Settings) -> Any:
-    from etl.clean import clean
-    from etl.extract import decode, read_file
-
+def _load_clean(path: Path, settings: Settings) -> CleanArticle:
     return clean(decode(read_file(path, settings.max_file_bytes), settings.max_file_bytes))
 
 
@@ -54,9 +63,6 @@ def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.enrich import enrich, knowledge_versions
-    from etl.index import to_document
-
     article = _load_clean(Path(args.file), settings)
     kb_version, gazetteer_version = knowledge_versions()
     document = to_document(enrich([article], settings)[0], kb_version=kb_version,
@@ -72,8 +78,6 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.pipeline import run
-
     paths = list(args.paths) or [settings.inbox]
     print(f"newsfacet run: {', '.join(map(str, paths))} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
           flush=True)
@@ -87,9 +91,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.index import connect
-    from etl.search import DEFAULT_FACETS, SearchQuery, format_result, resolve_filters, search
-
     query = resolve_filters(SearchQuery(
         text=" ".join(args.text) or None,
         regions=tuple(args.region), actors=tuple(args.actor), countries=tuple(args.country),
@@ -106,20 +107,17 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
-    from etl import esnode
+    import devtools  # development tooling, outside the product package: only `newsfacet es` needs it
+    from devtools.settings import node_config
 
-    options: dict[str, Any] = {"version": settings.es_node_version, "http_port": settings.es_node_port,
-                               "heap": settings.es_node_heap}
-    if settings.es_node_home:
-        options["home_root"] = settings.es_node_home
-    config = esnode.NodeConfig(**options)
+    config = node_config()
     if args.action == "start":
-        status = esnode.start(config)
+        status = devtools.start(config)
     elif args.action == "stop":
-        esnode.stop(config)
-        status = esnode.status(config)
+        devtools.stop(config)
+        status = devtools.status(config)
     else:
-        status = esnode.status(config)
+        status = devtools.status(config)
     if status.running:
         print(f"Elasticsearch {status.version} at {status.url}: {status.health}, pid {status.pid or '?'}"
               f"{'' if status.managed else ' (not started by newsfacet)'}")
@@ -131,14 +129,20 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.reindex import main_cli
-
-    return main_cli(settings, rollback_only=args.rollback)
+    if args.rollback:
+        old, new = rollback(settings)
+        print(f"rolled back alias '{settings.index_alias}': {old} -> {new}")
+        return 0
+    print(f"newsfacet reindex: {settings.archive_dir} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
+          flush=True)
+    result = reindex(settings)
+    print(f"reindexed: {result.summary()}")
+    if result.build.analysis_fallback:
+        print(f"  WARNING analyzers replaced by standard: {', '.join(result.build.analysis_fallback)}")
+    return 0
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
-    from etl.kb import KnowledgeBase, check
-
     problems = check(None)
     kb = KnowledgeBase.load()
     print(f"knowledge base {kb.version}: {len(kb.actors)} actors, "
@@ -149,7 +153,8 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsfacet", description="Raw news articles -> a faceted search index.")
+    parser = argparse.ArgumentParser(prog="newsfacet", description="Raw news articles -> a faceted search index.",
+                                     epilog="Exit codes: 0 done, 1 a check failed, 2 an error, 3 input rejected.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("clean", help="print the cleaned article")
@@ -182,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("es", help="a local Elasticsearch node (Maven Central distribution)")
+    p = sub.add_parser("es", help="a local Elasticsearch node (Maven Central distribution; development)")
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_es)
 
@@ -204,8 +209,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RejectedInput as exc:
         print(f"rejected: {exc}", file=sys.stderr)
         return 3
+    except ReindexCheckError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
     except NewsfacetError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        fault = classify(exc, f"running `newsfacet {args.command}`")
+        if fault is None:
+            raise
+        print(f"error: {fault}", file=sys.stderr)
         return 2
 
 

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.records import CleanArticle, EnrichedArticle, analysis_text
+from etl.entities import extract_entities, load_model
+from etl.knowledge.actors import KnowledgeBase
+from etl.knowledge.gazetteer import Gazetteer
+from etl.language import detect_article_language, detector_factory
+from etl.records import CleanArticle, EnrichedArticle, EntityType, analysis_text
+from etl.regions import resolve_locations
 from etl.settings import Settings
+
+NOT_PLACES = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.MEDIA)
+"""Names of people and organisations are not places; armed groups named after a town ("Misrata militia") keep
+implying that town, so the regions stage still sees them."""
 
 
 def knowledge_versions() -> tuple[str, str]:
     """(knowledge-base version, gazetteer version): recorded in each document's provenance."""
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-
     return KnowledgeBase.load().version, Gazetteer.load().version
 
 
@@ -27,50 +33,25 @@ def warm_up(settings: Settings) -> None:
     Why: an Airflow task runs in a fresh process, so it pays this loading every time; done up front, a task can
     report it apart from its work (and a missing model fails the batch before any file is read).
     """
-    from etl.entities import _load_model
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-    from etl.language import _detector_factory
-
     for model in settings.spacy_models.values():
-        _load_model(model)
+        load_model(model)
     KnowledgeBase.load()
     Gazetteer.load()
-    _detector_factory()
+    detector_factory()
 
 
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
     """Language, canonical actors, quotes and resolved places for each article, in input order."""
-    from etl.entities import extract_entities
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-    from etl.language import detect_article_language
-    from etl.regions import resolve_locations
-
     kb = KnowledgeBase.load()
     gazetteer = Gazetteer.load()
     languages = [detect_article_language(article) for article in articles]
     results = extract_entities(list(zip(articles, languages, strict=True)), settings.spacy_models, kb)
     enriched: list[EnrichedArticle] = []
     for article, language, result in zip(articles, languages, results, strict=True):
-        # Names of people and organisations are not places ("Tripoli Protection Force" aside, which the
-        # regions stage still sees): armed groups named after a town keep implying that town.
-        actor_spans = [
-            (mention.start, mention.end)
-            for entity in result.entities
-            if entity.type in ("person", "organization", "media")
-            for mention in entity.mentions
-        ]
-        locations = resolve_locations(
-            analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans
-        )
-        enriched.append(
-            EnrichedArticle(
-                article=article,
-                language=language,
-                entities=result.entities,
-                quotes=result.quotes,
-                locations=locations,
-            )
-        )
+        actor_spans = [(mention.start, mention.end) for entity in result.entities if entity.type in NOT_PLACES
+                       for mention in entity.mentions]
+        locations = resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
+                                      exclude_spans=actor_spans)
+        enriched.append(EnrichedArticle(article=article, language=language, entities=result.entities,
+                                        quotes=result.quotes, locations=locations))
     return enriched

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 from etl.errors import RejectedInput, RejectReason
+from etl.inbox import is_url, read_bytes
 from etl.records import DecodedDocument, InputKind, RawArticle
 
 # Magic numbers of formats users drop into an inbox by mistake.
@@ -49,8 +50,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 def read_file(location: Path | str, max_bytes: int, source_name: str | None = None) -> RawArticle:
     """Read one inbox file (a path or an object-store URL), refusing what cannot be an article before decoding it."""
-    from etl.inbox import is_url, read_bytes
-
     name = source_name or str(location)
     if isinstance(location, str) and is_url(location):
         data = read_bytes(location, max_bytes)

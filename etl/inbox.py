@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,24 +72,70 @@ def read_bytes(url: str, max_bytes: int) -> bytes:
     return data
 
 
+def source_name(path: str) -> str:
+    """The file's name as recorded (index, ledger, quarantine): valid Unicode even when the name's bytes are not.
+
+    A name with non-UTF-8 bytes arrives from ``os.walk`` with lone surrogates, which no UTF-8 writer accepts (the
+    archive write crashed the batch); such bytes are spelt ``\\xNN``. Valid names are unchanged.
+    """
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def content_sha256(location: str, limit: int) -> str | None:
-    """Content hash, streamed; None when unreadable or past ``limit`` (the file will be rejected on reading)."""
+    """Content hash, streamed; None when unreadable, not a regular file, or past ``limit`` (the file will be
+    rejected when read)."""
+    if is_url(location):
+        return _url_sha256(location, limit)
     digest = hashlib.sha256()
-    total = 0
     try:
-        if is_url(location):
-            fs, path = _filesystem(location)
-            handle = fs.open(path, "rb")
-        else:
-            handle = open(location, "rb")  # noqa: SIM115 - closed below, for both kinds of handle
-        try:
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever (the plan hung).
+        fd = os.open(location, os.O_RDONLY | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            total = 0
             while chunk := handle.read(1 << 20):
                 total += len(chunk)
                 if total > limit:
                     return None
                 digest.update(chunk)
-        finally:
-            handle.close()
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _url_sha256(url: str, limit: int) -> str | None:
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        fs, path = _filesystem(url)
+        with fs.open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    return None
+                digest.update(chunk)
     except (OSError, ValueError):
         return None
     return digest.hexdigest()
+
+
+def stat_key(path: str) -> str | None:
+    """Name + size + modification time: unchanged on disk means unchanged content, without reading it."""
+    try:
+        if is_url(path):
+            fs, inner = _filesystem(path)
+            info = fs.info(inner)
+            stamp = info.get("mtime") or info.get("LastModified") or info.get("ETag") or info.get("created")
+            if stamp is None:
+                return None
+            size, modified = info.get("size"), str(stamp)
+        else:
+            status = os.stat(path, follow_symlinks=False)
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            size, modified = status.st_size, str(status.st_mtime_ns)
+    except (OSError, ValueError):
+        return None
+    return hashlib.sha256(f"{source_name(path)}\0{size}\0{modified}".encode()).hexdigest()

@@ -22,7 +22,7 @@ _lock = threading.Lock()
 _factory: Any = None  # langdetect is untyped
 
 
-def _detector_factory() -> Any:
+def detector_factory() -> Any:
     """One seeded profile set per process (loading the 55 profiles takes about half a second)."""
     global _factory
     with _lock:
@@ -43,7 +43,7 @@ def detect_language(text: str, hint: str | None = None) -> Language:
     sample = text[:SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < 20:
         return UNDETERMINED
-    detector = _detector_factory().create()
+    detector = detector_factory().create()
     detector.n_trial = TRIALS
     detector.append(sample)
     try:

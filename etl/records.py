@@ -18,6 +18,32 @@ class InputKind(StrEnum):
     HTML = "html"
 
 
+class EntityType(StrEnum):
+    """What an entity is; the first four are actors (the ``actors`` facet)."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    ARMED_GROUP = "armed_group"
+    MEDIA = "media"
+    PLACE = "place"
+    OTHER = "other"
+
+
+ACTOR_TYPES = frozenset({EntityType.PERSON, EntityType.ORGANIZATION, EntityType.ARMED_GROUP, EntityType.MEDIA})
+
+
+class PlaceFeature(StrEnum):
+    """What kind of place a gazetteer entry or a resolved location is."""
+
+    CONTINENT = "continent"
+    COUNTRY = "country"
+    STATE = "state"  # a first-level division outside Libya (a US state, a Nigerian state)
+    REGION = "region"  # an analyst region (Tripolitania, Cyrenaica, Fezzan)
+    DISTRICT = "district"  # a Libyan district (sha'biyah)
+    CITY = "city"  # a populated place
+    PLACE = "place"  # anything else
+
+
 @dataclass(frozen=True)
 class RawArticle:
     """A file as read from the inbox: bytes plus where they came from."""
@@ -78,11 +104,20 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class NerSpan:
+    """A span spaCy's NER labelled (offsets into ``analysis_text``): kept so linking can be redone without spaCy."""
+
+    start: int
+    end: int
+    label: str  # "PERSON" | "ORG" | "NORP" | "MISC" | "PLACE" (spaCy's GPE, LOC and FAC)
+
+
+@dataclass(frozen=True)
 class Entity:
     """A canonical entity with every mention of it in the article."""
 
     name: str  # canonical name (knowledge-base name when linked, else as written)
-    type: str  # "person" | "organization" | "armed_group" | "media" | "place" | "other"
+    type: EntityType
     kb_id: str | None = None  # knowledge-base id when linked
     wikidata: str | None = None
     mentions: tuple[Mention, ...] = ()
@@ -108,7 +143,7 @@ class Location:
     country_code: str | None
     district: str | None = None
     region: str | None = None  # historical / analyst region, e.g. "Fezzan"
-    feature: str = "place"  # "city" | "country" | "region" | "district" | "place"
+    feature: PlaceFeature = PlaceFeature.PLACE
     geonameid: int | None = None
     mentions: tuple[str, ...] = ()  # the spellings seen in the article
 

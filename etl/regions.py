@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from etl.gazetteer import Gazetteer, Place, fold, normalize_name
-from etl.records import Location, Mention
+from etl.knowledge.gazetteer import Gazetteer, Place, normalize_name
+from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
 _CALENDAR = frozenset(
@@ -271,9 +271,23 @@ def resolve_mentions(
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
 ) -> list[ResolvedMention]:
-    """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None."""
+    """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None.
+
+    Three phases: collect the mentions (NER spans, and scan hits that look like names), read the article's context
+    (countries named, nationality adjectives, states, a first reading of every mention), then decide each mention.
+    """
     gaz = gazetteer or Gazetteer.load()
     scan = gaz.scan(text)
+    pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz)
+    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans)
+    ctx = _read_context(text, pending, scan_only, gaz)
+    return _decide(pending, scan_only, weak, ctx)
+
+
+def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]],
+                  gaz: Gazetteer) -> tuple[list[_Pending], list[tuple[int, int]]]:
+    """NER's place spans with their candidates; a span the gazetteer does not know gives the scan hits inside it."""
+    scan_starts = [hit[0] for hit in scan]  # scan hits do not overlap: sorted by start, they are sorted by end too
     pending: list[_Pending] = []
     ner_spans: list[tuple[int, int]] = []
     for m in sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end)):
@@ -284,17 +298,27 @@ def resolve_mentions(
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
-        inner = [h for h in scan if h[0] >= m.start and h[1] <= m.end]
+        inner = []
+        for hit in scan[bisect_left(scan_starts, m.start):]:
+            if hit[0] >= m.end:
+                break
+            if hit[1] <= m.end:
+                inner.append(hit)
         if not inner:
             pending.append(_Pending(m.start, m.end, m.text, [], "ner"))
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
+    return pending, ner_spans
 
+
+def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],
+                   exclude_spans: Sequence[tuple[int, int]]) -> tuple[list[_Pending], set[tuple[int, int]]]:
+    """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
     ner_span_set = _SpanSet(ner_spans)
+    actor_span_set = _SpanSet(exclude_spans)
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
-    actor_span_set = _SpanSet(exclude_spans)
     for s, e, cands in scan:
         excluded = _excluded(text, s, e, exclude_spans) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
@@ -304,10 +328,15 @@ def resolve_mentions(
         if excluded is None:
             weak.add((s, e))
         scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
+    return scan_only, weak
 
-    # Context: countries named outright, countries of unambiguous places, nationality adjectives.
+
+def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], gaz: Gazetteer) -> _Context:
+    """Countries named outright, countries of unambiguous places, nationality adjectives, states named, and a first
+    reading of every mention (the anchors distances are measured from)."""
+    mentions = [*pending, *scan_only]
     named: dict[str, int] = {}
-    for p in [*pending, *scan_only]:
+    for p in mentions:
         countries = [c for c in p.candidates if c.feature == "country"]
         if countries:
             cc = countries[0].country_code
@@ -326,19 +355,27 @@ def resolve_mentions(
     main = frozenset(cc for cc, n in named.items() if n == top)
     states = frozenset(
         (c.country_code, c.district_code)
-        for p in [*pending, *scan_only]
+        for p in mentions
         if p.candidates and normalize_name(p.text) == normalize_name(p.candidates[0].name)
         for c in p.candidates[:1]
         if c.feature == "state"
     )
     ctx = _Context(named, place_countries, demonym_countries, main, states)
-    ctx.anchors = _first_pass_anchors([*pending, *scan_only], ctx)
+    ctx.anchors = _first_pass_anchors(mentions, ctx)
+    return ctx
 
+
+def _decide(pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
+            ctx: _Context) -> list[ResolvedMention]:
+    """NER mentions take their best candidate; a scan hit is accepted only in a country the article is about
+    (or as a country, continent, region, or a city of a million people)."""
+    named = ctx.named_countries
     resolved: list[ResolvedMention] = []
     for p in pending:
         place = _best(p, ctx) if p.candidates else None
         resolved.append(ResolvedMention(p.start, p.end, p.text, place, p.source))
-    context_countries = set(named) | demonym_countries | {r.place.country_code for r in resolved if r.place is not None}
+    context_countries = set(named) | ctx.demonym_countries
+    context_countries |= {r.place.country_code for r in resolved if r.place is not None}
     waiting = [(p, _best(p, ctx)) for p in scan_only]
     for _ in range(2):  # a second round lets a town in the country of an accepted one in ("Washington", "California")
         rejected: list[tuple[_Pending, Place]] = []
@@ -410,7 +447,7 @@ def resolve_locations(
                 country_code=place.country_code or None,
                 district=place.district,
                 region=place.region,
-                feature=place.feature,
+                feature=PlaceFeature(place.feature),
                 geonameid=place.geonameid,
                 mentions=tuple(spellings),
             )
@@ -426,7 +463,7 @@ def resolve_locations(
                 lon=country.lon,
                 country=country.name,
                 country_code=cc,
-                feature="country",
+                feature=PlaceFeature.COUNTRY,
                 geonameid=country.geonameid,
                 mentions=tuple(spellings),
             )
@@ -441,7 +478,7 @@ def resolve_locations(
                 country=node.country if node else None,
                 country_code=node.country_code if node else None,
                 region=name,
-                feature="region",
+                feature=PlaceFeature.REGION,
                 mentions=tuple(spellings),
             )
         )
@@ -474,4 +511,4 @@ def _add(bucket: list[str], value: str) -> None:
         bucket.append(value)
 
 
-__all__ = ["ResolvedMention", "fold", "resolve_locations", "resolve_mentions"]
+__all__ = ["ResolvedMention", "resolve_locations", "resolve_mentions"]

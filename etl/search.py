@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from etl.knowledge.actors import KnowledgeBase
+from etl.knowledge.gazetteer import Gazetteer
+
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
@@ -83,9 +86,6 @@ class SearchResult:
 
 def resolve_filters(query: SearchQuery) -> SearchQuery:
     """Canonical names for what the user typed: actor and place aliases, any spelling or script."""
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-
     kb = KnowledgeBase.load()
     gazetteer = Gazetteer.load()
     return replace(

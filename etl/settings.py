@@ -11,8 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PIPELINE_VERSION = "0.1.0"
+
+
+def _default_home() -> Path:
+    """Where ``seeds/`` and ``var/`` are by default: a source checkout's root, else the current directory (an
+    installed wheel has no checkout around it)."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "etl").is_dir() else Path.cwd()
+
+
+DEFAULT_HOME = _default_home()
 
 
 def _default_models() -> dict[str, str]:
@@ -47,10 +56,10 @@ class Settings:
     """NEWSFACET_ES_RETRIES: client retries (with backoff) on 429 / 5xx / connection errors."""
     index_alias: str = "articles"
     """NEWSFACET_INDEX: the alias users query; versioned indices sit behind it."""
-    inbox: str = str(PROJECT_ROOT / "seeds")
+    inbox: str = str(DEFAULT_HOME / "seeds")
     """NEWSFACET_INBOX: the landing folder, or an object-store URL (s3://, gs://, ...: anything fsspec and so
     Airflow's ObjectStoragePath read), that the ingest DAG reads."""
-    data_dir: Path = PROJECT_ROOT / "var"
+    data_dir: Path = DEFAULT_HOME / "var"
     """NEWSFACET_DATA_DIR: quarantine, archive of clean records, run summaries."""
     spacy_models: Mapping[str, str] = field(default_factory=_default_models)
     """NEWSFACET_SPACY_MODEL_EN, NEWSFACET_SPACY_MODEL_FR, ...: spaCy model per language."""
@@ -60,12 +69,6 @@ class Settings:
     """NEWSFACET_BATCH_SIZE: articles per mapped Airflow task."""
     schedule: str | None = "@hourly"
     """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG ("none" for manual runs only)."""
-    es_node_port: int = 9200
-    """NEWSFACET_ES_PORT: HTTP port of the local node started by `newsfacet es start`."""
-    es_node_version: str = "9.5.2"
-    """NEWSFACET_ES_VERSION: version of the local node distribution (Maven Central integ-test-zip)."""
-    es_node_heap: str = "512m"
-    """NEWSFACET_ES_HEAP: heap of the local node."""
     replicas: int = 0
     """NEWSFACET_REPLICAS: replicas of the articles and ledger indices (0 on one node; 1+ on a cluster, so losing
     a node loses nothing)."""
@@ -73,9 +76,6 @@ class Settings:
     """NEWSFACET_KEEP_INDICES: versioned indices a reindex keeps (current + previous for rollback); older go."""
     reindex_allow_shrink: bool = False
     """NEWSFACET_REINDEX_ALLOW_SHRINK: allow a rebuild with fewer documents than the alias serves (off: refused)."""
-    es_node_home: Path | None = None
-    """NEWSFACET_ES_HOME: where the local node is installed and keeps its data (default: /var/lib/newsfacet
-    as root, ~/.cache/newsfacet otherwise)."""
 
     @property
     def quarantine_dir(self) -> Path:
@@ -117,11 +117,7 @@ class Settings:
             max_file_bytes=int(env.get("NEWSFACET_MAX_FILE_BYTES", defaults.max_file_bytes)),
             batch_size=int(env.get("NEWSFACET_BATCH_SIZE", defaults.batch_size)),
             schedule=_schedule(env.get("NEWSFACET_SCHEDULE", defaults.schedule or "none")),
-            es_node_port=int(env.get("NEWSFACET_ES_PORT", defaults.es_node_port)),
-            es_node_version=env.get("NEWSFACET_ES_VERSION", defaults.es_node_version),
-            es_node_heap=env.get("NEWSFACET_ES_HEAP", defaults.es_node_heap),
             replicas=int(env.get("NEWSFACET_REPLICAS", defaults.replicas)),
             keep_indices=int(env.get("NEWSFACET_KEEP_INDICES", defaults.keep_indices)),
             reindex_allow_shrink=_flag(env.get("NEWSFACET_REINDEX_ALLOW_SHRINK", "")),
-            es_node_home=Path(env["NEWSFACET_ES_HOME"]) if env.get("NEWSFACET_ES_HOME") else None,
         )

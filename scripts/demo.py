@@ -28,15 +28,15 @@ def main() -> int:
         return 1
     summaries = sorted(settings.runs_dir.glob("*.json"), key=lambda p: p.stat().st_mtime)
     if summaries:
-        from etl.pipeline import RunReport
+        from etl.run.report import RunReport
 
         report = RunReport.from_dict(json.loads(summaries[-1].read_text(encoding="utf-8")))
         print(f"== summary: {report.summary()}")
         for rejection in report.rejections:
             print(f"   rejected {rejection['reason']:<14} {rejection['source_file']}: {rejection['detail']}")
 
-    from etl.index import connect
     from etl.search import SearchQuery, format_result, resolve_filters, search
+    from etl.store.client import connect
 
     client = connect(settings)
     for title, query in (

@@ -29,7 +29,7 @@ from pathlib import Path
 from etl.boilerplate import is_boilerplate
 from etl.errors import RejectReason
 from etl.records import RawArticle
-from etl.settings import PROJECT_ROOT
+from tests.paths import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_EN = SEEDS / "rfi-2018-11-13-haftar-boycotts-palermo.txt"

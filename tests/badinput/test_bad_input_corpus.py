@@ -18,7 +18,9 @@ import pytest
 
 import etl.extract
 from etl.errors import RejectReason
-from etl.pipeline import RunReport, run, source_name
+from etl.inbox import source_name
+from etl.run.flow import run
+from etl.run.report import RunReport
 from etl.settings import Settings
 from tests.badinput.corpus import EITHER, INDEXED, Entry, big_html, build_corpus, hooked_read_file
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.airflow_support import free_port, stop_group, tail
+from devtools.airflow_stack import free_port, stop_group, tail
 
 APT_HINT = "apt-get install -y postgresql redis-server (.ci/run does it when run as root)"
 START_TIMEOUT = 60.0

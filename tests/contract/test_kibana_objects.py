@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from etl.index import load_mapping
-from etl.settings import PROJECT_ROOT, Settings
+from etl.settings import Settings
+from etl.store.indices import load_mapping
+from tests.paths import PROJECT_ROOT
 
 NDJSON = PROJECT_ROOT / "deploy" / "kibana" / "newsfacet.ndjson"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from etl.settings import PROJECT_ROOT, Settings
-from tests.airflow_support import AirflowStack, airflow_env, free_port, stop_groups
-from tests.conftest import SEEDS
+from devtools.airflow_stack import AirflowStack, airflow_env, free_port, stop_groups
+from etl.settings import Settings
+from tests.paths import PROJECT_ROOT, SEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ class Airflow(AirflowStack):
 @pytest.fixture(scope="module")
 def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     """Airflow in a temporary home, pointed at the project's dags/ and a throw-away alias, inbox and data dir."""
-    from etl.index import connect
+    from etl.store.client import connect
 
     root = tmp_path_factory.mktemp("airflow-stack")
     home, inbox = root / "airflow", root / "inbox"
@@ -139,9 +139,12 @@ def _task_logs(airflow: Airflow, dag_id: str, run_id: str) -> str:
 
 
 def test_scheduler_runs_ingest_and_indexes_the_seeds(airflow: Airflow, ingest_run: FinishedRun) -> None:
-    from etl.index import connect
+    from etl.run.flow import run_key
+    from etl.store.client import connect
+    from etl.store.ledger import run_entries
 
     summary = ingest_run.summary
+    assert len(json.dumps(summary)) < 2000, "XCom carries counts, not lists of files or ids"
     files = [p for p in Path(airflow.settings.inbox).rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert summary["read"] == len(files)
     assert summary["indexed"] + summary["unchanged"] + summary["rejected_total"] == summary["read"]
@@ -153,8 +156,11 @@ def test_scheduler_runs_ingest_and_indexes_the_seeds(airflow: Airflow, ingest_ru
         client.indices.refresh(index=airflow.settings.index_alias)
         count = client.count(index=airflow.settings.index_alias)["count"]
         assert count == summary["indexed"] >= 3
-        found = client.mget(index=airflow.settings.index_alias, ids=summary["indexed_ids"], source=False)
-        assert all(d["found"] for d in found["docs"])
+        entries = list(run_entries(client, airflow.settings.index_alias, run_key(ingest_run.run_id)))
+        assert len(entries) == summary["indexed"] + summary["rejected_total"]  # the ledger knows every file's fate
+        ids = [e["doc_id"] for e in entries if e["outcome"] == "indexed"]
+        found = client.mget(index=airflow.settings.index_alias, ids=ids, source=False)
+        assert len(ids) == count and all(d["found"] for d in found["docs"])
     finally:
         client.close()
 
@@ -204,8 +210,8 @@ def test_browser_shows_the_dag_and_its_run(airflow: Airflow, ingest_run: Finishe
 
 
 def test_scheduler_runs_reindex_and_swaps_the_alias(airflow: Airflow, ingest_run: FinishedRun) -> None:
-    from etl.index import connect
-    from etl.reindex import family, serving
+    from etl.store.client import connect
+    from etl.store.reindex import family, serving
 
     client = connect(airflow.settings)
     alias = airflow.settings.index_alias

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from etl.document import STEMMED_BODY_FIELDS
 from etl.errors import ConfigurationError
-from etl.index import STEMMED_BODY_FIELDS, ensure_index, load_mapping, mapping_version, refresh
-from etl.pipeline import run
+from etl.run.flow import run
 from etl.settings import Settings
-from tests.conftest import SEED_ARTICLE
+from etl.store.indices import ensure_index, load_mapping, mapping_version, refresh
+from tests.paths import SEED_ARTICLE
 
 pytestmark = pytest.mark.integration
 

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from etl.pipeline import run
-from etl.reindex import ReindexCheckError, family, reindex, rollback, serving
+from etl.errors import ReindexCheckError
+from etl.run.flow import run
 from etl.settings import Settings
-from tests.conftest import SEEDS
+from etl.store.reindex import family, reindex, rollback, serving
+from tests.paths import SEEDS
 
 pytestmark = pytest.mark.integration
 

@@ -30,13 +30,14 @@ from typing import Any
 import pytest
 from elasticsearch import AuthenticationException, AuthorizationException, Elasticsearch
 
-from etl import esnode
+from devtools import esnode
 from etl.errors import TransientError
-from etl.index import connect, is_permanent, is_transient
-from etl.pipeline import run
-from etl.reindex import reindex, rollback
-from etl.settings import PROJECT_ROOT, Settings
-from tests.conftest import SEED_ARTICLE, SEEDS
+from etl.run.flow import run
+from etl.settings import Settings
+from etl.store.client import connect, is_permanent
+from etl.store.indices import is_transient
+from etl.store.reindex import reindex, rollback
+from tests.paths import PROJECT_ROOT, SEED_ARTICLE, SEEDS
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from etl.settings import PROJECT_ROOT
+from tests.paths import PROJECT_ROOT
 
 
 def test_dagbag_has_no_import_errors() -> None:

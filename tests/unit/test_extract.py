@@ -11,7 +11,7 @@ import pytest
 from etl.errors import RejectedInput, RejectReason
 from etl.extract import decode, read_file, stable_id
 from etl.records import InputKind
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 LIMIT = 1_000_000
 

@@ -10,7 +10,7 @@ import pytest
 
 from etl.errors import RejectedInput, RejectReason
 from etl.inbox import content_sha256, is_url, list_files, read_bytes
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 
 @pytest.fixture

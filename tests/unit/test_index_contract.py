@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from etl.index import STEMMED_BODY_FIELDS, _replace_analysis, load_mapping, new_index_name, to_document
+from etl.document import STEMMED_BODY_FIELDS, to_document
 from etl.records import CleanArticle, EnrichedArticle, Entity, Language, Location, Mention, Quote
 from etl.search import FACETS, TEXT_FIELDS, SearchQuery, build_body
+from etl.store.indices import _replace_analysis, load_mapping, new_index_name
 
 
 def _sample() -> EnrichedArticle:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.kb import KnowledgeBase, check, normalise
+from etl.knowledge.actors import KnowledgeBase, check, normalise
+from tests.paths import KNOWLEDGE_DATA
 
-KB_DIR = Path(__file__).resolve().parents[2] / "etl" / "kb"
+KB_DIR = KNOWLEDGE_DATA
 
 
 @pytest.fixture(scope="module")

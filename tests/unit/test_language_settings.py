@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from etl.language import detect_language
 from etl.settings import Settings
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 
 def test_seed_is_english_and_deterministic() -> None:

@@ -1,7 +1,7 @@
 """The actors knowledge base: canonical actors, their aliases, and fast lookup / scanning.
 
-Data lives in ``etl/kb/actors*.jsonl`` (one actor per line, format in ``etl/kb/README.md``): ``actors.jsonl`` is
-curated by hand, ``actors_phoenix.jsonl`` is generated from the Phoenix/PETRARCH2 dictionaries by
+Data lives in ``etl/knowledge/data/actors*.jsonl`` (one actor per line, format in ``etl/knowledge/data/README.md``):
+``actors.jsonl`` is curated by hand, ``actors_phoenix.jsonl`` is generated from the Phoenix/PETRARCH2 dictionaries by
 ``scripts/build_actor_kb.py``.
 ``places_phoenix.txt`` lists names that alone denote a place or nationality (never an actor), so the entities stage
 can tell "Misrata" the city from "Misrata militias" the armed group.
@@ -18,17 +18,17 @@ import hashlib
 import json
 import re
 import threading
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from etl.errors import ConfigurationError
-from etl.wordscan import WordAutomaton
+from etl.knowledge.folding import fold_with_map, strip_marks_keep_case
+from etl.knowledge.wordscan import WordAutomaton
+from etl.records import ACTOR_TYPES, EntityType
 
-DEFAULT_DIR = Path(__file__).resolve().parent / "kb"
-ACTOR_TYPES = frozenset({"person", "organization", "armed_group", "media"})
+DEFAULT_DIR = Path(__file__).resolve().parent / "data"
 REQUIRED_FIELDS = ("id", "name", "type", "aliases", "source")
 CURATED_FILE = "actors.jsonl"
 PLACES_FILE = "places_phoenix.txt"
@@ -44,80 +44,12 @@ TITLES = frozenset(
 )
 _ARTICLES = ("the ", "le ", "la ", "les ", "l'")
 _ARABIC_ARTICLE = "ال"
-_APOSTROPHES = "\u2019\u2018\u02bc\u02bb`\u00b4\u2032"
-_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212_"
-_SPACE_RE = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    """One character case-folded, diacritics removed, apostrophes unified, dashes made spaces (cached: news text
-    reuses few distinct characters)."""
-    if ch in _APOSTROPHES:
-        return "'"
-    if ch in _DASHES or ch.isspace():
-        return " "
-    decomposed = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # Arabic: drop harakat (combining, gone above) and tatweel; unify alef variants.
-    base = base.replace("\u0640", "").translate(_ARABIC_ALEF)
-    return base.casefold()
-
-
-_ARABIC_ALEF = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627"})
-
-
 _LOOKUP_CACHE_SIZE = 65536
-_SPACE_RUN = re.compile(r"^ +| {2,}")
-
-
-def normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """Normalised text plus, for each of its characters, the index of the original character it came from.
-
-    Whitespace runs collapse to one space, so offsets found in the normalised text map back through the list.
-    """
-    table = {ord(c): _fold_char(c) for c in set(text)}
-    if any(len(folded) != 1 for folded in table.values()):
-        return _normalise_with_map_by_char(text)  # a character folds to none or several ("ß", tatweel)
-    folded_text = text.translate(table)  # same length as text: only whitespace runs still to collapse
-    parts: list[str] = []
-    index: list[int] = []
-    kept_from = 0
-    for run in _SPACE_RUN.finditer(folded_text):
-        keep_to = run.start() if run.start() == 0 else run.start() + 1  # a leading run goes, others keep one space
-        parts.append(folded_text[kept_from:keep_to])
-        index.extend(range(kept_from, keep_to))
-        kept_from = run.end()
-    parts.append(folded_text[kept_from:])
-    index.extend(range(kept_from, len(folded_text)))
-    return "".join(parts), index
-
-
-def _normalise_with_map_by_char(text: str) -> tuple[str, list[int]]:
-    """``normalise_with_map`` one character at a time, for text where folding changes lengths."""
-    out: list[str] = []
-    index: list[int] = []
-    previous = " "
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch)
-        if folded == " ":
-            if previous == " ":
-                continue
-        elif len(folded) != 1:
-            for f in folded:
-                out.append(f)
-                index.append(i)
-            previous = folded[-1:] or previous
-            continue
-        out.append(folded)
-        index.append(i)
-        previous = folded
-    return "".join(out), index
 
 
 def normalise(text: str) -> str:
     """The comparison form of a name: casefolded, no diacritics, dashes as spaces, single spaces, trimmed."""
-    return normalise_with_map(text)[0].strip()
+    return fold_with_map(text)[0].strip()
 
 
 def strip_article_prefix(norm: str) -> str:
@@ -165,7 +97,7 @@ class Actor:
 
     id: str
     name: str
-    type: str
+    type: EntityType
     aliases: tuple[str, ...]
     wikidata: str | None
     country: str | None
@@ -210,7 +142,7 @@ def _actor_from(obj: dict[str, Any]) -> Actor:
     return Actor(
         id=str(obj["id"]),
         name=str(obj["name"]),
-        type=str(obj["type"]),
+        type=EntityType(obj["type"]),
         aliases=aliases,
         wikidata=str(obj["wikidata"]) if obj.get("wikidata") else None,
         country=str(obj["country"]) if obj.get("country") else None,
@@ -260,7 +192,8 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> KnowledgeBase:
-        """Load (once per process and directory) every ``actors*.jsonl`` file in ``directory`` (default ``etl/kb``)."""
+        """Load (once per process and directory) every ``actors*.jsonl`` file in ``directory`` (default: the shipped
+        ``etl/knowledge/data``)."""
         path = (directory or DEFAULT_DIR).resolve()
         with cls._lock:
             cached = cls._cache.get(path)
@@ -285,6 +218,8 @@ class KnowledgeBase:
                     actors.append(_actor_from(obj))
                 except KeyError as exc:
                     raise ConfigurationError(f"{path.name}:{number}: missing field {exc}") from exc
+                except ValueError as exc:
+                    raise ConfigurationError(f"{path.name}:{number}: {exc}") from exc
         places: set[str] = set()
         places_path = directory / PLACES_FILE
         if places_path.is_file():
@@ -337,7 +272,7 @@ class KnowledgeBase:
         """Every alias occurrence in ``text`` as (start, end, actor), leftmost-longest, on word boundaries."""
         if not self._index:
             return []
-        norm, index = normalise_with_map(text)
+        norm, index = fold_with_map(text)
         found: list[tuple[int, int, Actor]] = []
         for norm_start, norm_end, _key, pats in self._automaton.finditer(norm):
             start, end = index[norm_start], index[norm_end - 1] + 1
@@ -359,7 +294,7 @@ class KnowledgeBase:
     def _accept(pat: _Pattern, original: str) -> bool:
         """Case rule: acronyms and short aliases match exactly; names must start with a capital (or be uncased)."""
         if pat.case_sensitive:
-            return _strip_marks(original) == _strip_marks(pat.alias)
+            return strip_marks_keep_case(original) == strip_marks_keep_case(pat.alias)
         first = next((c for c in original if c.isalpha()), "")
         return not first.islower() or _starts_with_particle(original)
 
@@ -370,15 +305,6 @@ class KnowledgeBase:
     def alias_count(self) -> int:
         """How many distinct normalised aliases the index holds."""
         return len(self._index)
-
-
-def _strip_marks(text: str) -> str:
-    """Remove diacritics but keep case and unify dashes/apostrophes (for case-sensitive comparison)."""
-    return "".join(
-        _fold_char(c) if not c.isalpha() else c
-        for c in unicodedata.normalize("NFKD", text)
-        if not unicodedata.combining(c)
-    )
 
 
 def _starts_with_particle(original: str) -> bool:
@@ -410,7 +336,8 @@ def check(directory: Path | None = None) -> list[str]:
                 else:
                     seen_ids[actor_id] = where
             if "type" in obj and obj["type"] not in ACTOR_TYPES:
-                problems.append(f"{where}: bad type {obj['type']!r} (expected one of {sorted(ACTOR_TYPES)})")
+                expected = sorted(t.value for t in ACTOR_TYPES)
+                problems.append(f"{where}: bad type {obj['type']!r} (expected one of {expected})")
             aliases = obj.get("aliases", [])
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
                 problems.append(f"{where}: aliases must be a list of strings")

@@ -23,26 +23,24 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from etl.errors import ConfigurationError, NewsfacetError, TransientError
-from etl.pipeline import iter_archive
+from etl.errors import ConfigurationError, ReindexCheckError
 from etl.settings import Settings
+from etl.store.bulk import bulk_upsert
+from etl.store.client import connect, es_faults
+from etl.store.files import iter_archive
+from etl.store.indices import create_index, new_index_name
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 log = logging.getLogger(__name__)
 LOAD_CHUNK = 500  # documents per bulk_upsert call: bounds memory whatever the archive size
-
-
-class ReindexCheckError(NewsfacetError):
-    """The rebuilt index failed a check; the alias was not touched and the candidate was deleted."""
 
 
 @dataclass
@@ -91,8 +89,6 @@ class ReindexResult:
 
 
 def _client(settings: Settings, client: Elasticsearch | None) -> Elasticsearch:
-    from etl.index import connect
-
     return client or connect(settings)
 
 
@@ -169,8 +165,6 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
 
     A failure deletes the half-built index, so a retried task starts clean.
     """
-    from etl.index import bulk_upsert, create_index, new_index_name
-
     client = _client(settings, client)
     alias = settings.index_alias
     current = serving(client, alias)
@@ -181,27 +175,29 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
     result.superseded = result.archived - result.expected
     result.analysis_fallback = create_index(client, result.index, replicas=settings.replicas)
     try:
-        client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": "-1"}})
-        for chunk in _chunks(settings, ids):
-            outcome = bulk_upsert(client, result.index, chunk, max_retries=settings.max_retries)
-            result.loaded += len(outcome.indexed)
-            result.failed.update(outcome.failed)
-        client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": None}})
-        client.indices.refresh(index=result.index)
+        with es_faults(f"rebuilding '{alias}'"):
+            _load(client, settings, result, ids)
     except Exception as exc:
-        from etl.index import is_transient
-
         log.warning("build of %s failed (%s): deleting it", result.index, exc)
         try:
             _delete(client, [result.index])
         except Exception:  # the node is gone: the next prune removes the leftover
             log.warning("could not delete %s", result.index)
-        if is_transient(exc):
-            raise TransientError(f"rebuild of '{alias}' interrupted: {exc}") from exc
         raise
     log.info("built %s: %d of %d archived documents loaded (%d superseded versions skipped, %d refused)",
              result.index, result.loaded, result.archived, result.superseded, len(result.failed))
     return result
+
+
+def _load(client: Elasticsearch, settings: Settings, result: BuildResult, ids: set[str]) -> None:
+    """Bulk-load the chosen archived documents with refreshes off, then refresh once."""
+    client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": "-1"}})
+    for chunk in _chunks(settings, ids):
+        outcome = bulk_upsert(client, result.index, chunk, max_retries=settings.max_retries)
+        result.loaded += len(outcome.indexed)
+        result.failed.update(outcome.failed)
+    client.indices.put_settings(index=result.index, settings={"index": {"refresh_interval": None}})
+    client.indices.refresh(index=result.index)
 
 
 def check(settings: Settings, built: BuildResult, client: Elasticsearch | None = None) -> dict[str, int]:
@@ -312,22 +308,3 @@ def rollback(settings: Settings, client: Elasticsearch | None = None) -> tuple[s
     _point_alias(client, alias, str(target))
     log.info("rolled back alias '%s': %s -> %s", alias, current[-1], target)
     return current[-1], str(target)
-
-
-def main_cli(settings: Settings, *, rollback_only: bool = False) -> int:
-    """``newsfacet reindex``: rebuild from the archive and swap (or ``--rollback``); 0 on success, 2 if refused."""
-    try:
-        if rollback_only:
-            old, new = rollback(settings)
-            print(f"rolled back alias '{settings.index_alias}': {old} -> {new}")
-            return 0
-        print(f"newsfacet reindex: {settings.archive_dir} -> {settings.elasticsearch_url} "
-              f"alias '{settings.index_alias}'", flush=True)
-        result = reindex(settings)
-    except NewsfacetError as exc:
-        print(f"{'refused' if isinstance(exc, ReindexCheckError) else 'error'}: {exc}", file=sys.stderr)
-        return 2
-    print(f"reindexed: {result.summary()}")
-    if result.build.analysis_fallback:
-        print(f"  WARNING analyzers replaced by standard: {', '.join(result.build.analysis_fallback)}")
-    return 0

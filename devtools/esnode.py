@@ -6,7 +6,9 @@ analysis-common, so the test-only ``plugins/analysis-lucene`` plugin is built an
 to make the production mapping work unchanged. Elasticsearch refuses to run as root, so
 when we are root the node runs as an unprivileged system user.
 
-Stdlib only, and no Airflow import: the CLI and CI call this before anything else exists.
+Stdlib only (its one newsfacet import is the error tree), and no Airflow: the CLI and CI call this before anything
+else exists. A development tool, outside the product package ``etl``; it needs a source checkout (the plugin's Maven
+project). Its settings (``NEWSFACET_ES_*``) are read by ``devtools.settings``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from etl.errors import LocalNodeError
+
 __all__ = [
     "ANALYSIS_NAMES",
-    "EsNodeError",
     "NodeConfig",
     "NodeStatus",
     "detect_java_home",
@@ -60,10 +63,6 @@ _INSTALLED_MARKER = ".newsfacet-installed"
 _PLUGIN_MARKER = ".newsfacet-plugin.sha256"
 
 
-class EsNodeError(RuntimeError):
-    """Raised when the local node cannot be installed, started or stopped."""
-
-
 def _progress(message: str) -> None:
     """Tell the person waiting what is going on (downloads and startup take a while)."""
     print(f"[esnode] {message}", flush=True)
@@ -82,10 +81,7 @@ def _java_major(jdk: Path) -> int | None:
 
 
 def detect_java_home() -> Path | None:
-    """$ES_JAVA_HOME if set, else the newest JDK >= 21 under /usr/lib/jvm (ES 9 needs 21+)."""
-    env = os.environ.get("ES_JAVA_HOME")
-    if env:
-        return Path(env)
+    """The newest JDK >= 21 under /usr/lib/jvm (ES 9 needs 21+); ``ES_JAVA_HOME`` overrides it (devtools.settings)."""
     jvm_dir = Path("/usr/lib/jvm")
     if not jvm_dir.is_dir():
         return None
@@ -98,11 +94,8 @@ def detect_java_home() -> Path | None:
 
 
 def _default_home_root() -> Path:
-    """Root cannot hand ~ (mode 700) to the run user, so it uses /var/lib; others use ~/.cache."""
-    if os.geteuid() == 0:
-        return Path("/var/lib/newsfacet")
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "newsfacet"
+    """Root cannot hand ~ (mode 700) to the run user, so it uses /var/lib; others use ~/.cache/newsfacet."""
+    return Path("/var/lib/newsfacet") if os.geteuid() == 0 else Path.home() / ".cache" / "newsfacet"
 
 
 @dataclass(frozen=True)
@@ -216,10 +209,10 @@ class NodeConfig:
     def require_java_home(self) -> Path:
         """The JDK to use, checked, since a wrong one fails late and obscurely."""
         if self.java_home is None:
-            raise EsNodeError(f"no JDK >= {MIN_JAVA} found under /usr/lib/jvm; install one or set ES_JAVA_HOME")
+            raise LocalNodeError(f"no JDK >= {MIN_JAVA} found under /usr/lib/jvm; install one or set ES_JAVA_HOME")
         major = _java_major(self.java_home)
         if major is None or major < MIN_JAVA:
-            raise EsNodeError(f"{self.java_home} is not a JDK >= {MIN_JAVA} (found {major})")
+            raise LocalNodeError(f"{self.java_home} is not a JDK >= {MIN_JAVA} (found {major})")
         return self.java_home
 
 
@@ -250,7 +243,7 @@ class NodeStatus:
 
 def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
          stdin_text: str | None = None) -> None:
-    """Run a command, raising EsNodeError with its output when it fails.
+    """Run a command, raising LocalNodeError with its output when it fails.
 
     ``stdin_text`` is how secrets reach a tool: never on the command line (``ps``) nor in the error message.
     """
@@ -267,10 +260,10 @@ def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None 
             check=False,
         )
     except FileNotFoundError as exc:
-        raise EsNodeError(f"command not found: {cmd[0]} (needed for the local node)") from exc
+        raise LocalNodeError(f"command not found: {cmd[0]} (needed for the local node)") from exc
     if proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-40:])
-        raise EsNodeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+        raise LocalNodeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
 
 
 def _sha256(path: Path) -> str:
@@ -313,15 +306,15 @@ def _verify_zip(cfg: NodeConfig) -> None:
         expected = sha1_file.read_text().split()[0].strip().lower()
         actual = _sha1(cfg.dist_zip)
         if actual != expected:
-            raise EsNodeError(f"{cfg.dist_zip}: sha1 {actual} != {expected} from {sha1_file}")
+            raise LocalNodeError(f"{cfg.dist_zip}: sha1 {actual} != {expected} from {sha1_file}")
         return
     try:
         with zipfile.ZipFile(cfg.dist_zip) as archive:
             bad = archive.testzip()
     except zipfile.BadZipFile as exc:
-        raise EsNodeError(f"{cfg.dist_zip} is not a valid zip: {exc}") from exc
+        raise LocalNodeError(f"{cfg.dist_zip} is not a valid zip: {exc}") from exc
     if bad is not None:
-        raise EsNodeError(f"{cfg.dist_zip}: corrupt member {bad}")
+        raise LocalNodeError(f"{cfg.dist_zip}: corrupt member {bad}")
 
 
 def _download(cfg: NodeConfig) -> None:
@@ -330,7 +323,7 @@ def _download(cfg: NodeConfig) -> None:
         try:
             _verify_zip(cfg)
             return
-        except EsNodeError as exc:
+        except LocalNodeError as exc:
             _progress(f"cached download is bad ({exc}); fetching again")
             cfg.dist_zip.unlink()
     cfg.download_dir.mkdir(parents=True, exist_ok=True)
@@ -342,7 +335,7 @@ def _download(cfg: NodeConfig) -> None:
         cwd=cfg.download_dir,  # no pom.xml here, so Maven runs without a project
     )
     if not cfg.dist_zip.is_file():
-        raise EsNodeError(f"mvn dependency:copy did not produce {cfg.dist_zip}")
+        raise LocalNodeError(f"mvn dependency:copy did not produce {cfg.dist_zip}")
     _verify_zip(cfg)
     _progress(f"downloaded in {time.monotonic() - started:.1f}s")
 
@@ -365,7 +358,7 @@ def _unzip(cfg: NodeConfig) -> None:
                     target.chmod(mode)
         top = staging / f"elasticsearch-{cfg.version}"
         if not top.is_dir():
-            raise EsNodeError(f"{cfg.dist_zip} has no elasticsearch-{cfg.version}/ folder")
+            raise LocalNodeError(f"{cfg.dist_zip} has no elasticsearch-{cfg.version}/ folder")
         top.rename(cfg.es_home)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -377,7 +370,7 @@ def _lucene_version(cfg: NodeConfig) -> str:
     """Lucene version inside the distribution: the plugin must compile against exactly it."""
     for jar in (cfg.es_home / "lib").glob("lucene-core-*.jar"):
         return jar.name[len("lucene-core-") : -len(".jar")]
-    raise EsNodeError(f"no lucene-core jar in {cfg.es_home / 'lib'}")
+    raise LocalNodeError(f"no lucene-core jar in {cfg.es_home / 'lib'}")
 
 
 def _plugin_is_stale(zip_path: Path) -> bool:
@@ -394,7 +387,7 @@ def _build_plugin(cfg: NodeConfig) -> Path:
     zip_path = cfg.resolved_plugin_zip()
     if cfg.plugin_zip is not None:
         if not zip_path.is_file():
-            raise EsNodeError(f"plugin zip {zip_path} does not exist")
+            raise LocalNodeError(f"plugin zip {zip_path} does not exist")
         return zip_path
     if not _plugin_is_stale(zip_path):
         return zip_path
@@ -416,7 +409,7 @@ def _build_plugin(cfg: NodeConfig) -> Path:
         env=env,
     )
     if not zip_path.is_file():
-        raise EsNodeError(f"Maven build did not produce {zip_path}")
+        raise LocalNodeError(f"Maven build did not produce {zip_path}")
     _progress(f"plugin built in {time.monotonic() - started:.1f}s")
     return zip_path
 
@@ -508,7 +501,7 @@ def _write_own_config(cfg: NodeConfig) -> None:
     for name, text in cfg.config_files:
         target = (cfg.config_dir / name).resolve()
         if cfg.config_dir.resolve() not in target.parents:
-            raise EsNodeError(f"config file {name!r} would land outside {cfg.config_dir}")
+            raise LocalNodeError(f"config file {name!r} would land outside {cfg.config_dir}")
         target.write_text(text, encoding="utf-8")
     if cfg.as_root:
         entry = pwd.getpwnam(cfg.run_user)
@@ -718,9 +711,9 @@ def _wait_for_health(cfg: NodeConfig, deadline: float) -> None:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             last_error = str(exc)
         if cfg.pid_file.is_file() and _read_pid(cfg) is None:
-            raise EsNodeError(f"Elasticsearch exited during startup\n{_log_tail(cfg)}")
+            raise LocalNodeError(f"Elasticsearch exited during startup\n{_log_tail(cfg)}")
         time.sleep(1.0)
-    raise EsNodeError(
+    raise LocalNodeError(
         f"Elasticsearch at {cfg.url} not yellow after {cfg.start_timeout:.0f}s ({last_error})\n{_log_tail(cfg)}"
     )
 
@@ -734,7 +727,7 @@ def start(cfg: NodeConfig | None = None) -> NodeStatus:
         _progress(f"something already answers on {cfg.url} ({owner}, version {current.version})")
         return current
     if _port_taken(cfg):
-        raise EsNodeError(f"port {cfg.http_port} is taken by something that is not HTTP")
+        raise LocalNodeError(f"port {cfg.http_port} is taken by something that is not HTTP")
     started = time.monotonic()
     deadline = started + cfg.start_timeout
     if _read_pid(cfg) is not None:  # ours, alive, but not answering yet: do not start twice
@@ -760,11 +753,11 @@ def start(cfg: NodeConfig | None = None) -> NodeStatus:
                 check=False,
             )
     except subprocess.TimeoutExpired as exc:
-        raise EsNodeError(
+        raise LocalNodeError(
             f"bin/elasticsearch -d did not return within {cfg.start_timeout:.0f}s\n{_log_tail(cfg)}"
         ) from exc
     if proc.returncode != 0:
-        raise EsNodeError(f"bin/elasticsearch -d exited with {proc.returncode}\n{_log_tail(cfg)}")
+        raise LocalNodeError(f"bin/elasticsearch -d exited with {proc.returncode}\n{_log_tail(cfg)}")
     _wait_for_health(cfg, deadline)
     result = status(cfg)
     _progress(
@@ -810,7 +803,7 @@ def kill(cfg: NodeConfig | None = None) -> int:
     cfg = cfg or NodeConfig()
     pid = _read_pid(cfg)
     if pid is None:
-        raise EsNodeError(f"no node started by esnode is running for {cfg.url}")
+        raise LocalNodeError(f"no node started by esnode is running for {cfg.url}")
     os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + 10.0
     while _alive(pid) and time.monotonic() < deadline:

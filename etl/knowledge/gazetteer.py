@@ -1,8 +1,8 @@
 """The place gazetteer: names -> places, and a fast scan of a text for every place name in it.
 
-Data is built offline by ``scripts/build_gazetteer.py`` into ``etl/kb/`` (GeoNames, ISO 3166, the project's Libya
-tables); nothing here touches the network. Analyst regions come from ``etl/kb/regions.csv`` at load time, so a
-change of region membership is a data edit, not a code change.
+Data is built offline by ``scripts/build_gazetteer.py`` into ``etl/knowledge/data/`` (GeoNames, ISO 3166, the
+project's Libya tables); nothing here touches the network. Analyst regions come from ``etl/knowledge/data/regions.csv``
+at load time, so a change of region membership is a data edit, not a code change.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from pathlib import Path
 from typing import ClassVar
 
 from etl.errors import ConfigurationError
-from etl.wordscan import WordAutomaton
+from etl.knowledge.folding import fold_keep_offsets
+from etl.knowledge.wordscan import WordAutomaton
+from etl.records import PlaceFeature
 
-KB_DIR = Path(__file__).resolve().parent / "kb"
+KB_DIR = Path(__file__).resolve().parent / "data"
 PLACES_FILE = "places.tsv.gz"
 REGIONS_FILE = "regions.csv"
 
 FEATURE_RANK = {"country": 0, "continent": 1, "city": 2, "state": 3, "region": 4, "district": 5}
 """Order among candidates of one name: a country beats a town of that name, a town beats its own district."""
-
-_APOSTROPHES = "’‘`ʼ´ʻʿʾ′"
-_DASHES = "-‐‑‒–—―"
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Place:
     lat: float | None
     lon: float | None
     population: int
-    feature: str  # "continent" | "country" | "state" | "region" | "district" | "city"
+    feature: PlaceFeature
     country_code: str
     country: str
     geonameid: int | None = None
@@ -72,28 +71,6 @@ class Region:
     lon: float | None
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    """One character to exactly one character (offsets survive): lower case, no diacritics, one dash, one quote."""
-    if ch in _APOSTROPHES:
-        return "'"
-    if ch in _DASHES:
-        return " "
-    decomposed = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    if len(base) != 1:
-        base = ch
-    low = base.lower()
-    return low if len(low) == 1 else base
-
-
-def fold(text: str) -> str:
-    """Offset-preserving normal form used for both the automaton keys and the scanned text."""
-    if text.isascii():  # fast path, same result as _fold_char on ASCII: lower case, "-" -> " ", "`" -> "'"
-        return text.lower().replace("-", " ").replace("`", "'")
-    return text.translate({ord(c): _fold_char(c) for c in set(text)})
-
-
 def _strip_combining(text: str) -> str:
     # Arabic vowel marks (shadda, fatha...) are combining; folding keeps length so they stay, as spaces do not.
     return "".join(c for c in text if not unicodedata.combining(c))
@@ -102,7 +79,7 @@ def _strip_combining(text: str) -> str:
 @lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Lookup form of a name: folded, trimmed, possessive "'s" and a leading "the" dropped."""
-    folded = fold(name)
+    folded = fold_keep_offsets(name)
     key = " ".join((folded if folded.isascii() else _strip_combining(folded)).split())
     for suffix in ("'s", "'"):
         if key.endswith(suffix):
@@ -163,7 +140,7 @@ class Gazetteer:
 
     @classmethod
     def load(cls, directory: Path | None = None) -> Gazetteer:
-        """The gazetteer in ``directory`` (default ``etl/kb``), read once per process."""
+        """The gazetteer in ``directory`` (default ``etl/knowledge/data``), read once per process."""
         path = (directory or KB_DIR).resolve()
         with cls._lock:
             cached = cls._cache.get(path)
@@ -260,7 +237,7 @@ class Gazetteer:
         Callers decide which hits are real places (capitalisation, context): this returns them all.
         """
         hits: list[tuple[int, int, tuple[int, ...]]] = []
-        for start, end, key, indices in self._automaton.finditer(fold(text)):
+        for start, end, key, indices in self._automaton.finditer(fold_keep_offsets(text)):
             if key in self._case_sensitive:
                 surface = text[start:end]
                 if not surface.isupper():
@@ -310,7 +287,7 @@ def _parse_places(text: str, district_region: dict[str, str]) -> Iterable[Place]
             lat=_opt_float(f[col["lat"]]),
             lon=_opt_float(f[col["lon"]]),
             population=int(f[col["population"]] or 0),
-            feature=f[col["feature"]],
+            feature=PlaceFeature(f[col["feature"]]),
             country_code=cc,
             country=f[col["country"]],
             district_code=code or None,

@@ -1,4 +1,4 @@
-"""A real Airflow in a test session: free ports, process groups, the REST API, polling with logs on failure.
+"""A real Airflow for a test or a bench: free ports, process groups, the REST API, polling with logs on failure.
 
 Shared by the scheduler test (LocalExecutor), the scale-out test (CeleryExecutor) and ``bench/airflow_bench.py``,
 which start different components but drive and stop them the same way.
@@ -21,9 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-import pytest
-
 from etl.settings import Settings
+
+DAGS_FOLDER = Path(__file__).resolve().parents[1] / "dags"
+"""The project's DAGs (a source checkout: these tools are for developers and CI)."""
+
+
+class StackFailure(AssertionError):
+    """The throw-away Airflow did not do what a test or bench needed; the message carries its logs."""
 
 
 def free_port(start: int) -> int:
@@ -45,13 +50,11 @@ def airflow_env(home: Path, port: int, newsfacet: dict[str, str], executor: str,
     parsing; ``newsfacet`` settings for the tasks, ``extra`` Airflow settings (database, Celery) on top."""
     import secrets
 
-    from etl.settings import PROJECT_ROOT
-
     url = f"http://127.0.0.1:{port}"
     return {
         **os.environ, **newsfacet,
         "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": executor,
         "AIRFLOW__CORE__PARALLELISM": str(parallelism),
@@ -146,8 +149,8 @@ class AirflowStack:
         return None
 
     def fail(self, message: str) -> NoReturn:
-        """Stop with ``message``: a test failure here; a benchmark overrides it to raise an ordinary error."""
-        pytest.fail(message)
+        """Stop with ``message`` (an ``AssertionError``: pytest reports it as the test's failure)."""
+        raise StackFailure(message)
 
     def wait(self, what: str, probe: Callable[[], Any], timeout: float, every: float = 1.0,
              detail: Callable[[], str] | None = None) -> Any:

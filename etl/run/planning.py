@@ -1,0 +1,113 @@
+"""Planning a run: which inbox files are new work, and which the ledger already handled, reading as little as possible.
+
+Three ways to know a file is unchanged, cheapest first:
+
+1. the local snapshot (``var/plan/<alias>.json``): name + size + mtime of every file the last plan found handled,
+   tied to the ledger index's uuid, so an unchanged inbox of 100k files is planned without one Elasticsearch call;
+2. the stat cache: the same key remembered in Elasticsearch, confirmed by a ledger lookup, no read;
+3. hashing: the content hash looked up in the ledger, so a touched-but-identical file is still unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from etl.inbox import content_sha256, list_files, stat_key
+from etl.settings import Settings
+from etl.store.bulk import bulk_upsert_raw
+from etl.store.client import es_faults
+from etl.store.files import read_json, safe_name, write_atomic
+from etl.store.indices import index_uuid
+from etl.store.ledger import cache_only, ensure_ledger, ensure_stat_cache, ledger_key, lookup
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which inbox files a run must process, and which it can skip (already handled, same content)."""
+
+    todo: list[str]
+    unchanged: list[str]
+
+
+def list_inbox(paths: Sequence[Path | str]) -> list[str]:
+    """Every file under the given files, folders or object-store URLs, sorted; hidden names are skipped."""
+    return list_files([str(p) for p in paths])
+
+
+def batches(items: Sequence[str], size: int) -> list[list[str]]:
+    """Fixed-size batches, in order: the unit of work of one mapped Airflow task."""
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch) -> Plan:
+    """Split the inbox into files to process and files the ledger already has (see the module docstring)."""
+    files = list_inbox(paths)
+    stats = {f: k for f in files if (k := stat_key(f))}
+    with es_faults("reading the ledger"):
+        ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
+        stat_cache = ensure_stat_cache(client, settings.index_alias, settings.replicas)
+        ledger_id = index_uuid(client, ledger)
+    snapshot = _load_snapshot(settings, ledger_id)
+    keys: dict[str, str] = {f: snapshot[k] for f, k in stats.items() if k in snapshot}
+    from_snapshot = set(keys.values())
+    rest = [f for f in files if f not in keys]
+    known = _known_from_ledger(client, ledger, stat_cache, rest, stats, keys, settings.max_file_bytes) | from_snapshot
+    todo = [f for f in files if keys.get(f) not in known]
+    unchanged = [f for f in files if keys.get(f) in known]
+    handled = {stats[f]: keys[f] for f in unchanged if f in stats}
+    if handled != snapshot:
+        _save_snapshot(settings, ledger_id, handled)
+    return Plan(todo=todo, unchanged=unchanged)
+
+
+def _known_from_ledger(client: Elasticsearch, ledger: str, stat_cache: str, rest: Sequence[str],
+                       stats: dict[str, str], keys: dict[str, str], max_bytes: int) -> set[str]:
+    """Ledger keys of ``rest`` that the ledger holds; fills ``keys`` for them (by stat cache, else by hashing) and
+    remembers the stats of newly confirmed files in the stat cache."""
+    cached: dict[str, Any] = {}
+    with cache_only("reading the stat cache"), es_faults("reading the stat cache"):
+        cached = lookup(client, stat_cache, sorted({stats[f] for f in rest if f in stats}), "ledger_id")
+    with es_faults("reading the ledger"):
+        confirmed = lookup(client, ledger, sorted({str(v) for v in cached.values()}))
+    for f in rest:
+        via_stat = cached.get(stats.get(f, ""))
+        if via_stat is not None and via_stat in confirmed:
+            keys[f] = str(via_stat)
+        elif sha := content_sha256(f, max_bytes):
+            keys[f] = ledger_key(f, sha)
+    with es_faults("reading the ledger"):
+        missing = sorted({keys[f] for f in rest if f in keys and keys[f] not in confirmed})
+        known = set(confirmed) | set(lookup(client, ledger, missing))
+    remember = [(stats[f], {"ledger_id": keys[f]}) for f in rest
+                if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
+    with cache_only("updating the stat cache"):
+        bulk_upsert_raw(client, stat_cache, remember)
+    return known
+
+
+def _snapshot_path(settings: Settings) -> Path:
+    return settings.data_dir / "plan" / f"{safe_name(settings.index_alias)}.json"
+
+
+def _load_snapshot(settings: Settings, ledger_id: str) -> dict[str, str]:
+    """Stat key -> ledger key of every file the last plan found handled, if it was made against this very ledger.
+
+    Why it is safe to trust: ledger entries are never deleted, so "handled" stays true while the ledger index is the
+    same one (its uuid; a recreated ledger invalidates the snapshot). A lost or unreadable snapshot only costs the
+    lookups it saves. It lives under ``NEWSFACET_DATA_DIR``, beside the archive and quarantine.
+    """
+    data = read_json(_snapshot_path(settings))
+    entries = data.get("entries") if isinstance(data, dict) and data.get("ledger_uuid") == ledger_id else None
+    return {str(k): str(v) for k, v in entries.items()} if isinstance(entries, dict) else {}
+
+
+def _save_snapshot(settings: Settings, ledger_id: str, entries: dict[str, str]) -> None:
+    write_atomic(_snapshot_path(settings), json.dumps({"ledger_uuid": ledger_id, "entries": entries},
+                                                      separators=(",", ":")))
