@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 from etl.knowledge.gazetteer import Gazetteer  # noqa: E402  (path set above)
 
 SEEDS = ROOT / "seeds"
-ACTORS = ROOT / "etl" / "kb" / "actors.jsonl"
+ACTORS = ROOT / "etl" / "knowledge" / "data" / "actors.jsonl"
 CORPUS_VERSION = 2
 MANIFEST = ".corpus.json"
 PER_FOLDER = 1000

@@ -105,13 +105,13 @@ class _Staged:
     def __init__(self, settings: Settings) -> None:
         from etl.enrich import knowledge_versions
         from etl.entities import load_model
-        from etl.knowledge.actors import KnowledgeBase
-        from etl.knowledge.gazetteer import Gazetteer
+        from etl.knowledge.loader import load_knowledge
 
         self.settings = settings
-        self.kb = KnowledgeBase.load()
-        self.gazetteer = Gazetteer.load()
-        self.kb_version, self.gazetteer_version = knowledge_versions()
+        knowledge = load_knowledge(settings)
+        self.kb = knowledge.kb
+        self.gazetteer = knowledge.gazetteer
+        self.kb_version, self.gazetteer_version = knowledge_versions(settings)
         for model in settings.spacy_models.values():
             load_model(model)
 

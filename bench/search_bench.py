@@ -67,7 +67,7 @@ def _enrich_files(job: tuple[list[str], Settings]) -> list[dict[str, Any]]:
     from etl.run.batch import ENRICH_CHUNK
 
     paths, settings = job
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     articles = [clean(decode(read_file(Path(p), settings.max_file_bytes, source_name=p))) for p in paths]
     documents: list[dict[str, Any]] = []
     for start in range(0, len(articles), ENRICH_CHUNK):
@@ -82,7 +82,7 @@ def seed_documents(n: int, workdir: Path, settings: Settings, seed: int = 7,
     from etl.enrich import knowledge_versions
     from etl.store.indices import mapping_version
 
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     cache = workdir / (f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}"
                        f"-m{mapping_version()}.jsonl")  # documents are shaped by the mapping version
     if cache.is_file():
@@ -108,7 +108,7 @@ class Variator:
 
         self.seeds = seeds
         self.actors: dict[str, list[tuple[str, str, str | None]]] = {}  # type -> (name, kb id, wikidata)
-        for line in (ROOT / "etl" / "kb" / "actors.jsonl").read_text(encoding="utf-8").splitlines():
+        for line in (ROOT / "etl" / "knowledge" / "data" / "actors.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
                 actor = json.loads(line)
                 entry = (actor["name"], actor["id"], actor.get("wikidata"))

@@ -2,11 +2,13 @@
 
     newsfacet clean FILE [--json]         the cleaned article (title, headings, body, captions, credits, removed)
     newsfacet enrich FILE [--json]        the document exactly as it would be indexed (no Elasticsearch needed)
-    newsfacet run [PATH ...]              one pipeline pass into Elasticsearch, with progress and a summary
+    newsfacet run [PATH ...] [--stale]    one pipeline pass into Elasticsearch, with progress and a summary
     newsfacet search [TEXT] [filters]     hits plus facet counts (--facet); --actor / --region accept any alias
     newsfacet reindex [--rollback]        rebuild from the archive behind the alias, or roll back
+    newsfacet relink [--dry-run]          bring the indexed documents to the current knowledge, without NER
     newsfacet es start|stop|status        a local Elasticsearch node for machines without Docker (development)
-    newsfacet kb check                    validate the knowledge base files
+    newsfacet kb check                    validate the knowledge files (shipped, and yours in NEWSFACET_KB_DIR)
+    newsfacet kb suggest [--min-docs N]   names the articles use that no knowledge-base entry covers
 
 Exit codes: 0 done; 1 a check failed (``kb check`` found problems, ``es status`` found no node); 2 an error (the
 message says what to fix); 3 the input file was rejected (``clean`` / ``enrich``).
@@ -27,7 +29,7 @@ from etl.document import to_document
 from etl.enrich import enrich, knowledge_versions
 from etl.errors import NewsfacetError, ReindexCheckError, RejectedInput
 from etl.extract import decode, read_file
-from etl.knowledge.actors import KnowledgeBase, check
+from etl.knowledge.loader import check_knowledge, load_knowledge
 from etl.records import CleanArticle
 from etl.run.flow import run
 from etl.search import DEFAULT_FACETS, FACETS, SearchQuery, format_result, resolve_filters, search
@@ -64,7 +66,7 @@ def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     article = _load_clean(Path(args.file), settings)
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     document = to_document(enrich([article], settings)[0], kb_version=kb_version,
                            gazetteer_version=gazetteer_version)
     if args.json:
@@ -81,23 +83,30 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     paths = list(args.paths) or [settings.inbox]
     print(f"newsfacet run: {', '.join(map(str, paths))} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
           flush=True)
-    report = run(paths, settings, progress=lambda msg: print(msg, flush=True))
+    report = run(paths, settings, progress=lambda msg: print(msg, flush=True), stale=args.stale)
     print(f"summary: {report.summary()}")
     for rejection in report.rejections:
         print(f"  rejected {rejection['reason']:<16} {rejection['source_file']}: {rejection['detail']}")
     if report.rejections:
         print(f"  (notes in {settings.quarantine_dir})")
+    if report.stale > report.stale_redone:
+        why = "their raw input is gone or outside these paths" if args.stale else "run with --stale"
+        print(f"  {report.stale - report.stale_redone} document(s) made by an older pipeline remain ({why})")
+    if report.suggestions:
+        top = ", ".join(f"{s['name']} ({s['documents']})" for s in report.suggestions[:5])
+        print(f"  most frequent names no knowledge-base entry covers: {top} (newsfacet kb suggest)")
     return 0
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    knowledge = load_knowledge(settings, refresh=True)
     query = resolve_filters(SearchQuery(
         text=" ".join(args.text) or None,
         regions=tuple(args.region), actors=tuple(args.actor), countries=tuple(args.country),
         places=tuple(args.place), languages=tuple(args.lang), sources=tuple(args.source),
         date_from=args.date_from, date_to=args.date_to, size=args.size,
         facets=tuple(args.facet) or DEFAULT_FACETS,
-    ))
+    ), knowledge.kb, knowledge.gazetteer)
     result = search(connect(settings), settings.index_alias, query)
     if args.json:
         _print_json({"query": dataclasses.asdict(query), **result.to_dict()})
@@ -130,8 +139,9 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     if args.rollback:
-        old, new = rollback(settings)
-        print(f"rolled back alias '{settings.index_alias}': {old} -> {new}")
+        done = rollback(settings)
+        print(f"rolled back alias '{settings.index_alias}': {done.from_index} -> {done.to_index} "
+              f"({done.reapplied} document(s) written since the swap re-applied, {done.removed} removed)")
         return 0
     print(f"newsfacet reindex: {settings.archive_dir} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
           flush=True)
@@ -143,13 +153,59 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
-    problems = check(None)
-    kb = KnowledgeBase.load()
-    print(f"knowledge base {kb.version}: {len(kb.actors)} actors, "
-          f"{sum(len(a.aliases) for a in kb.actors)} aliases")
+    if args.action == "suggest":
+        return _kb_suggest(args, settings)
+    problems, notes = check_knowledge(settings)
+    print(f"your knowledge: {settings.kb_dir or '(none: set NEWSFACET_KB_DIR)'}")
     for problem in problems:
         print(f"  problem: {problem}")
-    return 1 if problems else 0
+    if problems:
+        return 1
+    knowledge = load_knowledge(settings, refresh=True)
+    kb, gazetteer = knowledge.kb, knowledge.gazetteer
+    print(f"knowledge base {kb.version}: {len(kb.actors)} actors, {sum(len(a.aliases) for a in kb.actors)} aliases")
+    print(f"gazetteer {gazetteer.version}: {len(gazetteer.places)} places, {gazetteer.name_count} names")
+    for note in notes:
+        print(f"  override: {note}")
+    return 0
+
+
+def _kb_suggest(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.knowledge.suggest import suggest
+
+    kb = load_knowledge(settings, refresh=True).kb
+    found = suggest(connect(settings), settings.index_alias, kb, limit=args.limit, min_docs=args.min_docs)
+    if args.json:
+        _print_json([s.to_dict() for s in found])
+        return 0
+    if not found:
+        print(f"no person or organisation in {args.min_docs}+ documents lacks a knowledge-base entry")
+    for s in found:
+        print(f"{s.name}  [{s.type}, {s.documents} document(s)]")
+        for example in s.examples:
+            print(f"    “{example}”")
+        for merge in s.merges:
+            print(f"    likely: {merge}")
+    return 0
+
+
+def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
+    from etl.run.relink import relink
+
+    print(f"newsfacet relink{' --dry-run' if args.dry_run else ''}: alias '{settings.index_alias}' at "
+          f"{settings.elasticsearch_url}, knowledge {settings.kb_dir or '(shipped only)'}", flush=True)
+    report = relink(settings, dry_run=args.dry_run, full=args.full, workers=args.workers,
+                    progress=lambda msg: print(msg, flush=True))
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    print(report.summary())
+    lines = report.diff_lines()
+    if lines:
+        print("documents gaining (+) or losing (-) each actor and region:")
+        for line in lines:
+            print(line)
+    return 1 if report.remaining or report.refused else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="one pipeline pass over files or folders (default: the inbox)")
     p.add_argument("paths", nargs="*")
+    p.add_argument("--stale", action="store_true",
+                   help="also re-process files whose document an older pipeline version made")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("search", help="search with facet counts; --actor and --region accept aliases")
@@ -195,8 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rollback", action="store_true", help="point the alias back at the previous index instead")
     p.set_defaults(func=cmd_reindex)
 
-    p = sub.add_parser("kb", help="knowledge-base tools")
-    p.add_argument("action", choices=["check"])
+    p = sub.add_parser("relink", help="bring indexed documents to the current knowledge (no NER re-run)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change per actor and region; write nothing")
+    p.add_argument("--full", action="store_true",
+                   help="re-derive every stale document, not only those the knowledge change can touch")
+    p.add_argument("--workers", type=int, default=None, help="processes (default NEWSFACET_RELINK_WORKERS)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_relink)
+
+    p = sub.add_parser("kb", help="knowledge-base tools: check the files, suggest what to add")
+    p.add_argument("action", choices=["check", "suggest"])
+    p.add_argument("--min-docs", type=int, default=2, help="suggest: names in at least this many documents")
+    p.add_argument("--limit", type=int, default=30, help="suggest: how many names")
+    p.add_argument("--json", action="store_true", help="suggest: machine-readable output")
     p.set_defaults(func=cmd_kb)
     return parser
 

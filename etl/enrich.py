@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.entities import extract_entities, load_model
-from etl.knowledge.actors import KnowledgeBase
-from etl.knowledge.gazetteer import Gazetteer
+from etl.entities import link, load_model, recognise
+from etl.knowledge.loader import Knowledge, load_knowledge
 from etl.language import detect_article_language, detector_factory
-from etl.records import CleanArticle, EnrichedArticle, EntityType, analysis_text
+from etl.records import CleanArticle, EnrichedArticle, EntityType, Language, NerSpan, analysis_text
 from etl.regions import resolve_locations
 from etl.settings import Settings
 
@@ -21,9 +20,9 @@ NOT_PLACES = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.MEDIA)
 implying that town, so the regions stage still sees them."""
 
 
-def knowledge_versions() -> tuple[str, str]:
+def knowledge_versions(settings: Settings) -> tuple[str, str]:
     """(knowledge-base version, gazetteer version): recorded in each document's provenance."""
-    return KnowledgeBase.load().version, Gazetteer.load().version
+    return load_knowledge(settings).versions
 
 
 def warm_up(settings: Settings) -> None:
@@ -35,23 +34,36 @@ def warm_up(settings: Settings) -> None:
     """
     for model in settings.spacy_models.values():
         load_model(model)
-    KnowledgeBase.load()
-    Gazetteer.load()
+    load_knowledge(settings)
     detector_factory()
+
+
+def derive(article: CleanArticle, language: Language, spans: Sequence[NerSpan],
+           knowledge: Knowledge) -> EnrichedArticle:
+    """Everything after NER, from its spans and the knowledge: canonical actors, quotes, resolved places.
+
+    The ingest and ``relink`` both call this, so a relinked document is exactly what a fresh ingest with the same
+    knowledge would make (without spaCy: the spans come from the archive).
+    """
+    result = link(article, spans, knowledge.kb)
+    actor_spans = [(mention.start, mention.end) for entity in result.entities if entity.type in NOT_PLACES
+                   for mention in entity.mentions]
+    locations = resolve_locations(analysis_text(article), result.place_mentions, knowledge.gazetteer,
+                                  exclude_spans=actor_spans)
+    return EnrichedArticle(article=article, language=language, entities=result.entities, quotes=result.quotes,
+                           locations=locations)
+
+
+def enrich_with_spans(articles: Sequence[CleanArticle],
+                      settings: Settings) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
+    """``enrich``, each article with the NER spans it was made from (the archive keeps them for ``relink``)."""
+    knowledge = load_knowledge(settings)
+    languages = [detect_article_language(article) for article in articles]
+    spans = recognise(list(zip(articles, languages, strict=True)), settings.spacy_models)
+    return [(derive(article, language, found, knowledge), found)
+            for article, language, found in zip(articles, languages, spans, strict=True)]
 
 
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
     """Language, canonical actors, quotes and resolved places for each article, in input order."""
-    kb = KnowledgeBase.load()
-    gazetteer = Gazetteer.load()
-    languages = [detect_article_language(article) for article in articles]
-    results = extract_entities(list(zip(articles, languages, strict=True)), settings.spacy_models, kb)
-    enriched: list[EnrichedArticle] = []
-    for article, language, result in zip(articles, languages, results, strict=True):
-        actor_spans = [(mention.start, mention.end) for entity in result.entities if entity.type in NOT_PLACES
-                       for mention in entity.mentions]
-        locations = resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
-                                      exclude_spans=actor_spans)
-        enriched.append(EnrichedArticle(article=article, language=language, entities=result.entities,
-                                        quotes=result.quotes, locations=locations))
-    return enriched
+    return [enriched for enriched, _ in enrich_with_spans(articles, settings)]

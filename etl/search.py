@@ -84,10 +84,14 @@ class SearchResult:
         }
 
 
-def resolve_filters(query: SearchQuery) -> SearchQuery:
-    """Canonical names for what the user typed: actor and place aliases, any spelling or script."""
-    kb = KnowledgeBase.load()
-    gazetteer = Gazetteer.load()
+def resolve_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
+                    gazetteer: Gazetteer | None = None) -> SearchQuery:
+    """Canonical names for what the user typed: actor and place aliases, any spelling or script.
+
+    Pass the knowledge the index was made with (``etl.knowledge.loader.load_knowledge``: yours included); the
+    default is the shipped knowledge alone."""
+    kb = kb or KnowledgeBase.load()
+    gazetteer = gazetteer or Gazetteer.load()
     return replace(
         query,
         actors=tuple(kb.canonical_actor(a) or a for a in query.actors),

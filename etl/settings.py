@@ -76,6 +76,15 @@ class Settings:
     """NEWSFACET_KEEP_INDICES: versioned indices a reindex keeps (current + previous for rollback); older go."""
     reindex_allow_shrink: bool = False
     """NEWSFACET_REINDEX_ALLOW_SHRINK: allow a rebuild with fewer documents than the alias serves (off: refused)."""
+    kb_dir: Path | None = None
+    """NEWSFACET_KB_DIR: a folder of your own knowledge (``actors*.jsonl``, ``places*.csv``) that extends and
+    overrides the shipped knowledge base and gazetteer; the knowledge versions cover it (README: "Your own
+    knowledge")."""
+    relink_workers: int = 2
+    """NEWSFACET_RELINK_WORKERS: processes ``relink`` spreads its documents over (each holds the knowledge once)."""
+    knowledge_watch_schedule: str | None = "*/5 * * * *"
+    """NEWSFACET_KB_WATCH_SCHEDULE: how often the ``watch_knowledge`` DAG looks for a change of the knowledge files
+    (which triggers ``relink_articles``); "none" for manual runs only."""
 
     @property
     def quarantine_dir(self) -> Path:
@@ -120,4 +129,8 @@ class Settings:
             replicas=int(env.get("NEWSFACET_REPLICAS", defaults.replicas)),
             keep_indices=int(env.get("NEWSFACET_KEEP_INDICES", defaults.keep_indices)),
             reindex_allow_shrink=_flag(env.get("NEWSFACET_REINDEX_ALLOW_SHRINK", "")),
+            kb_dir=Path(env["NEWSFACET_KB_DIR"]) if env.get("NEWSFACET_KB_DIR", "").strip() else None,
+            relink_workers=int(env.get("NEWSFACET_RELINK_WORKERS", defaults.relink_workers)),
+            knowledge_watch_schedule=_schedule(env.get("NEWSFACET_KB_WATCH_SCHEDULE",
+                                                       defaults.knowledge_watch_schedule or "none")),
         )

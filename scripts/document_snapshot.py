@@ -65,7 +65,7 @@ def make_document(path: Path, settings: Any) -> dict[str, Any]:
     from etl.extract import decode, read_file
 
     article = clean(decode(read_file(path, settings.max_file_bytes), settings.max_file_bytes))
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     return to_document(enrich([article], settings)[0], kb_version=kb_version, gazetteer_version=gazetteer_version)
 
 

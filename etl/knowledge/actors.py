@@ -113,28 +113,73 @@ class _Pattern:
     case_sensitive: bool
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """Each line of a JSON-lines file as (line number, object or None if unparsable, error)."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            try:
-                obj = json.loads(stripped)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"invalid JSON: {exc.msg}"
-                continue
-            if not isinstance(obj, dict):
-                yield number, None, "not a JSON object"
-                continue
-            yield number, obj, ""
+def _read_jsonl(path: Path, data: bytes | None = None) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """Each line of a JSON-lines file (or of its bytes, already read) as (line number, object or None if
+    unparsable, error)."""
+    try:
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield 1, None, f"not UTF-8 text: {exc}"
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            obj = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            yield number, None, f"invalid JSON: {exc.msg}"
+            continue
+        if not isinstance(obj, dict):
+            yield number, None, "not a JSON object"
+            continue
+        yield number, obj, ""
 
 
 def _kb_files(directory: Path) -> list[Path]:
     """Actor files in precedence order: the curated file first, then the others by name."""
     files = sorted(directory.glob("actors*.jsonl"))
     return sorted(files, key=lambda p: (p.name != CURATED_FILE, p.name))
+
+
+def user_files(user_dir: Path | None) -> list[Path]:
+    """Your own actor files (``NEWSFACET_KB_DIR/actors*.jsonl``), by name; they come before every shipped file."""
+    if user_dir is None:
+        return []
+    if not user_dir.is_dir():
+        raise ConfigurationError(f"NEWSFACET_KB_DIR {user_dir} is not a folder")
+    return sorted(user_dir.glob("actors*.jsonl"))
+
+
+def _where(path: Path, user: bool) -> str:
+    """How a problem names its file: the shipped ones by name, yours by full path."""
+    return str(path) if user else path.name
+
+
+def _snapshot(directory: Path, user_dir: Path | None) -> tuple[list[tuple[Path, bytes, bool]], bytes | None, str]:
+    """Every file the knowledge base is made of, read once: (path, bytes, is yours) in precedence order (yours
+    first), the place-names file's bytes, and the version (a hash of exactly those bytes, so the version always
+    describes what was parsed, even when a file is edited while it is read).
+
+    The shipped files are hashed first and yours after them, so with no file of your own the version is the
+    shipped one (pointing ``NEWSFACET_KB_DIR`` at an empty folder makes no document stale)."""
+    shipped = [(path, path.read_bytes(), False) for path in _kb_files(directory)]
+    places_path = directory / PLACES_FILE
+    places = places_path.read_bytes() if places_path.is_file() else None
+    mine = [(path, path.read_bytes(), True) for path in user_files(user_dir)]
+    digest = hashlib.sha256()
+    for path, data, _ in shipped:
+        digest.update(path.name.encode() + b"\0" + data)
+    if places is not None:
+        digest.update(places_path.name.encode() + b"\0" + places)
+    for path, data, _ in mine:
+        digest.update(b"user:" + path.name.encode() + b"\0" + data)
+    return mine + shipped, places, digest.hexdigest()[:16]
+
+
+def file_version(directory: Path | None = None, user_dir: Path | None = None) -> str:
+    """The version the knowledge base in these files would have, without building it (hashing only)."""
+    return _snapshot((directory or DEFAULT_DIR).resolve(), user_dir)[2]
 
 
 def _actor_from(obj: dict[str, Any]) -> Actor:
@@ -153,7 +198,7 @@ def _actor_from(obj: dict[str, Any]) -> Actor:
 class KnowledgeBase:
     """Actors loaded from a directory of JSON-lines files, indexed for lookup and for scanning running text."""
 
-    _cache: ClassVar[dict[Path, KnowledgeBase]] = {}
+    _cache: ClassVar[dict[tuple[Path, Path | None], KnowledgeBase]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, actors: list[Actor], places: frozenset[str], version: str) -> None:
@@ -183,6 +228,7 @@ class KnowledgeBase:
                 actor = self._by_id[next(iter(ids))]
                 self._index[bare] = actor
                 patterns.setdefault(bare, []).append(_Pattern(actor, bare, False))
+        self._automaton_patterns = patterns
         self._automaton: WordAutomaton[tuple[_Pattern, ...]] = WordAutomaton()
         for key, pats in patterns.items():
             self._automaton.add(key, tuple(pats))
@@ -191,43 +237,67 @@ class KnowledgeBase:
     # -- loading ---------------------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> KnowledgeBase:
-        """Load (once per process and directory) every ``actors*.jsonl`` file in ``directory`` (default: the shipped
-        ``etl/knowledge/data``)."""
+    def load(cls, directory: Path | None = None, user_dir: Path | None = None, *,
+             refresh: bool = False) -> KnowledgeBase:
+        """Load (once per process, directory and user folder) every ``actors*.jsonl`` file in ``directory``
+        (default: the shipped ``etl/knowledge/data``) and in ``user_dir`` (``NEWSFACET_KB_DIR``: yours, which
+        extend and override the shipped ones).
+
+        ``refresh``: hash the files again and reload if they changed since (a relink, or an ingest checking that
+        the knowledge it used is still the current one); otherwise the first load of the process is kept.
+        """
         path = (directory or DEFAULT_DIR).resolve()
+        mine = user_dir.resolve() if user_dir is not None else None
         with cls._lock:
-            cached = cls._cache.get(path)
-            if cached is not None:
+            cached = cls._cache.get((path, mine))
+            if cached is not None and (not refresh or file_version(path, mine) == cached.version):
                 return cached
-            kb = cls._load_uncached(path)
-            cls._cache[path] = kb
+            kb = cls._load_uncached(path, mine)
+            cls._cache[(path, mine)] = kb
             return kb
 
     @classmethod
-    def _load_uncached(cls, directory: Path) -> KnowledgeBase:
+    def _load_uncached(cls, directory: Path, user_dir: Path | None = None) -> KnowledgeBase:
         if not directory.is_dir():
             raise ConfigurationError(f"knowledge base directory not found: {directory}")
-        digest = hashlib.sha256()
+        files, places_bytes, version = _snapshot(directory, user_dir)
         actors: list[Actor] = []
-        for path in _kb_files(directory):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            for number, obj, error in _read_jsonl(path):
+        for path, data, user in files:  # yours first: the first definition of an id, and of an alias, wins
+            where = _where(path, user)
+            for number, obj, error in _read_jsonl(path, data):
                 if obj is None:
-                    raise ConfigurationError(f"{path.name}:{number}: {error}")
+                    raise ConfigurationError(f"{where}:{number}: {error}")
                 try:
                     actors.append(_actor_from(obj))
                 except KeyError as exc:
-                    raise ConfigurationError(f"{path.name}:{number}: missing field {exc}") from exc
+                    raise ConfigurationError(f"{where}:{number}: missing field {exc}") from exc
                 except ValueError as exc:
-                    raise ConfigurationError(f"{path.name}:{number}: {exc}") from exc
+                    raise ConfigurationError(f"{where}:{number}: {exc}") from exc
         places: set[str] = set()
-        places_path = directory / PLACES_FILE
-        if places_path.is_file():
-            digest.update(places_path.name.encode() + b"\0" + places_path.read_bytes())
-            for line in places_path.read_text(encoding="utf-8").splitlines():
+        if places_bytes is not None:
+            for line in places_bytes.decode("utf-8").splitlines():
                 if line.strip() and not line.startswith("#"):
                     places.add(clean_mention(line))
-        return cls(actors, frozenset(places), digest.hexdigest()[:16])
+        return cls(actors, frozenset(places), version)
+
+    def fingerprints(self) -> dict[str, str]:
+        """Lookup key -> a short hash of everything linking can read under that key: the actor it names (id,
+        name, type, wikidata) and how the scanner matches it (alias spellings, case rule); ``place:`` keys are
+        the names that alone denote a place.
+
+        Two versions' fingerprints differ exactly at the keys whose answers differ, which is how a relink knows
+        which documents a knowledge change can touch (``etl.knowledge.changes``)."""
+        cached: dict[str, str] | None = getattr(self, "_fingerprints", None)
+        if cached is not None:  # the knowledge base never changes once built
+            return cached
+        out: dict[str, str] = {}
+        for key, actor in self._index.items():
+            patterns = sorted((p.alias, p.case_sensitive) for p in self._automaton_patterns.get(key, ()))
+            out[key] = _short_hash((actor.id, actor.name, str(actor.type), actor.wikidata, patterns))
+        for key in self._places:
+            out["place:" + key] = "1"
+        self._fingerprints = out
+        return out
 
     # -- queries ---------------------------------------------------------------------------------------------------
 
@@ -307,22 +377,43 @@ class KnowledgeBase:
         return len(self._index)
 
 
+def _short_hash(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
+
+
 def _starts_with_particle(original: str) -> bool:
     """Lower-case name particles are fine: "al-Sarraj", "el-Sisi", "de Mistura"."""
     return bool(re.match(r"(?:al|el|ad|as|ash|az|de|di|van|von|bin|ibn)[\s\-\u2010\u2011]", original))
 
 
-def check(directory: Path | None = None) -> list[str]:
-    """Every problem in a knowledge-base directory: bad JSON, missing fields, bad type, duplicate ids or aliases."""
-    directory = directory or DEFAULT_DIR
+def check(directory: Path | None = None, user_dir: Path | None = None) -> list[str]:
+    """Every problem in the knowledge-base files (the shipped ``directory`` and your ``user_dir``), each as
+    ``file:line: what``: bad JSON, missing fields, bad type, duplicate ids or aliases.
+
+    One of your entries taking an id or an alias from a shipped entry is an override, not a problem
+    (``overrides`` lists them); two of your own entries claiming one alias is a problem, as it is between
+    shipped ones."""
+    return _review(directory or DEFAULT_DIR, user_dir)[0]
+
+
+def overrides(directory: Path | None = None, user_dir: Path | None = None) -> list[str]:
+    """Where your entries replace a shipped actor (same id) or take an alias from one (``file:line: what``)."""
+    return _review(directory or DEFAULT_DIR, user_dir)[1]
+
+
+def _review(directory: Path, user_dir: Path | None) -> tuple[list[str], list[str]]:
     problems: list[str] = []
+    notes: list[str] = []
     if not directory.is_dir():
-        return [f"{directory}: not a directory"]
-    seen_ids: dict[str, str] = {}
-    alias_owner: dict[str, tuple[str, str]] = {}
-    for path in _kb_files(directory):
+        return [f"{directory}: not a directory"], []
+    if user_dir is not None and not user_dir.is_dir():
+        return [f"NEWSFACET_KB_DIR {user_dir}: not a directory"], []
+    files = [(p, True) for p in user_files(user_dir)] + [(p, False) for p in _kb_files(directory)]
+    seen_ids: dict[str, tuple[str, bool]] = {}
+    alias_owner: dict[str, tuple[str, str, bool]] = {}
+    for path, user in files:
         for number, obj, error in _read_jsonl(path):
-            where = f"{path.name}:{number}"
+            where = f"{_where(path, user)}:{number}"
             if obj is None:
                 problems.append(f"{where}: {error}")
                 continue
@@ -331,13 +422,19 @@ def check(directory: Path | None = None) -> list[str]:
                 problems.append(f"{where}: missing {', '.join(missing)}")
             actor_id = str(obj.get("id", ""))
             if actor_id:
-                if actor_id in seen_ids:
-                    problems.append(f"{where}: duplicate id {actor_id!r} (first in {seen_ids[actor_id]})")
+                first = seen_ids.get(actor_id)
+                if first is None:
+                    seen_ids[actor_id] = (where, user)
+                elif first[1] and not user:
+                    notes.append(f"{first[0]}: replaces the shipped actor {actor_id!r} ({where})")
+                    continue  # the shipped entry is not used: its aliases claim nothing
                 else:
-                    seen_ids[actor_id] = where
+                    problems.append(f"{where}: duplicate id {actor_id!r} (first in {first[0]})")
             if "type" in obj and obj["type"] not in ACTOR_TYPES:
                 expected = sorted(t.value for t in ACTOR_TYPES)
                 problems.append(f"{where}: bad type {obj['type']!r} (expected one of {expected})")
+            if not isinstance(obj.get("name", ""), str):
+                problems.append(f"{where}: name must be a string")
             aliases = obj.get("aliases", [])
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
                 problems.append(f"{where}: aliases must be a list of strings")
@@ -348,9 +445,14 @@ def check(directory: Path | None = None) -> list[str]:
             names = {clean_mention(str(a)) for a in [obj.get("name", ""), *aliases]} - {""}
             for key in sorted(names):
                 owner = alias_owner.get(key)
-                if owner is not None and owner[0] != actor_id:
+                if owner is None:
+                    alias_owner[key] = (actor_id, where, user)
+                elif owner[0] == actor_id:
+                    continue
+                elif owner[2] and not user:
+                    notes.append(f"{owner[1]}: alias {key!r} now names {owner[0]!r}, not the shipped {actor_id!r} "
+                                 f"({where})")
+                else:
                     claimed = f"already claimed by {owner[0]!r} ({owner[1]})"
                     problems.append(f"{where}: alias {key!r} of {actor_id!r} {claimed}")
-                else:
-                    alias_owner[key] = (actor_id, where)
-    return problems
+    return problems, notes

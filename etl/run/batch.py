@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from etl.clean import clean
 from etl.document import to_document
-from etl.enrich import enrich, knowledge_versions
+from etl.enrich import enrich_with_spans, knowledge_versions
 from etl.errors import ConfigurationError, RejectedInput, RejectReason
 from etl.extract import decode, read_file
 from etl.inbox import source_name, stat_key
-from etl.records import CleanArticle, EnrichedArticle
+from etl.records import CleanArticle, EnrichedArticle, NerSpan, analysis_text
 from etl.run.report import RunReport
 from etl.settings import Settings
 from etl.store.bulk import bulk_upsert, bulk_upsert_raw
@@ -47,6 +47,8 @@ class _Batch:
     report: RunReport
     ledger: list[LedgerEntry] = field(default_factory=list)
     stat_keys: dict[str, str] = field(default_factory=dict)
+    ner: dict[str, tuple[tuple[NerSpan, ...], str]] = field(default_factory=dict)  # doc id -> spans, analysed text
+    versions: tuple[str, str] = ("", "")  # the knowledge versions the documents were made with
 
     def reject(self, path: str, sha: str | None, reason: RejectReason, detail: str) -> None:
         """Count, quarantine and ledger one rejected file."""
@@ -144,33 +146,37 @@ def _not_indexed_elsewhere(client: Elasticsearch, articles: list[CleanArticle], 
 
 def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress | None) -> list[dict[str, Any]]:
     """Documents for the articles, enriched ``ENRICH_CHUNK`` at a time (spaCy's memory stays bounded)."""
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = batch.versions = knowledge_versions(batch.settings)
+    if articles:
+        _leave_knowledge_snapshot(batch.settings)
     documents: list[dict[str, Any]] = []
     for start in range(0, len(articles), ENRICH_CHUNK):
         chunk = articles[start : start + ENRICH_CHUNK]
-        for enriched in _enrich_isolated(chunk, batch):
+        for enriched, spans in _enrich_isolated(chunk, batch):
+            batch.ner[enriched.article.doc_id] = (spans, analysis_text(enriched.article))
             documents.append(to_document(enriched, kb_version=kb_version, gazetteer_version=gazetteer_version))
         if progress:
             progress(f"  enriched {min(start + ENRICH_CHUNK, len(articles))}/{len(articles)}")
     return documents
 
 
-def _enrich_isolated(chunk: Sequence[CleanArticle], batch: _Batch) -> list[EnrichedArticle]:
+def _enrich_isolated(chunk: Sequence[CleanArticle],
+                     batch: _Batch) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
     """Enrich a chunk; if one article breaks a stage, redo the chunk one by one and reject only that article.
 
     A bug triggered by one odd text must cost that article (quarantined, with the error), not the batch.
     Configuration errors (a missing spaCy model) still stop the run: every article would fail the same way.
     """
     try:
-        return enrich(chunk, batch.settings)
+        return enrich_with_spans(chunk, batch.settings)
     except ConfigurationError:
         raise
     except Exception:
         log.warning("enrichment failed on a chunk of %d; retrying article by article", len(chunk), exc_info=True)
-    survivors: list[EnrichedArticle] = []
+    survivors: list[tuple[EnrichedArticle, tuple[NerSpan, ...]]] = []
     for article in chunk:
         try:
-            survivors.extend(enrich([article], batch.settings))
+            survivors.extend(enrich_with_spans([article], batch.settings))
         except ConfigurationError:
             raise
         except Exception as exc:
@@ -190,9 +196,10 @@ def _load_and_record(client: Elasticsearch, documents: list[dict[str, Any]], bat
             batch.reject(str(doc["source_file"]), str(doc["content_sha256"]), RejectReason.INDEX_REJECTED,
                          outcome.failed[doc_id])
             continue
-        archive(settings, doc)
+        archive(settings, doc, *batch.ner.get(doc_id, (None, None)))
         batch.indexed(doc)
         current[str(doc["source_file"])] = doc_id
+    _relink_if_knowledge_changed(client, batch, list(current.values()))
     with es_faults("recording the batch"):
         _supersede(client, settings.index_alias, current)
         bulk_upsert_raw(client, ensure_ledger(client, settings.index_alias, settings.replicas),
@@ -219,3 +226,27 @@ def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> No
         stale = [h["_id"] for h in response["hits"]["hits"] if current.get(h["_source"]["source_file"]) != h["_id"]]
         if stale:
             bulk(client, ({"_op_type": "delete", "_index": alias, "_id": i} for i in stale), raise_on_error=False)
+
+
+def _leave_knowledge_snapshot(settings: Settings) -> None:
+    """The fingerprints of the knowledge these documents are made with, for a later relink to know what changed."""
+    from etl.knowledge.changes import ensure_snapshots
+    from etl.knowledge.loader import load_knowledge
+
+    ensure_snapshots(settings, load_knowledge(settings))
+
+
+def _relink_if_knowledge_changed(client: Elasticsearch, batch: _Batch, doc_ids: list[str]) -> None:
+    """If the knowledge files changed while this batch ran, bring its documents to the new knowledge now.
+
+    Why: a relink started after the change may have searched for stale documents before this batch wrote its
+    own; checking here, after the write, closes that gap (no lost update: the article ends with the newest
+    knowledge whichever of the two finishes first).
+    """
+    from etl.knowledge.loader import current_versions
+    from etl.run.relink import relink
+
+    if not doc_ids or current_versions(batch.settings) == batch.versions:
+        return
+    log.info("the knowledge changed while this batch ran: relinking its %d documents", len(doc_ids))
+    relink(batch.settings, ids=doc_ids, client=client)

@@ -22,7 +22,7 @@ from etl.enrich import warm_up
 from etl.errors import ConfigurationError, IncompleteRun
 from etl.inbox import is_url
 from etl.run.batch import process_batch
-from etl.run.planning import batches, plan
+from etl.run.planning import batches, count_stale, plan, with_stale
 from etl.run.report import RunReport
 from etl.settings import Settings
 from etl.store.client import connect, es_faults
@@ -57,6 +57,8 @@ class Prepared:
     files: int
     unchanged: int
     manifests: list[str]
+    stale: int = 0  # documents an older pipeline made, when the run was planned
+    stale_todo: int = 0  # files re-processed for that (``stale=True``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,8 +86,10 @@ class BatchResult:
 
 
 def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
-            client: Elasticsearch | None = None) -> Prepared:
-    """Ensure the index, plan the inbox (or ``paths``), and write one manifest per batch of new files."""
+            client: Elasticsearch | None = None, stale: bool = False) -> Prepared:
+    """Ensure the index, plan the inbox (or ``paths``), and write one manifest per batch of new files.
+
+    ``stale``: also re-process the unchanged files whose document an older pipeline made (the run --stale)."""
     locations = [str(p) for p in paths] or [settings.inbox]
     for location in locations:
         if not is_url(location) and not Path(location).exists():
@@ -93,6 +97,9 @@ def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
     client = client or connect(settings)
     index = ensure_index(client, settings.index_alias, settings.replicas)
     work = plan(locations, settings, client)
+    stale_count, stale_todo = count_stale(client, settings.index_alias), 0
+    if stale and stale_count:
+        work, stale_todo = with_stale(work, client, settings.index_alias)
     folder = settings.runs_dir / run_id
     manifests = []
     for number, batch in enumerate(batches(work.todo, settings.batch_size), start=1):
@@ -102,7 +109,7 @@ def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
     log.info("%s: %d files, %d to process in %d batch(es), %d unchanged; writing to %s", ", ".join(locations),
              len(work.todo) + len(work.unchanged), len(work.todo), len(manifests), len(work.unchanged), index)
     return Prepared(run_id=run_id, index=index, locations=locations, files=len(work.todo) + len(work.unchanged),
-                    unchanged=len(work.unchanged), manifests=manifests)
+                    unchanged=len(work.unchanged), manifests=manifests, stale=stale_count, stale_todo=stale_todo)
 
 
 def process(settings: Settings, run_id: str, manifest: str, client: Elasticsearch | None = None,
@@ -123,9 +130,11 @@ def summarize(settings: Settings, prepared: Prepared, batch_counts: Sequence[dic
               client: Elasticsearch | None = None) -> tuple[RunReport, Path]:
     """The run's counts (from the batches) and rejections (from the ledger), written to ``runs/<run id>.json``."""
     client = client or connect(settings)
-    total = RunReport(run_id=prepared.run_id, read=prepared.unchanged, unchanged=prepared.unchanged)
+    total = RunReport(run_id=prepared.run_id, read=prepared.unchanged, unchanged=prepared.unchanged,
+                      stale=prepared.stale, stale_redone=prepared.stale_todo)
     for counts in batch_counts:
         total.merge(RunReport.from_dict({**counts, "rejections": []}))
+    total.suggestions = _suggestions(settings, client)
     with es_faults("reading the run's ledger entries"):
         total.rejections = [{"source_file": e["source_file"], "reason": e["reason"], "detail": e["detail"]}
                             for e in run_entries(client, settings.index_alias, prepared.run_id)
@@ -155,12 +164,27 @@ def verify(settings: Settings, run_id: str, client: Elasticsearch | None = None)
     return len(ids)
 
 
+def _suggestions(settings: Settings, client: Elasticsearch) -> list[dict[str, Any]]:
+    """The top 20 of ``newsfacet kb suggest`` (names, types, document counts) for the summary: best effort, a
+    failure costs the list, never the run."""
+    from etl.knowledge.suggest import uncovered
+
+    try:
+        refresh(client, settings.index_alias)
+        return [s.to_dict() for s in uncovered(client, settings.index_alias, limit=20)]
+    except Exception as exc:  # a hint for curators must not fail an ingest
+        log.warning("could not list knowledge-base suggestions: %s", exc)
+        return []
+
+
 def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | None = None,
-        client: Elasticsearch | None = None) -> RunReport:
-    """One full pass without Airflow (``newsfacet run``): prepare, each batch, summarize, verify."""
+        client: Elasticsearch | None = None, stale: bool = False) -> RunReport:
+    """One full pass without Airflow (``newsfacet run``): prepare, each batch, summarize, verify.
+
+    ``stale``: also re-process files whose document an older pipeline made."""
     say = progress or (lambda _msg: None)
     client = client or connect(settings)
-    prepared = prepare(settings, new_run_id(), paths, client)
+    prepared = prepare(settings, new_run_id(), paths, client, stale=stale)
     say(f"inbox: {prepared.files} files, {prepared.files - prepared.unchanged} to process, "
         f"{prepared.unchanged} unchanged")
     counts = []

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.inbox import content_sha256, list_files, stat_key
-from etl.settings import Settings
+from etl.inbox import content_sha256, list_files, source_name, stat_key
+from etl.settings import PIPELINE_VERSION, Settings
 from etl.store.bulk import bulk_upsert_raw
 from etl.store.client import es_faults
 from etl.store.files import read_json, safe_name, write_atomic
@@ -111,3 +111,53 @@ def _load_snapshot(settings: Settings, ledger_id: str) -> dict[str, str]:
 def _save_snapshot(settings: Settings, ledger_id: str, entries: dict[str, str]) -> None:
     write_atomic(_snapshot_path(settings), json.dumps({"ledger_uuid": ledger_id, "entries": entries},
                                                       separators=(",", ":")))
+
+
+# -- stale documents: made by an older pipeline ------------------------------------------------------------------------
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """"0.10.1" -> (0, 10, 1); a version that is not dotted numbers sorts as the oldest."""
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return ()
+
+
+def _not_current() -> dict[str, Any]:
+    return {"bool": {"must_not": [{"term": {"pipeline_version": PIPELINE_VERSION}}]}}
+
+
+def count_stale(client: Elasticsearch, alias: str) -> int:
+    """Documents the alias serves that another pipeline version made (one count: cheap at any size)."""
+    with es_faults("counting stale documents"):
+        return int(client.count(index=alias, query=_not_current())["count"])
+
+
+def stale_sources(client: Elasticsearch, alias: str) -> set[str]:
+    """The source files whose document was made by an older pipeline version (a newer one is left alone: this
+    code would only undo what it did)."""
+    current = _version_key(PIPELINE_VERSION)
+    found: set[str] = set()
+    after: list[Any] | None = None
+    with es_faults("listing stale documents"):
+        while True:
+            response = client.search(index=alias, query=_not_current(), size=5000, sort=[{"doc_id": "asc"}],
+                                     search_after=after, source_includes=["source_file", "pipeline_version"])
+            hits = response["hits"]["hits"]
+            found.update(str(h["_source"].get("source_file")) for h in hits
+                         if _version_key(str(h["_source"].get("pipeline_version") or "")) < current)
+            if len(hits) < 5000:
+                return found
+            after = hits[-1]["sort"]
+
+
+def with_stale(work: Plan, client: Elasticsearch, alias: str) -> tuple[Plan, int]:
+    """The plan with every unchanged file whose document is stale moved to the work (re-processed from the raw
+    input, which must still be there); returns it and how many files moved."""
+    stale = stale_sources(client, alias)
+    redo = [f for f in work.unchanged if source_name(f) in stale]
+    if not redo:
+        return work, 0
+    moved = set(redo)
+    return Plan(todo=sorted([*work.todo, *redo]), unchanged=[f for f in work.unchanged if f not in moved]), len(redo)

@@ -25,6 +25,12 @@ class RunReport:
     analysis_fallback: list[str] = field(default_factory=list)
     rejections: list[dict[str, str]] = field(default_factory=list)
     """``source_file``, ``reason``, ``detail`` of each rejected file (filled from the ledger when a run finishes)."""
+    stale: int = 0
+    """Documents an older pipeline version made, when the run was planned (``newsfacet run --stale`` redoes them)."""
+    stale_redone: int = 0
+    """Files re-processed this run because their document was stale."""
+    suggestions: list[dict[str, Any]] = field(default_factory=list)
+    """The top person and organisation names no knowledge-base entry covers (``newsfacet kb suggest``)."""
 
     @property
     def rejected_total(self) -> int:
@@ -55,11 +61,13 @@ class RunReport:
             "entities": self.entities,
             "with_region": self.with_region,
             "analysis_fallback": self.analysis_fallback,
+            "stale": self.stale,
+            "stale_redone": self.stale_redone,
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """Counts and rejections (``var/runs/<run id>.json``)."""
-        return {**self.counts(), "rejections": self.rejections}
+        """Counts, rejections and the curation suggestions (``var/runs/<run id>.json``)."""
+        return {**self.counts(), "rejections": self.rejections, "suggestions": self.suggestions}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunReport:
@@ -73,6 +81,9 @@ class RunReport:
             with_region=data.get("with_region", 0),
             analysis_fallback=list(data.get("analysis_fallback", [])),
             rejections=list(data.get("rejections", [])),
+            stale=data.get("stale", 0),
+            stale_redone=data.get("stale_redone", 0),
+            suggestions=list(data.get("suggestions", [])),
         )
 
     def summary(self) -> str:
@@ -82,7 +93,8 @@ class RunReport:
         text = (
             f"read {self.read} · indexed {self.indexed} · unchanged {self.unchanged} · "
             f"rejected {self.rejected_total}{f' ({reasons})' if reasons else ''} · "
-            f"entities {self.entities} · with a region {share}"
+            f"entities {self.entities} · with a region {share} · "
+            f"stale {self.stale}{f' (re-done {self.stale_redone})' if self.stale_redone else ''}"
         )
         if self.analysis_fallback:
             text += f" · WARNING analyzers replaced by standard: {', '.join(self.analysis_fallback)}"

@@ -1,13 +1,15 @@
 """Rebuild the index from the archive of clean records, then swap the alias with no moment of empty answers.
 
 Why: a mapping change (new analyzer, new facet) needs a fresh index, and re-reading raw input would redo the
-slow enrichment. The archive (``var/archive``) holds every indexed document, so a rebuild is a bulk load.
+slow enrichment. The alias's archive (``var/archive/aliases/<alias>``) holds every document indexed behind it, so a
+rebuild is a bulk load; documents made with older knowledge are then relinked in the new index (from their archived
+NER spans, ``etl.run.relink``), so a rebuild never brings back what a relink had fixed.
 
 Steps, each a function the DAG (``reindex_articles``) and ``newsfacet reindex`` share:
 
 1. ``build``: a new versioned index (``new_index_name`` + ``create_index``) bulk-loaded from the archive.
    The archive keeps every version of an edited file; like the ingest's supersede step, only the latest
-   document per source file is loaded.
+   document per source file is loaded. Then the loaded documents are relinked to the current knowledge.
 2. ``check``: the new index holds exactly what was loaded, not fewer documents than the alias serves (unless
    ``NEWSFACET_REINDEX_ALLOW_SHRINK``), answers a terms aggregation on ``regions``, and no write reached the
    old index meanwhile (it would be missing from the new one). A failed check deletes the candidate.
@@ -15,6 +17,11 @@ Steps, each a function the DAG (``reindex_articles``) and ``newsfacet reindex`` 
    search sees either the old or the new index, never neither. The old index is recorded in the new one's
    ``_meta.previous_index`` for ``rollback``.
 4. ``prune``: keep ``NEWSFACET_KEEP_INDICES`` indices (current, previous, then newest), delete the rest.
+
+``rollback`` points the alias back at the previous index, after copying into it what the alias's index took since
+the swap (articles ingested, edited files' new versions, relinked documents) and removing what it lost (superseded
+versions): the ledger and the index agree afterwards. If those documents cannot go into the previous index (its
+older mapping refuses them), it refuses, with the alias untouched.
 
 Elasticsearch's own ``_reindex`` is not used on purpose: some distributions lack the reindex module.
 """
@@ -33,8 +40,9 @@ from etl.errors import ConfigurationError, ReindexCheckError
 from etl.settings import Settings
 from etl.store.bulk import bulk_upsert
 from etl.store.client import connect, es_faults
-from etl.store.files import iter_archive
+from etl.store.files import adopt_legacy_archive, iter_archive
 from etl.store.indices import create_index, new_index_name
+from etl.store.ledger import lookup
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -58,6 +66,7 @@ class BuildResult:
     serving: list[str] = field(default_factory=list)
     serving_writes: int = 0
     analysis_fallback: list[str] = field(default_factory=list)
+    relinked: int = 0  # loaded documents whose knowledge fields the relink changed
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON for XCom."""
@@ -170,6 +179,8 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
     current = serving(client, alias)
     result = BuildResult(alias=alias, index=new_index_name(alias, now=now or datetime.now(UTC)), serving=current,
                          serving_writes=_write_ops(client, current))
+    with es_faults("adopting the old archive"):
+        adopt_legacy_archive(settings, lambda chunk: lookup(client, alias, chunk) if current else [])
     ids, result.archived, result.with_regions = _latest_per_source(settings)
     result.expected = len(ids)
     result.superseded = result.archived - result.expected
@@ -177,6 +188,9 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
     try:
         with es_faults(f"rebuilding '{alias}'"):
             _load(client, settings, result, ids)
+        from etl.run.relink import relink  # the rebuilt documents follow the current knowledge too
+
+        result.relinked = relink(settings, index=result.index, client=client).changed
     except Exception as exc:
         log.warning("build of %s failed (%s): deleting it", result.index, exc)
         try:
@@ -288,10 +302,26 @@ def reindex(settings: Settings, client: Elasticsearch | None = None) -> ReindexR
                          seconds=time.monotonic() - started)
 
 
-def rollback(settings: Settings, client: Elasticsearch | None = None) -> tuple[str, str]:
-    """Point the alias back at the index it served before the last swap; returns (from, to).
+@dataclass(frozen=True)
+class RollbackResult:
+    """What a rollback did: the alias moved from ``from_index`` to ``to_index``, which first took the documents
+    written since the swap (``reapplied``) and lost the ones removed since (``removed``)."""
 
-    The target is the current index's ``_meta.previous_index``, or else the newest older versioned index.
+    from_index: str
+    to_index: str
+    reapplied: int
+    removed: int
+
+
+def rollback(settings: Settings, client: Elasticsearch | None = None) -> RollbackResult:
+    """Point the alias back at the index it served before the last swap, bringing along what changed since.
+
+    The target is the current index's ``_meta.previous_index``, or else the newest older versioned index. Before
+    the alias moves, the target takes every document the current index holds and it lacks or holds in another
+    version, and loses every document the current index no longer has: articles ingested since the swap are not
+    dropped (the ledger, which says they are handled, would keep every rerun from bringing them back). Writes
+    that reach the current index while the alias moves are copied once more afterwards. Raises
+    ``ReindexCheckError`` (alias untouched) if the target's mapping refuses documents.
     """
     client = _client(settings, client)
     alias = settings.index_alias
@@ -305,6 +335,55 @@ def rollback(settings: Settings, client: Elasticsearch | None = None) -> tuple[s
         target = older[-1] if older else None
     if not target:
         raise ConfigurationError(f"no previous index of '{alias}' left to roll back to (kept: {indices})")
-    _point_alias(client, alias, str(target))
-    log.info("rolled back alias '%s': %s -> %s", alias, current[-1], target)
-    return current[-1], str(target)
+    source, target = current[-1], str(target)
+    with es_faults(f"rolling back '{alias}'"):
+        before = _write_ops(client, [source])
+        reapplied, removed = _reapply(client, source, target, settings.max_retries)
+        _point_alias(client, alias, target)
+        if _write_ops(client, [source]) != before:  # written while we copied: copy the difference again
+            again, gone = _reapply(client, source, target, settings.max_retries)
+            reapplied, removed = reapplied + again, removed + gone
+        client.indices.refresh(index=target)
+    log.info("rolled back alias '%s': %s -> %s (%d documents re-applied, %d removed)", alias, source, target,
+             reapplied, removed)
+    return RollbackResult(from_index=source, to_index=target, reapplied=reapplied, removed=removed)
+
+
+_VERSION_OF = ("ingested_at", "kb_version", "gazetteer_version", "pipeline_version")
+"""What tells two copies of a document apart: a re-ingest changes ``ingested_at``, a relink the versions."""
+
+
+def _versions(client: Elasticsearch, index: str) -> dict[str, tuple[Any, ...]]:
+    """Every document id of ``index`` with what tells its versions apart (search_after on the unique doc_id)."""
+    out: dict[str, tuple[Any, ...]] = {}
+    after: list[Any] | None = None
+    client.indices.refresh(index=index)
+    while True:
+        response = client.search(index=index, size=5000, sort=[{"doc_id": "asc"}], search_after=after,
+                                 source_includes=list(_VERSION_OF))
+        hits = response["hits"]["hits"]
+        out.update((h["_id"], tuple(h["_source"].get(k) for k in _VERSION_OF)) for h in hits)
+        if len(hits) < 5000:
+            return out
+        after = hits[-1]["sort"]
+
+
+def _reapply(client: Elasticsearch, source: str, target: str, max_retries: int) -> tuple[int, int]:
+    """Make ``target`` hold exactly ``source``'s documents; returns (copied, deleted)."""
+    from elasticsearch.helpers import bulk
+
+    have, want = _versions(client, target), _versions(client, source)
+    copy = sorted(doc_id for doc_id, version in want.items() if have.get(doc_id) != version)
+    delete = sorted(set(have) - set(want))
+    for start in range(0, len(copy), LOAD_CHUNK):
+        docs = client.mget(index=source, ids=copy[start : start + LOAD_CHUNK])["docs"]
+        outcome = bulk_upsert(client, target, [d["_source"] for d in docs if d.get("found")], max_retries=max_retries)
+        if outcome.failed:
+            doc_id, reason = next(iter(outcome.failed.items()))
+            raise ReindexCheckError(
+                f"cannot roll back to {target}: {len(outcome.failed)} document(s) written to {source} since the "
+                f"swap do not fit its mapping (e.g. {doc_id}: {reason}); rolling back would lose them. The alias "
+                f"still points at {source}: fix forward, or rebuild with `newsfacet reindex`")
+    if delete:
+        bulk(client, ({"_op_type": "delete", "_index": target, "_id": i} for i in delete), raise_on_error=False)
+    return len(copy), len(delete)

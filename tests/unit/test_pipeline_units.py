@@ -67,17 +67,17 @@ def test_one_broken_article_is_rejected_not_the_chunk(tmp_path: Path, monkeypatc
         return CleanArticle(doc_id=name, source_file=name, content_sha256=name, title=name, body=name,
                             paragraphs=(name,))
 
-    def enrich(chunk: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
+    def enrich(chunk: Sequence[CleanArticle], settings: Settings) -> list[tuple[EnrichedArticle, tuple[()]]]:
         """A stage with a bug that one article's text triggers."""
         if any(a.doc_id == "bad" for a in chunk):
             raise KeyError("person:log entry")
-        return [EnrichedArticle(article=a, language=Language("en", 1.0)) for a in chunk]
+        return [(EnrichedArticle(article=a, language=Language("en", 1.0)), ()) for a in chunk]
 
-    monkeypatch.setattr(batch_module, "enrich", enrich)
+    monkeypatch.setattr(batch_module, "enrich_with_spans", enrich)
     settings = Settings.from_env({"NEWSFACET_DATA_DIR": str(tmp_path)})
     batch = batch_module._Batch(settings=settings, run_id="r", report=RunReport(run_id="r"))
     survivors = batch_module._enrich_isolated([article("a"), article("bad"), article("c")], batch)
-    assert [e.article.doc_id for e in survivors] == ["a", "c"]
+    assert [e.article.doc_id for e, _ in survivors] == ["a", "c"]
     assert batch.report.rejections == [{"source_file": "bad", "reason": "processing_error",
                                         "detail": "KeyError in enrichment: 'person:log entry'"}]
     assert [e["outcome"] for e in batch.ledger] == ["rejected"]

@@ -1,0 +1,182 @@
+"""What a change of knowledge can touch: which documents a relink must re-derive, and which only need the new
+version stamped.
+
+Each knowledge version leaves a snapshot of its fingerprints under ``NEWSFACET_DATA_DIR/knowledge/``
+(``KnowledgeBase.fingerprints`` and ``Gazetteer.fingerprints``: lookup key -> hash of everything linking and place
+resolution read under that key). Comparing a document's version with the current one gives the keys whose answers
+differ. Linking and place resolution only ever consult the knowledge through keys made of the words of the text
+(an alias or place name found by the scanners, the normal form of an NER span, a nationality adjective), plus the
+country and region records behind the locations a document already has. So a document none of whose words makes up
+a changed key, and whose countries and regions did not change, is re-derived into exactly what it holds: only its
+version changes. ``tests/unit/test_relink_changes.py`` checks that against full re-derivation on random edits.
+
+When the old version left no snapshot (documents made before snapshots were kept, or a snapshot deleted), every
+document of that version is re-derived.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from etl.knowledge.folding import fold_char, fold_keep_offsets
+from etl.knowledge.loader import Knowledge
+from etl.settings import Settings
+
+_RUN = re.compile(r"[^\W_]+")  # an alphanumeric run: the scanners' word boundaries are alphanumeric
+_ARABIC_ARTICLE = "ال"
+KEEP_SNAPSHOTS = 50
+
+
+def snapshot_dir(settings: Settings) -> Path:
+    return settings.data_dir / "knowledge"
+
+
+def _path(settings: Settings, kind: str, version: str) -> Path:
+    return snapshot_dir(settings) / f"{kind}-{version}.json.gz"
+
+
+def ensure_snapshots(settings: Settings, knowledge: Knowledge) -> None:
+    """Leave the fingerprints of this knowledge version for future relinks (once per version; a lost snapshot
+    only costs a full re-derivation of that version's documents)."""
+    for kind, version, source in (("kb", knowledge.kb.version, knowledge.kb),
+                                  ("gaz", knowledge.gazetteer.version, knowledge.gazetteer)):
+        path = _path(settings, kind, version)
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{id(source):x}.tmp")
+        tmp.write_bytes(gzip.compress(json.dumps(source.fingerprints(), separators=(",", ":")).encode(), 1))
+        tmp.replace(path)
+    _prune(settings)
+
+
+def _prune(settings: Settings) -> None:
+    """Keep the ``KEEP_SNAPSHOTS`` newest snapshots of each kind: older versions' documents were relinked long
+    ago (and if not, they are re-derived in full)."""
+    for kind in ("kb", "gaz"):
+        found = sorted(snapshot_dir(settings).glob(f"{kind}-*.json.gz"), key=lambda p: p.stat().st_mtime)
+        for old in found[:-KEEP_SNAPSHOTS]:
+            old.unlink(missing_ok=True)
+
+
+def load_fingerprints(settings: Settings, kind: str, version: str) -> dict[str, str] | None:
+    try:
+        data = json.loads(gzip.decompress(_path(settings, kind, version).read_bytes()))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The difference between one (kb, gazetteer) version pair and the current knowledge."""
+
+    everything: bool = False  # no snapshot of the old version: re-derive every document
+    key_words: tuple[frozenset[str], ...] = ()  # a document holding every word of one of these is touched
+    countries: frozenset[str] = frozenset()  # country names whose record changed
+    regions: frozenset[str] = frozenset()  # analyst regions whose record changed
+    _by_word: dict[str, list[frozenset[str]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for words in self.key_words:
+            self._by_word.setdefault(min(words) if words else "", []).append(words)
+
+    @property
+    def nothing(self) -> bool:
+        """True when no document can change (versions differ, answers do not: a comment edited)."""
+        return not (self.everything or self.key_words or self.countries or self.regions)
+
+    def touches(self, text: str, countries: Iterable[str], regions: Iterable[str]) -> bool:
+        """Whether a document with this analysed text and these facets may be re-derived differently."""
+        if self.everything or "" in self._by_word:
+            return True
+        if self.countries.intersection(countries) or self.regions.intersection(regions):
+            return True
+        if not self._by_word:
+            return False
+        words = document_words(text)
+        return any(ks <= words for w in words.intersection(self._by_word) for ks in self._by_word[w])
+
+    @property
+    def size(self) -> int:
+        return len(self.key_words) + len(self.countries) + len(self.regions)
+
+
+def _diff(old: dict[str, str], new: dict[str, str]) -> tuple[set[frozenset[str]], set[str], set[str]]:
+    keys: set[frozenset[str]] = set()
+    countries: set[str] = set()
+    regions: set[str] = set()
+    for key in old.keys() | new.keys():
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        kind, _, rest = key.partition(":")
+        if kind not in ("country", "region", "demonym", "place"):
+            kind, rest = "", key
+        if kind == "country":
+            countries.update(v.split("|", 1)[0] for v in (before, after) if v)
+        elif kind == "region":
+            regions.update(v.split("|", 1)[0] for v in (before, after) if v)
+        else:
+            keys.add(frozenset(_RUN.findall(rest)))
+    return keys, countries, regions
+
+
+def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge: Knowledge,
+                    current: tuple[dict[str, str], dict[str, str]] | None = None) -> Changes:
+    """What differs between the knowledge of ``old_versions`` and ``knowledge`` (``current``: its fingerprints,
+    when the caller has them already)."""
+    keys: set[frozenset[str]] = set()
+    countries: set[str] = set()
+    regions: set[str] = set()
+    for kind, old_version, source, index in (("kb", old_versions[0], knowledge.kb, 0),
+                                             ("gaz", old_versions[1], knowledge.gazetteer, 1)):
+        if old_version == source.version:
+            continue
+        old = load_fingerprints(settings, kind, old_version)
+        if old is None:
+            return Changes(everything=True)
+        new = current[index] if current is not None else source.fingerprints()
+        k, c, r = _diff(old, new)
+        keys |= k
+        countries |= c
+        regions |= r
+    return Changes(key_words=tuple(sorted(keys, key=sorted)), countries=frozenset(countries),
+                   regions=frozenset(regions))
+
+
+@lru_cache(maxsize=4096)
+def _table(chars: frozenset[str]) -> tuple[dict[int, str], bool]:
+    table = {ord(c): fold_char(c) for c in chars}
+    return table, any(len(v) != 1 for v in table.values())
+
+
+def _strip_combining(text: str) -> str:
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def document_words(text: str) -> set[str]:
+    """Every word a knowledge key built from this text can contain: the alphanumeric runs of the text under each
+    of the knowledge's foldings (the knowledge base's full fold, the gazetteer's offset-keeping fold and its
+    combining-mark-free form), also with brackets removed (a mention "[Muammar] Kadhafi" is looked up without
+    them) and with an Arabic article taken off a word ("الحفتر" is also looked up as "حفتر")."""
+    variants = [text]
+    if "[" in text or "]" in text:
+        variants.append(text.replace("[", "").replace("]", ""))
+    words: set[str] = set()
+    for variant in variants:
+        table, uneven = _table(frozenset(variant))
+        words.update(_RUN.findall(variant.translate(table)))
+        if uneven:  # some character folds to none or several: the gazetteer's fold differs from the full one
+            kept = fold_keep_offsets(variant)
+            words.update(_RUN.findall(kept))
+            words.update(_RUN.findall(_strip_combining(kept)))
+    words.update([w[len(_ARABIC_ARTICLE):] for w in words if w.startswith(_ARABIC_ARTICLE) and len(w) > 2])
+    return words

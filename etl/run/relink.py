@@ -1,0 +1,438 @@
+"""Relink: bring every document of an alias up to the current knowledge, from the archived NER spans, without spaCy.
+
+Why: analysts curate (a new armed group, a commander's new spelling, a district moved to another region); the
+indexed articles must follow, in minutes, without re-running NER. Each document records the knowledge versions it
+was made with (``kb_version``, ``gazetteer_version``); relink takes every document whose versions differ from the
+current ones and
+
+1. reads its archive record (``etl.store.files``: the document, its analysed text and NER spans);
+2. asks ``etl.knowledge.changes`` whether the change of knowledge can touch it at all; if it can, redoes linking,
+   quotes, place resolution and the region roll-up (``etl.enrich.derive``, the very function the ingest uses);
+3. writes, in bulk by id, the knowledge fields of the documents that changed and only the new versions of the others;
+4. reports per actor and per region how many documents gained or lost it. ``dry_run`` writes nothing.
+
+Safe:
+
+- idempotent and resumable: what is done is in the index (a document's versions), so a second run, or a run after a
+  crash, only finds what is left;
+- beside a running ingest: every write carries the ``_seq_no`` / ``_primary_term`` the document was read at, so a
+  document the ingest rewrote meanwhile is not overwritten (a version conflict): the next pass reads it again. Passes
+  repeat until no stale document is left; and a batch that wrote documents with knowledge that changed while it ran
+  relinks its own documents (``etl.run.batch``), so an article ingested during a relink ends with the newest
+  knowledge whichever finishes first;
+- per alias: the alias's documents and its own archive only.
+
+Only the fields made from the knowledge are written (``KNOWLEDGE_FIELDS``); the article's own fields, its
+``pipeline_version`` and ``ingested_at`` stay as the ingest wrote them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from etl.settings import Settings
+from etl.store.client import connect, es_faults
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from etl.knowledge.changes import Changes
+    from etl.knowledge.loader import Knowledge
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+KNOWLEDGE_FIELDS = ("actors", "actors_folded", "persons", "organizations", "armed_groups", "places", "districts",
+                    "regions", "countries", "locations", "entities", "quotes", "kb_version", "gazetteer_version")
+"""The fields of a document made from the knowledge (``etl.document.to_document``): what a relink rewrites."""
+VERSION_FIELDS = ("kb_version", "gazetteer_version")
+PAGE = 2000  # stale documents read per search page
+CHUNK = 250  # documents per unit of work handed to a worker process
+MAX_PASSES = 5  # passes until no stale document is left (each pass only meets what the last could not write)
+
+
+@dataclass
+class RelinkReport:
+    """What a relink found and did; ``to_dict`` is plain JSON (Airflow XCom, ``--json``)."""
+
+    alias: str
+    index: str
+    dry_run: bool
+    kb_version: str = ""
+    gazetteer_version: str = ""
+    stale: int = 0  # documents whose versions differed (first pass)
+    rederived: int = 0  # documents the change could touch: linking, quotes and places redone
+    changed: int = 0  # of those, documents whose knowledge fields changed
+    stamped: int = 0  # documents given the new versions only (the change cannot touch them)
+    no_record: int = 0  # no archive record (indexed elsewhere): left as they are
+    no_spans: int = 0  # archived before NER spans were kept: `newsfacet run --stale` re-makes them
+    conflicts: int = 0  # written meanwhile by someone else: read again by the next pass
+    refused: int = 0  # updates Elasticsearch refused for their content (logged; a bug to report)
+    passes: int = 0
+    remaining: int = 0  # still stale after the last pass
+    actors_gained: Counter[str] = field(default_factory=Counter)
+    actors_lost: Counter[str] = field(default_factory=Counter)
+    regions_gained: Counter[str] = field(default_factory=Counter)
+    regions_lost: Counter[str] = field(default_factory=Counter)
+    load_s: float = 0.0
+    work_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("actors_gained", "actors_lost", "regions_gained", "regions_lost"):
+            data[name] = dict(getattr(self, name).most_common())
+        return data
+
+    def summary(self) -> str:
+        """The line a person waiting on a relink reads."""
+        verb = "would change" if self.dry_run else "changed"
+        text = (f"{'dry run: ' if self.dry_run else ''}{self.stale} stale document(s) in '{self.alias}' -> knowledge "
+                f"{self.kb_version[:8]}/{self.gazetteer_version[:8]}: {self.rederived} re-derived, {verb} "
+                f"{self.changed}, {self.stamped} only re-stamped")
+        if self.no_spans or self.no_record:
+            text += (f"; {self.no_spans} without NER spans (`newsfacet run --stale` re-makes them), "
+                     f"{self.no_record} without an archive record")
+        if self.conflicts:
+            text += f"; {self.conflicts} write conflict(s) re-read"
+        if self.refused:
+            text += f"; {self.refused} update(s) REFUSED (see the log)"
+        if self.remaining:
+            text += f"; {self.remaining} STILL STALE after {self.passes} passes: run relink again"
+        return text + f" ({self.work_s:.1f}s, {self.passes} pass(es))"
+
+    def diff_lines(self, limit: int = 30) -> list[str]:
+        """Per actor and per region, how many documents gained or lost it (largest moves first)."""
+        lines: list[str] = []
+        for label, gained, lost in (("actor", self.actors_gained, self.actors_lost),
+                                    ("region", self.regions_gained, self.regions_lost)):
+            names = sorted(set(gained) | set(lost), key=lambda n: (-(gained[n] + lost[n]), n))
+            for name in names[:limit]:
+                lines.append(f"  {label:<6} {name}: +{gained[name]} -{lost[name]}")
+            if len(names) > limit:
+                lines.append(f"  ... and {len(names) - limit} more {label}s")
+        return lines
+
+
+@dataclass(frozen=True)
+class _Stale:
+    """A stale document as the search found it."""
+
+    doc_id: str
+    index: str
+    seq_no: int
+    primary_term: int
+    versions: tuple[str, str]
+    countries: tuple[str, ...]
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A worker's answer for one document: ``fields`` when re-derived, the versions it was made with."""
+
+    doc_id: str
+    status: str  # "rederived" | "untouched" | "no_record" | "no_spans"
+    versions: tuple[str, str]
+    fields: dict[str, Any] | None = None
+
+
+# -- the worker side: pure computation, no Elasticsearch ---------------------------------------------------------------
+
+_state: dict[str, Any] = {}
+
+
+def _init_worker(settings: Settings) -> None:
+    """Load the current knowledge once per worker process."""
+    from etl.knowledge.loader import load_knowledge
+
+    _state["settings"] = settings
+    _state["knowledge"] = load_knowledge(settings, refresh=True)
+    _state["changes"] = {}
+    _state["fingerprints"] = None
+
+
+def _changes(versions: tuple[str, str], full: bool) -> Changes:
+    from etl.knowledge.changes import Changes, changes_between
+
+    if full:
+        return Changes(everything=True)
+    cache: dict[tuple[str, str], Changes] = _state["changes"]
+    if versions not in cache:
+        knowledge: Knowledge = _state["knowledge"]
+        if _state["fingerprints"] is None:
+            _state["fingerprints"] = (knowledge.kb.fingerprints(), knowledge.gazetteer.fingerprints())
+        cache[versions] = changes_between(_state["settings"], versions, knowledge, _state["fingerprints"])
+    return cache[versions]
+
+
+def _work(items: Sequence[_Stale], full: bool) -> list[_Outcome]:
+    """Outcomes for a chunk of stale documents, in order (runs in a worker process, or in-process)."""
+    from etl.document import to_document
+    from etl.enrich import derive
+    from etl.records import CleanArticle, Language, analysis_text
+    from etl.store.files import read_record
+
+    settings: Settings = _state["settings"]
+    knowledge: Knowledge = _state["knowledge"]
+    versions = knowledge.versions
+    out: list[_Outcome] = []
+    for item in items:
+        changes = _changes(item.versions, full)
+        record = read_record(settings, item.doc_id)
+        if record is None:
+            out.append(_Outcome(item.doc_id, "no_record", versions))
+            continue
+        if record.ner_spans is None or record.analysis_text is None:
+            out.append(_Outcome(item.doc_id, "no_spans", versions))
+            continue
+        if not changes.touches(record.analysis_text, item.countries, item.regions):
+            out.append(_Outcome(item.doc_id, "untouched", versions))
+            continue
+        doc = record.document
+        article = CleanArticle(
+            doc_id=str(doc["doc_id"]), source_file=str(doc.get("source_file") or ""),
+            content_sha256=str(doc.get("content_sha256") or ""), title=doc.get("title") or "",
+            body=doc.get("body") or "", paragraphs=(), headings=tuple(doc.get("headings") or ()),
+            captions=tuple(doc.get("captions") or ()), credits=tuple(doc.get("credits") or ()),
+            byline=doc.get("byline"), published_at=doc.get("published_at"), source=doc.get("source"),
+            url=doc.get("url"))
+        if analysis_text(article) != record.analysis_text:  # the spans' offsets would not fit: re-make it
+            out.append(_Outcome(item.doc_id, "no_spans", versions))
+            continue
+        language = Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
+        enriched = derive(article, language, record.ner_spans, knowledge)
+        made = to_document(enriched, kb_version=versions[0], gazetteer_version=versions[1],
+                           ingested_at=str(doc.get("ingested_at") or ""))
+        out.append(_Outcome(item.doc_id, "rederived", versions, {k: made[k] for k in KNOWLEDGE_FIELDS}))
+    return out
+
+
+def _work_in_worker(job: tuple[list[_Stale], bool]) -> list[_Outcome]:
+    return _work(*job)
+
+
+# -- the coordinating side: search, compare, write ---------------------------------------------------------------------
+
+
+def _stale_query(versions: tuple[str, str], ids: Sequence[str] | None) -> dict[str, Any]:
+    current = {"bool": {"filter": [{"term": {"kb_version": versions[0]}},
+                                   {"term": {"gazetteer_version": versions[1]}}]}}
+    query: dict[str, Any] = {"bool": {"must_not": [current]}}
+    if ids is not None:
+        query["bool"]["filter"] = [{"ids": {"values": list(ids)}}]
+    return query
+
+
+def count_stale(client: Elasticsearch, index: str, versions: tuple[str, str]) -> int:
+    """Documents of ``index`` whose knowledge versions differ from ``versions``."""
+    return int(client.count(index=index, query=_stale_query(versions, None))["count"])
+
+
+def _stale_pages(client: Elasticsearch, index: str, versions: tuple[str, str],
+                 ids: Sequence[str] | None) -> Iterator[list[_Stale]]:
+    """Stale documents in pages, by ``doc_id`` (search_after on a unique key: documents re-stamped meanwhile
+    simply drop out of later pages)."""
+    after: list[Any] | None = None
+    while True:
+        with es_faults("reading stale documents"):
+            response = client.search(index=index, query=_stale_query(versions, ids), size=PAGE,
+                                     sort=[{"doc_id": "asc"}], search_after=after, seq_no_primary_term=True,
+                                     source_includes=["kb_version", "gazetteer_version", "countries", "regions"])
+        hits = response["hits"]["hits"]
+        if hits:
+            yield [_Stale(doc_id=h["_id"], index=h["_index"], seq_no=int(h["_seq_no"]),
+                          primary_term=int(h["_primary_term"]),
+                          versions=(str(h["_source"].get("kb_version") or ""),
+                                    str(h["_source"].get("gazetteer_version") or "")),
+                          countries=tuple(h["_source"].get("countries") or ()),
+                          regions=tuple(h["_source"].get("regions") or ())) for h in hits]
+        if len(hits) < PAGE:
+            return
+        after = hits[-1]["sort"]
+
+
+class _Pool:
+    """Worker processes (each loads the knowledge once), or the calling process itself for one worker."""
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        if workers > 1:
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_init_worker, initargs=(settings,))
+            for ready in [self.executor.submit(_noop) for _ in range(workers)]:
+                ready.result()  # knowledge loaded in every worker before timing starts
+        else:
+            _init_worker(settings)
+        self.workers = workers
+
+    def map(self, chunks: Iterator[list[_Stale]], full: bool) -> Iterator[tuple[list[_Stale], list[_Outcome]]]:
+        """Outcomes chunk by chunk, in order, with at most two chunks per worker in flight (bounded memory)."""
+        if self.executor is None:
+            for chunk in chunks:
+                yield chunk, _work(chunk, full)
+            return
+        pending: list[tuple[list[_Stale], Future[list[_Outcome]]]] = []
+        for chunk in chunks:
+            pending.append((chunk, self.executor.submit(_work_in_worker, (chunk, full))))
+            while len(pending) >= 2 * self.workers:
+                done, future = pending.pop(0)
+                yield done, future.result()
+        for done, future in pending:
+            yield done, future.result()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+
+def _noop() -> None:
+    return None
+
+
+def _chunks(pages: Iterator[list[_Stale]], skip: set[str]) -> Iterator[list[_Stale]]:
+    for page in pages:
+        todo = [s for s in page if s.doc_id not in skip]
+        for start in range(0, len(todo), CHUNK):
+            yield todo[start : start + CHUNK]
+
+
+def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, index: str | None = None,
+           ids: Sequence[str] | None = None, client: Elasticsearch | None = None, workers: int | None = None,
+           progress: Progress | None = None) -> RelinkReport:
+    """Bring the documents of ``index`` (default: the alias) to the current knowledge; see the module docstring.
+
+    ``full``: re-derive every stale document, not only those the change can touch. ``ids``: only these documents
+    (an ingest batch relinking its own). ``workers``: processes (default ``NEWSFACET_RELINK_WORKERS``).
+    """
+    from etl.knowledge.changes import ensure_snapshots
+    from etl.knowledge.loader import load_knowledge
+    from etl.store.files import adopt_legacy_archive
+    from etl.store.ledger import lookup
+
+    say = progress or (lambda _msg: None)
+    client = client or connect(settings)
+    target = index or settings.index_alias
+    t0 = time.perf_counter()
+    knowledge = load_knowledge(settings, refresh=True)
+    ensure_snapshots(settings, knowledge)
+    versions = knowledge.versions
+    report = RelinkReport(alias=settings.index_alias, index=target, dry_run=dry_run, kb_version=versions[0],
+                          gazetteer_version=versions[1])
+    with es_faults("adopting the old archive"):
+        adopt_legacy_archive(settings, lambda chunk: lookup(client, settings.index_alias, chunk))
+    pool = _Pool(settings, max(1, workers if workers is not None else settings.relink_workers) if ids is None else 1)
+    report.load_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    skip: set[str] = set()  # no record or no spans: nothing a pass can do, not retried
+    try:
+        for number in range(1, (1 if dry_run else MAX_PASSES) + 1):
+            with es_faults("refreshing"):
+                client.indices.refresh(index=target)
+            found, acted = _pass(client, pool, report, versions, target, ids, skip, full, dry_run, say)
+            report.passes = number
+            if number == 1:
+                report.stale = found
+            if acted == 0:
+                break
+        if not dry_run:
+            with es_faults("refreshing"):
+                client.indices.refresh(index=target)
+                report.remaining = max(0, count_stale(client, target, versions) - len(skip)) if ids is None else 0
+    finally:
+        pool.close()
+    report.work_s = time.perf_counter() - t1
+    log.info("relink: %s", report.summary())
+    return report
+
+
+def _pass(client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tuple[str, str], target: str,
+          ids: Sequence[str] | None, skip: set[str], full: bool, dry_run: bool, say: Progress) -> tuple[int, int]:
+    """One pass over the stale documents; returns (found, acted on)."""
+    found = acted = 0
+    for chunk, outcomes in pool.map(_chunks(_stale_pages(client, target, versions, ids), skip), full):
+        found += len(chunk)
+        by_id = {s.doc_id: s for s in chunk}
+        derived = [o for o in outcomes if o.status == "rederived"]
+        old = _knowledge_fields(client, target, [o.doc_id for o in derived]) if derived else {}
+        writes: list[tuple[_Stale, dict[str, Any]]] = []
+        for outcome in outcomes:
+            item = by_id[outcome.doc_id]
+            if outcome.status in ("no_record", "no_spans"):
+                skip.add(outcome.doc_id)
+                setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+                continue
+            acted += 1
+            if outcome.fields is None:
+                report.stamped += 1
+                writes.append((item, dict(zip(VERSION_FIELDS, outcome.versions, strict=True))))
+                continue
+            report.rederived += 1
+            before = old.get(outcome.doc_id, {})
+            if any(before.get(k) != _plain(outcome.fields[k]) for k in KNOWLEDGE_FIELDS if k not in VERSION_FIELDS):
+                report.changed += 1
+                _tally(report, before, outcome.fields)
+            writes.append((item, outcome.fields))
+        if not dry_run:
+            conflicts, refused = _write(client, writes)
+            report.conflicts += conflicts
+            report.refused += len(refused)
+            skip.update(refused)
+        say(f"  relink: {found} stale document(s) read, {report.rederived} re-derived, {report.changed} changed")
+    return found, acted
+
+
+def _plain(value: Any) -> Any:
+    """A value as it comes back from Elasticsearch's ``_source`` (enums as strings; tuples as lists)."""
+    import json
+
+    return json.loads(json.dumps(value))
+
+
+def _knowledge_fields(client: Elasticsearch, index: str, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    with es_faults("reading documents to compare"):
+        response = client.mget(index=index, ids=list(doc_ids), source_includes=list(KNOWLEDGE_FIELDS))
+    return {d["_id"]: d["_source"] for d in response["docs"] if d.get("found")}
+
+
+def _tally(report: RelinkReport, before: dict[str, Any], after: dict[str, Any]) -> None:
+    for field_name, gained, lost in (("actors", report.actors_gained, report.actors_lost),
+                                     ("regions", report.regions_gained, report.regions_lost)):
+        old, new = set(before.get(field_name) or ()), set(after.get(field_name) or ())
+        gained.update(new - old)
+        lost.update(old - new)
+
+
+def _write(client: Elasticsearch, writes: Sequence[tuple[_Stale, dict[str, Any]]]) -> tuple[int, list[str]]:
+    """Partial updates by id, each only if the document is still the one read (``if_seq_no``); returns how many
+    conflicted (rewritten meanwhile, or deleted: the next pass reads what is there now) and the ids refused for
+    their content."""
+    from elasticsearch.helpers import streaming_bulk
+
+    from etl.store.bulk import item_fault
+
+    actions = ({"_op_type": "update", "_index": item.index, "_id": item.doc_id, "if_seq_no": item.seq_no,
+                "if_primary_term": item.primary_term, "doc": fields} for item, fields in writes)
+    conflicts = 0
+    refused: list[str] = []
+    with es_faults("writing relinked documents"):
+        for ok, result in streaming_bulk(client, actions, chunk_size=500, max_retries=5, initial_backoff=1,
+                                         max_backoff=30, raise_on_error=False, raise_on_exception=True):
+            if ok:
+                continue
+            info = result.get("update", {})
+            if info.get("status") in (404, 409):
+                conflicts += 1
+                continue
+            fault = item_fault(str(info.get("_id")), info.get("status"), info.get("error"))
+            if fault is not None:
+                raise fault
+            log.error("relinked document %s refused: %s", info.get("_id"), info.get("error"))
+            refused.append(str(info.get("_id")))
+    return conflicts, refused
