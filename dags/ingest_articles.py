@@ -6,6 +6,9 @@ manifests: each batch is one transaction (extract, clean, language, entities, re
 indexed or rejected with a typed reason (notes under `var/quarantine/`); Elasticsearch faults are retried with
 backoff, bad input is not. **summarize** reads what each file became from the ledger and writes the run's summary;
 **verify** fails the run if the index lacks a document the run says it wrote.
+
+Param `stale`: also re-process the files whose document an older pipeline version made (from the raw input, where
+it still exists); every summary says how many documents are stale.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 
 from dags.task_faults import no_retry_for_permanent_faults
 from etl.settings import Settings
@@ -35,14 +38,17 @@ SETTINGS = Settings.from_env()  # environment only: no I/O at parse time
     },
     tags=["newsfacet"],
     doc_md=__doc__,
+    params={"stale": Param(False, type="boolean",
+                           description="also re-process files whose document an older pipeline version made")},
 )
 def ingest_articles() -> None:
     @task
-    def prepare(run_id: str | None = None) -> dict[str, Any]:
+    def prepare(run_id: str | None = None, params: dict[str, Any] | None = None) -> dict[str, Any]:
         from etl.run import flow
 
+        stale = bool((params or {}).get("stale"))
         with no_retry_for_permanent_faults():
-            return flow.prepare(Settings.from_env(), flow.run_key(run_id or "manual")).to_dict()
+            return flow.prepare(Settings.from_env(), flow.run_key(run_id or "manual"), stale=stale).to_dict()
 
     @task
     def list_batches(prepared: dict[str, Any]) -> list[str]:

@@ -42,5 +42,7 @@ def current_versions(settings: Settings) -> tuple[str, str]:
 
 def check_knowledge(settings: Settings) -> tuple[list[str], list[str]]:
     """(problems, notes) of the knowledge files: the shipped ones and yours, each as ``file:line: what``."""
+    if settings.kb_dir is not None and not settings.kb_dir.is_dir():
+        return [f"NEWSFACET_KB_DIR {settings.kb_dir}: not a directory"], []
     problems = actors.check(user_dir=settings.kb_dir) + gazetteer.check_places(settings.kb_dir)
     return problems, actors.overrides(user_dir=settings.kb_dir)

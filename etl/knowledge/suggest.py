@@ -99,9 +99,14 @@ def example_sentences(client: Elasticsearch, alias: str, name: str, count: int =
     return out
 
 
+_ARTICLE_WORDS = frozenset({"al", "el", "ad", "as", "ash", "az"})
+
+
 def _form(name: str) -> str:
-    """A name's comparison form: folded, each word without an Arabic article."""
-    return " ".join(strip_article_prefix(w) for w in normalise(name).split())
+    """A name's comparison form: folded, without Arabic articles ("al-Kikli" and "Kikli" compare equal)."""
+    words = normalise(name).split()
+    kept = [w for i, w in enumerate(words) if not (w in _ARTICLE_WORDS and i + 1 < len(words))]
+    return " ".join(strip_article_prefix(w) for w in kept)
 
 
 def within_one_or_two(a: str, b: str) -> bool:

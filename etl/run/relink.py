@@ -34,6 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -264,10 +265,12 @@ class _Pool:
     def __init__(self, settings: Settings, workers: int) -> None:
         self.executor: ProcessPoolExecutor | None = None
         if workers > 1:
-            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_init_worker, initargs=(settings,))
-            for ready in [self.executor.submit(_noop) for _ in range(workers)]:
-                ready.result()  # knowledge loaded in every worker before timing starts
+            with _bare_main():  # every worker starts here: each submit below waits for one
+                self.executor = ProcessPoolExecutor(max_workers=workers,
+                                                    mp_context=multiprocessing.get_context("spawn"),
+                                                    initializer=_init_worker, initargs=(settings,))
+                for ready in [self.executor.submit(_noop) for _ in range(workers)]:
+                    ready.result()  # knowledge loaded in every worker before timing starts
         else:
             _init_worker(settings)
         self.workers = workers
@@ -294,6 +297,25 @@ class _Pool:
 
 def _noop() -> None:
     return None
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start worker processes without re-importing the parent's ``__main__`` in them.
+
+    Why: a spawned process imports its parent's main module first; in an Airflow task that is Airflow's task
+    runner, whose import sets Airflow up (and fails: a task process has no database settings). The workers need
+    nothing from ``__main__``: everything they run lives in this module.
+    """
+    import sys
+    import types
+
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _chunks(pages: Iterator[list[_Stale]], skip: set[str]) -> Iterator[list[_Stale]]:
