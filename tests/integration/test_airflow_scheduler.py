@@ -253,7 +253,8 @@ def test_a_knowledge_change_triggers_relink_through_the_asset(airflow: Airflow, 
 
     run = airflow.wait("the asset-triggered relink_articles run", relinked, RUN_TIMEOUT, every=2.0)
     if run["state"] != "success":
-        pytest.fail(f"relink_articles ended {run['state']}\n{_task_logs(airflow, 'relink_articles', run['dag_run_id'])}")
+        logs = _task_logs(airflow, "relink_articles", run["dag_run_id"])
+        pytest.fail(f"relink_articles ended {run['state']}\n{logs}")
     xcom = airflow.api("GET", f"/api/v2/dags/relink_articles/dagRuns/{run['dag_run_id']}/taskInstances/relink/"
                               "xcomEntries/return_value")
     report = json.loads(xcom["value"]) if isinstance(xcom["value"], str) else xcom["value"]
@@ -263,7 +264,8 @@ def test_a_knowledge_change_triggers_relink_through_the_asset(airflow: Airflow, 
     [asset] = [a for a in assets if a["name"] == "newsfacet_knowledge"]
     events = airflow.api("GET", f"/api/v2/assets/events?asset_id={asset['id']}")["asset_events"]
     assert events and events[-1]["extra"]["kb_version"] == watch.summary["kb_version"]
-    assert [r.get("run_id") or r.get("dag_run_id") for r in events[-1]["created_dagruns"]] == [run["dag_run_id"]]
+    created = [r.get("run_id") or r.get("dag_run_id") for r in events[-1]["created_dagruns"]]
+    assert created == [run["dag_run_id"]]
 
     after = subprocess.run(search, env=airflow.env, capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
     assert after.returncode == 0 and after.stdout.startswith("1 article(s)"), after.stdout + after.stderr

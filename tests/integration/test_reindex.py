@@ -4,7 +4,6 @@ the previous index stays for rollback, older ones are pruned, and a doubtful reb
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import threading
 import time

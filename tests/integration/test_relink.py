@@ -130,7 +130,7 @@ def test_dry_run_prints_region_moves_and_writes_nothing(mine: Settings, inbox: P
     assert "region Fezzan: +0 -1" in out
     assert _doc(es, mine, JUFRA) == before  # nothing written, not even a version
 
-    code, out = _cli(monkeypatch, capsys, mine, "relink", "--json")
+    _, out = _cli(monkeypatch, capsys, mine, "relink", "--json")
     done = json.loads(out[out.index("{"):])
     assert done["regions_lost"] == {"Fezzan": 1} and done["changed"] >= 1 and done["remaining"] == 0
     after = _doc(es, mine, JUFRA)
@@ -268,6 +268,7 @@ def test_kb_suggest_lists_uncovered_names_with_examples(mine: Settings, inbox: P
     assert summary["suggestions"] == report.suggestions
 
     code, out = _cli(monkeypatch, capsys, mine, "kb", "suggest", "--min-docs", "1", "--json")
+    assert code == 0
     found = {s["name"]: s for s in json.loads(out)}
     kikli = found["Abdulghani al-Kikli"]
     assert kikli["type"] == "person" and kikli["documents"] == 1

@@ -147,5 +147,5 @@ def test_place_problems_say_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "places_cols.csv").write_text("name,latitude\nX,1\n", encoding="utf-8")
     assert any("places_cols.csv:1: missing column(s) feature, country, source; unknown column(s) latitude" in p
                for p in check_places(tmp_path))
-    with pytest.raises(ConfigurationError, match="places_cols.csv:1"):
+    with pytest.raises(ConfigurationError, match=r"places_cols\.csv:1"):
         Gazetteer.load(user_dir=tmp_path)
