@@ -63,12 +63,12 @@ def bench_settings(data_dir: Path) -> Settings:
 
 
 def drop_alias(client: Elasticsearch, alias: str) -> list[str]:
-    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.store.indices``), by concrete
+    """Delete the indices behind ``alias``, its ledger, the ledger's stat cache and relink's checks, by concrete
     name; returns what was deleted."""
     names: list[str] = []
     if client.indices.exists_alias(name=alias):
         names.extend(client.indices.get_alias(name=alias).body)
-    for extra in (alias + "-ledger", alias + "-ledger-stat"):
+    for extra in (alias + "-ledger", alias + "-ledger-stat", alias + "-knowledge-checks"):
         if client.indices.exists(index=extra):
             names.append(extra)
     if names:

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from etl.knowledge.folding import fold_char, fold_keep_offsets
 from etl.knowledge.loader import Knowledge
@@ -83,6 +84,7 @@ class Changes:
     countries: frozenset[str] = frozenset()  # country names whose record changed
     regions: frozenset[str] = frozenset()  # analyst regions whose record changed
     _by_word: dict[str, list[frozenset[str]]] = field(default_factory=dict, compare=False, repr=False)
+    _built: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for words in self.key_words:
@@ -101,8 +103,38 @@ class Changes:
             return True
         if not self._by_word:
             return False
-        words = document_words(text)
+        words = self._words_in(text)
         return any(ks <= words for w in words.intersection(self._by_word) for ks in self._by_word[w])
+
+    def _words_in(self, text: str) -> set[str]:
+        """The changed keys' words that ``document_words(text)`` holds, found without building that whole set:
+        one Aho-Corasick pass over each folding of the text (about four times faster on a news article)."""
+        automaton = self._automaton()
+        found: set[str] = set()
+        for variant in _foldings(text):
+            n = len(variant)
+            for last, word in automaton.iter(variant):
+                start = last - len(word) + 1
+                after_article = (start >= 2 and variant[start - 2 : start] == _ARABIC_ARTICLE
+                                 and (start == 2 or not variant[start - 3].isalnum()))
+                if start > 0 and variant[start - 1].isalnum() and not after_article:
+                    continue  # inside a word, unless right after a word-initial Arabic article
+                if last + 1 < n and variant[last + 1].isalnum():
+                    continue
+                found.add(word)
+        return found
+
+    def _automaton(self) -> Any:
+        built = self._built.get("automaton")
+        if built is None:
+            import ahocorasick  # untyped (no stubs)
+
+            built = ahocorasick.Automaton()
+            for word in {w for words in self.key_words for w in words}:
+                built.add_word(word, word)
+            built.make_automaton()
+            self._built["automaton"] = built
+        return built
 
     @property
     def size(self) -> int:
@@ -160,6 +192,21 @@ def _table(chars: frozenset[str]) -> tuple[dict[int, str], bool]:
 
 def _strip_combining(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _foldings(text: str) -> list[str]:
+    """The text under each folding a knowledge key may be compared in (see ``document_words``)."""
+    variants = [text]
+    if "[" in text or "]" in text:
+        variants.append(text.replace("[", "").replace("]", ""))
+    out: list[str] = []
+    for variant in variants:
+        table, uneven = _table(frozenset(variant))
+        out.append(variant.translate(table))
+        if uneven:
+            kept = fold_keep_offsets(variant)
+            out.extend((kept, _strip_combining(kept)))
+    return out
 
 
 def document_words(text: str) -> set[str]:

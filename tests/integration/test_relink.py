@@ -107,7 +107,7 @@ def test_new_alias_finds_an_article_indexed_before_the_change(mine: Settings, in
     assert (after["kb_version"], after["gazetteer_version"]) == current_versions(mine)
     assert after["ingested_at"] == before["ingested_at"] and after["body"] == before["body"]
 
-    # Every other document was only re-stamped; a second relink finds nothing left: idempotent.
+    # Every other document was checked (not rewritten); a second relink finds nothing left: idempotent.
     code, out = _cli(monkeypatch, capsys, mine, "relink")
     assert code == 0 and out.splitlines()[-1].startswith("0 stale document(s)"), out
 
@@ -169,13 +169,13 @@ def test_relink_resumes_after_a_crash(mine: Settings, inbox: Path, es: Any, monk
         relink_module.relink(mine, client=es)
     monkeypatch.setattr(relink_module, "_write", real_write)
     es.indices.refresh(index=mine.index_alias)
-    left = relink_module.count_stale(es, mine.index_alias, current_versions(mine))
+    left = relink_module.stale_count(mine, es)
     total = es.count(index=mine.index_alias)["count"]
     assert 0 < left < total  # the first chunk was written, the rest was not
 
     resumed = relink_module.relink(mine, client=es)
     assert resumed.stale == left and resumed.remaining == 0
-    assert relink_module.count_stale(es, mine.index_alias, current_versions(mine)) == 0
+    assert relink_module.stale_count(mine, es) == 0
     assert ANALYST_ACTOR["name"] in _doc(es, mine, KIKLI)["actors"]
 
 
@@ -191,8 +191,8 @@ def test_a_concurrent_write_is_never_overwritten(mine: Settings, inbox: Path, es
     real_pages = relink_module._stale_pages
     rewrote = {"done": False}
 
-    def pages_then_concurrent_write(client: Any, index: str, versions: Any, ids: Any) -> Any:
-        for page in real_pages(client, index, versions, ids):
+    def pages_then_concurrent_write(client: Any, alias: str, index: str, versions: Any, ids: Any) -> Any:
+        for page in real_pages(client, alias, index, versions, ids):
             if not rewrote["done"]:  # the "ingest" rewrites the document after relink read it
                 rewrote["done"] = True
                 es.update(index=mine.index_alias, id=target["doc_id"], doc={"title": target["title"] + " (updated)"},

@@ -158,3 +158,15 @@ def test_document_words_cover_every_folding() -> None:
     assert changes.touches("Residents of Abu Salim said", (), ())
     assert not changes.touches("Residents of Abu Dhabi said", (), ())
     assert Changes(countries=frozenset({"Libya"})).touches("no words", ("Libya",), ())
+
+
+def test_the_fast_word_search_finds_what_document_words_holds(docs: list[Doc]) -> None:
+    texts = [d.text for d in docs] + ["Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s", "ال حفتر"]
+    vocabulary = sorted(set().union(*(document_words(t) for t in texts)))
+    rng = random.Random(7)
+    for size in (1, 5, 50, 500):
+        keys = tuple(frozenset(rng.sample(vocabulary, rng.randint(1, 2))) for _ in range(size))
+        changes = Changes(key_words=keys)
+        wanted = {w for k in keys for w in k}
+        for text in texts:
+            assert changes._words_in(text) == document_words(text) & wanted, (size, text[:60])
