@@ -4,10 +4,11 @@ Why: the lead re-runs the final figures on a quiet machine with one command (``m
 the harness end to end in a few minutes at small sizes (figures then only show that everything runs).
 
 Runs: extraction_eval and geo_eval (quality and speed on the public sets in ``../shared``), entities_bench,
-pipeline_bench, incremental_bench, search_bench and airflow_bench (Airflow's overhead per mapped task, on a real
-scheduler). A bench that fails is reported and the others still run; the exit status is 1 if any failed.
+pipeline_bench, incremental_bench, search_bench, airflow_bench (Airflow's overhead per mapped task, on a real
+scheduler) and relink_bench (relink beside first ingest on one corpus, and ``relink --dry-run`` at 100k documents).
+A bench that fails is reported and the others still run; the exit status is 1 if any failed.
 
-Usage: ``.venv/bin/python bench/run_all.py [--quick] [--only pipeline,search,airflow] [--workdir DIR]``.
+Usage: ``.venv/bin/python bench/run_all.py [--quick] [--only pipeline,search,airflow,relink] [--workdir DIR]``.
 """
 
 from __future__ import annotations
@@ -43,12 +44,15 @@ class Sizes:
     search_docs: int
     search_queries: int
     airflow_batch: int  # files per mapped task; the inbox holds two batches
+    relink: int  # corpus ingested, then relinked
+    relink_scale: int  # documents of the relink --dry-run
 
 
 FULL = Sizes(extraction=None, geo=0, entities=200, pipeline=1000, incremental=(10_000, 100_000),
-             search_docs=100_000, search_queries=500, airflow_batch=1000)  # fmt: skip
+             search_docs=100_000, search_queries=500, airflow_batch=1000, relink=1000,
+             relink_scale=100_000)  # fmt: skip
 QUICK = Sizes(extraction=20, geo=20, entities=40, pipeline=120, incremental=(1000, 10_000), search_docs=5000,
-              search_queries=100, airflow_batch=150)  # fmt: skip
+              search_queries=100, airflow_batch=150, relink=120, relink_scale=5000)  # fmt: skip
 
 
 def _extraction(limit: int | None) -> list[Figure]:
@@ -104,13 +108,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the harness, not the goals")
     parser.add_argument("--only", default="", help="comma-separated subset: extraction,geo,entities,pipeline,"
-                                                   "incremental,search,airflow")  # fmt: skip
+                                                   "incremental,search,airflow,relink")  # fmt: skip
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpora and scratch files")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     import airflow_bench
     import incremental_bench
     import pipeline_bench
+    import relink_bench
     import search_bench
 
     benches: dict[str, Callable[[], list[Figure]]] = {
@@ -122,6 +127,7 @@ def main() -> int:
         "search": lambda: search_bench.run(docs=sizes.search_docs, queries=sizes.search_queries,
                                            workdir=args.workdir),
         "airflow": lambda: airflow_bench.run(batch_size=sizes.airflow_batch, workdir=args.workdir),
+        "relink": lambda: relink_bench.run(n=sizes.relink, scale=sizes.relink_scale, workdir=args.workdir),
     }  # fmt: skip
     chosen = [b for b in args.only.split(",") if b] or list(benches)
     started = datetime.now(UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl.knowledge import actors, gazetteer
+from etl.knowledge import actors, gazetteer, user_places
 from etl.knowledge.actors import KnowledgeBase
 from etl.knowledge.gazetteer import Gazetteer
 from etl.settings import Settings
@@ -44,5 +44,5 @@ def check_knowledge(settings: Settings) -> tuple[list[str], list[str]]:
     """(problems, notes) of the knowledge files: the shipped ones and yours, each as ``file:line: what``."""
     if settings.kb_dir is not None and not settings.kb_dir.is_dir():
         return [f"NEWSFACET_KB_DIR {settings.kb_dir}: not a directory"], []
-    problems = actors.check(user_dir=settings.kb_dir) + gazetteer.check_places(settings.kb_dir)
+    problems = actors.check(user_dir=settings.kb_dir) + user_places.check_places(settings.kb_dir)
     return problems, actors.overrides(user_dir=settings.kb_dir)

@@ -19,8 +19,8 @@ A document is stale when its versions differ from the current ones and no check 
 
 Safe:
 
-- idempotent and resumable: what is done is in the index (a document's versions), so a second run, or a run after a
-  crash, only finds what is left;
+- idempotent and resumable: what is done is in Elasticsearch (a document's versions, or its check entry), so a
+  second run, or a run after a crash, only finds what is left;
 - beside a running ingest: every write carries the ``_seq_no`` / ``_primary_term`` the document was read at, so a
   document the ingest rewrote meanwhile is not overwritten (a version conflict): the next pass reads it again. Passes
   repeat until no stale document is left; and a batch that wrote documents with knowledge that changed while it ran
@@ -44,22 +44,27 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from etl.run.rederive import (
+    KNOWLEDGE_FIELDS,
+    Outcome,
+    Stale,
+    init_worker,
+    noop,
+    rederive,
+    rederive_in_worker,
+    same,
+)
 from etl.settings import Settings
 from etl.store.client import connect, es_faults
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-    from etl.knowledge.changes import Changes
-    from etl.knowledge.loader import Knowledge
+__all__ = ["KNOWLEDGE_FIELDS", "RelinkReport", "checks_index", "relink", "stale_count"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
-KNOWLEDGE_FIELDS = ("actors", "actors_folded", "persons", "organizations", "armed_groups", "places", "districts",
-                    "regions", "countries", "locations", "entities", "quotes", "kb_version", "gazetteer_version")
-"""The fields of a document made from the knowledge (``etl.document.to_document``): what a relink rewrites."""
-VERSION_FIELDS = ("kb_version", "gazetteer_version")
 CHECKS_SUFFIX = "-knowledge-checks"
 _CHECK_FIELDS: dict[str, Any] = {"index": {"type": "keyword"}, "seq_no": {"type": "long"},
                                  "primary_term": {"type": "long"}, "kb_version": {"type": "keyword"},
@@ -131,118 +136,6 @@ class RelinkReport:
         return lines
 
 
-@dataclass(frozen=True)
-class _Stale:
-    """A stale document as the search found it."""
-
-    doc_id: str
-    index: str
-    seq_no: int
-    primary_term: int
-    versions: tuple[str, str]  # the knowledge the document is known to hold for (its own, or a check's)
-    countries: tuple[str, ...]
-    regions: tuple[str, ...]
-    made_with: tuple[str, str] = ("", "")  # the versions the served document itself records
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """A worker's answer for one document: ``fields`` when re-derived, the versions it was made with."""
-
-    doc_id: str
-    status: str  # "rederived" | "same" (re-derived, nothing changed) | "untouched" | "no_record" | "no_spans"
-    versions: tuple[str, str]
-    fields: dict[str, Any] | None = None  # re-derived knowledge fields, when they differ or are not known to match
-    before: dict[str, Any] | None = None  # the served actors and regions when the worker could compare (for the tally)
-
-
-# -- the worker side: pure computation, no Elasticsearch ---------------------------------------------------------------
-
-_state: dict[str, Any] = {}
-
-
-def _init_worker(settings: Settings) -> None:
-    """Load the current knowledge once per worker process."""
-    from etl.knowledge.loader import load_knowledge
-
-    _state["settings"] = settings
-    _state["knowledge"] = load_knowledge(settings, refresh=True)
-    _state["changes"] = {}
-    _state["fingerprints"] = None
-
-
-def _changes(versions: tuple[str, str], full: bool) -> Changes:
-    from etl.knowledge.changes import Changes, changes_between
-
-    if full:
-        return Changes(everything=True)
-    cache: dict[tuple[str, str], Changes] = _state["changes"]
-    if versions not in cache:
-        knowledge: Knowledge = _state["knowledge"]
-        if _state["fingerprints"] is None:
-            _state["fingerprints"] = (knowledge.kb.fingerprints(), knowledge.gazetteer.fingerprints())
-        cache[versions] = changes_between(_state["settings"], versions, knowledge, _state["fingerprints"])
-    return cache[versions]
-
-
-def _work(items: Sequence[_Stale], full: bool) -> list[_Outcome]:
-    """Outcomes for a chunk of stale documents, in order (runs in a worker process, or in-process)."""
-    from etl.document import to_document
-    from etl.enrich import derive
-    from etl.records import CleanArticle, Language, analysis_text
-    from etl.store.files import read_record
-
-    settings: Settings = _state["settings"]
-    knowledge: Knowledge = _state["knowledge"]
-    versions = knowledge.versions
-    out: list[_Outcome] = []
-    for item in items:
-        changes = _changes(item.versions, full)
-        record = read_record(settings, item.doc_id)
-        if record is None:
-            out.append(_Outcome(item.doc_id, "no_record", versions))
-            continue
-        if record.ner_spans is None or record.analysis_text is None:
-            out.append(_Outcome(item.doc_id, "no_spans", versions))
-            continue
-        if not changes.touches(record.analysis_text, item.countries, item.regions):
-            out.append(_Outcome(item.doc_id, "untouched", versions))
-            continue
-        doc = record.document
-        article = CleanArticle(
-            doc_id=str(doc["doc_id"]), source_file=str(doc.get("source_file") or ""),
-            content_sha256=str(doc.get("content_sha256") or ""), title=doc.get("title") or "",
-            body=doc.get("body") or "", paragraphs=(), headings=tuple(doc.get("headings") or ()),
-            captions=tuple(doc.get("captions") or ()), credits=tuple(doc.get("credits") or ()),
-            byline=doc.get("byline"), published_at=doc.get("published_at"), source=doc.get("source"),
-            url=doc.get("url"))
-        if analysis_text(article) != record.analysis_text:  # the spans' offsets would not fit: re-make it
-            out.append(_Outcome(item.doc_id, "no_spans", versions))
-            continue
-        language = Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
-        enriched = derive(article, language, record.ner_spans, knowledge)
-        made = to_document(enriched, kb_version=versions[0], gazetteer_version=versions[1],
-                           ingested_at=str(doc.get("ingested_at") or ""))
-        fields = _plain({k: made[k] for k in KNOWLEDGE_FIELDS})
-        if (doc.get("kb_version"), doc.get("gazetteer_version")) != item.made_with:
-            out.append(_Outcome(item.doc_id, "rederived", versions, fields))  # relinked since: compare with the index
-        elif _same(doc, fields):  # the served document is the archived one (same versions): compared here
-            out.append(_Outcome(item.doc_id, "same", versions))
-        else:
-            out.append(_Outcome(item.doc_id, "rederived", versions, fields,
-                                {"actors": doc.get("actors") or [], "regions": doc.get("regions") or []}))
-    return out
-
-
-def _same(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    """Whether two documents hold the same knowledge fields (their versions aside)."""
-    return all(before.get(k) == after[k] for k in KNOWLEDGE_FIELDS if k not in VERSION_FIELDS)
-
-
-def _work_in_worker(job: tuple[list[_Stale], bool]) -> list[_Outcome]:
-    return _work(*job)
-
-
 # -- the coordinating side: search, compare, write ---------------------------------------------------------------------
 
 
@@ -283,7 +176,7 @@ def _checks(client: Elasticsearch, alias: str, ids: Sequence[str]) -> dict[str, 
 
 
 def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[str, str],
-                 ids: Sequence[str] | None) -> Iterator[list[_Stale]]:
+                 ids: Sequence[str] | None) -> Iterator[list[Stale]]:
     """Stale documents in pages, by ``doc_id`` (search_after on a unique key: documents rewritten meanwhile
     simply drop out of later pages); a document whose check entry vouches for it is not stale."""
     after: list[Any] | None = None
@@ -294,7 +187,7 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
                                      source_includes=["kb_version", "gazetteer_version", "countries", "regions"])
             hits = response["hits"]["hits"]
             checked = _checks(client, alias, [h["_id"] for h in hits])
-        page: list[_Stale] = []
+        page: list[Stale] = []
         for h in hits:
             source = h["_source"]
             made_with = (str(source.get("kb_version") or ""), str(source.get("gazetteer_version") or ""))
@@ -304,7 +197,7 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
                 made_with = (str(check["kb_version"]), str(check["gazetteer_version"]))  # this version holds for it
                 if made_with == versions:
                     continue
-            page.append(_Stale(doc_id=h["_id"], index=h["_index"], seq_no=int(h["_seq_no"]),
+            page.append(Stale(doc_id=h["_id"], index=h["_index"], seq_no=int(h["_seq_no"]),
                                primary_term=int(h["_primary_term"]), versions=made_with,
                                countries=tuple(source.get("countries") or ()),
                                regions=tuple(source.get("regions") or ()),
@@ -336,22 +229,22 @@ class _Pool:
             with _bare_main():  # every worker starts here: each submit below waits for one
                 self.executor = ProcessPoolExecutor(max_workers=workers,
                                                     mp_context=multiprocessing.get_context("spawn"),
-                                                    initializer=_init_worker, initargs=(settings,))
-                for ready in [self.executor.submit(_noop) for _ in range(workers)]:
+                                                    initializer=init_worker, initargs=(settings,))
+                for ready in [self.executor.submit(noop) for _ in range(workers)]:
                     ready.result()  # knowledge loaded in every worker before timing starts
         else:
-            _init_worker(settings)
+            init_worker(settings)
         self.workers = workers
 
-    def map(self, chunks: Iterator[list[_Stale]], full: bool) -> Iterator[tuple[list[_Stale], list[_Outcome]]]:
+    def map(self, chunks: Iterator[list[Stale]], full: bool) -> Iterator[tuple[list[Stale], list[Outcome]]]:
         """Outcomes chunk by chunk, in order, with at most two chunks per worker in flight (bounded memory)."""
         if self.executor is None:
             for chunk in chunks:
-                yield chunk, _work(chunk, full)
+                yield chunk, rederive(chunk, full)
             return
-        pending: list[tuple[list[_Stale], Future[list[_Outcome]]]] = []
+        pending: list[tuple[list[Stale], Future[list[Outcome]]]] = []
         for chunk in chunks:
-            pending.append((chunk, self.executor.submit(_work_in_worker, (chunk, full))))
+            pending.append((chunk, self.executor.submit(rederive_in_worker, (chunk, full))))
             while len(pending) >= 2 * self.workers:
                 done, future = pending.pop(0)
                 yield done, future.result()
@@ -361,10 +254,6 @@ class _Pool:
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
-
-
-def _noop() -> None:
-    return None
 
 
 @contextmanager
@@ -386,7 +275,7 @@ def _bare_main() -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
-def _chunks(pages: Iterator[list[_Stale]], skip: set[str]) -> Iterator[list[_Stale]]:
+def _chunks(pages: Iterator[list[Stale]], skip: set[str]) -> Iterator[list[Stale]]:
     for page in pages:
         todo = [s for s in page if s.doc_id not in skip]
         for start in range(0, len(todo), CHUNK):
@@ -458,8 +347,8 @@ def _pass(client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tu
         by_id = {s.doc_id: s for s in chunk}
         unknown = [o.doc_id for o in outcomes if o.status == "rederived" and o.before is None]
         old = _knowledge_fields(client, target, unknown) if unknown else {}
-        writes: list[tuple[_Stale, dict[str, Any]]] = []
-        checks: list[tuple[_Stale, tuple[str, str]]] = []
+        writes: list[tuple[Stale, dict[str, Any]]] = []
+        checks: list[tuple[Stale, tuple[str, str]]] = []
         for outcome in outcomes:
             item = by_id[outcome.doc_id]
             if outcome.status in ("no_record", "no_spans"):
@@ -470,7 +359,7 @@ def _pass(client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tu
             if outcome.fields is not None:
                 report.rederived += 1
                 before = outcome.before if outcome.before is not None else old.get(outcome.doc_id, {})
-                if outcome.before is not None or not _same(before, outcome.fields):
+                if outcome.before is not None or not same(before, outcome.fields):
                     report.changed += 1
                     _tally(report, before, outcome.fields)
                     writes.append((item, outcome.fields))
@@ -488,7 +377,7 @@ def _pass(client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tu
     return found, acted
 
 
-def _record_checks(client: Elasticsearch, alias: str, checks: Sequence[tuple[_Stale, tuple[str, str]]]) -> None:
+def _record_checks(client: Elasticsearch, alias: str, checks: Sequence[tuple[Stale, tuple[str, str]]]) -> None:
     """This version of each document (index, ``_seq_no``, ``_primary_term``) holds for these knowledge versions.
 
     Not guarded: an entry about a version of the document that was rewritten meanwhile matches nothing, and the
@@ -498,13 +387,6 @@ def _record_checks(client: Elasticsearch, alias: str, checks: Sequence[tuple[_St
     bulk_upsert_raw(client, checks_index(alias), [
         (item.doc_id, {"index": item.index, "seq_no": item.seq_no, "primary_term": item.primary_term,
                        "kb_version": versions[0], "gazetteer_version": versions[1]}) for item, versions in checks])
-
-
-def _plain(value: Any) -> Any:
-    """A value as it comes back from Elasticsearch's ``_source`` (enums as strings; tuples as lists)."""
-    import json
-
-    return json.loads(json.dumps(value))
 
 
 def _knowledge_fields(client: Elasticsearch, index: str, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -521,7 +403,7 @@ def _tally(report: RelinkReport, before: dict[str, Any], after: dict[str, Any]) 
         lost.update(old - new)
 
 
-def _write(client: Elasticsearch, writes: Sequence[tuple[_Stale, dict[str, Any]]]) -> tuple[int, list[str]]:
+def _write(client: Elasticsearch, writes: Sequence[tuple[Stale, dict[str, Any]]]) -> tuple[int, list[str]]:
     """Partial updates by id, each only if the document is still the one read (``if_seq_no``); returns how many
     conflicted (rewritten meanwhile, or deleted: the next pass reads what is there now) and the ids refused for
     their content."""

@@ -11,8 +11,9 @@ import pytest
 from etl.errors import ConfigurationError
 from etl.knowledge import actors, gazetteer
 from etl.knowledge.actors import KnowledgeBase, check, overrides
-from etl.knowledge.gazetteer import Gazetteer, check_places
+from etl.knowledge.gazetteer import Gazetteer
 from etl.knowledge.loader import check_knowledge, current_versions, load_knowledge
+from etl.knowledge.user_places import check_places
 from etl.settings import Settings
 
 
