@@ -56,7 +56,7 @@ airflow: setup es-up airflow-db ## Airflow UI with the DAGs (airflow standalone,
 	$(BIN)/airflow standalone
 
 bench: setup es-up ## every benchmark, each figure beside its goal (make bench QUICK=1: small sizes)
-	$(PY) bench/run_all.py $(if $(QUICK),--quick)
+	$(PY) -m bench.run_all $(if $(QUICK),--quick)
 
 clean-var: ## forget runs, quarantine and archive (not the index)
 	rm -rf var/runs var/quarantine var/archive

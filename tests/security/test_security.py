@@ -31,11 +31,10 @@ import pytest
 from elasticsearch import AuthenticationException, AuthorizationException, Elasticsearch
 
 from devtools import esnode
-from etl.errors import TransientError
+from etl.errors import AccessDenied, TransientError
 from etl.run.flow import run
 from etl.settings import Settings
 from etl.store.client import connect, is_permanent
-from etl.store.indices import is_transient
 from etl.store.reindex import reindex, rollback
 from tests.paths import PROJECT_ROOT, SEED_ARTICLE, SEEDS
 
@@ -327,9 +326,9 @@ def test_wrong_password_fails_without_echoing_it(
         ELASTICSEARCH_USERNAME=WRITER,
         ELASTICSEARCH_PASSWORD=wrong,
     )
-    with pytest.raises(AuthenticationException) as failed:
+    with pytest.raises(AccessDenied) as failed:
         run([_inbox(tmp_path)], settings)
-    assert failed.value.meta.status == 401
+    assert isinstance(failed.value.__cause__, AuthenticationException) and failed.value.__cause__.meta.status == 401
     assert wrong not in str(failed.value) and wrong not in caplog.text
 
 
@@ -352,10 +351,10 @@ def test_invalidated_api_key_fails_at_once_without_retrying(
         assert f"api key [{key.id}] has been invalidated" in json.dumps(refused.value.body)
 
     caplog.clear()
-    with pytest.raises(AuthenticationException) as failed:  # a new pipeline run (a new Airflow task) fails too
+    with pytest.raises(AccessDenied) as failed:  # a new pipeline run (a new Airflow task) fails too
         run([_inbox(tmp_path)], settings)
-    assert failed.value.meta.status == 401
-    assert not isinstance(failed.value, TransientError) and not is_transient(failed.value)
+    assert isinstance(failed.value.__cause__, AuthenticationException) and failed.value.__cause__.meta.status == 401
+    assert not failed.value.retryable and not isinstance(failed.value, TransientError)
     assert is_permanent(failed.value)  # the DAG's tasks fail at once on it (dags/task_faults.py), no retries
     requests = [r.getMessage() for r in caplog.records if r.name == "elastic_transport.transport"]
     assert len(requests) == 1 and "[status:401" in requests[0], requests  # asked once, not retried
