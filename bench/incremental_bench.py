@@ -1,4 +1,4 @@
-"""Cost of a second run over an unchanged inbox: ``etl.run.batch.plan`` split into listing, hashing and ledger lookups.
+"""Cost of a second run over an unchanged inbox: ``etl.run.planning.plan`` split into listing, hashing and lookups.
 
 Why (issue 6): an hourly DAG re-plans the whole inbox every run; once the inbox holds 100k files, the time to learn
 that nothing changed is paid every hour. ``plan`` lists every file, hashes every byte of every file (the ledger key
@@ -81,7 +81,7 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         print(f"  {n} files ({size / 1e6:.0f} MB, corpus ready in {corpus_s:.1f}s), ledger of {n} entries written "
               f"in {record_s:.1f}s; {load_average()}")  # fmt: skip
 
-        # The split: the same calls, in the same order, as etl.run.batch.plan.
+        # The split: the same calls, in the same order, as etl.run.planning.plan.
         t0 = time.perf_counter()
         files = list_inbox([corpus])
         t1 = time.perf_counter()

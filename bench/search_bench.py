@@ -7,7 +7,7 @@ Documents: a few hundred synthetic articles (``bench/corpus.py``) go through the
 ``etl.enrich.enrich``, ``etl.document.to_document``; cached in the work dir), then each of the N documents is one of
 them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other gazetteer
 towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs shuffled. They are
-streamed into a throwaway alias with ``etl.store.indices.bulk_upsert`` and deleted afterwards. Queries:
+streamed into a throwaway alias with ``etl.store.bulk.bulk_upsert`` and deleted afterwards. Queries:
 ``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets: regions,
 countries, actors, language) with varied text (1-2 words from the corpus vocabulary), region and actor filters drawn
 from the loaded values: 60% text + region + actor, 20% text + region, 20% region + actor. Latency is measured in the
