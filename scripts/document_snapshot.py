@@ -104,6 +104,7 @@ def compare(before: Path, after: Path, ignore: set[str]) -> int:
             differing += 1
             continue
         for record in (a, b):
+            record.pop("file", None)  # the key it was matched by
             for key in ignore:
                 (record.get("document") or {}).pop(key, None)
         if a != b:
