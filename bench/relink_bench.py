@@ -21,7 +21,7 @@ What runs, on the real node, in aliases of the bench's own:
    subprocess, 2 worker processes): wall time from start to exit, and the largest resident set of any of its
    processes.
 
-Usage: ``.venv/bin/python bench/relink_bench.py [--n 1000] [--scale 100000]``.
+Usage: ``python -m bench.relink_bench [--n 1000] [--scale 100000]``.
 """
 
 from __future__ import annotations
@@ -39,15 +39,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
-
-from etl.settings import Settings  # noqa: E402
 
 RATIO_GOAL = 20.0
 DRY_RUN_GOAL_S = 120.0
