@@ -156,15 +156,17 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "suggest":
         return _kb_suggest(args, settings)
     problems, notes = check_knowledge(settings)
-    print(f"your knowledge: {settings.kb_dir or '(none: set NEWSFACET_KB_DIR)'}")
-    for problem in problems:
-        print(f"  problem: {problem}")
+    mine = f"your knowledge: {settings.kb_dir or '(none: set NEWSFACET_KB_DIR)'}"
     if problems:
+        print(f"knowledge files with problems ({mine})")
+        for problem in problems:
+            print(f"  problem: {problem}")
         return 1
     knowledge = load_knowledge(settings, refresh=True)
     kb, gazetteer = knowledge.kb, knowledge.gazetteer
     print(f"knowledge base {kb.version}: {len(kb.actors)} actors, {sum(len(a.aliases) for a in kb.actors)} aliases")
     print(f"gazetteer {gazetteer.version}: {len(gazetteer.places)} places, {gazetteer.name_count} names")
+    print(mine)
     for note in notes:
         print(f"  override: {note}")
     return 0

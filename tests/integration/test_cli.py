@@ -59,7 +59,7 @@ def test_a_missing_inbox_is_an_error_not_a_quarantine_note(settings: Settings, e
 
 
 def test_an_unreachable_cluster_is_one_line_and_exit_2(settings: Settings, tmp_path: Path) -> None:
-    for args in (("run", str(SEEDS)), ("search", "Haftar"), ("reindex",)):
+    for args in (("run", str(SEEDS)), ("search", "Haftar"), ("reindex",), ("relink",), ("kb", "suggest")):
         done = _newsfacet(settings, *args, ELASTICSEARCH_URL="http://127.0.0.1:9", NEWSFACET_ES_RETRIES="0")
         assert done.returncode == 2, (args, done.stderr[-500:])
         lines = done.stderr.strip().splitlines()

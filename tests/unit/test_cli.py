@@ -12,7 +12,7 @@ import pytest
 from etl.cli import build_parser, main
 from tests.paths import SEED_ARTICLE
 
-COMMANDS = ("clean", "enrich", "run", "search", "reindex", "es", "kb")
+COMMANDS = ("clean", "enrich", "run", "search", "reindex", "relink", "es", "kb")
 
 
 def _newsfacet(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
