@@ -10,9 +10,9 @@ What runs, on the real node, in aliases of the bench's own:
    ``newsfacet run``), one process; its per-document time is the batches' work time (``BatchResult.work_s``: models
    and knowledge loaded before, timed apart) over the documents indexed;
 2. a typical analyst's edit (``TYPICAL_SHARE``): an actor, with a canonical name of its own, for the most frequent
-   name no entry covers among those in at most 5% of the documents, saved in ``NEWSFACET_KB_DIR``; then ``relink``,
-   one process, every document of the corpus stale: per-document time is its work time (knowledge loading
-   excluded) over the stale documents. The goal is judged here;
+   name no entry covers among those written in at most 5% of the documents, saved in ``NEWSFACET_KB_DIR``; then
+   ``relink``, one process, every document of the corpus stale: per-document time is its work time (knowledge
+   loading excluded) over the stale documents. The goal is judged here;
 3. beside it, without a goal: the heavy edit (the name in the most documents, ``kb suggest``'s first) and
    ``--full`` (every stale document re-derived, as after an edit that touches the whole corpus);
 4. scale: the corpus's documents (as served after those edits) and their archive records copied to SCALE
@@ -82,8 +82,14 @@ def _uncovered(settings: Settings, client: Any) -> list[tuple[str, str, int, boo
     return [(s.name, s.type, s.documents, bool(knowledge.gazetteer.candidates(s.name))) for s in found]
 
 
+def _written_in(client: Any, alias: str, name: str) -> int:
+    """Documents whose title or body has the name as a phrase."""
+    query = {"multi_match": {"query": name, "type": "phrase", "fields": ["title", "body"]}}
+    return int(client.count(index=alias, query=query)["count"])
+
+
 def _edits(settings: Settings, client: Any, total: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Two typical edits (an actor for a person or organisation name found in at most ``TYPICAL_SHARE`` of the
+    """Two typical edits (an actor for a person or organisation name written in at most ``TYPICAL_SHARE`` of the
     documents, the most frequent such, not a place name NER mislabelled; one for the ingest-side comparison, one for
     the dry run) and the heavy one (an actor for the name found in the most documents, ``kb suggest``'s first), each
     with a canonical name of the analyst's own."""
@@ -95,7 +101,12 @@ def _edits(settings: Settings, client: Any, total: int) -> tuple[list[dict[str, 
         return {"id": f"bench:{number}", "name": f"{found[0]} (curated)", "type": found[1], "aliases": [found[0]],
                 "source": f"relink_bench: in {found[2]} of {total} documents"}
 
-    typical = [n for n in names if n[2] <= TYPICAL_SHARE * total and not n[3]][:2]  # a town is no new actor
+    typical: list[tuple[str, str, int, bool]] = []
+    for found in names:  # a town is no new actor; the footprint is where the name is written, linked or not
+        if not found[3] and _written_in(client, settings.index_alias, found[0]) <= TYPICAL_SHARE * total:
+            typical.append(found)
+            if len(typical) == 2:
+                break
     if len(typical) < 2:
         raise RuntimeError(f"fewer than two names in at most {TYPICAL_SHARE:.0%} of the documents: {names[:10]}")
     return [actor(0, typical[0]), actor(1, typical[1])], actor(2, names[0])

@@ -33,6 +33,9 @@ from etl.settings import Settings
 _RUN = re.compile(r"[^\W_]+")  # an alphanumeric run: the scanners' word boundaries are alphanumeric
 _ARABIC_ARTICLE = "ال"
 KEEP_SNAPSHOTS = 50
+AUTOMATON_WORDS = 20_000
+"""Up to this many changed words, a document's are found by one Aho-Corasick pass over each folding of its text
+(``Changes._words_in``); past it (a rebuilt gazetteer), from its whole word set (``document_words``)."""
 
 
 def snapshot_dir(settings: Settings) -> Path:
@@ -103,7 +106,7 @@ class Changes:
             return True
         if not self._by_word:
             return False
-        words = self._words_in(text)
+        words = self._words_in(text) if len(self._by_word) <= AUTOMATON_WORDS else document_words(text)
         return any(ks <= words for w in words.intersection(self._by_word) for ks in self._by_word[w])
 
     def _words_in(self, text: str) -> set[str]:
@@ -161,27 +164,34 @@ def _diff(old: dict[str, str], new: dict[str, str]) -> tuple[set[frozenset[str]]
     return keys, countries, regions
 
 
-def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge: Knowledge,
-                    current: tuple[dict[str, str], dict[str, str]] | None = None) -> Changes:
-    """What differs between the knowledge of ``old_versions`` and ``knowledge`` (``current``: its fingerprints,
-    when the caller has them already)."""
+def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge: Knowledge) -> Changes:
+    """What differs between the knowledge of ``old_versions`` and ``knowledge``.
+
+    The current knowledge's fingerprints come from its snapshot when there is one (``ensure_snapshots`` leaves it:
+    reading it is faster than computing the gazetteer's again in every worker)."""
     keys: set[frozenset[str]] = set()
     countries: set[str] = set()
     regions: set[str] = set()
-    for kind, old_version, source, index in (("kb", old_versions[0], knowledge.kb, 0),
-                                             ("gaz", old_versions[1], knowledge.gazetteer, 1)):
+    for kind, old_version, source in (("kb", old_versions[0], knowledge.kb),
+                                      ("gaz", old_versions[1], knowledge.gazetteer)):
         if old_version == source.version:
             continue
         old = load_fingerprints(settings, kind, old_version)
         if old is None:
             return Changes(everything=True)
-        new = current[index] if current is not None else source.fingerprints()
+        new = _current.get((kind, source.version))
+        if new is None:
+            new = load_fingerprints(settings, kind, source.version) or source.fingerprints()
+            _current[(kind, source.version)] = new
         k, c, r = _diff(old, new)
         keys |= k
         countries |= c
         regions |= r
     return Changes(key_words=tuple(sorted(keys, key=sorted)), countries=frozenset(countries),
                    regions=frozenset(regions))
+
+
+_current: dict[tuple[str, str], dict[str, str]] = {}  # the current knowledge's fingerprints, read once per process
 
 
 @lru_cache(maxsize=4096)
@@ -201,7 +211,13 @@ def _foldings(text: str) -> list[str]:
         variants.append(text.replace("[", "").replace("]", ""))
     out: list[str] = []
     for variant in variants:
-        table, uneven = _table(frozenset(variant))
+        chars = frozenset(variant)
+        if all(c.isascii() or not (c.isalnum() or _joins_words(c)) for c in chars):
+            # ASCII words between punctuation that folds to punctuation (curly quotes, dashes): every folding is the
+            # lower case text, as far as words go
+            out.append(variant.lower())
+            continue
+        table, uneven = _table(chars)
         out.append(variant.translate(table))
         if uneven:
             kept = fold_keep_offsets(variant)
@@ -213,7 +229,43 @@ def document_words(text: str) -> set[str]:
     """Every word a knowledge key built from this text can contain: the alphanumeric runs of the text under each
     of the knowledge's foldings (the knowledge base's full fold, the gazetteer's offset-keeping fold and its
     combining-mark-free form), also with brackets removed (a mention "[Muammar] Kadhafi" is looked up without
-    them) and with an Arabic article taken off a word ("الحفتر" is also looked up as "حفتر")."""
+    them) and with an Arabic article taken off a word ("الحفتر" is also looked up as "حفتر").
+
+    Fast path: the raw text's words are folded one distinct word at a time (cached: articles share most words),
+    which gives the very same runs unless a character outside the words folds into a word character or into
+    nothing (a combining mark between letters, "™"): then the whole text is folded (``_by_folding_the_text``)."""
+    if any(_joins_words(c) for c in set(text) if not c.isalnum()):
+        return _by_folding_the_text(text)
+    raws = set(_RUN.findall(text))
+    if "[" in text or "]" in text:
+        raws.update(_RUN.findall(text.replace("[", "").replace("]", "")))
+    words: set[str] = set()
+    for raw in raws:
+        words.update(_folded_word(raw))
+    return words
+
+
+@lru_cache(maxsize=4096)
+def _joins_words(ch: str) -> bool:
+    """A character outside words whose folding (any of them) is a word character, or nothing: folding the text
+    would join or extend its neighbouring words."""
+    return any(folded == "" or any(c.isalnum() for c in folded)
+               for folded in (fold_char(ch), fold_keep_offsets(ch), _strip_combining(fold_keep_offsets(ch))))
+
+
+@lru_cache(maxsize=65536)
+def _folded_word(raw: str) -> frozenset[str]:
+    """The runs one raw word gives under every folding, with an Arabic article taken off too."""
+    runs = set(_RUN.findall(raw.translate(_table(frozenset(raw))[0])))
+    kept = fold_keep_offsets(raw)
+    runs.update(_RUN.findall(kept))
+    runs.update(_RUN.findall(_strip_combining(kept)))
+    runs.update([w[len(_ARABIC_ARTICLE):] for w in runs if w.startswith(_ARABIC_ARTICLE) and len(w) > 2])
+    return frozenset(runs)
+
+
+def _by_folding_the_text(text: str) -> set[str]:
+    """``document_words`` the plain way: the whole text folded each way, then its runs."""
     variants = [text]
     if "[" in text or "]" in text:
         variants.append(text.replace("[", "").replace("]", ""))

@@ -8,7 +8,6 @@ compares the result with the document.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -60,7 +59,6 @@ def init_worker(settings: Settings) -> None:
     _state["settings"] = settings
     _state["knowledge"] = load_knowledge(settings, refresh=True)
     _state["changes"] = {}
-    _state["fingerprints"] = None
 
 
 def _changes(versions: tuple[str, str], full: bool) -> Changes:
@@ -71,9 +69,7 @@ def _changes(versions: tuple[str, str], full: bool) -> Changes:
     cache: dict[tuple[str, str], Changes] = _state["changes"]
     if versions not in cache:
         knowledge: Knowledge = _state["knowledge"]
-        if _state["fingerprints"] is None:
-            _state["fingerprints"] = (knowledge.kb.fingerprints(), knowledge.gazetteer.fingerprints())
-        cache[versions] = changes_between(_state["settings"], versions, knowledge, _state["fingerprints"])
+        cache[versions] = changes_between(_state["settings"], versions, knowledge)
     return cache[versions]
 
 
@@ -94,7 +90,7 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
         if record is None:
             out.append(Outcome(item.doc_id, "no_record", versions))
             continue
-        if record.ner_spans is None or record.analysis_text is None:
+        if record.spans is None or record.analysis_text is None:
             out.append(Outcome(item.doc_id, "no_spans", versions))
             continue
         if not changes.touches(record.analysis_text, item.countries, item.regions):
@@ -112,10 +108,10 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
             out.append(Outcome(item.doc_id, "no_spans", versions))
             continue
         language = Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
-        enriched = derive(article, language, record.ner_spans, knowledge)
+        enriched = derive(article, language, record.ner_spans or (), knowledge)
         made = to_document(enriched, kb_version=versions[0], gazetteer_version=versions[1],
                            ingested_at=str(doc.get("ingested_at") or ""))
-        fields = _plain({k: made[k] for k in KNOWLEDGE_FIELDS})
+        fields = {k: made[k] for k in KNOWLEDGE_FIELDS}  # plain JSON values (enums are strings): compare as they are
         if (doc.get("kb_version"), doc.get("gazetteer_version")) != item.made_with:
             out.append(Outcome(item.doc_id, "rederived", versions, fields))  # relinked since: compare with the index
         elif same(doc, fields):  # the served document is the archived one (same versions): compared here
@@ -139,8 +135,3 @@ def rederive_in_worker(job: tuple[list[Stale], bool]) -> list[Outcome]:
 def noop() -> None:
     """A task that only proves a worker has started (and so loaded the knowledge)."""
     return None
-
-
-def _plain(value: Any) -> Any:
-    """A value as it comes back from Elasticsearch's ``_source`` (enums as strings; tuples as lists)."""
-    return json.loads(json.dumps(value))

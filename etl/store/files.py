@@ -67,24 +67,30 @@ def quarantine(settings: Settings, run_id: str, source_file: str, reason: Reject
 class ArchiveRecord:
     """One archived document and what it was made from.
 
-    ``analysis_text`` and ``ner_spans`` are None in a record from before spans were kept (format 1): such a
-    document can be reloaded by ``reindex`` but not relinked; ``newsfacet run --stale`` re-makes it.
+    ``spans`` are the NER spans as stored (``[start, end, label]``; ``ner_spans`` makes them records, only when a
+    relink needs them: most documents it reads it never re-derives). ``analysis_text`` and ``spans`` are None in a
+    record from before spans were kept (format 1): such a document can be reloaded by ``reindex`` but not relinked;
+    ``newsfacet run --stale`` re-makes it.
     """
 
     document: dict[str, Any]
     analysis_text: str | None = None
-    ner_spans: tuple[NerSpan, ...] | None = None
+    spans: list[list[Any]] | None = None
 
     @property
     def doc_id(self) -> str:
         return str(self.document["doc_id"])
 
+    @property
+    def ner_spans(self) -> tuple[NerSpan, ...] | None:
+        return None if self.spans is None else tuple(NerSpan(s, e, label) for s, e, label in self.spans)
+
     def to_json(self) -> str:
-        record: dict[str, Any] = {"format": ARCHIVE_FORMAT if self.ner_spans is not None else 1,
+        record: dict[str, Any] = {"format": ARCHIVE_FORMAT if self.spans is not None else 1,
                                   "document": self.document}
-        if self.ner_spans is not None:
+        if self.spans is not None:
             record["analysis_text"] = self.analysis_text
-            record["ner_spans"] = [[s.start, s.end, s.label] for s in self.ner_spans]
+            record["ner_spans"] = self.spans
         return json.dumps(record, ensure_ascii=False)
 
     @classmethod
@@ -92,10 +98,7 @@ class ArchiveRecord:
         data = json.loads(text)
         if "format" not in data:  # a bare document (format 1, the old archive)
             return cls(document=data)
-        spans = data.get("ner_spans")
-        return cls(document=data["document"], analysis_text=data.get("analysis_text"),
-                   ner_spans=tuple(NerSpan(int(s), int(e), str(label)) for s, e, label in spans)
-                   if spans is not None else None)
+        return cls(document=data["document"], analysis_text=data.get("analysis_text"), spans=data.get("ner_spans"))
 
 
 def alias_archive_dir(settings: Settings, alias: str | None = None) -> Path:
@@ -112,8 +115,8 @@ def archive(settings: Settings, document: dict[str, Any], ner_spans: Sequence[Ne
             analysis_text: str | None = None) -> None:
     """Keep the enriched document, with the analysed text and NER spans it was made from, in the alias's archive:
     ``reindex`` rebuilds the index from it and ``relink`` re-derives it without spaCy."""
-    record = ArchiveRecord(document=document, analysis_text=analysis_text,
-                           ner_spans=tuple(ner_spans) if ner_spans is not None else None)
+    spans = [[s.start, s.end, s.label] for s in ner_spans] if ner_spans is not None else None
+    record = ArchiveRecord(document=document, analysis_text=analysis_text, spans=spans)
     write_atomic(_record_path(settings, str(document["doc_id"])), record.to_json())
 
 

@@ -29,7 +29,8 @@ def test_a_record_keeps_text_and_spans(tmp_path: Path) -> None:
     spans = (NerSpan(3, 9, "PERSON"), NerSpan(14, 20, "PERSON"))
     archive(settings, _doc("ab12"), spans, "T\n\nHaftar met Sarraj.")
     record = read_record(settings, "ab12")
-    assert record == ArchiveRecord(_doc("ab12"), "T\n\nHaftar met Sarraj.", spans)
+    assert record == ArchiveRecord(_doc("ab12"), "T\n\nHaftar met Sarraj.", [[3, 9, "PERSON"], [14, 20, "PERSON"]])
+    assert record.ner_spans == spans
     assert json.loads((alias_archive_dir(settings) / "ab" / "ab12.json").read_text())["format"] == 2
     assert list(iter_archive(settings)) == [_doc("ab12")]
     assert read_record(settings, "cd34") is None

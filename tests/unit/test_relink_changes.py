@@ -160,8 +160,21 @@ def test_document_words_cover_every_folding() -> None:
     assert Changes(countries=frozenset({"Libya"})).touches("no words", ("Libya",), ())
 
 
-def test_the_fast_word_search_finds_what_document_words_holds(docs: list[Doc]) -> None:
-    texts = [d.text for d in docs] + ["Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s", "ال حفتر"]
+def test_document_words_fast_path_is_the_plain_folding(docs: list[Doc]) -> None:
+    from etl.knowledge.changes import _by_folding_the_text
+
+    texts = [d.text for d in docs] + [
+        "Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s", "ال حفتر", "Foo™ bar", "سَبها والحفتر",
+        "Saʼid ﬁnal Ⅻ ²", "e\u0301 cafe\u0301",
+    ]
+    for text in texts:
+        assert document_words(text) == _by_folding_the_text(text), text[:60]
+    assert "سبها" in document_words("سَبها")  # a vowel mark between letters: the plain way, whole words
+
+
+def test_the_automaton_finds_what_document_words_holds(docs: list[Doc]) -> None:
+    texts = [d.text for d in docs] + ["Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s", "ال حفتر",
+                                      "سَبها والحفتر", "Saʼid ﬁnal Foo™"]
     vocabulary = sorted(set().union(*(document_words(t) for t in texts)))
     rng = random.Random(7)
     for size in (1, 5, 50, 500):
