@@ -175,8 +175,9 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 def _kb_suggest(args: argparse.Namespace, settings: Settings) -> int:
     from etl.knowledge.suggest import suggest
 
-    kb = load_knowledge(settings, refresh=True).kb
-    found = suggest(connect(settings), settings.index_alias, kb, limit=args.limit, min_docs=args.min_docs)
+    knowledge = load_knowledge(settings, refresh=True)
+    found = suggest(connect(settings), settings.index_alias, knowledge.kb, limit=args.limit, min_docs=args.min_docs,
+                    gazetteer=knowledge.gazetteer)
     if args.json:
         _print_json([s.to_dict() for s in found])
         return 0

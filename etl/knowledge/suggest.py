@@ -22,6 +22,8 @@ from etl.knowledge.actors import KnowledgeBase, normalise, strip_article_prefix
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+    from etl.knowledge.gazetteer import Gazetteer
+
 TYPES = ("person", "organization")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+|\n+")
 
@@ -72,10 +74,16 @@ def uncovered(client: Elasticsearch, alias: str, limit: int = 20, min_docs: int 
 
 
 def suggest(client: Elasticsearch, alias: str, kb: KnowledgeBase, limit: int = 30, min_docs: int = 2,
-            examples: int = 2) -> list[Suggestion]:
-    """``uncovered`` with ``examples`` example sentences each and the likely merges (``newsfacet kb suggest``)."""
+            examples: int = 2, gazetteer: Gazetteer | None = None) -> list[Suggestion]:
+    """``uncovered`` with ``examples`` example sentences each and the likely merges (``newsfacet kb suggest``); with
+    a ``gazetteer``, a name that is a known place says so (NER took a place for a person or an organisation: no
+    entry to add)."""
     found = uncovered(client, alias, limit=limit, min_docs=min_docs, kb=kb)
     merges = likely_merges([s.name for s in found], kb)
+    for s in found:
+        place = next(iter(gazetteer.candidates(s.name)), None) if gazetteer is not None else None
+        if place is not None:
+            merges.setdefault(s.name, []).append(f"a place: {place.name} ({place.feature}, {place.country})")
     return [Suggestion(name=s.name, type=s.type, documents=s.documents,
                        examples=tuple(example_sentences(client, alias, s.name, examples)),
                        merges=tuple(merges.get(s.name, ()))) for s in found]

@@ -122,7 +122,8 @@ def process(settings: Settings, run_id: str, manifest: str, client: Elasticsearc
     paths = json.loads(Path(manifest).read_text(encoding="utf-8"))
     report = process_batch(paths, settings, run_id, client, progress=progress or log.info)
     t2 = time.perf_counter()
-    log.info("batch of %d: %s (loading %.1f s, work %.1f s)", len(paths), report.summary(), t1 - t0, t2 - t1)
+    log.info("batch of %d: %s (loading %.1f s, work %.1f s)", len(paths), report.summary(with_stale=False), t1 - t0,
+             t2 - t1)
     return BatchResult(report=report, load_s=t1 - t0, work_s=t2 - t1, began_at=began_at, ended_at=time.time())
 
 
@@ -191,7 +192,7 @@ def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | No
     for number, manifest in enumerate(prepared.manifests, start=1):
         result = process(settings, prepared.run_id, manifest, client, progress=say)
         counts.append(result.report.counts())
-        say(f"batch {number}/{len(prepared.manifests)}: {result.report.summary()}")
+        say(f"batch {number}/{len(prepared.manifests)}: {result.report.summary(with_stale=False)}")
     report, _ = summarize(settings, prepared, counts, client)
     verify(settings, prepared.run_id, client)
     return report

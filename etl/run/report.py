@@ -86,16 +86,18 @@ class RunReport:
             suggestions=list(data.get("suggestions", [])),
         )
 
-    def summary(self) -> str:
-        """The line a person waiting on a run reads."""
+    def summary(self, with_stale: bool = True) -> str:
+        """The line a person waiting on a run reads (``with_stale``: the run's count of stale documents; a batch
+        has none of its own)."""
         reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(self.rejected.items()))
         share = f"{self.with_region / self.indexed:.0%}" if self.indexed else "n/a"
         text = (
             f"read {self.read} · indexed {self.indexed} · unchanged {self.unchanged} · "
             f"rejected {self.rejected_total}{f' ({reasons})' if reasons else ''} · "
-            f"entities {self.entities} · with a region {share} · "
-            f"stale {self.stale}{f' (re-done {self.stale_redone})' if self.stale_redone else ''}"
+            f"entities {self.entities} · with a region {share}"
         )
+        if with_stale:
+            text += f" · stale {self.stale}{f' (re-done {self.stale_redone})' if self.stale_redone else ''}"
         if self.analysis_fallback:
             text += f" · WARNING analyzers replaced by standard: {', '.join(self.analysis_fallback)}"
         return text
