@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
+"""Recorded in every document. 0.2.0: documents are archived with the analysed text and NER spans ``relink`` needs;
+those of 0.1.0 lack them, so they are stale (``newsfacet run --stale`` re-makes them from the raw input)."""
 
 
 def _default_home() -> Path:

@@ -304,6 +304,10 @@ def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, ind
     versions = knowledge.versions
     report = RelinkReport(alias=settings.index_alias, index=target, dry_run=dry_run, kb_version=versions[0],
                           gazetteer_version=versions[1])
+    with es_faults("looking for the index"):
+        if not client.indices.exists(index=target):  # nothing indexed yet (a new deployment): nothing to relink
+            log.info("relink: '%s' does not exist yet, nothing to relink", target)
+            return report
     with es_faults("adopting the old archive"):
         adopt_legacy_archive(settings, lambda chunk: lookup(client, settings.index_alias, chunk))
     pool = _Pool(settings, max(1, workers if workers is not None else settings.relink_workers) if ids is None else 1)

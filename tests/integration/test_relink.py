@@ -277,3 +277,12 @@ def test_kb_suggest_lists_uncovered_names_with_examples(mine: Settings, inbox: P
     _add_actor(mine)
     _, out = _cli(monkeypatch, capsys, mine, "kb", "suggest", "--min-docs", "1", "--json")
     assert "Abdulghani al-Kikli" not in {s["name"] for s in json.loads(out)}  # covered now, even before a relink
+
+
+def test_relink_before_any_ingest_has_nothing_to_do(mine: Settings, es: Any) -> None:
+    """A new deployment: the knowledge watch fires before anything was indexed."""
+    from etl.run.relink import relink
+
+    report = relink(mine, client=es)
+    assert (report.stale, report.passes, report.remaining) == (0, 0, 0)
+    assert not es.indices.exists(index=mine.index_alias)
