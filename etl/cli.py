@@ -17,19 +17,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from etl.clean import clean
+from etl.display import printable
 from etl.document import to_document
 from etl.enrich import enrich, knowledge_versions
-from etl.errors import NewsfacetError, ReindexCheckError, RejectedInput
+from etl.errors import IncompleteRun, NewsfacetError, ReindexCheckError, RejectedInput
 from etl.extract import decode, read_file
 from etl.knowledge.actors import KnowledgeBase, check
 from etl.records import CleanArticle
 from etl.run.flow import run
+from etl.run.report import RunReport
 from etl.search import DEFAULT_FACETS, FACETS, SearchQuery, format_result, resolve_filters, search
 from etl.settings import Settings
 from etl.store.client import classify, connect
@@ -49,16 +52,17 @@ def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(dataclasses.asdict(article))
         return 0
-    print(f"title:    {article.title}")
-    print(f"source:   {article.source or '-'}    published: {article.published_at or '-'}")
-    print(f"headings: {' | '.join(article.headings) or '-'}")
-    print(f"captions: {' | '.join(article.captions) or '-'}")
-    print(f"credits:  {' | '.join(article.credits) or '-'}")
+    show = printable
+    print(f"title:    {show(article.title)}")
+    print(f"source:   {show(article.source or '-')}    published: {show(article.published_at or '-')}")
+    print(f"headings: {show(' | '.join(article.headings) or '-')}")
+    print(f"captions: {show(' | '.join(article.captions) or '-')}")
+    print(f"credits:  {show(' | '.join(article.credits) or '-')}")
     print(f"removed:  {len(article.removed)} boilerplate line(s)")
     for line in article.removed:
-        print(f"          - {line}")
+        print(f"          - {show(line)}")
     print()
-    print(article.body)
+    print("\n".join(show(line) for line in article.body.split("\n")))
     return 0
 
 
@@ -72,22 +76,32 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for key in ("title", "language", "source", "actors", "persons", "organizations", "places", "regions",
                     "countries"):
-            print(f"{key:>14}: {document[key]}")
+            print(f"{key:>14}: {printable(document[key])}")
         print(f"{'quotes':>14}: {len(document['quotes'])}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     paths = list(args.paths) or [settings.inbox]
-    print(f"newsfacet run: {', '.join(map(str, paths))} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
-          flush=True)
-    report = run(paths, settings, progress=lambda msg: print(msg, flush=True))
+    print(f"newsfacet run: {printable(', '.join(map(str, paths)))} -> {settings.display_url} alias "
+          f"'{settings.index_alias}'", flush=True)
+    try:
+        report = run(paths, settings, progress=lambda msg: print(printable(msg), flush=True))
+    except IncompleteRun as exc:
+        if isinstance(exc.report, RunReport):
+            _print_summary(exc.report, settings)
+        raise
+    _print_summary(report, settings)
+    return 0
+
+
+def _print_summary(report: RunReport, settings: Settings) -> None:
     print(f"summary: {report.summary()}")
     for rejection in report.rejections:
-        print(f"  rejected {rejection['reason']:<16} {rejection['source_file']}: {rejection['detail']}")
+        print(f"  rejected {rejection['reason']:<16} {printable(rejection['source_file'])}: "
+              f"{printable(rejection['detail'])}")
     if report.rejections:
         print(f"  (notes in {settings.quarantine_dir})")
-    return 0
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -133,7 +147,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
         old, new = rollback(settings)
         print(f"rolled back alias '{settings.index_alias}': {old} -> {new}")
         return 0
-    print(f"newsfacet reindex: {settings.archive_dir} -> {settings.elasticsearch_url} alias '{settings.index_alias}'",
+    print(f"newsfacet reindex: {settings.archive_dir} -> {settings.display_url} alias '{settings.index_alias}'",
           flush=True)
     result = reindex(settings)
     print(f"reindexed: {result.summary()}")
@@ -202,25 +216,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure a person can act on is one line on stderr and an exit code, never a traceback."""
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
-        return int(args.func(args, settings))
+        return int(args.func(args, Settings.from_env()))
+    except BrokenPipeError:  # `newsfacet search | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except RejectedInput as exc:
-        print(f"rejected: {exc}", file=sys.stderr)
-        return 3
+        return _fail(f"rejected: {exc}", 3)
     except ReindexCheckError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"refused: {exc}")
     except NewsfacetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"error: {exc}")
+    except OSError as exc:  # a full disk, a read-only data folder, a permission
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"error: {exc.strerror or exc}{printable(where)} (NEWSFACET_DATA_DIR is {settings_data_dir()})")
     except Exception as exc:
         fault = classify(exc, f"running `newsfacet {args.command}`")
-        if fault is None:
-            raise
-        print(f"error: {fault}", file=sys.stderr)
-        return 2
+        if fault is not None:
+            return _fail(f"error: {fault}")
+        if _is_missing_index(exc):
+            return _fail(f"error: there is no index '{Settings.from_env().index_alias}' yet: `newsfacet run` creates "
+                         "it (or set NEWSFACET_INDEX to the alias you meant)")
+        raise
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(printable(message), file=sys.stderr)
+    return code
+
+
+def _is_missing_index(exc: Exception) -> bool:
+    from elasticsearch import NotFoundError
+
+    return isinstance(exc, NotFoundError) and "index_not_found" in str(exc.error)
+
+
+def settings_data_dir() -> str:
+    """The data folder the settings name, for a message (settings may themselves be what is wrong)."""
+    try:
+        return str(Settings.from_env().data_dir)
+    except NewsfacetError:
+        return "unknown"
 
 
 if __name__ == "__main__":

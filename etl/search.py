@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from etl.display import printable
+from etl.document import strict_date
+from etl.errors import InvalidQuery
 from etl.knowledge.actors import KnowledgeBase
 from etl.knowledge.gazetteer import Gazetteer
 
@@ -27,6 +30,11 @@ FACETS: dict[str, str] = {
 DEFAULT_FACETS = ("regions", "countries", "actors", "language")
 """Counted unless a query asks for others: each facet is a terms aggregation over every hit, the largest part of a
 search's cost (``bench/search_bench.py``), so a page asks only for the facets it shows."""
+MAX_SIZE = 1000
+"""Hits one search may return (deep paging is not what a terminal or a dashboard needs)."""
+MAX_TEXT = 1000
+MAX_VALUE = 300
+"""Characters of a query and of a filter value: far above a real one, far below what would strain the cluster."""
 TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body_en", "body_fr", "body_de",
                "body_es", "body_ar", "captions"]  # body_<code>: the body stemmed in its own language (mapping v2)
 
@@ -48,9 +56,21 @@ class SearchQuery:
     facets: tuple[str, ...] = DEFAULT_FACETS  # names from FACETS to count
 
     def __post_init__(self) -> None:
+        """Refuse what no search can answer, with a message saying why (``InvalidQuery``)."""
         unknown = sorted(set(self.facets) - set(FACETS))
         if unknown:
-            raise ValueError(f"unknown facet(s) {unknown}: choose from {sorted(FACETS)}")
+            raise InvalidQuery(f"unknown facet(s) {unknown}: choose from {sorted(FACETS)}")
+        if not 0 <= self.size <= MAX_SIZE:
+            raise InvalidQuery(f"--size {self.size}: choose 0 to {MAX_SIZE} hits")
+        if self.text and len(self.text) > MAX_TEXT:
+            raise InvalidQuery(f"the query is {len(self.text)} characters long; at most {MAX_TEXT}")
+        for name in ("regions", "actors", "countries", "places", "languages", "sources"):
+            for value in getattr(self, name):
+                if len(value) > MAX_VALUE:
+                    raise InvalidQuery(f"a {name} filter of {len(value)} characters; at most {MAX_VALUE}")
+        for flag, value in (("--from", self.date_from), ("--to", self.date_to)):
+            if value is not None and strict_date(value, []) is None:
+                raise InvalidQuery(f"{flag} {value[:40]!r} is not a date (YYYY-MM-DD)")
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,7 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         if values:
             filters.append({"terms": {field_name: list(values)}})
     if query.date_from or query.date_to:
-        bounds = {k: v for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
+        bounds = {k: strict_date(v, []) for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
         filters.append({"range": {"published_at": bounds}})
     return {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
@@ -161,4 +181,4 @@ def format_result(result: SearchResult, facets: Sequence[str] | None = None) -> 
     for name in facets:
         counts = ", ".join(f"{value} ({count})" for value, count in result.facets.get(name, [])[:8])
         lines.append(f"{name:>10}: {counts or '-'}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # titles and names are data: no control characters out
