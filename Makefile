@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(Q)test -x $(PY) || { py=$$(PYTHON="$(PYTHON)" devtools/find-python.sh) && "$$py" -m venv $(VENV); }
 	@echo "make: installing the pinned dependencies into $(VENV) with $$($(PY) -V) (a few minutes the first time)"
 	$(Q)$(PY) -m pip install -q --upgrade "pip==26.3"
-	$(Q)$(PY) -m pip install -q -c requirements.lock -e '.[dev]'
+	$(Q)$(PY) -m pip install -q -c requirements.lock -e '.[airflow,celery,dev]'
 	@touch $@
 
 lock: ## regenerate requirements.lock from .venv (then `make lock-check`)
@@ -37,7 +37,7 @@ lock: ## regenerate requirements.lock from .venv (then `make lock-check`)
 lock-check: ## resolve requirements.lock with PYTHON (another interpreter) without installing
 	$(Q)py=$$(PYTHON="$(PYTHON)" devtools/find-python.sh) && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
 	  && "$$py" -m venv "$$tmp/venv" && "$$tmp/venv/bin/python" -m pip install -q "pip==26.3" \
-	  && "$$tmp/venv/bin/python" -m pip install -q --dry-run -c requirements.lock -e '.[dev]' \
+	  && "$$tmp/venv/bin/python" -m pip install -q --dry-run -c requirements.lock -e '.[airflow,celery,dev]' \
 	  && echo "make: requirements.lock resolves on $$("$$py" -V)"
 
 sysdeps-test: setup ## the system packages the tests need (Chromium, redis-server, PostgreSQL, Maven, git, curl)
@@ -66,8 +66,8 @@ test: setup sysdeps-test es-up airflow-db ## every test, against the real node a
 test-unit: setup ## tests that need no service
 	$(PY) -m pytest tests/unit
 
-lint: setup ## ruff and mypy
-	$(BIN)/ruff check etl dags tests bench scripts devtools
+lint: setup ## ruff and mypy --strict
+	$(BIN)/ruff check etl dags devtools tests bench scripts
 	$(BIN)/mypy
 
 # `airflow` and the components it starts must be on PATH: the venv's bin goes first.
@@ -78,7 +78,7 @@ smoke: ## the Docker Compose stack end to end (needs Docker): up, a DAG run, the
 	bash deploy/smoke.sh
 
 bench: setup es-up ## every benchmark, each figure beside its goal (make bench QUICK=1: small sizes)
-	$(PY) bench/run_all.py $(if $(QUICK),--quick)
+	$(PY) -m bench.run_all $(if $(QUICK),--quick)
 
 clean-var: ## forget runs, quarantine and archive (not the index)
 	rm -rf var/runs var/quarantine var/archive

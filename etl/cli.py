@@ -314,14 +314,14 @@ def build_parser() -> argparse.ArgumentParser:
              "Read one article (a .txt of pasted text or a saved .html page) and print it cleaned: title, source,\n"
              "date, headings, captions, credits, the boilerplate lines removed, then the body. No Elasticsearch.",
              epilog="Exit code 3 when the file is rejected (empty, binary, too large, no article...).")
-    p.add_argument("file", metavar="FILE", help="the article file (.txt or .html, any common encoding)")
+    p.add_argument("file", help="the article file: text or HTML, any common encoding, gzip too")
     p.add_argument("--json", action="store_true", help="every field as JSON (body included)")
     p.set_defaults(func=cmd_clean)
 
     p = _sub(sub, "enrich", "print the document as it would be indexed",
              "Clean and enrich one article (language, actors, places, regions, quotes) and print the facets;\n"
              "--json prints the document exactly as it would be indexed. No Elasticsearch.")
-    p.add_argument("file", metavar="FILE", help="the article file (.txt or .html)")
+    p.add_argument("file", help="the article file: text or HTML (gzip too)")
     p.add_argument("--json", action="store_true", help="the full document as JSON")
     p.set_defaults(func=cmd_enrich)
 

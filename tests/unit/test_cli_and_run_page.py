@@ -38,7 +38,7 @@ def test_run_help_describes_paths_the_inbox_and_the_cluster(capsys: pytest.Captu
 
 def test_clean_help_describes_its_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _help("clean", "--help", capsys=capsys)
-    assert code == 0 and "FILE" in out and ".txt or .html" in out and "--json" in out
+    assert code == 0 and "file" in out and "text or HTML" in out and "--json" in out
 
 
 def test_an_unknown_argument_shows_the_subcommands_usage(capsys: pytest.CaptureFixture[str]) -> None:
