@@ -27,7 +27,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(Q)test -x $(PY) || { py=$$(PYTHON="$(PYTHON)" devtools/find-python.sh) && "$$py" -m venv $(VENV); }
 	@echo "make: installing the pinned dependencies into $(VENV) with $$($(PY) -V) (a few minutes the first time)"
 	$(Q)$(PY) -m pip install -q --upgrade "pip==26.3"
-	$(Q)$(PY) -m pip install -q -c requirements.lock -e '.[airflow,celery,dev]'
+	$(Q)$(PY) -m pip install -q -c requirements.lock -e '.[airflow,celery,dev]' $(if $(filter 1,$(V)),,> $(VENV)/pip.log 2>&1 \
+	  || { tail -40 $(VENV)/pip.log; echo "make: pip failed: $(VENV)/pip.log"; exit 1; })
 	@touch $@
 
 lock: ## regenerate requirements.lock from .venv (then `make lock-check`)
