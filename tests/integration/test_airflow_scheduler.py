@@ -184,6 +184,7 @@ def test_browser_shows_the_dag_and_its_run(airflow: Airflow, ingest_run: Finishe
                                             "document.body.innerText.includes('Success') && document.body.innerText")
         assert DAG_ID in seen
         assert "newsfacet: read" in seen, "the run's summary (its note) is on its page"
+        browser.wait("the task instances", r"/\d+ Task Instances/.test(document.body.innerText)")
         shot = browser.screenshot(ARTEFACTS / "airflow-dag.png")
     assert shot.stat().st_size > 10_000
     print(f"\nscreenshot of {page}: {shot}")
@@ -273,8 +274,8 @@ def test_a_run_triggered_from_the_form_with_a_custom_inbox_shows_its_summary(
         browser.evaluate("document.querySelector('button[aria-label=\"Edit note\"]').click()")  # the whole note
         note = browser.wait("the whole note", "[...document.querySelectorAll('[role=dialog]')].map(d => d.innerText)"
                                               ".find(t => t.includes('Dag Run Note'))")
-        browser.wait("the note's dialog to finish opening",
-                     "document.getAnimations().every(a => a.playState !== 'running')")
+        browser.wait("the note's dialog to finish opening", "document.getAnimations().every(a => "
+                     "a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)")  # not spinners
         shot = browser.screenshot(ARTEFACTS / "airflow-run-summary.png")
     for expected in (str(inbox), alias, "empty/failed-download.html.", "duplicate/rfi-2018-11-13-haftar-boycotts-pa",
                      str(airflow.settings.quarantine_dir)):

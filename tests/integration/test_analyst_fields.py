@@ -92,6 +92,7 @@ def test_a_run_that_lost_an_article_fails_verify(settings: Settings, es: Any, tm
     counts = [flow.process(settings, "lost-one", manifest, es).report.counts() for manifest in prepared.manifests]
     report, _ = flow.summarize(settings, prepared, counts, es)
     assert report.indexed == 4
+    es.indices.refresh(index=settings.index_alias)
     victim = es.search(index=settings.index_alias, size=1, query={"match_all": {}})["hits"]["hits"][0]["_id"]
     es.delete(index=settings.index_alias, id=victim, refresh=True)
 
