@@ -54,7 +54,7 @@ TEST_NEEDS = (
     Need("postgresql", "the Celery executor test (Airflow's database)", commands=("initdb",),
          globs=("/usr/lib/postgresql/*/bin/postgres",)),
     Need("git", "the tests that check what the repository tracks", commands=("git",)),
-    Need("curl", "the tests of the deploy scripts (deploy/kibana-import.sh)", commands=("curl",)),
+    Need("curl", "the tests of deploy/kibana-import.sh", commands=("curl",)),
 )
 TARGETS: dict[str, tuple[Need, ...]] = {"es": ES_NEEDS, "test": TEST_NEEDS}
 
