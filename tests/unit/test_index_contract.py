@@ -99,7 +99,7 @@ def test_analysis_fallback_replaces_only_missing_names() -> None:
 
 def test_index_names_are_versioned_and_sortable() -> None:
     name = new_index_name("articles")
-    assert name.startswith("articles-v2-")
+    assert name.startswith("articles-v3-")
 
 
 def test_each_stemmed_body_field_uses_its_languages_analyzer() -> None:
