@@ -7,6 +7,15 @@ Nothing here may cost an article its place in the index: every value the strict 
 first. Dates become strict ISO-8601 (or are dropped, with a note saying so), keyword values are clipped to
 ``KEYWORD_MAX`` characters (Elasticsearch refuses a term over 32,766 bytes: a 40 KB ``og:site_name`` failed a whole
 document), and the notes travel with the document (``notes``) where a user can see them.
+
+Two kinds of field serve people who query the index directly (Kibana's Discover, KQL) rather than through
+``newsfacet search``, which resolves aliases itself:
+
+- ``actor_names`` / ``place_names``: every name the knowledge base and the gazetteer know for the article's actors
+  and places (regions and countries included), as folded full text, so ``actor_names : Hifter`` or
+  ``place_names : Fazzan`` find the article whatever spelling it used.
+- ``timestamp``: the time axis. ``published_at`` when the article says when it was published, else the time it
+  was ingested (``timestamp_source`` says which), so an undated article still appears on a timeline.
 """
 
 from __future__ import annotations
@@ -16,6 +25,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from etl.knowledge.actors import KnowledgeBase
+from etl.knowledge.gazetteer import Gazetteer
 from etl.records import ACTOR_TYPES, EnrichedArticle
 from etl.settings import PIPELINE_VERSION
 
@@ -48,7 +59,8 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
     places = _unique(loc.name for loc in locations if loc.feature not in ("country", "region", "continent"))
     stemmed = STEMMED_BODY_FIELDS.get(enriched.language.code)  # no stemmer for this language: folded body only
     words = count_words(article.body)
-    return {
+    ingested_at = ingested_at or datetime.now(UTC).isoformat(timespec="seconds")
+    document: dict[str, Any] = {
         "doc_id": article.doc_id,
         "title": _clip(article.title, TITLE_MAX, "title", notes),
         "body": article.body,
@@ -106,8 +118,68 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
         "pipeline_version": PIPELINE_VERSION,
         "kb_version": kb_version,
         "gazetteer_version": gazetteer_version,
-        "ingested_at": ingested_at or datetime.now(UTC).isoformat(timespec="seconds"),
+        "ingested_at": ingested_at,
     }
+    return complete_document(document)
+
+
+def complete_document(document: dict[str, Any]) -> dict[str, Any]:
+    """Add the fields derived from the rest of the document (mapping v3: ``timestamp``, ``timestamp_source``,
+    ``actor_names``, ``place_names``) where they are missing; returns the same dict.
+
+    ``to_document`` ends with it, and a rebuild from the archive runs it on documents archived before those fields
+    existed, so ``newsfacet reindex`` gives every older document its time axis and its aliases.
+    """
+    if "timestamp" not in document:
+        published = document.get("published_at")
+        document["timestamp"] = published or document.get("ingested_at")
+        document["timestamp_source"] = "published" if published else "ingested"
+    if "actor_names" not in document:
+        document["actor_names"] = actor_names(document.get("entities") or [])
+    if "place_names" not in document:
+        document["place_names"] = place_names(document.get("locations") or [])
+    return document
+
+
+def actor_names(entities: Iterable[dict[str, Any]]) -> list[str]:
+    """Each actor's canonical name, its knowledge-base aliases and the spellings the article used."""
+    kb = KnowledgeBase.load()
+    names: list[str] = []
+    for entity in entities:
+        if entity.get("type") not in ACTOR_TYPES:
+            continue
+        known = kb.get(entity["kb_id"]) if entity.get("kb_id") else None
+        names += [entity["name"], *(known.aliases if known else ()), *entity.get("mentions", ())]
+    return _unique_folded(names)
+
+
+def place_names(locations: Iterable[dict[str, Any]]) -> list[str]:
+    """Every gazetteer name of the article's places and of the districts, regions and countries they roll up to."""
+    gazetteer = Gazetteer.load()
+    names: list[str] = []
+    for loc in locations:
+        names += [loc["name"], *loc.get("mentions", ())]
+        for place in gazetteer.candidates(loc["name"]):
+            if (place.geonameid == loc["geonameid"]) if loc.get("geonameid") else (place.name, place.feature) == (
+                    loc["name"], loc.get("feature")):
+                names += place.names
+                break
+        if loc.get("district"):
+            names += [n for p in gazetteer.candidates(loc["district"])[:1] if p.feature == "district" for n in p.names]
+        if loc.get("region") and (region := gazetteer.region(loc["region"])):
+            names += [region.name, *region.aliases]
+        if loc.get("country_code") and (country := gazetteer.country(loc["country_code"])):
+            names += list(country.names)
+    return _unique_folded(names)
+
+
+def _unique_folded(values: Iterable[str]) -> list[str]:
+    """First spelling of each name, ignoring case: the folded analyzer would index the others the same."""
+    seen: dict[str, str] = {}
+    for value in values:
+        if value and value.strip():
+            seen.setdefault(value.casefold(), value)
+    return list(seen.values())
 
 
 def count_words(text: str) -> int:

@@ -192,3 +192,40 @@ def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | No
         exc.report = report  # the caller still shows the summary, then the failure
         raise
     return report
+
+
+NOTE_LIMIT = 900
+"""Characters of a run's summary note: Airflow keeps a DAG run's note in a VARCHAR(1000), and the listener that
+sets it (``dags/run_notes.py``) may add a prefix and a line saying which task failed."""
+
+
+def run_note(settings: Settings, report: RunReport, summary_path: Path, limit: int = NOTE_LIMIT) -> str:
+    """The run's summary as Markdown for the page a person looks at (the Airflow run's note): counts by outcome
+    and reason, then each rejected file with its quarantine note, as many as fit in ``limit`` characters (the rest
+    are in the summary file, whose path ends the note)."""
+    from etl.store.files import safe_name
+
+    reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(report.rejected.items()))
+    share = f"{report.with_region / report.indexed:.0%}" if report.indexed else "n/a"
+    head = [
+        f"**read {report.read} · indexed {report.indexed} · unchanged {report.unchanged} · "
+        f"rejected {report.rejected_total}**{f' ({reasons})' if reasons else ''}",
+        f"entities {report.entities} · with a region {share}",
+        f"inbox `{settings.inbox}` → alias `{settings.index_alias}`",
+    ]
+    if report.analysis_fallback:
+        head.append(f"WARNING analyzers replaced by standard: {', '.join(report.analysis_fallback)}")
+    tail = f"all of it: `{summary_path}`"
+    lines = ["  \n".join(head)]  # Markdown: hard line breaks inside the first paragraph, blank lines between parts
+    if report.rejections:
+        lines += ["", f"rejected files (notes under `{settings.quarantine_dir}/`):"]
+    for shown, rejection in enumerate(report.rejections):
+        note = f"{rejection['reason']}/{safe_name(rejection['source_file'])}.json"
+        line = f"- `{note}`: {rejection['detail']}"
+        more = len(report.rejections) - shown
+        if len("\n".join([*lines, line, f"- … {more} more", "", tail])) > limit:
+            lines.append(f"- … {more} more")
+            break
+        lines.append(line)
+    text = "\n".join([*lines, "", tail])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
