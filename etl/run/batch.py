@@ -83,13 +83,13 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
                   progress: Progress | None = None, roots: Sequence[str] = ()) -> RunReport:
     """Process one batch of files (see the module docstring); returns its counts and rejections.
 
-    ``roots`` are the folders or files the run was given (default: the inbox): a link leading out of them is
-    rejected, not read.
+    ``roots`` are the folders or files the run was given (``etl.run.flow`` passes them): a link leading out of them
+    is rejected, not read. Without roots, the caller named each file itself and each is read as named.
     """
     client = client or connect(settings)
     ensure_index(client, settings.index_alias, settings.replicas)
     batch = _Batch(settings=settings, run_id=run_id, report=RunReport(run_id=run_id),
-                   roots=tuple(roots) or (settings.inbox,))
+                   roots=tuple(roots))
     articles = _read_and_clean(paths, batch)
     articles = _not_indexed_elsewhere(client, articles, batch)
     documents = _enrich_all(articles, batch, progress)
