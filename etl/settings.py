@@ -102,8 +102,9 @@ class Settings:
     """NEWSFACET_MAX_FILE_BYTES: larger inputs are rejected as too_large (bounds work per file)."""
     batch_size: int = 3000
     """NEWSFACET_BATCH_SIZE: articles per mapped Airflow task."""
-    schedule: str | None = "@hourly"
-    """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG ("none" for manual runs only)."""
+    schedule: str | None = None
+    """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG (default "none": runs only when triggered, so a first
+    trigger in the UI does not also start a schedule; the compose stack sets "@hourly")."""
     replicas: int = 0
     """NEWSFACET_REPLICAS: replicas of the articles and ledger indices (0 on one node; 1+ on a cluster, so losing
     a node loses nothing)."""
