@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from etl.knowledge.gazetteer import Gazetteer, Place, normalize_name
-from etl.records import Location, Mention, PlaceFeature
+from etl.knowledge.gazetteer import Gazetteer, Place, is_generic_word, normalize_name
+from etl.records import Location, Mention, Part, PlaceFeature, part_at
 
 MILLION = 1_000_000
 _CALENDAR = frozenset(
@@ -280,8 +280,61 @@ def resolve_mentions(
     scan = gaz.scan(text)
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans)
+    scan_only.extend(_dateline_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
-    return _decide(pending, scan_only, weak, ctx)
+    resolved = _decide(text, pending, scan_only, weak, ctx)
+    resolved.extend(_state_actor_demonyms(text, gaz))
+    resolved.sort(key=lambda r: (r.start, r.end))
+    return resolved
+
+
+_STATE_NOUNS_EN = (
+    r"(?:Vice[- ])?President|Prime Minister|Premier|(?:Foreign|Defen[cs]e|Interior|Oil|Energy) Minister|Minister|"
+    r"King|Emir|Crown Prince|Chancellor|[Aa]mbassador|[Ee]nvoy"
+)
+_STATE_NOUNS_FR = (
+    r"(?:présidente?|[Pp]remier ministre|ministre des [Aa]ffaires étrangères|ministre de la [Dd]éfense|ministre|"
+    r"chef de l['’][ÉE]tat|roi|émir|chancelier|ambassadeur|envoyé)"
+)
+_DEMONYM_BEFORE = re.compile(rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:{_STATE_NOUNS_EN})\b")
+_DEMONYM_AFTER = re.compile(rf"\b{_STATE_NOUNS_FR} ([a-zéèêëîïôç]+)\b")
+
+
+def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
+    """A nationality written with a state's office ("Turkish President", "Italian Premier", "le président turc",
+    "le ministre russe") names that state: the country is an actor of the story, unlike "a Sudanese fighter". Each
+    gives a mention of the country (the adjective's span). Armed forces are actors of the knowledge base ("Turkish
+    forces" is the Turkish Armed Forces), not this rule's."""
+    out: list[ResolvedMention] = []
+    for pattern in (_DEMONYM_BEFORE, _DEMONYM_AFTER):
+        for m in pattern.finditer(text):
+            code = gaz.demonym_country(m.group(1))
+            country = gaz.country(code) if code else None
+            if country is not None:
+                out.append(ResolvedMention(m.start(1), m.end(1), m.group(1), country, "demonym"))
+    return out
+
+
+_AMBIGUOUS_STATE_ABBREVIATIONS = {
+    "La.": "Louisiana", "Pa.": "Pennsylvania", "Wash.": "Washington", "Miss.": "Mississippi", "Mass.": "Massachusetts",
+    "Ind.": "Indiana", "Mo.": "Missouri", "Del.": "Delaware", "Ore.": "Oregon",
+}  # fmt: skip
+_DATELINE_STATE = re.compile(
+    r"(?m)^(?:[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}), (" + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
+    + r")(?= |$)"
+)
+
+
+def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
+    """A US dateline's state abbreviation ("ALEXANDRIA, La. -"): AP style writes "La.", "Pa.", "Wash." after the town
+    at the start of a line; anywhere else they are words or titles, hence not in the gazetteer's aliases."""
+    out: list[_Pending] = []
+    for m in _DATELINE_STATE.finditer(text):
+        state = _AMBIGUOUS_STATE_ABBREVIATIONS[m.group(1)]
+        places = [p for p in gaz.candidates(state) if p.feature == "state" and p.country_code == "US"]
+        if places:
+            out.append(_Pending(m.start(1), m.end(1), m.group(1), places, "scan"))
+    return out
 
 
 def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]],
@@ -294,7 +347,7 @@ def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[t
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
         ner_spans.append((m.start, m.end))
-        cands = gaz.candidates(m.text)
+        cands = [] if is_generic_word(m.text) else gaz.candidates(m.text)
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
@@ -302,8 +355,8 @@ def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[t
         for hit in scan[bisect_left(scan_starts, m.start):]:
             if hit[0] >= m.end:
                 break
-            if hit[1] <= m.end:
-                inner.append(hit)
+            if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
+                inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
             pending.append(_Pending(m.start, m.end, m.text, [], "ner"))
         for s, e, c in inner:
@@ -323,7 +376,7 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
         excluded = _excluded(text, s, e, exclude_spans) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
-        if not _looks_like_name(text, s, e, lower_words):
+        if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
             continue
         if excluded is None:
             weak.add((s, e))
@@ -365,14 +418,33 @@ def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_P
     return ctx
 
 
-def _decide(pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
+FACILITY_AFTER = re.compile(
+    r" (?:[Cc]onference [Hh]all|[Cc]onference [Cc]ent(?:er|re)|[Hh]all|[Hh]otel|[Ss]tadium|[Aa]irport|[Ss]treet|"
+    r"[Rr]oad|[Ss]quare|[Aa]venue|[Bb]ridge|[Pp]alace|[Tt]ower|[Ss]chool|[Uu]niversity|[Hh]ospital|[Cc]lub)\b"
+)
+"""A town's name before a building's noun often names the building ("the Ouagadougou conference hall" in Sirte):
+such a mention counts only in a country the rest of the article points to."""
+SMALL_TOWN = 100_000
+"""An NER mention whose best reading is a town smaller than this, in a country nothing else in the article points to
+and far from its other places, is left unresolved: alone, "Lara" or "Zway" is more likely a name than a town in
+Australia or Ethiopia."""
+
+
+def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
             ctx: _Context) -> list[ResolvedMention]:
-    """NER mentions take their best candidate; a scan hit is accepted only in a country the article is about
-    (or as a country, continent, region, or a city of a million people)."""
+    """NER mentions take their best candidate, unless only this mention points to its country and it is a small
+    town or names a building; a scan hit is accepted only in a country the article is about (or as a country,
+    continent, region, or a city of a million people)."""
     named = ctx.named_countries
+    first = [(p, _best(p, ctx) if p.candidates else None) for p in pending]
+    support: dict[str, set[str]] = {}  # country -> the mention texts whose reading lies in it
+    for p, place in [*first, *((p, _best(p, ctx)) for p in scan_only if p.candidates)]:
+        if place is not None and place.country_code:
+            support.setdefault(place.country_code, set()).add(normalize_name(p.text))
     resolved: list[ResolvedMention] = []
-    for p in pending:
-        place = _best(p, ctx) if p.candidates else None
+    for p, place in first:
+        if place is not None and not _supported(text, p, place, ctx, support):
+            place = None
         resolved.append(ResolvedMention(p.start, p.end, p.text, place, p.source))
     context_countries = set(named) | ctx.demonym_countries
     context_countries |= {r.place.country_code for r in resolved if r.place is not None}
@@ -400,6 +472,26 @@ def _decide(pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: se
         waiting = rejected
     resolved.sort(key=lambda r: (r.start, r.end))
     return resolved
+
+
+def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dict[str, set[str]]) -> bool:
+    """Whether an NER mention's reading stands: a country, continent, region or state always; a town when the article
+    points to its country some other way (the country named, a nationality, another place there), when it lies near
+    the article's other places, or when it is big and not a building's name."""
+    if place.feature in ("country", "continent", "region", "state"):
+        return True
+    code = place.country_code
+    key = normalize_name(p.text)
+    backed = (
+        ctx.named_countries.get(code, 0) > 0
+        or code in ctx.demonym_countries
+        or bool(support.get(code, set()) - {key})
+        or any(a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
+               for a_key, lat, lon in ctx.anchors if place.lat is not None)
+    )  # fmt: skip
+    if backed:
+        return True
+    return not FACILITY_AFTER.match(text, p.end) or place.population >= SMALL_TOWN
 
 
 def resolve_locations(
