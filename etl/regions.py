@@ -454,7 +454,7 @@ def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending
         for p, place in waiting:
             if (p.start, p.end) in weak:
                 ok = place.feature in ("country", "region", "continent") or place.country_code in named
-            elif place.feature in ("country", "continent"):
+            elif place.feature in ("country", "continent") or not place.country_code:
                 ok = True
             elif place.feature == "region":
                 exact = normalize_name(p.text) == normalize_name(place.name)
@@ -478,8 +478,8 @@ def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dic
     """Whether an NER mention's reading stands: a country, continent, region or state always; a town when the article
     points to its country some other way (the country named, a nationality, another place there), when it lies near
     the article's other places, or when it is big and not a building's name."""
-    if place.feature in ("country", "continent", "region", "state"):
-        return True
+    if place.feature in ("country", "continent", "region", "state") or not place.country_code:
+        return True  # also the informal regions and seas ("Middle East"), which have no country
     code = place.country_code
     key = normalize_name(p.text)
     backed = (
@@ -524,9 +524,12 @@ def resolve_locations(
             continue
         entry = places.setdefault(r.place.place_id, (r.place, []))
         _add(entry[1], spelling)
-        countries.setdefault(r.place.country_code, [])
+        if r.place.country_code:
+            countries.setdefault(r.place.country_code, [])
         if r.place.region:
             regions.setdefault(r.place.region, [])
+        if r.place.contested_region:  # Ras Lanuf: Tripolitania by district, Cyrenaica by usage (GAZETTEER.md)
+            regions.setdefault(r.place.contested_region, [])
 
     out: list[Location] = []
     for place, spellings in places.values():

@@ -51,6 +51,7 @@ class Place:
     region: str | None = None  # analyst region (Libya only)
     demonyms: tuple[str, ...] = ()  # countries only: context evidence, never a place mention by itself
     capital: bool = False  # a national capital (GeoNames' capital of the country)
+    contested_region: str | None = None  # a second analyst region common usage gives it (GAZETTEER.md)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -318,6 +319,7 @@ def _parse_places(text: str, district_region: dict[str, str]) -> Iterable[Place]
             region=region,
             demonyms=_split(f[col["demonyms"]]),
             capital="capital" in col and f[col["capital"]] == "1",
+            contested_region=(f[col["contested_region"]] or None) if "contested_region" in col else None,
         )
 
 
