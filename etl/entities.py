@@ -92,7 +92,7 @@ _TITLE_BEFORE = re.compile(
 _GENERIC_ORG = re.compile(
     r"^(?:(?:the\s+)?(?:interior|foreign|defen[cs]e|finance|justice|health|oil|economy|foreign affairs|home office)"
     r"(?:\s+(?:affairs|ministry|minister|office))?|(?:the\s+)?ministry(?:\s+of\s+\w+(?:\s+affairs)?)?|government|"
-    r"parliament|army|police|affairs)$",
+    r"parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters)$",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
@@ -307,7 +307,10 @@ _FRENCH_TITLE = (
 _TITLE_THEN_NAME = re.compile(
     rf"(?<![\w.])(?:({_TITLE_WORDS})|({_FRENCH_TITLE})(?: ([a-zéèêëîïôûç]+))?) (?=[A-ZÀ-ÖØ-Þ])"
 )
-_PARTICLES = frozenset("al el ad as ash az bin ibn ben abu abou ould de da di du van von der le la".split())
+_PARTICLES = frozenset(
+    ["al", "el", "ad", "as", "ash", "az", "bin", "ibn", "ben", "abu", "abou", "ould", "de", "da", "di", "du", "van",
+     "von", "der", "le", "la"]
+)  # fmt: skip
 _RUN_STOP = frozenset(
     """
     council party army ministry office bank committee government forces force brigade militia militias union
@@ -359,8 +362,8 @@ def _name_run(text: str, start: int) -> tuple[int, int] | None:
         word = token.rstrip(".'’").removesuffix("'s").removesuffix("’s")
         bare = word.lower()
         first = word[:1]
-        particle = bare.split("-")[0] in _PARTICLES and "-" in word or bare in _PARTICLES
-        if not (first.isupper() or particle) or bare in _RUN_STOP or bare.strip(".") in TITLES and count:
+        particle = (bare.split("-")[0] in _PARTICLES and "-" in word) or bare in _PARTICLES
+        if not (first.isupper() or particle) or bare in _RUN_STOP or (bare.strip(".") in TITLES and count):
             break
         if not particle or count:  # a run does not start with a particle
             count += 1
@@ -411,7 +414,7 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
             continue
         long_words = [w for w in words if len(w) >= 4]
         capitals = sum(1 for w in long_words if w[0].isupper())
-        if len(long_words) >= 3 and capitals >= 0.75 * len(long_words) or line.isupper():
+        if (len(long_words) >= 3 and capitals >= 0.75 * len(long_words)) or line.isupper():
             out.append((m.start(), m.end()))
     return out
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from etl.knowledge.gazetteer import Gazetteer, Place, is_generic_word, normalize_name
-from etl.records import Location, Mention, Part, PlaceFeature, part_at
+from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
 _CALENDAR = frozenset(
@@ -320,7 +320,8 @@ _AMBIGUOUS_STATE_ABBREVIATIONS = {
     "Ind.": "Indiana", "Mo.": "Missouri", "Del.": "Delaware", "Ore.": "Oregon",
 }  # fmt: skip
 _DATELINE_STATE = re.compile(
-    r"(?m)^(?:[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}), (" + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
+    r"(?m)^(?:[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}), ("
+    + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
     + r")(?= |$)"
 )
 
@@ -424,16 +425,12 @@ FACILITY_AFTER = re.compile(
 )
 """A town's name before a building's noun often names the building ("the Ouagadougou conference hall" in Sirte):
 such a mention counts only in a country the rest of the article points to."""
-SMALL_TOWN = 100_000
-"""An NER mention whose best reading is a town smaller than this, in a country nothing else in the article points to
-and far from its other places, is left unresolved: alone, "Lara" or "Zway" is more likely a name than a town in
-Australia or Ethiopia."""
 
 
 def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
             ctx: _Context) -> list[ResolvedMention]:
-    """NER mentions take their best candidate, unless only this mention points to its country and it is a small
-    town or names a building; a scan hit is accepted only in a country the article is about (or as a country,
+    """NER mentions take their best candidate, unless only this mention points to its country and it names a
+    building; a scan hit is accepted only in a country the article is about (or as a country,
     continent, region, or a city of a million people)."""
     named = ctx.named_countries
     first = [(p, _best(p, ctx) if p.candidates else None) for p in pending]
@@ -476,8 +473,8 @@ def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending
 
 def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dict[str, set[str]]) -> bool:
     """Whether an NER mention's reading stands: a country, continent, region or state always; a town when the article
-    points to its country some other way (the country named, a nationality, another place there), when it lies near
-    the article's other places, or when it is big and not a building's name."""
+    points to its country some other way (the country named, a nationality, another place there) or it lies near
+    the article's other places, or else when it does not name a building."""
     if place.feature in ("country", "continent", "region", "state") or not place.country_code:
         return True  # also the informal regions and seas ("Middle East"), which have no country
     code = place.country_code
@@ -491,7 +488,7 @@ def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dic
     )  # fmt: skip
     if backed:
         return True
-    return not FACILITY_AFTER.match(text, p.end) or place.population >= SMALL_TOWN
+    return not FACILITY_AFTER.match(text, p.end)
 
 
 def resolve_locations(

@@ -191,6 +191,9 @@ INFORMAL_REGIONS: tuple[tuple[str, tuple[str, ...], float, float], ...] = (
 )
 
 
+INFORMAL_SOURCE = "newsfacet curated: informal region or sea, rough centre point"
+
+
 def french_forms(masculine: str) -> list[str]:
     """A French demonym's four forms: "turc" -> turc, turcs, turque, turques; "libyen" -> libyens, libyenne(s)."""
     if masculine.endswith("c"):
@@ -637,9 +640,9 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         )
     rows += continent_rows(continents)
     rows += [
-        Row(place_id=f"area:{ascii_fold(name).replace(' ', '_')}", geonameid=None, name=name, asciiname=ascii_fold(name),
-            alternatenames=list(aliases), lat=lat, lon=lon, population=0, feature="place", country_code="",
-            country="", source="newsfacet curated: informal region or sea, rough centre point")
+        Row(place_id=f"area:{ascii_fold(name).replace(' ', '_')}", geonameid=None, name=name,
+            asciiname=ascii_fold(name), alternatenames=list(aliases), lat=lat, lon=lon, population=0,
+            feature="place", country_code="", country="", source=INFORMAL_SOURCE)
         for name, aliases, lat, lon in INFORMAL_REGIONS
     ]  # fmt: skip
     rows += admin1_rows(cities500, country_names, rows)
