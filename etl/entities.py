@@ -537,7 +537,9 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")
-_PLACE_FEATURES = frozenset({"country", "continent", "region", "district", "state"})
+_PLACE_FEATURES = frozenset({"country", "continent", "region", "district"})
+"""What a person-labelled name yields to (with big cities and the detailed country's places): not first-level
+divisions, whose 3,000 names include many people's ("Victoria", "Georgia")."""
 BIG_PLACE = 1_000_000
 """A person-labelled name that is also a city this big (or a country, a region...) is the place: NER calls many
 Libyan towns people ("Qalaa", "Ras Lanouf"), while many surnames are towns of 100,000 ("Bush", "Jackson")."""

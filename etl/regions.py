@@ -359,10 +359,36 @@ def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[t
             if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
                 inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
-            pending.append(_Pending(m.start, m.end, m.text, [], "ner"))
+            feature = _named_feature(m.text)
+            pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     return pending, ner_spans
+
+
+_FEATURE_HEADS = frozenset(
+    """
+    street avenue road boulevard square bridge airport port harbour harbor terminal station river lake mountains
+    mountain valley desert island islands peninsula canal park county parish province governorate prefecture
+    district neighbourhood neighborhood quarter camp oasis plateau basin gulf bay sea ocean strait coast beach
+    crossing dam base hill hills
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+_FEATURE_WORD = r"(?:[A-Z][\w'’.-]*|al|el|de|of|the|du|des|la|le)"
+_FEATURE_NAME = re.compile(rf"^{_FEATURE_WORD}(?: {_FEATURE_WORD})+$")
+
+
+def _named_feature(name: str) -> Place | None:
+    """A place NER found that the gazetteer lacks, named by a geographic head noun ("Frenchmen Street", "Mitiga
+    Airport", "Daviess County"): kept as a place of its own, under its name as written, without a country or a point
+    (nothing says where it is)."""
+    words = name.split()
+    if len(words) < 2 or words[-1].lower() not in _FEATURE_HEADS or not _FEATURE_NAME.match(name):
+        return None
+    if all(w.lower() in _FEATURE_HEADS or is_generic_word(w) for w in words):
+        return None  # "Central Park"-like words only say what, not which
+    return Place(place_id=f"name:{normalize_name(name)}", name=" ".join(words), asciiname=name, alternatenames=(),
+                 lat=None, lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
 
 
 def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],

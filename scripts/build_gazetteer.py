@@ -646,6 +646,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         for name, aliases, lat, lon in INFORMAL_REGIONS
     ]  # fmt: skip
     rows += admin1_rows(cities500, country_names, rows)
+    rows += subdivision_rows(country_names, rows)
     order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5, "place": 6}
     rows.sort(key=lambda r: (order[r.feature], r.country_code, r.place_id))
     return rows, regions_table
@@ -803,6 +804,42 @@ def admin1_rows(cities500: dict[str, dict[str, Any]], country_names: dict[str, s
                     + ("; AP abbreviations: newsfacet curated" if abbrevs else ""),
                 )
             )
+    return out
+
+
+SUBDIVISION_TYPES = frozenset(
+    {"Province", "Region", "State", "Governorate", "Administrative region", "Prefecture", "Republic",
+     "Autonomous region", "Autonomous community", "Land", "Voivodship", "Regional state", "Union territory", "Oblast",
+     "Emirate", "Territory", "Federal territory", "Capital territory", "Special administrative region"}
+)  # fmt: skip
+"""First-level divisions news names as places (Karnataka, Limpopo, Rondônia); municipalities, districts, counties and
+departments are left out (small-town names and common words)."""
+
+
+def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list[Row]:
+    """First-level divisions of the countries ``admin1_rows`` could not join to GeoNames (and not Libya, whose
+    districts are rows of their own): ISO 3166-2 names with their country, without a point (no source gives one
+    here), so a mention names the division and its country but draws nothing on the map."""
+    import pycountry
+
+    covered = {r.country_code for r in rows if r.feature in ("state", "district")}
+    taken = {norm_key(r.name) for r in rows if r.feature in ("country", "continent")}
+    subdivisions: Any = pycountry.subdivisions
+    out: list[Row] = []
+    for sub in sorted(subdivisions, key=lambda s: s.code):
+        cc = sub.country_code
+        if sub.parent_code is not None or sub.type not in SUBDIVISION_TYPES or cc in covered or cc not in country_names:
+            continue
+        names = [re.sub(r"\s*\[[^]]*\]", "", n).strip() for n in str(sub.name).split(";")]
+        names = [n for n in names if n and "," not in n and norm_key(n) not in taken]
+        if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province", "state"}:
+            continue
+        out.append(
+            Row(place_id=f"iso:{sub.code}", geonameid=None, name=names[0], asciiname=ascii_fold(names[0]),
+                alternatenames=select_alternates([names[0]], names[1:], 4), lat=None, lon=None, population=0,
+                feature="state", country_code=cc, country=country_names[cc], district_code=sub.code.split("-", 1)[1],
+                source="ISO 3166-2 via pycountry (no point)")
+        )  # fmt: skip
     return out
 
 
