@@ -20,7 +20,7 @@ setup: $(VENV)/.installed ## virtualenv with the pinned dependencies (requiremen
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip==26.3"
-	$(PY) -m pip install -q -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install -q -c requirements.lock -e '.[airflow,celery,dev]'
 	@touch $@
 
 lock: ## regenerate requirements.lock from the current environment
@@ -48,15 +48,15 @@ test: setup es-up airflow-db ## every test, against the real node and a real Air
 test-unit: setup ## tests that need no service
 	$(PY) -m pytest tests/unit
 
-lint: setup ## ruff and mypy
-	$(BIN)/ruff check etl dags tests bench scripts
+lint: setup ## ruff and mypy --strict
+	$(BIN)/ruff check etl dags devtools tests bench scripts
 	$(BIN)/mypy
 
 airflow: setup es-up airflow-db ## Airflow UI with the DAGs (airflow standalone, http://localhost:8080)
 	$(BIN)/airflow standalone
 
 bench: setup es-up ## every benchmark, each figure beside its goal (make bench QUICK=1: small sizes)
-	$(PY) bench/run_all.py $(if $(QUICK),--quick)
+	$(PY) -m bench.run_all $(if $(QUICK),--quick)
 
 clean-var: ## forget runs, quarantine and archive (not the index)
 	rm -rf var/runs var/quarantine var/archive

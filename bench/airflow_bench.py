@@ -20,7 +20,7 @@ it runs each in a fresh process; no goal); the scheduling gap queued -> start; t
 The task's ``duration`` runs from the supervisor's "started" call (after the fork) to the end the task process
 reports (after its XCom push), so the fork, the supervisor's own work and the scheduler's latency fall in the gap.
 
-Usage: ``.venv/bin/python bench/airflow_bench.py [--batch-size 1000] [--n 2000] [--quick] [--keep]``.
+Usage: ``python -m bench.airflow_bench [--batch-size 1000] [--n 2000] [--quick] [--keep]``.
 """
 
 from __future__ import annotations
@@ -40,16 +40,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bench.common import BENCH_PREFIX, DEFAULT_WORKDIR, Figure, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
+from devtools.airflow_stack import AirflowStack, airflow_env, free_port, stop_groups
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import BENCH_PREFIX, DEFAULT_WORKDIR, Figure, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
-
-from etl.settings import Settings  # noqa: E402
-from devtools.airflow_stack import AirflowStack, airflow_env, free_port, stop_groups  # noqa: E402
 
 DAG_ID = "ingest_articles"
 TASK_ID = "process_batch"

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from etl.settings import Settings  # noqa: E402  (path set above)
+from etl.settings import Settings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_WORKDIR = Path(os.environ.get("NEWSFACET_BENCH_DIR", "/tmp/newsfacet-bench"))
 BENCH_PREFIX = "nf-bench-"

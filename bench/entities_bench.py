@@ -3,7 +3,7 @@
 Why: NER dominates enrichment time; this shows what the KB scan, linking and quote attribution add on top of
 ``nlp.pipe`` with only the ``ner`` component, and the memory a worker needs.
 
-Usage: ``.venv/bin/python bench/entities_bench.py [N] [--batch-size B]`` (defaults: 200 documents, batch 32).
+Usage: ``python -m bench.entities_bench [N] [--batch-size B]`` (defaults: 200 documents, batch 32).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ Sets and metrics
 
 Both extractors receive the same decoded ``str`` (decoding is the extract stage's job, not the cleaner's).
 ``OURS`` is scored on ``CleanArticle.body`` (headings + paragraphs, what full-text search reads); trafilatura on its
-default text output. Run: ``python bench/extraction_eval.py [--limit N] [--processes P]``.
+default text output. Run: ``python -m bench.extraction_eval [--limit N] [--processes P]``.
 """
 
 from __future__ import annotations

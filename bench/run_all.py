@@ -7,7 +7,7 @@ Runs: extraction_eval and geo_eval (quality and speed on the public sets in ``..
 pipeline_bench, incremental_bench, search_bench and airflow_bench (Airflow's overhead per mapped task, on a real
 scheduler). A bench that fails is reported and the others still run; the exit status is 1 if any failed.
 
-Usage: ``.venv/bin/python bench/run_all.py [--quick] [--only pipeline,search,airflow] [--workdir DIR]``.
+Usage: ``python -m bench.run_all [--quick] [--only pipeline,search,airflow] [--workdir DIR]``.
 """
 
 from __future__ import annotations
@@ -23,12 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
+from bench.common import DEFAULT_WORKDIR, Figure, load_average
 
-from common import DEFAULT_WORKDIR, Figure, load_average  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ QUICK = Sizes(extraction=20, geo=20, entities=40, pipeline=120, incremental=(100
 
 
 def _extraction(limit: int | None) -> list[Figure]:
-    from extraction_eval import _print_table, eval_scrapinghub, eval_trafilatura_dev, shared_dir
+    from bench.extraction_eval import _print_table, eval_scrapinghub, eval_trafilatura_dev, shared_dir
 
     if not shared_dir().is_dir():
         raise FileNotFoundError(f"shared data not found at {shared_dir()} (set NEWSFACET_SHARED_DIR)")
@@ -70,8 +67,8 @@ def _extraction(limit: int | None) -> list[Figure]:
 
 def _script(name: str, args: list[str], patterns: dict[str, tuple[str, str]]) -> list[Figure]:
     """Run a bench script, pass its output through, and pick figures out of it by regex (name -> (regex, unit))."""
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / name), *args], capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    module = "bench." + name.removesuffix(".py")
+    proc = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=False, cwd=ROOT)
     print(proc.stdout, end="")
     if proc.returncode != 0:
         raise RuntimeError(f"{name} exited {proc.returncode}: {proc.stderr.strip()[-800:]}")

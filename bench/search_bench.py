@@ -3,20 +3,19 @@
 Why (issue 4): the search page sends one request per interaction (full text + region and actor filters + facet
 counts); the goal is p95 < 50 ms with one client on an index of realistic size.
 
-Documents: a few hundred synthetic articles (``bench/corpus.py``) go through the real pipeline stages (extract,
-clean, ``etl.enrich.enrich``, ``etl.store.indices.to_document``; cached in the work dir), then each of the N documents is one of
-them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other
-gazetteer towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs
-shuffled. They are streamed into a throwaway alias with ``etl.store.indices.bulk_upsert`` and deleted afterwards.
-Queries: ``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets:
-regions, countries, actors, language) with varied text (1-2 words from
-the corpus vocabulary), region and actor filters drawn from the loaded values: 60% text + region + actor, 20% text +
-region, 20% region + actor. Latency is measured in the client (request to parsed answer); Elasticsearch's ``took``
-is printed beside it, with p50/p95 per query shape. 50 warm-up queries are not counted. Last, 100 more queries are
-sent again with one part of the request removed (highlight, aggregations, exact total) or added (all six facets)
-to show where the time goes.
+Documents: a few hundred synthetic articles (``bench/corpus.py``) go through the real pipeline stages (extract, clean,
+``etl.enrich.enrich``, ``etl.document.to_document``; cached in the work dir), then each of the N documents is one of
+them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other gazetteer
+towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs shuffled. They are
+streamed into a throwaway alias with ``etl.store.bulk.bulk_upsert`` and deleted afterwards. Queries:
+``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets: regions,
+countries, actors, language) with varied text (1-2 words from the corpus vocabulary), region and actor filters drawn
+from the loaded values: 60% text + region + actor, 20% text + region, 20% region + actor. Latency is measured in the
+client (request to parsed answer); Elasticsearch's ``took`` is printed beside it, with p50/p95 per query shape. 50
+warm-up queries are not counted. Last, 100 more queries are sent again with one part of the request removed (highlight,
+aggregations, exact total) or added (all six facets) to show where the time goes.
 
-Usage: ``.venv/bin/python bench/search_bench.py [--docs 100000] [--queries 500]``.
+Usage: ``python -m bench.search_bench [--docs 100000] [--queries 500]``.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import json
 import multiprocessing
 import random
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,16 +34,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, percentile, print_figures
+from bench.corpus import CORPUS_VERSION, CorpusSpec, write_corpus
+from etl.search import FACETS
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, percentile, print_figures  # noqa: E402
-from corpus import CORPUS_VERSION, CorpusSpec, write_corpus  # noqa: E402
-
-from etl.search import FACETS  # noqa: E402
-from etl.settings import Settings  # noqa: E402
 
 P95_GOAL_MS = 50.0
 WARMUP = 50
@@ -108,7 +102,7 @@ class Variator:
 
         self.seeds = seeds
         self.actors: dict[str, list[tuple[str, str, str | None]]] = {}  # type -> (name, kb id, wikidata)
-        for line in (ROOT / "etl" / "kb" / "actors.jsonl").read_text(encoding="utf-8").splitlines():
+        for line in (ROOT / "etl" / "knowledge" / "data" / "actors.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
                 actor = json.loads(line)
                 entry = (actor["name"], actor["id"], actor.get("wikidata"))

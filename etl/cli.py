@@ -158,17 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("clean", help="print the cleaned article")
-    p.add_argument("file")
+    p.add_argument("file", help="a text or HTML file (gzip too)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_clean)
 
     p = sub.add_parser("enrich", help="print the document as it would be indexed")
-    p.add_argument("file")
+    p.add_argument("file", help="a text or HTML file (gzip too)")
     p.add_argument("--json", action="store_true", help="the full document as JSON")
     p.set_defaults(func=cmd_enrich)
 
     p = sub.add_parser("run", help="one pipeline pass over files or folders (default: the inbox)")
-    p.add_argument("paths", nargs="*")
+    p.add_argument("paths", nargs="*", help="files or folders (default: NEWSFACET_INBOX)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("search", help="search with facet counts; --actor and --region accept aliases")

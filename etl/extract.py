@@ -1,7 +1,10 @@
 """Extract stage: bytes from the inbox -> decoded text with a stable id, or a typed rejection.
 
 Decides three things before any parsing: is this text at all (not binary, not empty), which encoding it is in
-(BOM, declared charset, UTF-8, then statistical detection), and whether it is HTML or plain text.
+(BOM, UTF-8, declared charset, UTF-8 with stray cp1252 bytes, then statistical detection), and whether it is HTML or
+plain text. beautifulsoup4's ``EncodingDetector`` reads the byte-order mark and the declared charset (``<meta
+charset>``, ``http-equiv``, an XML declaration); the order of the guesses, the binary sniffing and the mixed-encoding
+repair are ours: bs4's own statistical fallback (``UnicodeDammit``) took a French cp1252 page for Baltic cp775.
 Work per file is bounded by ``max_bytes``: nothing here reads a file whole before checking its size.
 """
 
@@ -33,14 +36,7 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ\x00", "xz archive"),
     (b"7z\xbc\xaf\x27\x1c", "7z archive"),
 )
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_DECLARATION_WINDOW = 65536  # a charset declared further into the page than this is not looked for
 _HTML_SNIFF = re.compile(
     r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(p|div|article|span|a|br|meta|title)[\s/>]", re.IGNORECASE
 )
@@ -119,12 +115,14 @@ def _gunzip(raw: RawArticle, max_bytes: int) -> bytes:
 
 
 def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding.replace("-sig", "")), encoding.replace("-sig", "")
-            except UnicodeDecodeError as exc:
-                raise RejectedInput(RejectReason.UNDECODABLE, f"invalid {encoding} after its BOM", source_file) from exc
+    from bs4.dammit import EncodingDetector
+
+    unmarked, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
+    if bom_encoding:
+        try:
+            return unmarked.decode(bom_encoding), bom_encoding
+        except UnicodeDecodeError as exc:
+            raise RejectedInput(RejectReason.UNDECODABLE, f"invalid {bom_encoding} after its BOM", source_file) from exc
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise RejectedInput(RejectReason.BINARY, f"looks like a {what}", source_file)
@@ -138,12 +136,12 @@ def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = _META_CHARSET.search(head)
+    declared = EncodingDetector.find_declared_encoding(data[:_DECLARATION_WINDOW], is_html=True,
+                                                       search_entire_document=True)
     if declared:
-        name = declared.group(1).decode("ascii", "replace").lower()
-        try:
-            return data.decode(name), codecs.lookup(name).name
-        except (LookupError, UnicodeDecodeError):
+        try:  # a name Python does not know, or knows as a codec that refuses all text ("undefined"), is ignored
+            return data.decode(declared), codecs.lookup(declared).name
+        except (LookupError, UnicodeError, ValueError):
             pass
     mixed = _utf8_with_cp1252(data)
     if mixed is not None:

@@ -97,7 +97,7 @@ def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
     manifests = []
     for number, batch in enumerate(batches(work.todo, settings.batch_size), start=1):
         manifest = folder / f"batch-{number:05d}.json"
-        write_atomic(manifest, json.dumps(batch, ensure_ascii=False))
+        write_atomic(manifest, json.dumps(batch))  # ASCII escapes keep undecodable names (lone surrogates) intact
         manifests.append(str(manifest))
     log.info("%s: %d files, %d to process in %d batch(es), %d unchanged; writing to %s", ", ".join(locations),
              len(work.todo) + len(work.unchanged), len(work.todo), len(manifests), len(work.unchanged), index)

@@ -5,7 +5,7 @@ Celery's result backend) and Redis (the broker) from Debian's packages, then Air
 dag-processor and two ``airflow celery worker`` processes with distinct hostnames and concurrency 1. An inbox of
 generated articles is cut into ~10 mapped ``process_batch`` tasks; the run is triggered over the REST API (v2)
 and polled to success. Then the task instances must name both workers, and the index must equal, document for
-document, what ``etl.run.batch.run`` writes from the same inbox in this process.
+document, what ``etl.run.flow.run`` writes from the same inbox in this process.
 """
 
 from __future__ import annotations

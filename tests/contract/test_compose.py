@@ -393,7 +393,7 @@ def test_roles_grant_only_articles_indices(path: Path) -> None:
 def test_writer_can_do_what_the_pipeline_does_and_no_more() -> None:
     cluster, grants = _role_index_grants(json.loads((ROLES / "newsfacet_writer.json").read_text()))
     privileges = set(grants[0]["privileges"])
-    # etl/store/indices.py: analyze without an index (cluster:admin/analyze), create, alias swap, bulk index/delete,
+    # etl/store/: analyze without an index (cluster:admin/analyze), create, alias swap, bulk index/delete,
     # mget/search, exists/get_alias, refresh. etl/store/reindex.py: settings/mapping updates of the index it builds,
     # stats, deleting superseded versioned indices. Anything more needs a reason here first.
     assert cluster == ["cluster:admin/analyze"]

@@ -256,7 +256,7 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
         return int(client.count(index=index)["count"])
 
     # 1. Killed right after the index was created: the batch's first read fails.
-    original_ensure = etl.store.indices.ensure_index
+    original_ensure = etl.run.batch.ensure_index
 
     def ensure_then_kill(client: Any, name: str, replicas: int = 0) -> str:
         result = original_ensure(client, name, replicas)
@@ -264,7 +264,7 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
         return result
 
     with monkeypatch.context() as m:
-        m.setattr(etl.store.indices, "ensure_index", ensure_then_kill)
+        m.setattr(etl.run.batch, "ensure_index", ensure_then_kill)
         with pytest.raises(TransientError):
             attempt(1)
     esnode.start(cfg)
@@ -289,14 +289,14 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
     assert count(ledger) == 0
 
     # 3. Killed just before the ledger write: every document is in, the ledger knows nothing.
-    original_record: Callable[..., None] = etl.run.batch._record_ledger
+    original_ledger: Callable[..., str] = etl.run.batch.ensure_ledger
 
-    def kill_then_record(client: Any, index: str, entries: list[dict[str, Any]]) -> None:
+    def kill_then_record(client: Any, alias: str, replicas: int = 0) -> str:
         _kill(cfg)
-        original_record(client, index, entries)
+        return original_ledger(client, alias, replicas)
 
     with monkeypatch.context() as m:
-        m.setattr(etl.run.batch, "_record_ledger", kill_then_record)
+        m.setattr(etl.run.batch, "ensure_ledger", kill_then_record)
         with pytest.raises(TransientError):
             attempt(3)
     esnode.start(cfg)
@@ -322,7 +322,7 @@ def test_mapping_conflict_rejects_that_document_not_the_batch(settings: Settings
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _write_articles(tmp_path / "inbox", 4)
     bad_file = sorted(expected)[1]
-    original = etl.store.indices.to_document
+    original = etl.run.batch.to_document
 
     def to_document(enriched: Any, **kwargs: Any) -> dict[str, Any]:
         doc = original(enriched, **kwargs)
@@ -330,7 +330,7 @@ def test_mapping_conflict_rejects_that_document_not_the_batch(settings: Settings
             doc["language_confidence"] = "very sure"  # a float field: Elasticsearch refuses this one document
         return doc
 
-    monkeypatch.setattr(etl.store.indices, "to_document", to_document)
+    monkeypatch.setattr(etl.run.batch, "to_document", to_document)
     report = run([tmp_path / "inbox"], settings, client=es)
     assert report.indexed == 3 and dict(report.rejected) == {"index_rejected": 1}, report.summary()
     assert report.rejections[0]["source_file"] == bad_file

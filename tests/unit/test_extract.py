@@ -114,3 +114,21 @@ def test_html_declared_charset_wins_over_guessing(tmp_path: Path) -> None:
 
 def test_nul_bytes_in_text_are_binary(tmp_path: Path) -> None:
     assert _reason(tmp_path, b"some text\x00\x00\x00 more\x00 text\x00" * 50) is RejectReason.BINARY
+
+
+def test_a_declared_charset_python_refuses_falls_back_to_detection(tmp_path: Path) -> None:
+    """Issue 11 #1: ``charset="undefined"`` names a codec that raises ``UnicodeError`` on any byte; it crashed the
+    whole run. A declaration that cannot decode the page is ignored, as an unknown name is."""
+    page = (b'<html><head><meta charset="undefined"><title>Sabha</title></head><body><p>Le caf\xe9 de Sabha '
+            b"est ferm\xe9 depuis lundi.</p><p>Deux.</p></body></html>")
+    doc = _decode_bytes(tmp_path, page, "undefined.html")
+    assert "Sabha" in doc.text and doc.kind is InputKind.HTML  # type: ignore[attr-defined]
+    for name in ("x-no-such-codec", "utf-7\x00", "rot13", "base64"):
+        odd = page.replace(b"undefined", name.encode())
+        assert "Sabha" in _decode_bytes(tmp_path, odd, "odd.html").text  # type: ignore[attr-defined]
+
+
+def test_an_xml_declaration_names_the_encoding(tmp_path: Path) -> None:
+    page = '<?xml version="1.0" encoding="iso-8859-1"?><html><body><p>Déjà à Tobrouk.</p></body></html>'
+    doc = _decode_bytes(tmp_path, page.encode("latin-1"), "decl.xhtml")
+    assert "Déjà à Tobrouk" in doc.text and doc.encoding == "iso8859-1"  # type: ignore[attr-defined]
