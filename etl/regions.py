@@ -296,8 +296,11 @@ _STATE_NOUNS_FR = (
     r"(?:présidente?|[Pp]remier ministre|ministre des [Aa]ffaires étrangères|ministre de la [Dd]éfense|ministre|"
     r"chef de l['’][ÉE]tat|roi|émir|chancelier|ambassadeur|envoyé)"
 )
-_DEMONYM_BEFORE = re.compile(rf"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?) (?:{_STATE_NOUNS_EN})\b")
-_DEMONYM_AFTER = re.compile(rf"\b{_STATE_NOUNS_FR} ([a-zéèêëîïôç]+)\b")
+_STATE_NOUN_EN = re.compile(rf"(?=[PFDIOEMKCA]|am|en)(?<=[a-z] )(?:{_STATE_NOUNS_EN})\b")
+_DEMONYM_BEFORE = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
+_DEMONYM_AFTER = re.compile(rf"(?=pr|Pr|pre|mi|ch|ro|ém|am|en)(?<![\w-]){_STATE_NOUNS_FR} ([a-zéèêëîïôç]+)\b")
+"""The office first, then the nationality next to it: offices are rarer than capitalised words, so the scan tries
+few positions."""
 
 
 def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
@@ -306,12 +309,16 @@ def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
     gives a mention of the country (the adjective's span). Armed forces are actors of the knowledge base ("Turkish
     forces" is the Turkish Armed Forces), not this rule's."""
     out: list[ResolvedMention] = []
-    for pattern in (_DEMONYM_BEFORE, _DEMONYM_AFTER):
-        for m in pattern.finditer(text):
-            code = gaz.demonym_country(m.group(1))
-            country = gaz.country(code) if code else None
-            if country is not None:
-                out.append(ResolvedMention(m.start(1), m.end(1), m.group(1), country, "demonym"))
+    found = [
+        before
+        for office in _STATE_NOUN_EN.finditer(text)
+        if (before := _DEMONYM_BEFORE.search(text, max(0, office.start() - 30), office.start()))
+    ]
+    for m in [*found, *_DEMONYM_AFTER.finditer(text)]:
+        code = gaz.demonym_country(m.group(1))
+        country = gaz.country(code) if code else None
+        if country is not None:
+            out.append(ResolvedMention(m.start(1), m.end(1), m.group(1), country, "demonym"))
     return out
 
 
@@ -461,9 +468,10 @@ def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending
     named = ctx.named_countries
     first = [(p, _best(p, ctx) if p.candidates else None) for p in pending]
     support: dict[str, set[str]] = {}  # country -> the mention texts whose reading lies in it
-    for p, place in [*first, *((p, _best(p, ctx)) for p in scan_only if p.candidates)]:
-        if place is not None and place.country_code:
-            support.setdefault(place.country_code, set()).add(normalize_name(p.text))
+    if any(FACILITY_AFTER.match(text, p.end) for p, place in first if place is not None):
+        for p, place in [*first, *((p, _best(p, ctx)) for p in scan_only if p.candidates)]:
+            if place is not None and place.country_code:
+                support.setdefault(place.country_code, set()).add(normalize_name(p.text))
     resolved: list[ResolvedMention] = []
     for p, place in first:
         if place is not None and not _supported(text, p, place, ctx, support):
@@ -498,23 +506,23 @@ def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending
 
 
 def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dict[str, set[str]]) -> bool:
-    """Whether an NER mention's reading stands: a country, continent, region or state always; a town when the article
-    points to its country some other way (the country named, a nationality, another place there) or it lies near
-    the article's other places, or else when it does not name a building."""
+    """Whether an NER mention's reading stands: always, unless the name stands before a building's noun ("the
+    Ouagadougou conference hall"); then only a country, continent, region or state, or a town whose country the
+    article points to some other way (the country named, a nationality, another place there) or that lies near the
+    article's other places. (Checked for those mentions only: the anchor distances stay off the common path.)"""
+    if not FACILITY_AFTER.match(text, p.end):
+        return True
     if place.feature in ("country", "continent", "region", "state") or not place.country_code:
         return True  # also the informal regions and seas ("Middle East"), which have no country
     code = place.country_code
     key = normalize_name(p.text)
-    backed = (
+    return (
         ctx.named_countries.get(code, 0) > 0
         or code in ctx.demonym_countries
         or bool(support.get(code, set()) - {key})
         or any(a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
                for a_key, lat, lon in ctx.anchors if place.lat is not None)
     )  # fmt: skip
-    if backed:
-        return True
-    return not FACILITY_AFTER.match(text, p.end)
 
 
 def resolve_locations(
