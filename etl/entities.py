@@ -293,6 +293,8 @@ def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
     text = doc.text
     pieces = [(s, e, label) for start, end, label in spans for s, e in _pieces(text, start, end)
               if not _is_furniture(text[s:e])]  # fmt: skip
+    if _VERSUS.search(text):
+        pieces = _teams(text, pieces)
     runs = _title_runs(doc, pieces)
     taken = _SpanIndex([*runs, *units])
     kept = [(s, e, label) for s, e, label in pieces if not taken.overlaps(s, e)]
@@ -301,6 +303,32 @@ def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
     return kept
 
 
+TEAM = "TEAM"
+"""The label of a side in a fixture ("Barcelona v. Chelsea"): an organisation, even when named after its city."""
+_VERSUS = re.compile(r" (?:v|vs)\.? ")
+
+
+def _teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans cut at " v. " / " vs " and, on either side of it, labelled as teams: sports fixtures name clubs, which
+    NER reads as places or people ("Barcelona v. Chelsea", "Werder Bremen v. Lyon")."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        pieces = [(start, end)]
+        for m in _VERSUS.finditer(text, start, end):
+            last_start, _ = pieces.pop()
+            pieces += [(last_start, m.start()), (m.end(), end)]
+        for s, e in pieces:
+            while e > s and text[e - 1] in " .v" and text[max(s, e - 2) : e] in (" v", "v.", " ."):
+                e -= 2 if text[e - 2 : e] == " v" else 1  # "Porto v": the fixture's "v" is not the club's
+            s, e = s, e
+            if e <= s:
+                continue
+            fixture = _VERSUS.match(text, e) or _VERSUS_BEFORE.search(text, max(0, s - 5), s)
+            out.append((s, e, TEAM if fixture else label))
+    return out
+
+
+_VERSUS_BEFORE = re.compile(r" (?:v|vs)\.? $")
 TITLED = "TITLED"
 """The label of a person found after a title: a person whatever the gazetteer says ("President Bush")."""
 _TITLE_WORDS = (
@@ -529,6 +557,8 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
     elif mention in acronyms:
         owner = acronyms[mention]
         doc.add(start, end, owner, doc.names.get(owner, mention), doc.types.get(owner, "organization"))
+    elif label == TEAM:
+        doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == TITLED:
         name = _strip_title_text(mention)
         doc.add(_with_title(text, start), end, f"person:{strip_titles(clean_mention(name))}", name, "person")
@@ -610,7 +640,9 @@ def _strip_title_text(name: str) -> str:
 
 
 def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str, str]:
-    """Acronyms defined in the text as "Full Name (ACR)", mapped to the full name's entity key."""
+    """Acronyms defined in the text as "Full Name (ACR)", mapped to the full name's entity key. The letters must fit
+    the name's initials, unless the name is an organisation's and the acronym has three letters or more: then it is
+    the name's in another language ("Brazilian Communist Party (PCdoB)", "Government of National Accord (GNA)")."""
     text = doc.text
     acronyms: dict[str, str] = {}
     found_by_end: dict[int, list[_Found]] = {}
@@ -624,11 +656,13 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         acronym, before = m.group(1), m.start()
         while before > 0 and text[before - 1] == " ":
             before -= 1
-        owner = next((f.key for f in found_by_end.get(before, ()) if _acronym_matches(acronym, doc.names[f.key])),
-                     None)
+        foreign = len(acronym) >= 3 and sum(ch.isupper() for ch in acronym) >= 2
+        owner = next((f.key for f in found_by_end.get(before, ())
+                      if _acronym_matches(acronym, doc.names[f.key])
+                      or (foreign and doc.types[f.key] in ("organization", "armed_group"))), None)  # fmt: skip
         if owner is None:
             for start, end in orgs_by_end.get(before, ()):
-                if _acronym_matches(acronym, text[start:end]):
+                if _acronym_matches(acronym, text[start:end]) or foreign:
                     owner = f"organization:{strip_titles(clean_mention(text[start:end]))}"
                     doc.add(start, end, owner, text[start:end], "organization")
                     found_by_end.setdefault(end, []).append(doc.found[-1])

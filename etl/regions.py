@@ -398,6 +398,14 @@ def _named_feature(name: str) -> Place | None:
                  lat=None, lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
 
 
+_ORG_HEAD = re.compile(
+    r"\b(?:Department|Ministry|Office|Army|Navy|Air Force|Coast Guard|Embassy|Government|Parliament|Senate|Congress|"
+    r"Council|Agency|Bank|Forces|Police|Court|Commission|Service|Guard|Marines)\b"
+)
+"""A country's name opening an organisation's name ("U.S. State Department", "U.K. Foreign Office", "Libyan Coast
+Guard" does not start with one) names the organisation's country: that country is the article's too."""
+
+
 def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],
                    exclude_spans: Sequence[tuple[int, int]]) -> tuple[list[_Pending], set[tuple[int, int]]]:
     """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
@@ -406,7 +414,11 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
+    org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for s, e, cands in scan:
+        if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
+            scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
+            continue
         excluded = _excluded(text, s, e, exclude_spans) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue

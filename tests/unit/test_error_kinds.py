@@ -268,3 +268,28 @@ def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> N
     assert expected_places <= places(en) and places(en) == places(fr)
     assert {"Libya", "Turkey", "Egypt"} <= countries(en) and countries(en) == countries(fr)
     assert {"Tripolitania", "Fezzan", "Cyrenaica"} <= regions(en) and regions(en) == regions(fr)
+
+
+# General news (Wikinews-like): rules that also serve non-Libya stories --------------------------------------------
+
+
+def test_fixture_sides_are_clubs_not_places(kb: KnowledgeBase) -> None:
+    e = enrich(kb, "Cup draw", "The draw for the last sixteen was made on Friday:\n\nBarcelona v. Chelsea\n"
+                               "Werder Bremen v. Lyon\n\nThe first legs are played in February.")  # fmt: skip
+    clubs = {n for n, t in actors(e).items() if t == "organization"}
+    assert {"Barcelona", "Chelsea", "Werder Bremen", "Lyon"} <= clubs
+    assert not places(e) & {"Barcelona", "Lyon"}
+
+
+def test_an_acronym_in_another_language_after_an_organisation(kb: KnowledgeBase) -> None:
+    e = enrich(kb, "Coalition talks", "The Brazilian Communist Party (PCdoB) joined the coalition. PCdoB leaders "
+                                      "met on Monday.")  # fmt: skip
+    party = next(x for x in e.entities if "PCdoB" in {m.text for m in x.mentions})
+    assert party.type == "organization" and len(party.mentions) >= 2
+
+
+def test_a_country_opening_an_organisations_name_is_the_articles(kb: KnowledgeBase) -> None:
+    e = enrich(kb, "Travel warnings", "The U.S. State Department issued travel warnings on Tuesday.")
+    assert "United States" in countries(e)
+    bank = enrich(kb, "Rates", "The Bank of Japan kept its rates unchanged on Tuesday.")
+    assert "Japan" not in countries(bank)  # a country closing an organisation's name stays part of the name
