@@ -233,7 +233,7 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
     for start, end, actor in kb.scan(text):
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
-    units = _numbered_units(doc)
+    units = [*_numbered_units(doc), *_state_organs(doc)]
     spans = _prepare_spans(doc, spans, units)
     place_keys = {clean_mention(text[s:e]) for s, e, label in spans if label == "PLACE"}
     pending = _link_known(doc, spans)
@@ -419,6 +419,49 @@ _UNIT = re.compile(
 )
 
 
+_ORGANS_EN = {
+    "army": "Army", "navy": "Navy", "air force": "Air Force", "government": "Government", "military": "Army",
+    "coast guard": "Coast Guard", "coastguard": "Coast Guard", "police": "Police", "parliament": "Parliament",
+    "foreign ministry": "Foreign Ministry", "defence ministry": "Defence Ministry", "defense ministry":
+    "Defence Ministry", "interior ministry": "Interior Ministry", "embassy": "Embassy",
+}  # fmt: skip
+_ORGANS_FR = {
+    "armée": "Army", "marine": "Navy", "gouvernement": "Government", "garde-côtes": "Coast Guard",
+    "police": "Police", "parlement": "Parliament", "ambassade": "Embassy",
+}  # fmt: skip
+_ORGAN_EN = re.compile(
+    r"(?<![\w-])([A-Z][a-z]+) (" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])", re.IGNORECASE
+)
+_ORGAN_FR = re.compile(
+    r"(?<![\w-])(?:[Ll]['’]|[Ll][ae] |[Ll]es )(" + "|".join(_ORGANS_FR) + r") ([a-zéèêëîïôç]+)(?![\w-])"
+)
+
+
+def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
+    """A state's army, government, police... named by its nationality ("the Colombian army", "le gouvernement
+    italien"): one organisation each, named "<English demonym> <Organ>" in every language ("Italian Government"),
+    unless the knowledge base knows the phrase ("Turkish forces")."""
+    out: list[tuple[int, int]] = []
+    text, gaz = doc.text, doc.gazetteer
+    found = [(m.start(), m.end(), m.group(1), _ORGANS_EN.get(m.group(2).lower())) for m in _ORGAN_EN.finditer(text)
+             if m.group(1)[0].isupper()]  # fmt: skip
+    found += [(m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)]
+    for start, end, demonym, organ in found:
+        code = gaz.demonym_country(demonym)
+        country = gaz.country(code) if code else None
+        english = next((d for d in country.demonyms if d[:1].isupper()), None) if country else None
+        if organ is None or english is None or doc.covered(start, end):
+            continue
+        name = f"{english} {organ}"
+        actor = doc.kb.lookup(name)
+        if actor is not None:
+            doc.add_actor(start, end, actor)
+        else:
+            doc.add(start, end, f"organization:{name.lower()}", name, "organization")
+        out.append((start, end))
+    return out
+
+
 _UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon")
 
 
@@ -503,6 +546,8 @@ def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
     pending: list[tuple[int, int, str]] = []
     for raw_start, raw_end, label in spans:
         start, end = _trim(text, raw_start, raw_end)
+        if end < raw_end and text[end] == "." and doc.gazetteer.candidates(text[start : end + 1]):
+            end += 1  # "Calif.", "Conn.": an abbreviation the gazetteer knows keeps its full stop
         if end <= start or doc.is_blocked(start, end):
             continue
         mention = text[start:end]

@@ -116,7 +116,12 @@ ADMIN1_SPREAD = (0.02, 0.98)
 latitudes and longitudes (a box centre robust to outlying islands), close to GeoNames' own division points."""
 
 DEMONYM_RE = re.compile(r"^[A-Z]{2,9}(AN|ESE|ISH|ENCH|I|OT|IC)$")
-CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {"US": ("American",)}
+CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {
+    # English demonyms the Phoenix heuristic misses (newsfacet curated).
+    "US": ("American",), "GB": ("British",), "GR": ("Greek",), "NL": ("Dutch",), "CH": ("Swiss",),
+    "NE": ("Nigerien",), "UA": ("Ukrainian",), "IQ": ("Iraqi",), "KR": ("South Korean",), "KP": ("North Korean",),
+    "CO": ("Colombian",), "MK": ("Macedonian",), "LV": ("Latvian",), "PS": ("Palestinian",), "AF": ("Afghan",),
+}  # fmt: skip
 FRENCH_DEMONYMS: dict[str, str] = {
     # Masculine singular; the feminine and plural forms are derived (``french_forms``). Context for disambiguation
     # and for "le président turc" (the state as an actor), as the English demonyms are. newsfacet curated.
@@ -198,8 +203,8 @@ def french_forms(masculine: str) -> list[str]:
     """A French demonym's four forms: "turc" -> turc, turcs, turque, turques; "libyen" -> libyens, libyenne(s)."""
     if masculine.endswith("c"):
         feminine = masculine + "que"
-    elif masculine.endswith(("ien", "éen")):
-        feminine = masculine + "ne"
+    elif masculine.endswith("en"):
+        feminine = masculine + "ne"  # libyen -> libyenne, européen -> européenne
     elif masculine.endswith("e"):
         feminine = masculine
     else:
@@ -634,8 +639,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 + (f"; {CURATED_SOURCE}" if cc in CURATED_COUNTRY_ALIASES else "")
                 + ("; demonyms: Phoenix CountryInfo (MIT)" if demonyms.get(cc) else "")
                 + ("; French names and demonyms: newsfacet curated" if cc in FRENCH_DEMONYMS else ""),
-                demonyms=[*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, []),
-                          *(french_forms(FRENCH_DEMONYMS[cc]) if cc in FRENCH_DEMONYMS else [])],
+                demonyms=list(dict.fromkeys([*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, []),
+                                             *(french_forms(FRENCH_DEMONYMS[cc]) if cc in FRENCH_DEMONYMS else [])])),
             )
         )
     rows += continent_rows(continents)
@@ -818,8 +823,9 @@ departments are left out (small-town names and common words)."""
 
 def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list[Row]:
     """First-level divisions of the countries ``admin1_rows`` could not join to GeoNames (and not Libya, whose
-    districts are rows of their own): ISO 3166-2 names with their country, without a point (no source gives one
-    here), so a mention names the division and its country but draws nothing on the map."""
+    districts are rows of their own), and England's two-tier counties: ISO 3166-2 names with their country, without
+    a point (no source gives one here), so a mention names the division and its country but draws nothing on the
+    map."""
     import pycountry
 
     covered = {r.country_code for r in rows if r.feature in ("state", "district")}
@@ -828,7 +834,10 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
     out: list[Row] = []
     for sub in sorted(subdivisions, key=lambda s: s.code):
         cc = sub.country_code
-        if sub.parent_code is not None or sub.type not in SUBDIVISION_TYPES or cc in covered or cc not in country_names:
+        county = cc == "GB" and sub.type == "Two-tier county"  # Hampshire, Kent: what UK news names as places
+        if not county and (sub.parent_code is not None or sub.type not in SUBDIVISION_TYPES or cc in covered):
+            continue
+        if cc not in country_names:
             continue
         names = [re.sub(r"\s*\[[^]]*\]", "", n).strip() for n in str(sub.name).split(";")]
         names = [n for n in names if n and "," not in n and norm_key(n) not in taken]

@@ -293,3 +293,11 @@ def test_a_country_opening_an_organisations_name_is_the_articles(kb: KnowledgeBa
     assert "United States" in countries(e)
     bank = enrich(kb, "Rates", "The Bank of Japan kept its rates unchanged on Tuesday.")
     assert "Japan" not in countries(bank)  # a country closing an organisation's name stays part of the name
+
+
+def test_a_states_organs_named_by_nationality_in_both_languages(kb: KnowledgeBase) -> None:
+    en = enrich(kb, "Migrants", "The Libyan coast guard intercepted a boat, and the Italian government protested.")
+    fr = enrich(kb, "Migrants", "Les garde-côtes libyens ont intercepté un bateau, et le gouvernement italien a "
+                                "protesté. La marine libyenne a confirmé.", "fr")  # fmt: skip
+    assert {"Libyan Coast Guard", "Italian Government"} <= set(actors(en))
+    assert {"Libyan Coast Guard", "Italian Government", "Libyan Navy"} <= set(actors(fr))
