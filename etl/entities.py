@@ -430,10 +430,11 @@ _ORGANS_FR = {
     "police": "Police", "parlement": "Parliament", "ambassade": "Embassy",
 }  # fmt: skip
 _ORGAN_EN = re.compile(
-    r"(?<![\w-])([A-Z][a-z]+) (" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])", re.IGNORECASE
-)
+    r"(?=[aAnNgGmMcCpPfFdDiIeE])(?<=[a-z] )(?i:" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])"
+)  # the organ first (rarer than capitalised words), then the nationality before it
+_NATIONALITY_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+) $")
 _ORGAN_FR = re.compile(
-    r"(?<![\w-])(?:[Ll]['’]|[Ll][ae] |[Ll]es )(" + "|".join(_ORGANS_FR) + r") ([a-zéèêëîïôç]+)(?![\w-])"
+    r"(?=[Ll])(?<![\w-])(?:[Ll]['’]|[Ll][ae] |[Ll]es )(" + "|".join(_ORGANS_FR) + r") ([a-zéèêëîïôç]+)(?![\w-])"
 )
 
 
@@ -443,8 +444,11 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
     unless the knowledge base knows the phrase ("Turkish forces")."""
     out: list[tuple[int, int]] = []
     text, gaz = doc.text, doc.gazetteer
-    found = [(m.start(), m.end(), m.group(1), _ORGANS_EN.get(m.group(2).lower())) for m in _ORGAN_EN.finditer(text)
-             if m.group(1)[0].isupper()]  # fmt: skip
+    found = [
+        (before.start(1), organ.end(), before.group(1), _ORGANS_EN.get(organ.group().lower()))
+        for organ in _ORGAN_EN.finditer(text)
+        if (before := _NATIONALITY_BEFORE.search(text, max(0, organ.start() - 25), organ.start()))
+    ]
     found += [(m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)]
     for start, end, demonym, organ in found:
         code = gaz.demonym_country(demonym)
