@@ -60,7 +60,7 @@ def bench_settings(data_dir: Path) -> Settings:
 
 
 def drop_alias(client: Elasticsearch, alias: str) -> list[str]:
-    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.store.indices``), by concrete
+    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.store.ledger``), by concrete
     name; returns what was deleted."""
     names: list[str] = []
     if client.indices.exists_alias(name=alias):

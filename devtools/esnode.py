@@ -111,7 +111,7 @@ class NodeConfig:
     #: None: build plugins/analysis-lucene (if missing or stale) and use its zip.
     plugin_zip: Path | None = None
     cluster_name: str = "newsfacet-test"
-    start_timeout: float = 120.0
+    start_timeout: float = 300.0  # 10-30 s on an idle 2-core machine; minutes when it is busy
     stop_timeout: float = 30.0
     #: Set for a node of a multi-node cluster: it then gets its own data, logs and config dirs.
     node_name: str | None = None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -954,20 +954,58 @@ def recognise(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[st
     none. This is the one step that needs spaCy: ``link`` redoes everything after it from the spans alone.
     """
     texts = [analysis_text(article) for article, _ in items]
-    spans: list[tuple[NerSpan, ...]] = [() for _ in items]
+    found: list[list[NerSpan]] = [[] for _ in items]
     by_language: dict[str, list[int]] = {}
     for i, (_, language) in enumerate(items):
         if language.code in models:
             by_language.setdefault(language.code, []).append(i)
     for code, indices in by_language.items():
         nlp = load_model(models[code])
-        longest = max(len(texts[i]) for i in indices)
-        if longest >= nlp.max_length:
-            nlp.max_length = longest + 1  # ner only: memory grows linearly, unlike the parser's
-        docs = nlp.pipe((texts[i] for i in indices), batch_size=batch_size)
-        for i, found in zip(indices, _ner_spans(docs), strict=True):
-            spans[i] = found
-    return spans
+        pieces = [(i, offset, piece) for i in indices for offset, piece in ner_pieces(texts[i])]
+        for group in _batches_of_chars(pieces, batch_size):
+            docs = nlp.pipe((piece for _, _, piece in group), batch_size=len(group))
+            for (i, offset, _), piece_spans in zip(group, _ner_spans(docs), strict=True):
+                found[i].extend(NerSpan(s.start + offset, s.end + offset, s.label) for s in piece_spans)
+    return [tuple(spans) for spans in found]
+
+
+NER_BATCH_CHARS = 60_000
+"""Characters spaCy holds in one minibatch: about a dozen news articles, or three pieces of a long one."""
+
+
+def _batches_of_chars(pieces: list[tuple[int, int, str]], most: int) -> Iterator[list[tuple[int, int, str]]]:
+    """Consecutive groups of at most ``most`` pieces and ``NER_BATCH_CHARS`` characters (at least one piece each)."""
+    group: list[tuple[int, int, str]] = []
+    size = 0
+    for piece in pieces:
+        if group and (len(group) >= most or size + len(piece[2]) > NER_BATCH_CHARS):
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[2])
+    if group:
+        yield group
+
+
+NER_PIECE_CHARS = 20_000
+"""Longest text spaCy sees at once. Its memory grows with the text it holds (about 2.5 MB per 1,000 characters for
+the small models), so a 400,000-character article held whole took a worker past 1.5 GB; cut at paragraph breaks,
+no name is split and a worker's memory stays bounded whatever the article's length."""
+
+
+def ner_pieces(text: str, limit: int = NER_PIECE_CHARS) -> list[tuple[int, str]]:
+    """``text`` cut into (offset, piece) of at most ``limit`` characters, at a paragraph break, else a line break,
+    else a sentence end, else a space (else anywhere): pieces put back together are the text."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = next((at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2),
+                   limit)
+        pieces.append((start, window[:cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase,

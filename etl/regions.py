@@ -76,16 +76,24 @@ class _SpanSet:
     """Spans answering "does any overlap [start, end)?" by bisection: every scan hit asks it of every NER span."""
 
     def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self._starts = [s for s, _ in ordered]
-        self._max_end = list(accumulate((e for _, e in ordered), max))  # furthest end among the first i + 1
+        self._ordered = sorted(spans)
+        self._starts = [s for s, _ in self._ordered]
+        self._max_end = list(accumulate((e for _, e in self._ordered), max))  # furthest end among the first i + 1
+        self._longest = max((e - s for s, e in self._ordered), default=0)
 
     def overlaps(self, start: int, end: int) -> bool:
         before_end = bisect_left(self._starts, end)  # the spans starting before ``end``
         return before_end > 0 and self._max_end[before_end - 1] > start
 
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans overlapping [start, end), in order: only those starting within the longest span's length of
+        ``start`` can, so the cost is theirs, not every span's."""
+        first = bisect_left(self._starts, start - self._longest)
+        last = bisect_left(self._starts, end)
+        return [(s, e) for s, e in self._ordered[first:last] if e > start]
 
-def _excluded(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool | None:
+
+def _excluded(text: str, start: int, end: int, spans: _SpanSet) -> bool | None:
     """Inside an actor span that names more than the place ("Bank of Japan"), not merely a place plus common nouns.
 
     "Misrata militia" (an armed group named after its town) and a lone "Palermo" that NER took for a person keep
@@ -94,9 +102,7 @@ def _excluded(text: str, start: int, end: int, spans: Sequence[tuple[int, int]])
     names can vouch for the place.
     """
     verdict: bool | None = False
-    for s, e in spans:
-        if not (start < e and s < end):
-            continue
+    for s, e in spans.overlapping(start, end):
         rest = text[s:start] + " " + text[end:e]
         if any(_is_capitalised(w) for w in _WORD.findall(rest)):
             return True
@@ -419,7 +425,7 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
             scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
             continue
-        excluded = _excluded(text, s, e, exclude_spans) if actor_span_set.overlaps(s, e) else False
+        excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
         if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):

@@ -85,9 +85,17 @@ def _read(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+def _comparable(name: str) -> str:
+    """A recorded name from ``seeds/`` or ``shared/`` on (older snapshots kept the checkout's folder in front)."""
+    for anchor in ("seeds/", "shared/"):
+        if anchor in name:
+            return name[name.index(anchor):]
+    return name
+
+
 def compare(before: Path, after: Path, ignore: set[str]) -> int:
-    old = {r["file"]: r for r in _read(before)}
-    new = {r["file"]: r for r in _read(after)}
+    old = {_comparable(r["file"]): r for r in _read(before)}
+    new = {_comparable(r["file"]): r for r in _read(after)}
     differing = 0
     for name in sorted(set(old) | set(new)):
         a, b = old.get(name), new.get(name)
@@ -96,6 +104,7 @@ def compare(before: Path, after: Path, ignore: set[str]) -> int:
             differing += 1
             continue
         for record in (a, b):
+            record.pop("file", None)  # the key it was matched by
             for key in ignore:
                 (record.get("document") or {}).pop(key, None)
         if a != b:
