@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.entities import extract_entities, load_model
+from etl.entities import EntityResult, extract_entities, load_model
 from etl.knowledge.actors import KnowledgeBase
 from etl.knowledge.gazetteer import Gazetteer
 from etl.language import detect_article_language, detector_factory
-from etl.records import CleanArticle, EnrichedArticle, EntityType, analysis_text
+from etl.records import CleanArticle, EnrichedArticle, EntityType, Location, analysis_text
 from etl.regions import resolve_locations
 from etl.settings import Settings
 
@@ -46,12 +46,19 @@ def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[Enriche
     gazetteer = Gazetteer.load()
     languages = [detect_article_language(article) for article in articles]
     results = extract_entities(list(zip(articles, languages, strict=True)), settings.spacy_models, kb)
-    enriched: list[EnrichedArticle] = []
-    for article, language, result in zip(articles, languages, results, strict=True):
-        actor_spans = [(mention.start, mention.end) for entity in result.entities if entity.type in NOT_PLACES
-                       for mention in entity.mentions]
-        locations = resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
-                                      exclude_spans=actor_spans)
-        enriched.append(EnrichedArticle(article=article, language=language, entities=result.entities,
-                                        quotes=result.quotes, locations=locations))
-    return enriched
+    return [
+        EnrichedArticle(article=article, language=language, entities=result.entities, quotes=result.quotes,
+                        locations=locate(article, result, gazetteer))
+        for article, language, result in zip(articles, languages, results, strict=True)
+    ]
+
+
+def actor_spans(result: EntityResult) -> list[tuple[int, int]]:
+    """Where people, organisations and media are named: their words are not place mentions."""
+    return [(m.start, m.end) for entity in result.entities if entity.type in NOT_PLACES for m in entity.mentions]
+
+
+def locate(article: CleanArticle, result: EntityResult, gazetteer: Gazetteer) -> tuple[Location, ...]:
+    """The regions stage for one article, from its entities result (one definition for enrich and the benches)."""
+    return resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
+                             exclude_spans=actor_spans(result))
