@@ -969,8 +969,9 @@ def recognise(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[st
     return [tuple(spans) for spans in found]
 
 
-NER_BATCH_CHARS = 60_000
-"""Characters spaCy holds in one minibatch: about a dozen news articles, or three pieces of a long one."""
+NER_BATCH_CHARS = 150_000
+"""Characters spaCy holds in one minibatch: about 30 news articles (the default batch), or seven pieces of a long
+one. Larger batches hold more memory than they save time; at 60,000 NER cost 3 % more CPU per article."""
 
 
 def _batches_of_chars(pieces: list[tuple[int, int, str]], most: int) -> Iterator[list[tuple[int, int, str]]]:
