@@ -60,8 +60,8 @@ def bench_settings(data_dir: Path) -> Settings:
 
 
 def drop_alias(client: Elasticsearch, alias: str) -> list[str]:
-    """Delete the indices behind ``alias``, its ledger, the ledger's stat cache and relink's checks, by concrete
-    name; returns what was deleted."""
+    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.store.ledger``) and
+    relink's checks (``etl.run.relink``), by concrete name; returns what was deleted."""
     names: list[str] = []
     if client.indices.exists_alias(name=alias):
         names.extend(client.indices.get_alias(name=alias).body)

@@ -221,3 +221,136 @@ class AirflowStack:
                                           detail=(lambda: detail(run_id)) if detail else None)  # fmt: skip
         return final, time.monotonic() - started
 
+
+
+# --------------------------------------------------------------------------- `make airflow`: the local UI
+
+LOCAL_COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+
+
+def local_env(home: Path, port: int, bin_dir: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of ``make airflow``'s components: ``airflow`` itself first on PATH (Airflow starts some of
+    its parts by that bare name), sizes for a small machine (LocalExecutor forks ``parallelism`` workers at
+    start: Airflow's default of 32 is 32 idle processes), the UI's admin user with a generated password. Every
+    value the caller's environment already sets wins."""
+    env = dict(os.environ if environ is None else environ)
+    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
+    cores = os.cpu_count() or 2
+    defaults = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(min(cores, 4)),
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "PYTHONUNBUFFERED": "1",
+    }  # fmt: skip
+    for key, value in defaults.items():
+        env.setdefault(key, value)
+    return env
+
+
+def password_file(env: dict[str, str]) -> Path:
+    """Where SimpleAuthManager keeps the generated passwords (``[core] simple_auth_manager_passwords_file``)."""
+    configured = env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE")
+    default = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
+    return Path(configured) if configured else default
+
+
+def login_lines(env: dict[str, str], url: str) -> list[str]:
+    """What a person needs to log in: the URL, the user, where the password is (and the password itself: this is
+    a development server on the loopback interface)."""
+    users = [u.split(":")[0] for u in env.get("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin").split(",")]
+    path = password_file(env)
+    try:
+        passwords: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        passwords = {}
+    lines = [f"Airflow is up: {url}"]
+    for user in users:
+        shown = passwords.get(user)
+        lines.append(f"  log in as {user!r}, password {shown!r}" if shown else f"  log in as {user!r}")
+    lines.append(f"  (passwords are kept in {path}; delete the file to get new ones)")
+    return lines
+
+
+def serve(verbose: bool = False, port: int | None = None) -> int:
+    """``make airflow``: the API server and UI, scheduler, DAG processor and triggerer, each in its own process
+    group with its log under ``$AIRFLOW_HOME``; prints how to log in once all are healthy, then waits. Ctrl+C (or
+    SIGTERM) stops every component and its children: SIGTERM, 20 s of grace, then SIGKILL."""
+    import sys
+
+    home = Path(os.environ.get("AIRFLOW_HOME") or Path.cwd() / "var" / "airflow")
+    home.mkdir(parents=True, exist_ok=True)
+    port = port or int(os.environ.get("AIRFLOW__API__PORT") or 8080)
+    env = local_env(home, port, Path(sys.executable).parent)
+    url = env["AIRFLOW__API__BASE_URL"]
+    stack = AirflowStack(url=f"http://127.0.0.1:{port}", home=home, settings=Settings.from_env(env))
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signum)
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)  # even when started with SIGINT ignored (a background job)
+    logs = {name: home / f"{name}.log" for name in LOCAL_COMPONENTS}
+    print(f"starting Airflow (parallelism {env['AIRFLOW__CORE__PARALLELISM']}, DAGs in "
+          f"{env['AIRFLOW__CORE__DAGS_FOLDER']}); logs: {home}/<component>.log", flush=True)
+    try:
+        for name in LOCAL_COMPONENTS:
+            out = None if verbose else open(logs[name], "ab")  # noqa: SIM115 (the child keeps the descriptor)
+            try:
+                stack.procs[name] = subprocess.Popen(["airflow", name], env=env, stdout=out,
+                                                     stderr=subprocess.STDOUT if out else None,
+                                                     stdin=subprocess.DEVNULL, start_new_session=True)
+            finally:
+                if out is not None:
+                    out.close()
+
+        def healthy() -> bool:
+            health = stack.api("GET", "/api/v2/monitor/health", timeout=5)
+            return all((health.get(p) or {}).get("status") == "healthy"
+                       for p in ("metadatabase", "scheduler", "dag_processor", "triggerer"))  # fmt: skip
+
+        try:
+            stack.wait("Airflow to be healthy", healthy, timeout=300, detail=lambda: stack.logs(20))
+        except StackFailure as exc:
+            print(f"Airflow did not come up: {exc}", file=sys.stderr)
+            return 1
+        print("\n".join(login_lines(env, url)), flush=True)
+        print(f"  runs of ingest_articles start when you trigger them (NEWSFACET_SCHEDULE="
+              f"{env.get('NEWSFACET_SCHEDULE') or 'unset: @hourly'}). Ctrl+C stops Airflow.", flush=True)
+        while True:
+            if problem := stack.dead():
+                print(f"an Airflow component stopped: {problem}", file=sys.stderr)
+                return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping Airflow ...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut the clean-up short
+        started = time.monotonic()
+        stop_groups(stack.procs.values(), grace=20.0)
+        print(f"Airflow stopped in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m devtools.airflow_stack", description=serve.__doc__)
+    parser.add_argument("--verbose", action="store_true", help="the components' logs on the terminal")
+    parser.add_argument("--port", type=int, help="the UI's port (default: AIRFLOW__API__PORT or 8080)")
+    args = parser.parse_args(argv)
+    return serve(verbose=args.verbose, port=args.port)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -111,7 +111,7 @@ class NodeConfig:
     #: None: build plugins/analysis-lucene (if missing or stale) and use its zip.
     plugin_zip: Path | None = None
     cluster_name: str = "newsfacet-test"
-    start_timeout: float = 120.0
+    start_timeout: float = 300.0  # 10-30 s on an idle 2-core machine; minutes when it is busy
     stop_timeout: float = 30.0
     #: Set for a node of a multi-node cluster: it then gets its own data, logs and config dirs.
     node_name: str | None = None
@@ -264,6 +264,12 @@ def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None 
     if proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-40:])
         raise LocalNodeError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{tail}")
+
+
+def _sbin(tool: str) -> str:
+    """A system tool by its full path when PATH lacks the sbin folders (root with ``PATH=/usr/bin:/bin``)."""
+    found = shutil.which(tool) or next((f"{d}/{tool}" for d in ("/usr/sbin", "/sbin") if Path(d, tool).is_file()), None)
+    return found or tool
 
 
 def _sha256(path: Path) -> str:
@@ -451,7 +457,7 @@ def _ensure_run_user(cfg: NodeConfig) -> None:
     _progress(f"creating system user {cfg.run_user} (Elasticsearch refuses to run as root)")
     _run(
         [
-            "useradd",
+            _sbin("useradd"),
             "--system",
             "--user-group",
             "--no-create-home",
@@ -510,7 +516,7 @@ def _write_own_config(cfg: NodeConfig) -> None:
     def tool(name: str, *args: str, stdin_text: str) -> None:
         cmd = [str(cfg.es_home / "bin" / name), *args]
         if cfg.as_root:  # as the run user, so what the tool writes stays readable by the node
-            cmd = ["runuser", "-u", cfg.run_user, "--", *cmd]
+            cmd = [_sbin("runuser"), "-u", cfg.run_user, "--", *cmd]
         _run(cmd, env=_es_env(cfg), cwd=cfg.es_home, stdin_text=stdin_text)
 
     if cfg.bootstrap_password is not None:
@@ -660,7 +666,7 @@ def _start_command(cfg: NodeConfig) -> list[str]:
     cmd += [f"-E{key}={value}" for key, value in settings.items()]
     if cfg.as_root:
         # runuser keeps the environment we pass (ES_JAVA_HOME, ES_JAVA_OPTS).
-        cmd = ["runuser", "-u", cfg.run_user, "--", *cmd]
+        cmd = [_sbin("runuser"), "-u", cfg.run_user, "--", *cmd]
     return cmd
 
 

@@ -1,17 +1,19 @@
 """Enrichment: language, entities and places for a batch of clean articles.
 
 Chains the ``language``, ``entities`` and ``regions`` stages. Batches go through spaCy together (``nlp.pipe``),
-and the knowledge base and gazetteer are loaded once per process.
+and the knowledge (the shipped knowledge base and gazetteer, with yours from ``NEWSFACET_KB_DIR``) is loaded once per
+process. Everything after NER is ``derive``, from the NER spans alone: ``relink`` calls it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.entities import link, load_model, recognise
+from etl.entities import EntityResult, link, load_model, recognise
+from etl.knowledge.gazetteer import Gazetteer
 from etl.knowledge.loader import Knowledge, load_knowledge
 from etl.language import detect_article_language, detector_factory
-from etl.records import CleanArticle, EnrichedArticle, EntityType, Language, NerSpan, analysis_text
+from etl.records import CleanArticle, EnrichedArticle, EntityType, Language, Location, NerSpan, analysis_text
 from etl.regions import resolve_locations
 from etl.settings import Settings
 
@@ -45,13 +47,9 @@ def derive(article: CleanArticle, language: Language, spans: Sequence[NerSpan],
     The ingest and ``relink`` both call this, so a relinked document is exactly what a fresh ingest with the same
     knowledge would make (without spaCy: the spans come from the archive).
     """
-    result = link(article, spans, knowledge.kb)
-    actor_spans = [(mention.start, mention.end) for entity in result.entities if entity.type in NOT_PLACES
-                   for mention in entity.mentions]
-    locations = resolve_locations(analysis_text(article), result.place_mentions, knowledge.gazetteer,
-                                  exclude_spans=actor_spans)
+    result = link(article, spans, knowledge.kb, knowledge.gazetteer)
     return EnrichedArticle(article=article, language=language, entities=result.entities, quotes=result.quotes,
-                           locations=locations)
+                           locations=locate(article, result, knowledge.gazetteer))
 
 
 def enrich_with_spans(articles: Sequence[CleanArticle],
@@ -67,3 +65,14 @@ def enrich_with_spans(articles: Sequence[CleanArticle],
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
     """Language, canonical actors, quotes and resolved places for each article, in input order."""
     return [enriched for enriched, _ in enrich_with_spans(articles, settings)]
+
+
+def actor_spans(result: EntityResult) -> list[tuple[int, int]]:
+    """Where people, organisations and media are named: their words are not place mentions."""
+    return [(m.start, m.end) for entity in result.entities if entity.type in NOT_PLACES for m in entity.mentions]
+
+
+def locate(article: CleanArticle, result: EntityResult, gazetteer: Gazetteer) -> tuple[Location, ...]:
+    """The regions stage for one article, from its entities result (one definition for enrich and the benches)."""
+    return resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
+                             exclude_spans=actor_spans(result))

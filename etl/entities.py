@@ -6,8 +6,15 @@ acronyms ("IISS") and mislabel surnames ("Profazio" as a place, "Palermo" as a p
 aliases in any language, NER supplies the rest, and a few article-level rules (surname back-reference, "Full Name
 (ACR)", places named elsewhere in the article, photo credits) settle the disagreements.
 
+What NER gets wrong in news text is fixed by kind before linking (issue 15): a name never runs across a line break;
+dates, times and two-letter unknown acronyms are never actors; lines in headline case or capitals give no new names
+(their capitals say nothing about where names end); a run of capitalised words after a title ("President",
+"General", "SG", "le président turc") is one person; numbered units ("Brigade 166") are armed groups; a name the
+gazetteer knows as a place is never an organisation (nor a person, when it is a country, region, district, big city
+or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name.
+
 Only spaCy's ``ner`` component is loaded (plus ``tok2vec`` when ``ner`` listens to it), once per model per process.
-Mention offsets point into ``analysis_text(article)``.
+Mention offsets point into ``analysis_text(article)`` (title, body, captions); each mention records its part.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -23,8 +30,21 @@ from typing import Any
 import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
 from etl.errors import ConfigurationError
-from etl.knowledge.actors import Actor, KnowledgeBase, clean_mention, strip_titles
-from etl.records import CleanArticle, Entity, EntityType, Language, Mention, NerSpan, Quote, analysis_text
+from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
+from etl.knowledge.folding import APOSTROPHES
+from etl.knowledge.gazetteer import Gazetteer, is_generic_word
+from etl.records import (
+    CleanArticle,
+    Entity,
+    EntityType,
+    Language,
+    Mention,
+    NerSpan,
+    Quote,
+    analysis_text,
+    part_at,
+    part_bounds,
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +99,7 @@ _TITLE_BEFORE = re.compile(
 _GENERIC_ORG = re.compile(
     r"^(?:(?:the\s+)?(?:interior|foreign|defen[cs]e|finance|justice|health|oil|economy|foreign affairs|home office)"
     r"(?:\s+(?:affairs|ministry|minister|office))?|(?:the\s+)?ministry(?:\s+of\s+\w+(?:\s+affairs)?)?|government|"
-    r"parliament|army|police|affairs)$",
+    r"parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters)$",
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
@@ -106,6 +126,7 @@ class _Doc:
 
     text: str
     kb: KnowledgeBase
+    gazetteer: Gazetteer
     blocked: list[tuple[int, int]]
     credit_names: set[str]
     found: list[_Found] = field(default_factory=list)
@@ -156,20 +177,28 @@ class _Doc:
         return any(b0 <= start and end <= b1 for b0, b1 in self.blocked)
 
 
+_POSSESSIVE = re.compile(rf"(?:\s?['{APOSTROPHES}]s|['{APOSTROPHES}])$")
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Tighten a span: no leading article, no possessive, keep a bracketed first name ("[Muammar] Kadhafi")."""
     span = text[start:end]
     m = re.match(r"(?:the|The|le|la|les|l['’])\s*", span)
     if m and end - start - m.end() > 2:
         start += m.end()
-    m2 = re.search(r"(?:['’]s|['’])$", text[start:end])
+    m2 = _POSSESSIVE.search(text, start, end)
     if m2:
-        end = start + m2.start()
+        end = m2.start()
     if "]" in text[start:end] and "[" not in text[start:end] and start > 0 and text[start - 1] == "[":
         start -= 1
     while end > start and text[end - 1] in " ,.;:":
+        if text[end - 1] == "." and _ABBREVIATION_END.search(text, start, end):
+            break  # "U.S.", "N.J.", "Va.": the full stop is part of the name
         end -= 1
     return start, end
+
+
+_ABBREVIATION_END = re.compile(r"(?:(?<![^\W\d_])[^\W\d_]\.[^\W\d_]\.|(?<![^\W\d_])[A-Z][a-z]{0,3}\.)$")
 
 
 def _with_title(text: str, start: int) -> int:
@@ -190,25 +219,314 @@ def _acronym_matches(acronym: str, name: str) -> bool:
     return all(ch in it for ch in acronym.lower())
 
 
-def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle) -> _Doc:
+def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle,
+          gazetteer: Gazetteer) -> _Doc:
     """Resolve NER spans and KB hits to entities; collect place mentions.
 
-    In order: knowledge-base aliases found in the text; NER spans that the KB links or that lie inside a KB hit;
-    then the rest (surnames of full names seen, acronyms defined in the text, places, new people and organisations);
-    finally the surnames and acronyms NER missed elsewhere.
+    In order: knowledge-base aliases found in the text; numbered units ("Brigade 166"); NER spans cut at line
+    breaks and rid of dates, times and page furniture, with people written after a title re-joined ("President
+    Mahamat Idriss Deby Itno"); then NER spans that the KB links or that lie inside a KB hit; then the rest (surnames
+    of full names seen, acronyms defined in the text, places, new people and organisations; what NER found in a
+    headline only when the body names it too); finally the surnames and acronyms NER missed elsewhere.
     """
-    doc = _Doc(text=text, kb=kb, **_credit_filter(text, article.credits))
+    doc = _Doc(text=text, kb=kb, gazetteer=gazetteer, **_credit_filter(text, article.credits))
     for start, end, actor in kb.scan(text):
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
+    units = [*_numbered_units(doc), *_state_organs(doc)]
+    spans = _prepare_spans(doc, spans, units)
     place_keys = {clean_mention(text[s:e]) for s, e, label in spans if label == "PLACE"}
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
-    for start, end, label in pending:
-        _link_pending(doc, start, end, label, surnames, acronyms, place_keys)
+    headlines = _SpanIndex(_headline_ranges(text, part_bounds(article)[0]))
+    body_first = sorted(pending, key=lambda span: headlines.contains(span[0], span[1]))
+    for start, end, label in body_first:  # headline spans last: they only join what the body names
+        _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
     _add_missed_occurrences(doc, surnames, acronyms)
     return doc
+
+
+# -- span preparation: what NER gets wrong in news text ---------------------------------------------------------------
+
+_CALENDAR_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december jan feb mar apr jun jul aug sep sept oct nov dec lundi mardi mercredi jeudi
+    vendredi samedi dimanche janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre
+    am pm a.m p.m gmt utc h heure heures today yesterday tomorrow aujourd'hui hier demain
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+_SPAN_WORD = re.compile(r"[^\W_][\w'’.]*")
+_NUMBERISH = re.compile(r"^[\d.:,/h'’-]+$")
+
+
+def _is_furniture(mention: str) -> bool:
+    """Dates, times and numbers ("Dimanche", "A.M.", "7.00"): never an actor, never a place."""
+    first = mention.lstrip()[:1]
+    if first.isalpha() and mention.lstrip().split(" ", 1)[0].lower().strip(".") not in _CALENDAR_WORDS:
+        return False  # every word must be a date, a time or a number: the first one decides most spans at once
+    words = _SPAN_WORD.findall(mention)
+    return not words or all(w.lower().strip(".") in _CALENDAR_WORDS or _NUMBERISH.match(w) for w in words)
+
+
+def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
+    """A span cut at its line breaks: a name never runs across lines ("Niger\n\nMigrants" is two things)."""
+    if "\n" not in text[start:end]:
+        yield start, end
+        return
+    for m in re.finditer(r"[^\n]+", text[start:end]):
+        piece_start, piece_end = start + m.start(), start + m.end()
+        while piece_start < piece_end and text[piece_start].isspace():
+            piece_start += 1
+        while piece_end > piece_start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > piece_start:
+            yield piece_start, piece_end
+
+
+def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
+                   units: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """NER spans cut at line breaks, without dates and times, with people named after a title taken whole: the run
+    of capitalised words after "President", "General", "SG"... replaces the NER spans it overlaps (NER often splits
+    "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
+    text = doc.text
+    pieces = [(s, e, label) for start, end, label in spans for s, e in _pieces(text, start, end)
+              if not _is_furniture(text[s:e])]  # fmt: skip
+    if _VERSUS.search(text):
+        pieces = _teams(text, pieces)
+    runs = _title_runs(doc, pieces)
+    taken = _SpanIndex([*runs, *units])
+    kept = [(s, e, label) for s, e, label in pieces if not taken.overlaps(s, e)]
+    kept.extend((s, e, TITLED) for s, e in runs)
+    kept.sort()
+    return kept
+
+
+TEAM = "TEAM"
+"""The label of a side in a fixture ("Barcelona v. Chelsea"): an organisation, even when named after its city."""
+_VERSUS = re.compile(r" (?:v|vs)\.? ")
+
+
+def _teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Spans cut at " v. " / " vs " and, on either side of it, labelled as teams: sports fixtures name clubs, which
+    NER reads as places or people ("Barcelona v. Chelsea", "Werder Bremen v. Lyon")."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        pieces = [(start, end)]
+        for m in _VERSUS.finditer(text, start, end):
+            last_start, _ = pieces.pop()
+            pieces += [(last_start, m.start()), (m.end(), end)]
+        for s, e in pieces:
+            while e > s and text[e - 1] in " .v" and text[max(s, e - 2) : e] in (" v", "v.", " ."):
+                e -= 2 if text[e - 2 : e] == " v" else 1  # "Porto v": the fixture's "v" is not the club's
+            s, e = s, e
+            if e <= s:
+                continue
+            fixture = _VERSUS.match(text, e) or _VERSUS_BEFORE.search(text, max(0, s - 5), s)
+            out.append((s, e, TEAM if fixture else label))
+    return out
+
+
+_VERSUS_BEFORE = re.compile(r" (?:v|vs)\.? $")
+TITLED = "TITLED"
+"""The label of a person found after a title: a person whatever the gazetteer says ("President Bush")."""
+_TITLE_WORDS = (
+    r"(?:Vice[- ])?President|Prime Minister|Premier|(?:Foreign|Interior|Defen[cs]e|Oil|Finance) Minister|Minister|"
+    r"Field Marshal|Marshal|(?:Lieutenant |Lt\. |Major |Maj\. |Brigadier )?General|Gen\.|Brigadier|Colonel|Col\.|"
+    r"Commander|Sheikh|Cheikh|Emir|King|Prince|Sultan|Chancellor|Ambassador|Envoy|Senator|Sen\.|Governor|Gov\.|"
+    r"Mayor|Judge|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|SG|Secretary[- ]General|Speaker|Président|Maréchal|Général|M\.|Mme|"
+    r"Member of Parliament|MP|Deputy|Representative|Rep\."
+)
+_FRENCH_TITLE = (
+    r"(?:[Ll]e |[Ll]a |[Ll]['’])(?:présidente?|maréchal|général|colonel|cheikh|émir|roi|prince|chancelier|"
+    r"ambassadeur|envoyé spécial|secrétaire général|(?:[Pp]remier |vice-)?ministre(?: des [A-Z]\w+ étrangères)?)"
+)
+_TITLE_THEN_NAME = re.compile(
+    rf"(?=[A-ZÀ-ÖØ-ÞLl])(?<![\w.])(?:({_TITLE_WORDS})|({_FRENCH_TITLE})(?: ([a-zéèêëîïôûç]+))?) (?=[A-ZÀ-ÖØ-Þ])"
+)  # the leading look-ahead lets the scan skip most positions at the cost of one character test
+_PARTICLES = frozenset(
+    ["al", "el", "ad", "as", "ash", "az", "bin", "ibn", "ben", "abu", "abou", "ould", "de", "da", "di", "du", "van",
+     "von", "der", "le", "la"]
+)  # fmt: skip
+_RUN_STOP = frozenset(
+    """
+    council party army ministry office bank committee government forces force brigade militia militias union
+    league commission agency company group movement front assembly congress parliament court university
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+_RUN_TOKEN = re.compile(r"[^\s,;:()\[\]\"“”«»]+")
+_MAX_RUN = 5
+
+
+def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """People written after a title: (start, end) of each capitalised name run, unless the knowledge base knows the
+    words, or an organisation or place span holds the title and the whole run ("General Motors", "Premier League")."""
+    text = doc.text
+    named = [(s, e) for s, e, label in spans if label in ("ORG", "PLACE")]
+    names = _SpanIndex(named)
+    people = {(s, e) for s, e, label in spans if label == "PERSON"}
+    out: list[tuple[int, int]] = []
+    for m in _TITLE_THEN_NAME.finditer(text):
+        if m.group(3) and doc.gazetteer.demonym_country(m.group(3)) is None:
+            continue  # "le président Erdogan" or "le président turc Erdogan", nothing else between
+        run = _name_run(text, m.end())
+        if run is None:
+            continue
+        start, end = run
+        if doc.covered(start, end) or _is_furniture(text[start:end]):
+            continue
+        title_start = m.start() if m.group(1) else m.start(2)
+        if names.overlaps(title_start, title_start + 1) and any(
+            s <= title_start and e >= end for s, e in named if s < end and title_start < e
+        ):
+            continue
+        if " " not in text[start:end].strip() and (start, end) not in people:
+            continue  # one word after a title is a name only when NER agrees ("President Trump")
+        out.append((start, end))
+    return out
+
+
+def _name_run(text: str, start: int) -> tuple[int, int] | None:
+    """The capitalised words (and name particles) from ``start`` on one line: "Mahamat Idriss Deby Itno"."""
+    end = start
+    count = 0
+    pos = start
+    while count < _MAX_RUN:
+        m = _RUN_TOKEN.match(text, pos)
+        if m is None:
+            break
+        token = m.group()
+        word = token.rstrip(".'’").removesuffix("'s").removesuffix("’s")
+        bare = word.lower()
+        first = word[:1]
+        particle = (bare.split("-")[0] in _PARTICLES and "-" in word) or bare in _PARTICLES
+        if not (first.isupper() or particle) or bare in _RUN_STOP or (bare.strip(".") in TITLES and count):
+            break
+        if not particle or count:  # a run does not start with a particle
+            count += 1
+            if not particle:
+                end = m.start() + len(word)
+        if word != token or text[m.end() : m.end() + 1] != " ":
+            break  # punctuation or a possessive ends the name; so does anything but one space
+        pos = m.end() + 1
+    return (start, end) if end > start else None
+
+
+_UNIT = re.compile(
+    r"(?=[\dBRDbr])(?<![\w-])(?:(\d{1,4})(?:st|nd|rd|th|e)? (Brigade|Battalion|Regiment|Division)|"
+    r"(Brigade|Battalion|Regiment|[Bb]rigade|[Bb]ataillon) (\d{1,4}))(?![\w-])"
+)
+
+
+_ORGANS_EN = {
+    "army": "Army", "navy": "Navy", "air force": "Air Force", "government": "Government", "military": "Army",
+    "coast guard": "Coast Guard", "coastguard": "Coast Guard", "police": "Police", "parliament": "Parliament",
+    "foreign ministry": "Foreign Ministry", "defence ministry": "Defence Ministry", "defense ministry":
+    "Defence Ministry", "interior ministry": "Interior Ministry", "embassy": "Embassy",
+}  # fmt: skip
+_ORGANS_FR = {
+    "armée": "Army", "marine": "Navy", "gouvernement": "Government", "garde-côtes": "Coast Guard",
+    "police": "Police", "parlement": "Parliament", "ambassade": "Embassy",
+}  # fmt: skip
+_ORGAN_EN = re.compile(
+    r"(?=[aAnNgGmMcCpPfFdDiIeE])(?<=[a-z] )(?i:" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])"
+)  # the organ first (rarer than capitalised words), then the nationality before it
+_NATIONALITY_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+) $")
+_ORGAN_FR = re.compile(
+    r"(?=[Ll])(?<![\w-])(?:[Ll]['’]|[Ll][ae] |[Ll]es )(" + "|".join(_ORGANS_FR) + r") ([a-zéèêëîïôç]+)(?![\w-])"
+)
+
+
+def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
+    """A state's army, government, police... named by its nationality ("the Colombian army", "le gouvernement
+    italien"): one organisation each, named "<English demonym> <Organ>" in every language ("Italian Government"),
+    unless the knowledge base knows the phrase ("Turkish forces")."""
+    out: list[tuple[int, int]] = []
+    text, gaz = doc.text, doc.gazetteer
+    found = [
+        (before.start(1), organ.end(), before.group(1), _ORGANS_EN.get(organ.group().lower()))
+        for organ in _ORGAN_EN.finditer(text)
+        if (before := _NATIONALITY_BEFORE.search(text, max(0, organ.start() - 25), organ.start()))
+    ]
+    found += [(m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)]
+    for start, end, demonym, organ in found:
+        code = gaz.demonym_country(demonym)
+        country = gaz.country(code) if code else None
+        english = next((d for d in country.demonyms if d[:1].isupper()), None) if country else None
+        if organ is None or english is None or doc.covered(start, end):
+            continue
+        name = f"{english} {organ}"
+        actor = doc.kb.lookup(name)
+        if actor is not None:
+            doc.add_actor(start, end, actor)
+        else:
+            doc.add(start, end, f"organization:{name.lower()}", name, "organization")
+        out.append((start, end))
+    return out
+
+
+_UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon")
+
+
+def _numbered_units(doc: _Doc) -> list[tuple[int, int]]:
+    """Armed units named by number ("Brigade 166", "the 166th Brigade", "la brigade 444"): one armed group each,
+    named "<number> Brigade", unless the knowledge base already knows it."""
+    out: list[tuple[int, int]] = []
+    if not any(word in doc.text for word in _UNIT_WORDS):
+        return out  # most articles name no unit: a few substring tests instead of a regex pass
+    for m in _UNIT.finditer(doc.text):
+        if doc.covered(m.start(), m.end()):
+            continue
+        number = m.group(1) or m.group(4)
+        kind = (m.group(2) or m.group(3)).lower()
+        kind = {"bataillon": "Battalion"}.get(kind, kind.capitalize())
+        name = f"{number} {kind}"
+        actor = doc.kb.lookup(name)
+        if actor is not None:
+            doc.add_actor(m.start(), m.end(), actor)
+        else:
+            doc.add(m.start(), m.end(), f"armed_group:{name.lower()}", name, "armed_group")
+        out.append((m.start(), m.end()))
+    return out
+
+
+def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
+    """The lines written in headline case (most long words capitalised, no full stop) or in capitals: their capital
+    letters say nothing about where names start and end ("Tunisia Shuts Largest Border Point"). A title qualifies
+    from three words on; a body line from six (shorter ones are lists of names: "Real Madrid v. Juventus")."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group()
+        if line.rstrip().endswith((".", ":", ",", "?", "!", '"', "»")):
+            continue  # a sentence (most lines): decided before splitting it into words
+        words = [w for w in line.split() if w[:1].isalpha()]
+        shortest = 3 if m.start() < title_end else 6
+        if len(words) < shortest or len(words) > 20:
+            continue
+        long_words = [w for w in words if len(w) >= 4]
+        capitals = sum(1 for w in long_words if w[0].isupper())
+        if (len(long_words) >= 3 and capitals >= 0.75 * len(long_words)) or line.isupper():
+            out.append((m.start(), m.end()))
+    return out
+
+
+class _SpanIndex:
+    """Sorted spans answering "does any overlap [start, end)" by bisection, and, for spans that do not overlap one
+    another (lines), "does one contain [start, end)"."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        self._spans = sorted(spans)
+        self._starts = [s for s, _ in self._spans]
+        self._max_end = list(accumulate((e for _, e in self._spans), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before_end = bisect_right(self._starts, end - 1)
+        return before_end > 0 and self._max_end[before_end - 1] > start
+
+    def contains(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start)
+        return i > 0 and self._spans[i - 1][1] >= end
 
 
 def _credit_filter(text: str, credits: Sequence[str]) -> dict[str, Any]:
@@ -232,6 +550,8 @@ def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
     pending: list[tuple[int, int, str]] = []
     for raw_start, raw_end, label in spans:
         start, end = _trim(text, raw_start, raw_end)
+        if end < raw_end and text[end] == "." and doc.gazetteer.candidates(text[start : end + 1]):
+            end += 1  # "Calif.", "Conn.": an abbreviation the gazetteer knows keeps its full stop
         if end <= start or doc.is_blocked(start, end):
             continue
         mention = text[start:end]
@@ -256,7 +576,7 @@ def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[
     text = doc.text
     surnames: dict[str, set[str]] = {}
     for start, end, label in pending:
-        if label == "PERSON" and _surname(text[start:end]) and not _is_credit(doc, text[start:end]):
+        if label in ("PERSON", TITLED) and _surname(text[start:end]) and not _is_credit(doc, text[start:end]):
             name = text[start:end]
             key = f"person:{strip_titles(clean_mention(name))}"
             surnames.setdefault(_surname(name) or "", set()).add(key)
@@ -269,9 +589,10 @@ def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[
 
 
 def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping[str, set[str]],
-                  acronyms: Mapping[str, str], place_keys: set[str]) -> None:
+                  acronyms: Mapping[str, str], place_keys: set[str], in_headline: bool = False) -> None:
     """One span the knowledge base did not settle: a surname or acronym of someone found, a place, a new person or
-    organisation, or nothing (nationalities, generic ministries, photographers, numbers)."""
+    organisation, or nothing (nationalities, generic ministries, photographers, numbers, short unknown acronyms,
+    headline words the body does not name)."""
     text, kb = doc.text, doc.kb
     mention = text[start:end]
     key = strip_titles(clean_mention(mention))
@@ -285,17 +606,62 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
     elif mention in acronyms:
         owner = acronyms[mention]
         doc.add(start, end, owner, doc.names.get(owner, mention), doc.types.get(owner, "organization"))
+    elif label == TEAM:
+        doc.add(start, end, f"organization:{key}", mention, "organization")
+    elif label == TITLED:
+        name = _strip_title_text(mention)
+        doc.add(_with_title(text, start), end, f"person:{strip_titles(clean_mention(name))}", name, "person")
+    elif label == "PLACE" or kb.is_place_name(mention) or key in place_keys or _is_place(doc, mention, label):
+        if label not in ("NORP", "MISC") or doc.gazetteer.demonym_country(mention) is None:
+            doc.places.append(Mention(mention, start, end))
     elif label in ("NORP", "MISC"):
         return  # nationalities and the like: neither actors nor places
-    elif label == "PLACE" or kb.is_place_name(mention) or key in place_keys:
-        doc.places.append(Mention(mention, start, end))
+    elif _SHORT_ACRONYM.match(mention):
+        return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
     elif label == "PERSON":
         if _is_credit(doc, mention) or any(ch.isdigit() for ch in mention):
             return
         name = _strip_title_text(mention)
-        doc.add(_with_title(text, start), end, f"person:{strip_titles(clean_mention(name))}", name, "person")
+        person_key = f"person:{strip_titles(clean_mention(name))}"
+        if in_headline and person_key not in doc.names:
+            return
+        doc.add(_with_title(text, start), end, person_key, name, "person")
     elif label == "ORG" and not _GENERIC_ORG.match(clean_mention(mention)) and not _is_credit(doc, mention):
+        if in_headline and f"organization:{key}" not in doc.names:
+            return
         doc.add(start, end, f"organization:{key}", mention, "organization")
+
+
+_SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")
+_PLACE_FEATURES = frozenset({"country", "continent", "region", "district"})
+"""What a person-labelled name yields to (with big cities and the detailed country's places): not first-level
+divisions, whose 3,000 names include many people's ("Victoria", "Georgia")."""
+BIG_PLACE = 1_000_000
+"""A person-labelled name that is also a city this big (or a country, a region...) is the place: NER calls many
+Libyan towns people ("Qalaa", "Ras Lanouf"), while many surnames are towns of 100,000 ("Bush", "Jackson")."""
+
+
+def _is_place(doc: _Doc, mention: str, label: str) -> bool:
+    """A name the gazetteer knows as a place, which NER labelled something else: places are never actors. An
+    organisation label always yields to the gazetteer ("Ubari" as an organisation is the town); a person label yields
+    to countries, regions, districts, big towns and the gazetteer's detailed country (Libya, every locality)."""
+    candidates = doc.gazetteer.candidates(mention)
+    if not candidates or _is_generic_place_word(mention):
+        return False
+    if label != "PERSON":
+        return True
+    return any(
+        c.feature in _PLACE_FEATURES or c.population >= BIG_PLACE or c.country_code in _DETAILED_COUNTRIES
+        for c in candidates
+    )
+
+
+_DETAILED_COUNTRIES = frozenset({"LY"})
+"""Countries whose every locality the gazetteer holds (``scripts/build_gazetteer.py``: Libya's cities500)."""
+
+
+def _is_generic_place_word(mention: str) -> bool:
+    return is_generic_word(mention)
 
 
 def _is_credit(doc: _Doc, mention: str) -> bool:
@@ -323,7 +689,9 @@ def _strip_title_text(name: str) -> str:
 
 
 def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str, str]:
-    """Acronyms defined in the text as "Full Name (ACR)", mapped to the full name's entity key."""
+    """Acronyms defined in the text as "Full Name (ACR)", mapped to the full name's entity key. The letters must fit
+    the name's initials, unless the name is an organisation's and the acronym has three letters or more: then it is
+    the name's in another language ("Brazilian Communist Party (PCdoB)", "Government of National Accord (GNA)")."""
     text = doc.text
     acronyms: dict[str, str] = {}
     found_by_end: dict[int, list[_Found]] = {}
@@ -337,11 +705,13 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         acronym, before = m.group(1), m.start()
         while before > 0 and text[before - 1] == " ":
             before -= 1
-        owner = next((f.key for f in found_by_end.get(before, ()) if _acronym_matches(acronym, doc.names[f.key])),
-                     None)
+        foreign = len(acronym) >= 3 and sum(ch.isupper() for ch in acronym) >= 2
+        owner = next((f.key for f in found_by_end.get(before, ())
+                      if _acronym_matches(acronym, doc.names[f.key])
+                      or (foreign and doc.types[f.key] in ("organization", "armed_group"))), None)  # fmt: skip
         if owner is None:
             for start, end in orgs_by_end.get(before, ()):
-                if _acronym_matches(acronym, text[start:end]):
+                if _acronym_matches(acronym, text[start:end]) or foreign:
                     owner = f"organization:{strip_titles(clean_mention(text[start:end]))}"
                     doc.add(start, end, owner, text[start:end], "organization")
                     found_by_end.setdefault(end, []).append(doc.found[-1])
@@ -400,7 +770,7 @@ def word_occurrences(text: str, words: Sequence[str]) -> dict[str, list[tuple[in
     return out
 
 
-def _entities(doc: _Doc) -> tuple[Entity, ...]:
+def _entities(doc: _Doc, bounds: tuple[int, int]) -> tuple[Entity, ...]:
     by_key: dict[str, list[_Found]] = {}
     for f in sorted(doc.found, key=lambda f: (f.start, f.end)):
         by_key.setdefault(f.key, []).append(f)
@@ -412,7 +782,7 @@ def _entities(doc: _Doc) -> tuple[Entity, ...]:
         for f in founds:
             if (f.start, f.end) not in seen:
                 seen.add((f.start, f.end))
-                mentions.append(Mention(doc.text[f.start : f.end], f.start, f.end))
+                mentions.append(Mention(doc.text[f.start : f.end], f.start, f.end, part_at(bounds, f.start)))
         out.append(
             Entity(
                 name=doc.names[key],
@@ -584,28 +954,74 @@ def recognise(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[st
     none. This is the one step that needs spaCy: ``link`` redoes everything after it from the spans alone.
     """
     texts = [analysis_text(article) for article, _ in items]
-    spans: list[tuple[NerSpan, ...]] = [() for _ in items]
+    found: list[list[NerSpan]] = [[] for _ in items]
     by_language: dict[str, list[int]] = {}
     for i, (_, language) in enumerate(items):
         if language.code in models:
             by_language.setdefault(language.code, []).append(i)
     for code, indices in by_language.items():
         nlp = load_model(models[code])
-        longest = max(len(texts[i]) for i in indices)
-        if longest >= nlp.max_length:
-            nlp.max_length = longest + 1  # ner only: memory grows linearly, unlike the parser's
-        docs = nlp.pipe((texts[i] for i in indices), batch_size=batch_size)
-        for i, found in zip(indices, _ner_spans(docs), strict=True):
-            spans[i] = found
-    return spans
+        pieces = [(i, offset, piece) for i in indices for offset, piece in ner_pieces(texts[i])]
+        for group in _batches_of_chars(pieces, batch_size):
+            docs = nlp.pipe((piece for _, _, piece in group), batch_size=len(group))
+            for (i, offset, _), piece_spans in zip(group, _ner_spans(docs), strict=True):
+                found[i].extend(NerSpan(s.start + offset, s.end + offset, s.label) for s in piece_spans)
+    return [tuple(spans) for spans in found]
 
 
-def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase) -> EntityResult:
-    """Canonical actors, quotes and place mentions of one article from its NER spans and the knowledge base."""
+NER_BATCH_CHARS = 150_000
+"""Characters spaCy holds in one minibatch: about 30 news articles (the default batch), or seven pieces of a long
+one. Larger batches hold more memory than they save time; at 60,000 NER cost 3 % more CPU per article."""
+
+
+def _batches_of_chars(pieces: list[tuple[int, int, str]], most: int) -> Iterator[list[tuple[int, int, str]]]:
+    """Consecutive groups of at most ``most`` pieces and ``NER_BATCH_CHARS`` characters (at least one piece each)."""
+    group: list[tuple[int, int, str]] = []
+    size = 0
+    for piece in pieces:
+        if group and (len(group) >= most or size + len(piece[2]) > NER_BATCH_CHARS):
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[2])
+    if group:
+        yield group
+
+
+NER_PIECE_CHARS = 20_000
+"""Longest text spaCy sees at once. Its memory grows with the text it holds (about 2.5 MB per 1,000 characters for
+the small models), so a 400,000-character article held whole took a worker past 1.5 GB; cut at paragraph breaks,
+no name is split and a worker's memory stays bounded whatever the article's length."""
+
+
+def ner_pieces(text: str, limit: int = NER_PIECE_CHARS) -> list[tuple[int, str]]:
+    """``text`` cut into (offset, piece) of at most ``limit`` characters, at a paragraph break, else a line break,
+    else a sentence end, else a space (else anywhere): pieces put back together are the text."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = next((at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2),
+                   limit)
+        pieces.append((start, window[:cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase,
+         gazetteer: Gazetteer | None = None) -> EntityResult:
+    """Canonical actors, quotes and place mentions of one article from its NER spans, the knowledge base and the
+    gazetteer (default: the shipped one). Each mention records the part of the article it stands in."""
     text = analysis_text(article)
-    doc = _link(text, [(span.start, span.end, span.label) for span in spans], kb, article)
-    places = tuple(sorted({(p.start, p.end): p for p in doc.places}.values(), key=lambda p: p.start))
-    return EntityResult(entities=_entities(doc), quotes=_quotes(doc), place_mentions=places)
+    gaz = gazetteer or Gazetteer.load()
+    doc = _link(text, [(span.start, span.end, span.label) for span in spans], kb, article, gaz)
+    bounds = part_bounds(article)
+    places = tuple(
+        Mention(p.text, p.start, p.end, part_at(bounds, p.start))
+        for p in sorted({(p.start, p.end): p for p in doc.places}.values(), key=lambda p: p.start)
+    )
+    return EntityResult(entities=_entities(doc, bounds), quotes=_quotes(doc), place_mentions=places)
 
 
 def extract_entities(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], kb: KnowledgeBase,

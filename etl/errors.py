@@ -8,7 +8,8 @@
         │   └── MappingConflict    the index's mapping cannot take this pipeline's: run ``newsfacet reindex``
         ├── AccessDenied           credentials refused (401) or short of a privilege (403)
         ├── ReindexCheckError      a rebuilt index failed its checks; the alias was not touched
-        ├── IncompleteRun          the index lacks articles the run says it wrote (data-quality check)
+        ├── IncompleteRun          articles lost to the index in a run (missing, refused, or failed by a bug)
+        ├── InvalidQuery           a search that cannot be run as typed (a bad date, a size out of range)
         └── LocalNodeError         the development Elasticsearch node (``newsfacet es``) cannot be set up
 
 Which Elasticsearch answers are transient and which permanent is decided in one place, ``etl.store.client``.
@@ -32,6 +33,8 @@ class RejectReason(StrEnum):
     TOO_SHORT = "too_short"
     DUPLICATE = "duplicate"
     UNSUPPORTED_TYPE = "unsupported_type"
+    OUTSIDE_INBOX = "outside_inbox"  # a link leading out of the inbox: not followed (NEWSFACET_FOLLOW_LINKS)
+    LINKED_FOLDER = "linked_folder"  # a link to a folder: not walked, so no file is read twice or out of the inbox
     INDEX_REJECTED = "index_rejected"  # Elasticsearch refused this one document (e.g. mapping conflict)
     PROCESSING_ERROR = "processing_error"  # a stage failed on this one article (a bug, reported with the error)
 
@@ -79,11 +82,17 @@ class ReindexCheckError(PermanentError):
 
 
 class IncompleteRun(PermanentError):
-    """The index lacks documents the run recorded as indexed; carries their ids."""
+    """Articles were lost to the index in a run: documents missing from it, or refused by it, or failed by a stage.
+    Carries what was lost, and the run's report (``report``, set by ``etl.run.flow.run``) for the summary."""
 
     def __init__(self, message: str, missing: list[str]) -> None:
         super().__init__(message)
         self.missing = missing
+        self.report: object = None
+
+
+class InvalidQuery(PermanentError):
+    """A search cannot be run as the user typed it; the message says what to change."""
 
 
 class LocalNodeError(PermanentError):

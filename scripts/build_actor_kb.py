@@ -169,6 +169,25 @@ def classify(entry: Entry) -> tuple[str, str | None] | None:
     return None
 
 
+COUNTRY_CODE = re.compile(r"[A-Z]{3}")
+DEMONYM = re.compile(r"[A-Z]{3,}(?:AN|ANS|ESE|ISH|I|IS|IC|OT|OTS|CH|EN)")
+
+
+def is_country_header(entry: Entry) -> bool:
+    """A country's own entry (``LIBYA_ [LBY]``): a bare three-letter country code on its line. Every other block of
+    the country file also starts after a blank line (``FEDERAL_BUREAU_OF_INVESTIGATION_`` then ``[USACOP]``), and
+    taking those for headers made "FBI", "U.S. Army" or "Fatah" place names, never actors."""
+    return any(COUNTRY_CODE.fullmatch(code) for code in entry.codes)
+
+
+def is_place_variant(name: str) -> bool:
+    """A country header's variant that names a place or a nationality. Phoenix lists the country's cities and some
+    of its actors there too ("FATAH" under Palestine): keep the variants the gazetteer knows and demonym shapes."""
+    from etl.knowledge.gazetteer import Gazetteer
+
+    return bool(Gazetteer.load().candidates(name)) or bool(DEMONYM.fullmatch(name.replace(" ", "")))
+
+
 def build(gazetteer: Path, curated: Path) -> tuple[list[PhoenixActor], list[str]]:
     """Phoenix actors (as JSON-ready dicts) and non-actor place names."""
     claimed: set[str] = set()
@@ -182,7 +201,8 @@ def build(gazetteer: Path, curated: Path) -> tuple[list[PhoenixActor], list[str]
     for path in sorted(gazetteer.glob("Phoenix.*.actors.txt")):
         for entry in parse_tabari(path):
             if path.name.startswith("Phoenix.Countries") and entry.name == entry.block_header:
-                places.update(n.title() for n in [entry.name, *entry.aliases])
+                if is_country_header(entry):
+                    places.update(n.title() for n in [entry.name, *entry.aliases] if is_place_variant(n))
                 continue
             kind = classify(entry)
             if kind is None:

@@ -111,6 +111,7 @@ class _Pattern:
     actor: Actor
     alias: str
     case_sensitive: bool
+    phrase: bool = False  # written in lower case in the KB ("forces turques"): found in lower case too
 
 
 def _read_jsonl(path: Path, data: bytes | None = None) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
@@ -219,7 +220,8 @@ class KnowledgeBase:
                 if not key or key in self._index:
                     continue  # an alias already claimed belongs to the earlier (curated) actor
                 self._index[key] = actor
-                patterns.setdefault(key, []).append(_Pattern(actor, alias, is_case_sensitive(alias)))
+                phrase = alias[:1].islower() and not _starts_with_particle(alias)
+                patterns.setdefault(key, []).append(_Pattern(actor, alias, is_case_sensitive(alias), phrase))
                 bare = strip_article_prefix(key)
                 if bare != key:
                     variants.setdefault(bare, set()).add(actor.id)
@@ -366,7 +368,10 @@ class KnowledgeBase:
         if pat.case_sensitive:
             return strip_marks_keep_case(original) == strip_marks_keep_case(pat.alias)
         first = next((c for c in original if c.isalpha()), "")
-        return not first.islower() or _starts_with_particle(original)
+        if not first.islower():
+            return True
+        # An alias written in lower case in the KB is a phrase, found as written ("forces turques"); else a name.
+        return pat.phrase or _starts_with_particle(original)
 
     def __len__(self) -> int:
         return len(self._by_id)

@@ -59,6 +59,7 @@ class Place:
     region: str | None = None  # analyst region (Libya only)
     demonyms: tuple[str, ...] = ()  # countries only: context evidence, never a place mention by itself
     capital: bool = False  # a national capital (GeoNames' capital of the country)
+    contested_region: str | None = None  # a second analyst region common usage gives it (GAZETTEER.md)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -95,6 +96,29 @@ def normalize_name(name: str) -> str:
     if key.startswith("the "):
         key = key[4:]
     return key
+
+
+GENERIC_WORDS = frozenset(
+    """
+    airport airfield airbase port harbour harbor terminal station hall conference palace hotel hospital stadium
+    university college school mosque church square street road avenue bridge gate tower camp base prison market
+    centre center park garden beach coast bay gulf sea ocean river lake valley wadi oued jabal jebel djebel mount
+    mountain mountains hill hills plain plateau desert oasis island islands cape ras bir ain ayn qasr ksar marsa bab
+    souk suq border crossing checkpoint field fields district province region city town village capital central
+    north south east west northern southern eastern western upper lower new old grand great little middle
+    concord union unity liberty independence freedom victory harmony progress justice hope peace reform mission
+    enterprise commerce industry providence opportunity paradise split bath reading mobile marine
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Words that are place names somewhere (Airport, Texas; Concord, New Hampshire; El Oued, "the wadi") but in news are
+a common noun or part of a longer name ("Mitiga Airport", "Wadi Derna", "Front for Change and Concord in Chad"):
+alone they are never resolved to a place. The Arabic and French geographic terms are here for the same reason."""
+
+
+def is_generic_word(name: str) -> bool:
+    """True when ``name`` is one generic word (see ``GENERIC_WORDS``), whatever its case or article."""
+    key = normalize_name(name)
+    return " " not in key and key in GENERIC_WORDS
 
 
 def strip_article(key: str) -> str | None:
@@ -376,6 +400,7 @@ def _parse_places(text: str, district_region: dict[str, str]) -> Iterable[Place]
             region=region,
             demonyms=_split(f[col["demonyms"]]),
             capital="capital" in col and f[col["capital"]] == "1",
+            contested_region=(f[col["contested_region"]] or None) if "contested_region" in col else None,
         )
 
 

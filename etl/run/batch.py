@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from etl.clean import clean
+from etl.display import printable
 from etl.document import to_document
 from etl.enrich import enrich_with_spans, knowledge_versions
 from etl.errors import ConfigurationError, RejectedInput, RejectReason
 from etl.extract import decode, read_file
-from etl.inbox import source_name, stat_key
+from etl.inbox import same_file, source_key, stat_key
 from etl.records import CleanArticle, EnrichedArticle, NerSpan, analysis_text
 from etl.run.report import RunReport
 from etl.settings import Settings
@@ -28,7 +29,14 @@ from etl.store.bulk import bulk_upsert, bulk_upsert_raw
 from etl.store.client import connect, es_faults
 from etl.store.files import archive, quarantine
 from etl.store.indices import ensure_index
-from etl.store.ledger import LedgerEntry, cache_only, ensure_ledger, ensure_stat_cache, ledger_key
+from etl.store.ledger import (
+    LedgerEntry,
+    cache_only,
+    ensure_ledger,
+    ensure_stat_cache,
+    forget_other_versions,
+    ledger_key,
+)
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -45,6 +53,7 @@ class _Batch:
     settings: Settings
     run_id: str
     report: RunReport
+    roots: tuple[str, ...] = ()
     ledger: list[LedgerEntry] = field(default_factory=list)
     stat_keys: dict[str, str] = field(default_factory=dict)
     ner: dict[str, tuple[tuple[NerSpan, ...], str]] = field(default_factory=dict)  # doc id -> spans, analysed text
@@ -73,11 +82,16 @@ def _entry(source_file: str, sha: str, outcome: str, reason: str, detail: str, d
 
 
 def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client: Elasticsearch | None = None,
-                  progress: Progress | None = None) -> RunReport:
-    """Process one batch of files (see the module docstring); returns its counts and rejections."""
+                  progress: Progress | None = None, roots: Sequence[str] = ()) -> RunReport:
+    """Process one batch of files (see the module docstring); returns its counts and rejections.
+
+    ``roots`` are the folders or files the run was given (``etl.run.flow`` passes them): a link leading out of them
+    is rejected, not read. Without roots, the caller named each file itself and each is read as named.
+    """
     client = client or connect(settings)
     ensure_index(client, settings.index_alias, settings.replicas)
-    batch = _Batch(settings=settings, run_id=run_id, report=RunReport(run_id=run_id))
+    batch = _Batch(settings=settings, run_id=run_id, report=RunReport(run_id=run_id),
+                   roots=tuple(roots))
     articles = _read_and_clean(paths, batch)
     articles = _not_indexed_elsewhere(client, articles, batch)
     documents = _enrich_all(articles, batch, progress)
@@ -91,15 +105,20 @@ def _read_and_clean(paths: Sequence[str], batch: _Batch) -> list[CleanArticle]:
     seen_ids: dict[str, str] = {}
     seen_hashes: dict[str, str] = {}
     max_bytes = batch.settings.max_file_bytes
+    settings = batch.settings
     for file_path in paths:
         batch.report.read += 1
-        path = source_name(file_path)
-        if key := stat_key(file_path):  # before reading: a change while we read gives the next run a new key
+        path = source_key(file_path, settings.inbox)
+        if key := stat_key(file_path, path):  # before reading: a change while we read gives the next run a new key
             batch.stat_keys[path] = key
         try:
-            raw = read_file(file_path, max_bytes, source_name=path)
+            raw = read_file(file_path, max_bytes, source_name=path, roots=batch.roots,
+                            follow_links=settings.follow_links)
         except RejectedInput as exc:
             batch.reject(path, None, exc.reason, exc.detail)
+            continue
+        if not raw.data.strip():  # before the duplicate check: a second empty file is empty, not a copy of the first
+            batch.reject(path, raw.content_sha256, RejectReason.EMPTY, "the file is empty or holds only white space")
             continue
         if raw.content_sha256 in seen_hashes:
             batch.reject(path, raw.content_sha256, RejectReason.DUPLICATE,
@@ -112,7 +131,7 @@ def _read_and_clean(paths: Sequence[str], batch: _Batch) -> list[CleanArticle]:
             batch.reject(path, raw.content_sha256, exc.reason, exc.detail)
             continue
         except Exception as exc:  # a bug met by one odd file costs that file, never the batch
-            log.warning("decoding or cleaning %s failed", path, exc_info=True)
+            log.warning("decoding or cleaning %s failed", printable(path), exc_info=True)
             batch.reject(path, raw.content_sha256, RejectReason.PROCESSING_ERROR,
                          f"{type(exc).__name__} while decoding or cleaning: {exc}"[:500])
             continue
@@ -136,7 +155,7 @@ def _not_indexed_elsewhere(client: Elasticsearch, articles: list[CleanArticle], 
     fresh: list[CleanArticle] = []
     for article in articles:
         owner = owners.get(article.doc_id)
-        if owner and owner["source_file"] != article.source_file:
+        if owner and not same_file(owner["source_file"], article.source_file, batch.settings.inbox):
             batch.reject(article.source_file, article.content_sha256, RejectReason.DUPLICATE,
                          f"same article as {owner['source_file']}, already indexed")
         else:
@@ -202,8 +221,10 @@ def _load_and_record(client: Elasticsearch, documents: list[dict[str, Any]], bat
     _relink_if_knowledge_changed(client, batch, list(current.values()))
     with es_faults("recording the batch"):
         _supersede(client, settings.index_alias, current)
-        bulk_upsert_raw(client, ensure_ledger(client, settings.index_alias, settings.replicas),
-                        [(ledger_key(e["source_file"], e["content_sha256"]), dict(e)) for e in batch.ledger])
+        ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
+        entries = {ledger_key(e["source_file"], e["content_sha256"]): e for e in batch.ledger}
+        bulk_upsert_raw(client, ledger, [(key, dict(e)) for key, e in entries.items()])
+        forget_other_versions(client, ledger, {e["source_file"]: key for key, e in entries.items()})
     with cache_only("updating the stat cache"), es_faults("updating the stat cache"):
         bulk_upsert_raw(client, ensure_stat_cache(client, settings.index_alias, settings.replicas), [
             (batch.stat_keys[e["source_file"]], {"ledger_id": ledger_key(e["source_file"], e["content_sha256"])})

@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.display import printable
 from etl.enrich import warm_up
-from etl.errors import ConfigurationError, IncompleteRun
+from etl.errors import ConfigurationError, IncompleteRun, RejectReason
 from etl.inbox import is_url
 from etl.run.batch import process_batch
 from etl.run.planning import batches, count_stale, plan, with_stale
@@ -99,12 +100,13 @@ def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
     work = plan(locations, settings, client)
     stale_count, stale_todo = count_stale(client, settings.index_alias), 0
     if stale and stale_count:
-        work, stale_todo = with_stale(work, client, settings.index_alias)
+        work, stale_todo = with_stale(work, client, settings)
     folder = settings.runs_dir / run_id
     manifests = []
     for number, batch in enumerate(batches(work.todo, settings.batch_size), start=1):
         manifest = folder / f"batch-{number:05d}.json"
-        write_atomic(manifest, json.dumps(batch))  # ASCII escapes keep undecodable names (lone surrogates) intact
+        # ASCII escapes keep undecodable names (lone surrogates) intact
+        write_atomic(manifest, json.dumps({"roots": locations, "files": batch}))
         manifests.append(str(manifest))
     log.info("%s: %d files, %d to process in %d batch(es), %d unchanged; writing to %s", ", ".join(locations),
              len(work.todo) + len(work.unchanged), len(work.todo), len(manifests), len(work.unchanged), index)
@@ -119,8 +121,9 @@ def process(settings: Settings, run_id: str, manifest: str, client: Elasticsearc
     t0 = time.perf_counter()
     warm_up(settings)
     t1 = time.perf_counter()
-    paths = json.loads(Path(manifest).read_text(encoding="utf-8"))
-    report = process_batch(paths, settings, run_id, client, progress=progress or log.info)
+    work = json.loads(Path(manifest).read_text(encoding="utf-8"))
+    paths = work["files"]
+    report = process_batch(paths, settings, run_id, client, progress=progress or log.info, roots=work["roots"])
     t2 = time.perf_counter()
     log.info("batch of %d: %s (loading %.1f s, work %.1f s)", len(paths), report.summary(with_stale=False), t1 - t0,
              t2 - t1)
@@ -143,24 +146,38 @@ def summarize(settings: Settings, prepared: Prepared, batch_counts: Sequence[dic
     path = write_summary(settings, prepared.run_id, total.to_dict())
     log.info("run summary: %s (written to %s)", total.summary(), path)
     for rejection in total.rejections:
-        log.info("rejected %s %s: %s", rejection["reason"], rejection["source_file"], rejection["detail"])
+        log.info("rejected %s %s: %s", rejection["reason"], printable(rejection["source_file"]),
+                 printable(rejection["detail"]))
     return total, path
 
 
-def verify(settings: Settings, run_id: str, client: Elasticsearch | None = None) -> int:
-    """Data-quality check: every document the ledger says this run indexed is in the index; returns how many.
+LOST = frozenset({RejectReason.INDEX_REJECTED.value, RejectReason.PROCESSING_ERROR.value})
+"""Rejections that are not about the input: an article Elasticsearch refused, or one a stage failed on (a bug)."""
 
-    Raises ``IncompleteRun`` listing the missing ones.
+
+def verify(settings: Settings, run_id: str, client: Elasticsearch | None = None) -> int:
+    """Data-quality check: every document the ledger says this run indexed is in the index, and no article was lost
+    to the index (refused by Elasticsearch or failed by a stage); returns how many were indexed.
+
+    Raises ``IncompleteRun`` listing what was lost, so the CLI ends non-zero and the DAG's run fails.
     """
     client = client or connect(settings)
     with es_faults("verifying the run"):
         refresh(client, settings.index_alias)
-        ids = [e["doc_id"] for e in run_entries(client, settings.index_alias, run_id) if e["outcome"] == "indexed"]
+        entries = list(run_entries(client, settings.index_alias, run_id))
+        ids = [e["doc_id"] for e in entries if e["outcome"] == "indexed"]
         present = lookup(client, settings.index_alias, ids)
     missing = [doc_id for doc_id in ids if doc_id not in present]
+    lost = [e for e in entries if e["outcome"] == "rejected" and e["reason"] in LOST]
+    problems = []
     if missing:
-        raise IncompleteRun(f"the index '{settings.index_alias}' lacks {len(missing)} of the {len(ids)} documents "
-                            f"run {run_id} indexed, e.g. {missing[:5]}", missing)
+        problems.append(f"the index '{settings.index_alias}' lacks {len(missing)} of the {len(ids)} documents the "
+                        f"run indexed, e.g. {missing[:5]}")
+    if lost:
+        listed = "; ".join(f"{e['source_file']} ({e['reason']}: {e['detail'][:120]})" for e in lost[:10])
+        problems.append(f"{len(lost)} article(s) lost to the index: {printable(listed)}")
+    if problems:
+        raise IncompleteRun(f"run {run_id}: " + "; ".join(problems), missing + [e["source_file"] for e in lost])
     log.info("verified: all %d documents run %s indexed are in '%s'", len(ids), run_id, settings.index_alias)
     return len(ids)
 
@@ -194,5 +211,46 @@ def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | No
         counts.append(result.report.counts())
         say(f"batch {number}/{len(prepared.manifests)}: {result.report.summary(with_stale=False)}")
     report, _ = summarize(settings, prepared, counts, client)
-    verify(settings, prepared.run_id, client)
+    try:
+        verify(settings, prepared.run_id, client)
+    except IncompleteRun as exc:
+        exc.report = report  # the caller still shows the summary, then the failure
+        raise
     return report
+
+
+NOTE_LIMIT = 900
+"""Characters of a run's summary note: Airflow keeps a DAG run's note in a VARCHAR(1000), and the listener that
+sets it (``dags/run_notes.py``) may add a prefix and a line saying which task failed."""
+
+
+def run_note(settings: Settings, report: RunReport, summary_path: Path, limit: int = NOTE_LIMIT) -> str:
+    """The run's summary as Markdown for the page a person looks at (the Airflow run's note): counts by outcome
+    and reason, then each rejected file with its quarantine note, as many as fit in ``limit`` characters (the rest
+    are in the summary file, whose path ends the note)."""
+    from etl.store.files import safe_name
+
+    reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(report.rejected.items()))
+    share = f"{report.with_region / report.indexed:.0%}" if report.indexed else "n/a"
+    head = [
+        f"**read {report.read} · indexed {report.indexed} · unchanged {report.unchanged} · "
+        f"rejected {report.rejected_total}**{f' ({reasons})' if reasons else ''}",
+        f"entities {report.entities} · with a region {share}",
+        f"inbox `{settings.inbox}` → alias `{settings.index_alias}`",
+    ]
+    if report.analysis_fallback:
+        head.append(f"WARNING analyzers replaced by standard: {', '.join(report.analysis_fallback)}")
+    tail = f"all of it: `{summary_path}`"
+    lines = ["  \n".join(head)]  # Markdown: hard line breaks inside the first paragraph, blank lines between parts
+    if report.rejections:
+        lines += ["", f"rejected files (notes under `{settings.quarantine_dir}/`):"]
+    for shown, rejection in enumerate(report.rejections):
+        note = f"{rejection['reason']}/{safe_name(rejection['source_file'])}.json"
+        line = f"- `{note}`: {rejection['detail']}"
+        more = len(report.rejections) - shown
+        if len("\n".join([*lines, line, f"- … {more} more", "", tail])) > limit:
+            lines.append(f"- … {more} more")
+            break
+        lines.append(line)
+    text = "\n".join([*lines, "", tail])
+    return text if len(text) <= limit else text[: limit - 1] + "…"

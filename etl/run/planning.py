@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.inbox import content_sha256, list_files, source_name, stat_key
+from etl.inbox import content_sha256, list_files, outside_roots, source_key, stat_key
 from etl.settings import PIPELINE_VERSION, Settings
 from etl.store.bulk import bulk_upsert_raw
 from etl.store.client import es_faults
@@ -36,9 +36,9 @@ class Plan:
     unchanged: list[str]
 
 
-def list_inbox(paths: Sequence[Path | str]) -> list[str]:
-    """Every file under the given files, folders or object-store URLs, sorted; hidden names are skipped."""
-    return list_files([str(p) for p in paths])
+def list_inbox(paths: Sequence[Path | str], follow_links: bool = False) -> list[str]:
+    """Every entry under the given files, folders or object-store URLs, each once; hidden names are skipped."""
+    return list_files([str(p) for p in paths], follow_links)
 
 
 def batches(items: Sequence[str], size: int) -> list[list[str]]:
@@ -48,8 +48,10 @@ def batches(items: Sequence[str], size: int) -> list[list[str]]:
 
 def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch) -> Plan:
     """Split the inbox into files to process and files the ledger already has (see the module docstring)."""
-    files = list_inbox(paths)
-    stats = {f: k for f in files if (k := stat_key(f))}
+    files = list_inbox(paths, settings.follow_links)
+    roots = [str(p) for p in paths]
+    names = {f: source_key(f, settings.inbox) for f in files if settings.follow_links or not outside_roots(f, roots)}
+    stats = {f: k for f in files if f in names and (k := stat_key(f, names[f]))}
     with es_faults("reading the ledger"):
         ledger = ensure_ledger(client, settings.index_alias, settings.replicas)
         stat_cache = ensure_stat_cache(client, settings.index_alias, settings.replicas)
@@ -58,7 +60,8 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
     keys: dict[str, str] = {f: snapshot[k] for f, k in stats.items() if k in snapshot}
     from_snapshot = set(keys.values())
     rest = [f for f in files if f not in keys]
-    known = _known_from_ledger(client, ledger, stat_cache, rest, stats, keys, settings.max_file_bytes) | from_snapshot
+    known = _known_from_ledger(client, ledger, stat_cache, rest, stats, names, keys, settings.max_file_bytes)
+    known |= from_snapshot
     todo = [f for f in files if keys.get(f) not in known]
     unchanged = [f for f in files if keys.get(f) in known]
     handled = {stats[f]: keys[f] for f in unchanged if f in stats}
@@ -68,7 +71,7 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
 
 
 def _known_from_ledger(client: Elasticsearch, ledger: str, stat_cache: str, rest: Sequence[str],
-                       stats: dict[str, str], keys: dict[str, str], max_bytes: int) -> set[str]:
+                       stats: dict[str, str], names: dict[str, str], keys: dict[str, str], max_bytes: int) -> set[str]:
     """Ledger keys of ``rest`` that the ledger holds; fills ``keys`` for them (by stat cache, else by hashing) and
     remembers the stats of newly confirmed files in the stat cache."""
     cached: dict[str, Any] = {}
@@ -80,8 +83,8 @@ def _known_from_ledger(client: Elasticsearch, ledger: str, stat_cache: str, rest
         via_stat = cached.get(stats.get(f, ""))
         if via_stat is not None and via_stat in confirmed:
             keys[f] = str(via_stat)
-        elif sha := content_sha256(f, max_bytes):
-            keys[f] = ledger_key(f, sha)
+        elif f in names and (sha := content_sha256(f, max_bytes)):  # a link out of the inbox is never read
+            keys[f] = ledger_key(names[f], sha)
     with es_faults("reading the ledger"):
         missing = sorted({keys[f] for f in rest if f in keys and keys[f] not in confirmed})
         known = set(confirmed) | set(lookup(client, ledger, missing))
@@ -99,9 +102,10 @@ def _snapshot_path(settings: Settings) -> Path:
 def _load_snapshot(settings: Settings, ledger_id: str) -> dict[str, str]:
     """Stat key -> ledger key of every file the last plan found handled, if it was made against this very ledger.
 
-    Why it is safe to trust: ledger entries are never deleted, so "handled" stays true while the ledger index is the
-    same one (its uuid; a recreated ledger invalidates the snapshot). A lost or unreadable snapshot only costs the
-    lookups it saves. It lives under ``NEWSFACET_DATA_DIR``, beside the archive and quarantine.
+    Why it is safe to trust: a ledger entry is deleted only when its file got a newer one, which a plan saw first
+    as a change (name, size or mtime) and so dropped from this snapshot; "handled" thus stays true while the ledger
+    index is the same one (its uuid; a recreated ledger invalidates the snapshot). A lost or unreadable snapshot only
+    costs the lookups it saves. It lives under ``NEWSFACET_DATA_DIR``, beside the archive and quarantine.
     """
     data = read_json(_snapshot_path(settings))
     entries = data.get("entries") if isinstance(data, dict) and data.get("ledger_uuid") == ledger_id else None
@@ -152,11 +156,11 @@ def stale_sources(client: Elasticsearch, alias: str) -> set[str]:
             after = hits[-1]["sort"]
 
 
-def with_stale(work: Plan, client: Elasticsearch, alias: str) -> tuple[Plan, int]:
+def with_stale(work: Plan, client: Elasticsearch, settings: Settings) -> tuple[Plan, int]:
     """The plan with every unchanged file whose document is stale moved to the work (re-processed from the raw
     input, which must still be there); returns it and how many files moved."""
-    stale = stale_sources(client, alias)
-    redo = [f for f in work.unchanged if source_name(f) in stale]
+    stale = stale_sources(client, settings.index_alias)
+    redo = [f for f in work.unchanged if source_key(f, settings.inbox) in stale]
     if not redo:
         return work, 0
     moved = set(redo)

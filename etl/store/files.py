@@ -43,8 +43,12 @@ def write_atomic(path: Path, text: str) -> None:
     """Temp-then-rename: a reader never sees half a file, a crash never leaves one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, an interrupt: no half-written temporary file stays behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def quarantine(settings: Settings, run_id: str, source_file: str, reason: RejectReason, detail: str,

@@ -96,6 +96,28 @@ def lookup(client: Elasticsearch, index: str, ids: Sequence[str], field: str | N
     return found
 
 
+def forget_other_versions(client: Elasticsearch, ledger: str, current: dict[str, str]) -> None:
+    """Delete the ledger entries of these files other than their current one (file -> current key).
+
+    Why: an entry says "this file with this content is handled". Once a file holds new content, its old entry would
+    make a later revert to the old content look unchanged while the index keeps the newer version (v1 -> v2 -> v1).
+    Done by search + bulk delete by id (``delete_by_query`` needs the reindex module, absent on some nodes).
+    """
+    from elasticsearch.helpers import bulk
+
+    if not current:
+        return
+    client.indices.refresh(index=ledger)
+    files = list(current)
+    for start in range(0, len(files), 500):
+        chunk = files[start : start + 500]
+        response = client.search(index=ledger, size=10_000, source_includes=["source_file"],
+                                 query={"terms": {"source_file": chunk}})
+        stale = [h["_id"] for h in response["hits"]["hits"] if current.get(h["_source"]["source_file"]) != h["_id"]]
+        if stale:
+            bulk(client, ({"_op_type": "delete", "_index": ledger, "_id": i} for i in stale), raise_on_error=False)
+
+
 def run_entries(client: Elasticsearch, alias: str, run_id: str, page: int = 5000) -> Iterator[LedgerEntry]:
     """Every ledger entry a run wrote, in pages (search_after on file and hash, which together key an entry):
     bounded memory at any run size."""

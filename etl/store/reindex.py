@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from etl.document import complete_document
 from etl.errors import ConfigurationError, ReindexCheckError
 from etl.settings import Settings
 from etl.store.bulk import bulk_upsert
@@ -156,7 +157,7 @@ def _chunks(settings: Settings, ids: set[str]) -> Iterator[list[dict[str, Any]]]
     chunk: list[dict[str, Any]] = []
     for doc in iter_archive(settings):
         if doc["doc_id"] in ids:
-            chunk.append(doc)
+            chunk.append(complete_document(doc))  # archived before mapping v3: add its time axis and aliases
             if len(chunk) >= LOAD_CHUNK:
                 yield chunk
                 chunk = []

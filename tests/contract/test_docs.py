@@ -59,7 +59,7 @@ def _variables_read() -> set[str]:
     names: set[str] = set()
     for path in SETTINGS_MODULES:
         text = path.read_text(encoding="utf-8")
-        names |= set(re.findall(r'env(?:\.get\(|\[)"([A-Z][A-Z0-9_]+)"', text))
+        names |= set(re.findall(r'env(?:\.get\(|\[|, )"([A-Z][A-Z0-9_]+)"', text))
         names |= {f"{prefix}<LANG>" for prefix in re.findall(r'prefix = "([A-Z0-9_]+_)"', text)}
     return names
 

@@ -29,11 +29,12 @@ import pytest
 import etl.run.batch
 import etl.store.indices
 from devtools import esnode
-from etl.errors import TransientError
+from etl.errors import IncompleteRun, TransientError
 from etl.extract import stable_id
 from etl.run.batch import process_batch
 from etl.run.flow import run
 from etl.run.planning import list_inbox
+from etl.run.report import RunReport
 from etl.settings import Settings
 from tests.badinput.corpus import SEED_CP1252, SEED_EN, SEED_FR, article_variant
 
@@ -331,7 +332,10 @@ def test_mapping_conflict_rejects_that_document_not_the_batch(settings: Settings
         return doc
 
     monkeypatch.setattr(etl.run.batch, "to_document", to_document)
-    report = run([tmp_path / "inbox"], settings, client=es)
+    with pytest.raises(IncompleteRun) as lost:  # an article lost to the index fails the run, after the others
+        run([tmp_path / "inbox"], settings, client=es)
+    report = lost.value.report
+    assert isinstance(report, RunReport) and bad_file in str(lost.value)
     assert report.indexed == 3 and dict(report.rejected) == {"index_rejected": 1}, report.summary()
     assert report.rejections[0]["source_file"] == bad_file
     assert "language_confidence" in report.rejections[0]["detail"]

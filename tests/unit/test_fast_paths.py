@@ -193,6 +193,32 @@ def test_sized_language_detection_still_answers(text: str, code: str) -> None:
     assert detect_language(text) == first  # seeded: the same text always gets the same answer
 
 
+def test_fast_language_detector_gives_langdetects_probabilities() -> None:
+    from etl.language import SAMPLE_CHARS, TRIALS, _detector, detector_factory
+
+    factory = detector_factory()
+    paragraphs = [p for path in sorted(SEEDS.glob("*")) if path.is_file()
+                  for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if len(p) > 40]
+    paragraphs += ["Der libysche General Khalifa Haftar boykottierte die Konferenz in Palermo, sagte ein Diplomat.",
+                   "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
+                   "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس", "ΑΘΗΝΑ 2024 Χ", *TRICKY_TEXTS]
+    compared = 0
+    for text in paragraphs:
+        plain, fast = factory.create(), _detector(factory)
+        for detector in (plain, fast):
+            detector.n_trial = TRIALS
+            detector.append(text[:SAMPLE_CHARS])
+        try:
+            expected = [(str(x.lang), float(x.prob)) for x in plain.get_probabilities()]
+        except Exception as exc:  # langdetect raises on text without features: the fast one must too
+            with pytest.raises(type(exc)):
+                fast.get_probabilities()
+            continue
+        assert [(str(x.lang), float(x.prob)) for x in fast.get_probabilities()] == expected
+        compared += 1
+    assert compared >= 20
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_word_occurrences_match_the_lookaround_regex(seed: int) -> None:
     rng = random.Random(seed)

@@ -101,7 +101,7 @@ def test_shipped_kb_size_and_sources(kb: KnowledgeBase) -> None:
     assert len(phoenix) >= 100
     assert all(a.source for a in kb.actors)
     assert all("MIT" in a.source and "Phoenix." in a.source for a in phoenix)
-    assert {a.type for a in kb.actors} == {"person", "organization", "armed_group", "media"}
+    assert {a.type for a in kb.actors} == {"person", "organization", "armed_group", "media", "community"}
 
 
 def test_version_is_a_content_hash(tmp_path: Path) -> None:

@@ -42,4 +42,4 @@ def test_defaults() -> None:
     settings = Settings.from_env({})
     assert settings.elasticsearch_url == "http://localhost:9200"
     assert settings.index_alias == "articles"
-    assert settings.schedule == "@hourly"
+    assert settings.schedule is None  # manual unless NEWSFACET_SCHEDULE sets one (the compose stack does)
