@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from etl.clean import clean
 from etl.display import printable
 from etl.document import to_document
-from etl.enrich import enrich, knowledge_versions
+from etl.enrich import enrich
 from etl.errors import IncompleteRun, NewsfacetError, ReindexCheckError, RejectedInput
 from etl.extract import decode, read_file
 from etl.knowledge.loader import check_knowledge, load_knowledge
@@ -83,9 +83,10 @@ def cmd_clean(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     article = _load_clean(Path(args.file), settings)
-    kb_version, gazetteer_version = knowledge_versions(settings)
+    knowledge = load_knowledge(settings)
+    kb_version, gazetteer_version = knowledge.versions
     document = to_document(enrich([article], settings)[0], kb_version=kb_version,
-                           gazetteer_version=gazetteer_version)
+                           gazetteer_version=gazetteer_version, kb=knowledge.kb, gazetteer=knowledge.gazetteer)
     if args.json:
         _print_json(document)
     else:

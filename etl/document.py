@@ -44,8 +44,12 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac
 
 
 def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_version: str = "",
-                ingested_at: str | None = None) -> dict[str, Any]:
-    """The indexed document: canonical facet values, full text, nested entities and quotes, provenance."""
+                ingested_at: str | None = None, kb: KnowledgeBase | None = None,
+                gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The indexed document: canonical facet values, full text, nested entities and quotes, provenance.
+
+    ``kb`` and ``gazetteer``: the knowledge the article was enriched with (``etl.knowledge.loader``: with your
+    ``NEWSFACET_KB_DIR``), whose aliases go into ``actor_names`` and ``place_names``; default: the shipped one."""
     article = enriched.article
     notes: list[str] = []
     by_type: dict[str, list[str]] = {}
@@ -120,10 +124,11 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
         "gazetteer_version": gazetteer_version,
         "ingested_at": ingested_at,
     }
-    return complete_document(document)
+    return complete_document(document, kb, gazetteer)
 
 
-def complete_document(document: dict[str, Any]) -> dict[str, Any]:
+def complete_document(document: dict[str, Any], kb: KnowledgeBase | None = None,
+                      gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """Add the fields derived from the rest of the document (mapping v3: ``timestamp``, ``timestamp_source``,
     ``actor_names``, ``place_names``) where they are missing; returns the same dict.
 
@@ -135,15 +140,15 @@ def complete_document(document: dict[str, Any]) -> dict[str, Any]:
         document["timestamp"] = published or document.get("ingested_at")
         document["timestamp_source"] = "published" if published else "ingested"
     if "actor_names" not in document:
-        document["actor_names"] = actor_names(document.get("entities") or [])
+        document["actor_names"] = actor_names(document.get("entities") or [], kb)
     if "place_names" not in document:
-        document["place_names"] = place_names(document.get("locations") or [])
+        document["place_names"] = place_names(document.get("locations") or [], gazetteer)
     return document
 
 
-def actor_names(entities: Iterable[dict[str, Any]]) -> list[str]:
+def actor_names(entities: Iterable[dict[str, Any]], kb: KnowledgeBase | None = None) -> list[str]:
     """Each actor's canonical name, its knowledge-base aliases and the spellings the article used."""
-    kb = KnowledgeBase.load()
+    kb = kb or KnowledgeBase.load()
     names: list[str] = []
     for entity in entities:
         if entity.get("type") not in ACTOR_TYPES:
@@ -153,9 +158,9 @@ def actor_names(entities: Iterable[dict[str, Any]]) -> list[str]:
     return _unique_folded(names)
 
 
-def place_names(locations: Iterable[dict[str, Any]]) -> list[str]:
+def place_names(locations: Iterable[dict[str, Any]], gazetteer: Gazetteer | None = None) -> list[str]:
     """Every gazetteer name of the article's places and of the districts, regions and countries they roll up to."""
-    gazetteer = Gazetteer.load()
+    gazetteer = gazetteer or Gazetteer.load()
     names: list[str] = []
     for loc in locations:
         names += [loc["name"], *loc.get("mentions", ())]

@@ -284,8 +284,8 @@ class KnowledgeBase:
 
     def fingerprints(self) -> dict[str, str]:
         """Lookup key -> a short hash of everything linking can read under that key: the actor it names (id,
-        name, type, wikidata) and how the scanner matches it (alias spellings, case rule); ``place:`` keys are
-        the names that alone denote a place.
+        name, type, wikidata, and all its aliases: a document lists them in ``actor_names``) and how the scanner
+        matches it (alias spellings, case rule); ``place:`` keys are the names that alone denote a place.
 
         Two versions' fingerprints differ exactly at the keys whose answers differ, which is how a relink knows
         which documents a knowledge change can touch (``etl.knowledge.changes``)."""
@@ -295,7 +295,8 @@ class KnowledgeBase:
         out: dict[str, str] = {}
         for key, actor in self._index.items():
             patterns = sorted((p.alias, p.case_sensitive) for p in self._automaton_patterns.get(key, ()))
-            out[key] = _short_hash((actor.id, actor.name, str(actor.type), actor.wikidata, patterns))
+            out[key] = _short_hash((actor.id, actor.name, str(actor.type), actor.wikidata, sorted(actor.aliases),
+                                    patterns))
         for key in self._places:
             out["place:" + key] = "1"
         self._fingerprints = out

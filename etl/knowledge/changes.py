@@ -87,6 +87,7 @@ class Changes:
     keys: tuple[tuple[str, ...], ...] = ()  # changed keys as their words in order: a document writing one is touched
     countries: frozenset[str] = frozenset()  # country names whose record changed
     regions: frozenset[str] = frozenset()  # analyst regions whose record changed
+    districts: frozenset[str] = frozenset()  # districts whose record changed
     _by_word: dict[str, list[frozenset[str]]] = field(default_factory=dict, compare=False, repr=False)
     _built: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -98,9 +99,10 @@ class Changes:
     @property
     def nothing(self) -> bool:
         """True when no document can change (versions differ, answers do not: a comment edited)."""
-        return not (self.everything or self.keys or self.countries or self.regions)
+        return not (self.everything or self.keys or self.countries or self.regions or self.districts)
 
-    def touches(self, text: str, countries: Iterable[str], regions: Iterable[str]) -> bool:
+    def touches(self, text: str, countries: Iterable[str], regions: Iterable[str],
+                districts: Iterable[str] = ()) -> bool:
         """Whether a document with this analysed text and these facets may be re-derived differently.
 
         A key is only ever consulted for words written one after the other in the text (an alias or place name the
@@ -110,7 +112,8 @@ class Changes:
         gazetteer), the looser test of every word anywhere in the text is used (``document_words``)."""
         if self.everything or "" in self._by_word:
             return True
-        if self.countries.intersection(countries) or self.regions.intersection(regions):
+        if (self.countries.intersection(countries) or self.regions.intersection(regions)
+                or self.districts.intersection(districts)):
             return True
         if not self.keys:
             return False
@@ -145,27 +148,29 @@ class Changes:
 
     @property
     def size(self) -> int:
-        return len(self.keys) + len(self.countries) + len(self.regions)
+        return len(self.keys) + len(self.countries) + len(self.regions) + len(self.districts)
 
 
-def _diff(old: dict[str, str], new: dict[str, str]) -> tuple[set[tuple[str, ...]], set[str], set[str]]:
+_FACETS = ("country", "region", "district")
+"""Fingerprint kinds about what a document holds through a roll-up: the changed names are matched to its facets."""
+
+
+def _diff(old: dict[str, str], new: dict[str, str]) -> tuple[set[tuple[str, ...]], dict[str, set[str]]]:
+    """The keys whose fingerprints differ (as their words), and per facet the names whose record differs."""
     keys: set[tuple[str, ...]] = set()
-    countries: set[str] = set()
-    regions: set[str] = set()
+    facets: dict[str, set[str]] = {kind: set() for kind in _FACETS}
     for key in old.keys() | new.keys():
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
         kind, _, rest = key.partition(":")
-        if kind not in ("country", "region", "demonym", "place"):
-            kind, rest = "", key
-        if kind == "country":
-            countries.update(v.split("|", 1)[0] for v in (before, after) if v)
-        elif kind == "region":
-            regions.update(v.split("|", 1)[0] for v in (before, after) if v)
-        else:
-            keys.add(tuple(_RUN.findall(rest)))
-    return keys, countries, regions
+        if kind in facets:
+            facets[kind].update(v.split("|", 1)[0] for v in (before, after) if v)
+            continue
+        if kind not in ("demonym", "place"):
+            rest = key
+        keys.add(tuple(_RUN.findall(rest)))
+    return keys, facets
 
 
 def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge: Knowledge) -> Changes:
@@ -174,8 +179,7 @@ def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge
     The current knowledge's fingerprints come from its snapshot when there is one (``ensure_snapshots`` leaves it:
     reading it is faster than computing the gazetteer's again in every worker)."""
     keys: set[tuple[str, ...]] = set()
-    countries: set[str] = set()
-    regions: set[str] = set()
+    facets: dict[str, set[str]] = {kind: set() for kind in _FACETS}
     for kind, old_version, source in (("kb", old_versions[0], knowledge.kb),
                                       ("gaz", old_versions[1], knowledge.gazetteer)):
         if old_version == source.version:
@@ -187,12 +191,12 @@ def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge
         if new is None:
             new = load_fingerprints(settings, kind, source.version) or source.fingerprints()
             _current[(kind, source.version)] = new
-        k, c, r = _diff(old, new)
+        k, f = _diff(old, new)
         keys |= k
-        countries |= c
-        regions |= r
-    return Changes(keys=tuple(sorted(keys)), countries=frozenset(countries),
-                   regions=frozenset(regions))
+        for name, changed in f.items():
+            facets[name] |= changed
+    return Changes(keys=tuple(sorted(keys)), countries=frozenset(facets["country"]),
+                   regions=frozenset(facets["region"]), districts=frozenset(facets["district"]))
 
 
 _current: dict[tuple[str, str], dict[str, str]] = {}  # the current knowledge's fingerprints, read once per process

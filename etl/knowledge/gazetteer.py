@@ -207,8 +207,10 @@ class Gazetteer:
     def fingerprints(self) -> dict[str, str]:
         """Lookup key -> a short hash of everything place resolution can read under it: the ranked candidates'
         whole records (and whether the scan finds the key, case-sensitively or not); ``demonym:`` keys the
-        nationality adjectives; ``country:<cc>`` and ``region:<name>`` what a location built from a code or an
-        analyst region shows (their name first, readable: ``etl.knowledge.changes`` filters documents by it)."""
+        nationality adjectives (with all their country's: linking names a state's organs by its first); and what a
+        document holds of a place it reached through a roll-up, not a name in its text: ``country:<cc>``,
+        ``region:<name>`` and ``district:<name>`` (the location shown, and every name of it in ``place_names``; the
+        name first, readable: ``etl.knowledge.changes`` finds documents by their facets with it)."""
         cached: dict[str, str] | None = getattr(self, "_fingerprints", None)
         if cached is not None:  # the gazetteer never changes once built
             return cached
@@ -225,9 +227,15 @@ class Gazetteer:
             # the ranking is a function of the records themselves: their set is what decides
             out[key] = _short_hash((sorted(record(i) for i in indices), scanned, key in self._case_sensitive))
         for word, cc in self._demonyms.items():
-            out["demonym:" + word] = cc
+            country = self._countries.get(cc)
+            out["demonym:" + word] = f"{cc}|{_short_hash(country.demonyms if country else ())}"
         for cc, place in self._countries.items():
-            out["country:" + cc] = f"{place.name}|{_short_hash((place.lat, place.lon, place.geonameid))}"
+            seen = _short_hash((place.lat, place.lon, place.geonameid, place.names, place.demonyms))
+            out["country:" + cc] = f"{place.name}|{seen}"
+        for place in self.places:
+            if place.feature == PlaceFeature.DISTRICT and place.district:
+                key = "district:" + place.district
+                out[key] = f"{place.district}|{_short_hash((out.get(key), dataclasses.astuple(place)))}"
         for name in self.regions:
             node = self.region_place(name)
             shown = (node.lat, node.lon, node.country, node.country_code) if node else None

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 from etl.clean import clean
 from etl.display import printable
 from etl.document import to_document
-from etl.enrich import enrich_with_spans, knowledge_versions
+from etl.enrich import enrich_with_spans
 from etl.errors import ConfigurationError, RejectedInput, RejectReason
 from etl.extract import decode, read_file
 from etl.inbox import same_file, source_key, stat_key
+from etl.knowledge.loader import load_knowledge
 from etl.records import CleanArticle, EnrichedArticle, NerSpan, analysis_text
 from etl.run.report import RunReport
 from etl.settings import Settings
@@ -165,7 +166,8 @@ def _not_indexed_elsewhere(client: Elasticsearch, articles: list[CleanArticle], 
 
 def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress | None) -> list[dict[str, Any]]:
     """Documents for the articles, enriched ``ENRICH_CHUNK`` at a time (spaCy's memory stays bounded)."""
-    kb_version, gazetteer_version = batch.versions = knowledge_versions(batch.settings)
+    knowledge = load_knowledge(batch.settings)
+    kb_version, gazetteer_version = batch.versions = knowledge.versions
     if articles:
         _leave_knowledge_snapshot(batch.settings)
     documents: list[dict[str, Any]] = []
@@ -173,7 +175,8 @@ def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress 
         chunk = articles[start : start + ENRICH_CHUNK]
         for enriched, spans in _enrich_isolated(chunk, batch):
             batch.ner[enriched.article.doc_id] = (spans, analysis_text(enriched.article))
-            documents.append(to_document(enriched, kb_version=kb_version, gazetteer_version=gazetteer_version))
+            documents.append(to_document(enriched, kb_version=kb_version, gazetteer_version=gazetteer_version,
+                                         kb=knowledge.kb, gazetteer=knowledge.gazetteer))
         if progress:
             progress(f"  enriched {min(start + ENRICH_CHUNK, len(articles))}/{len(articles)}")
     return documents
@@ -252,7 +255,6 @@ def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> No
 def _leave_knowledge_snapshot(settings: Settings) -> None:
     """The fingerprints of the knowledge these documents are made with, for a later relink to know what changed."""
     from etl.knowledge.changes import ensure_snapshots
-    from etl.knowledge.loader import load_knowledge
 
     ensure_snapshots(settings, load_knowledge(settings))
 

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from etl.knowledge.loader import Knowledge
 
 KNOWLEDGE_FIELDS = ("actors", "actors_folded", "persons", "organizations", "armed_groups", "places", "districts",
-                    "regions", "countries", "locations", "entities", "quotes", "kb_version", "gazetteer_version")
+                    "regions", "countries", "locations", "entities", "quotes", "actor_names", "place_names",
+                    "kb_version", "gazetteer_version")
 """The fields of a document made from the knowledge (``etl.document.to_document``): what a relink rewrites."""
 VERSION_FIELDS = ("kb_version", "gazetteer_version")
 
@@ -35,6 +36,7 @@ class Stale:
     versions: tuple[str, str]  # the knowledge the document is known to hold for (its own, or a check's)
     countries: tuple[str, ...]
     regions: tuple[str, ...]
+    districts: tuple[str, ...] = ()
     made_with: tuple[str, str] = ("", "")  # the versions the served document itself records
 
 
@@ -93,7 +95,7 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
         if record.spans is None or record.analysis_text is None:
             out.append(Outcome(item.doc_id, "no_spans", versions))
             continue
-        if not changes.touches(record.analysis_text, item.countries, item.regions):
+        if not changes.touches(record.analysis_text, item.countries, item.regions, item.districts):
             out.append(Outcome(item.doc_id, "untouched", versions))
             continue
         doc = record.document
@@ -110,7 +112,8 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
         language = Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
         enriched = derive(article, language, record.ner_spans or (), knowledge)
         made = to_document(enriched, kb_version=versions[0], gazetteer_version=versions[1],
-                           ingested_at=str(doc.get("ingested_at") or ""))
+                           ingested_at=str(doc.get("ingested_at") or ""), kb=knowledge.kb,
+                           gazetteer=knowledge.gazetteer)
         fields = {k: made[k] for k in KNOWLEDGE_FIELDS}  # plain JSON values (enums are strings): compare as they are
         if (doc.get("kb_version"), doc.get("gazetteer_version")) != item.made_with:
             out.append(Outcome(item.doc_id, "rederived", versions, fields))  # relinked since: compare with the index

@@ -184,7 +184,8 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
         with es_faults("reading stale documents"):
             response = client.search(index=index, query=_stale_query(versions, ids), size=PAGE,
                                      sort=[{"doc_id": "asc"}], search_after=after, seq_no_primary_term=True,
-                                     source_includes=["kb_version", "gazetteer_version", "countries", "regions"])
+                                     source_includes=["kb_version", "gazetteer_version", "countries", "regions",
+                                                      "districts"])
             hits = response["hits"]["hits"]
             checked = _checks(client, alias, [h["_id"] for h in hits])
         page: list[Stale] = []
@@ -201,6 +202,7 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
                                primary_term=int(h["_primary_term"]), versions=made_with,
                                countries=tuple(source.get("countries") or ()),
                                regions=tuple(source.get("regions") or ()),
+                               districts=tuple(source.get("districts") or ()),
                                made_with=(str(source.get("kb_version") or ""),
                                           str(source.get("gazetteer_version") or ""))))
         if page:

@@ -154,10 +154,13 @@ def _latest_per_source(settings: Settings) -> tuple[set[str], int, int]:
 
 
 def _chunks(settings: Settings, ids: set[str]) -> Iterator[list[dict[str, Any]]]:
+    from etl.knowledge.loader import load_knowledge
+
+    knowledge = load_knowledge(settings)
     chunk: list[dict[str, Any]] = []
     for doc in iter_archive(settings):
-        if doc["doc_id"] in ids:
-            chunk.append(complete_document(doc))  # archived before mapping v3: add its time axis and aliases
+        if doc["doc_id"] in ids:  # archived before mapping v3: add its time axis and aliases
+            chunk.append(complete_document(doc, knowledge.kb, knowledge.gazetteer))
             if len(chunk) >= LOAD_CHUNK:
                 yield chunk
                 chunk = []

@@ -162,9 +162,10 @@ def test_the_dag_offers_inbox_alias_and_batch_size_with_descriptions() -> None:
     from dags.ingest_articles import SETTINGS, ingest_articles_dag, run_settings
 
     params = ingest_articles_dag.params
-    assert set(params) == {"inbox", "alias", "batch_size"}
+    assert set(params) == {"inbox", "alias", "batch_size", "stale"}
     defaults = {name: params[name] for name in params}
-    assert defaults == {"inbox": SETTINGS.inbox, "alias": SETTINGS.index_alias, "batch_size": SETTINGS.batch_size}
+    assert defaults == {"inbox": SETTINGS.inbox, "alias": SETTINGS.index_alias, "batch_size": SETTINGS.batch_size,
+                        "stale": False}
     for name in params:
         schema = params.get_param(name).schema
         assert schema.get("title") and params.get_param(name).description
