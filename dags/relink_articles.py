@@ -6,7 +6,8 @@ when their versions differ from the last event's, it checks them (`newsfacet kb 
 task, with file and line) and records an asset event carrying the new versions. That event schedules
 **relink_articles**: **relink** re-derives, from their archived NER spans, the documents the change can touch,
 writes the changed ones by id and re-stamps the others (`etl.run.relink`); **verify** fails the run if a document is
-still stale. Trigger `relink_articles` by hand with `dry_run` to see what would change per actor and region.
+still stale. Trigger `relink_articles` by hand with `dry_run` to see what would change per actor and region, or
+with another `alias` (an event relinks `NEWSFACET_INDEX`).
 """
 
 from __future__ import annotations
@@ -64,8 +65,15 @@ def watch_knowledge() -> None:
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True},
     params={
-        "dry_run": Param(False, type="boolean", description="report what would change; write nothing"),
-        "full": Param(False, type="boolean", description="re-derive every stale document, touched or not"),
+        "alias": Param(
+            SETTINGS.index_alias, type="string", title="Index alias", pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
+            description="The alias whose documents to relink (each alias has its own archive). Default: "
+                        "NEWSFACET_INDEX.",
+        ),
+        "dry_run": Param(False, type="boolean", title="Dry run",
+                         description="Report what would change per actor and region; write nothing."),
+        "full": Param(False, type="boolean", title="Re-derive all",
+                      description="Re-derive every stale document, not only those the knowledge change can touch."),
     },
     tags=["newsfacet"],
     doc_md=__doc__,
@@ -73,12 +81,16 @@ def watch_knowledge() -> None:
 def relink_articles() -> None:
     @task
     def relink(params: dict[str, Any] | None = None) -> dict[str, Any]:
+        import dataclasses
+
         from etl.run.relink import relink
 
         options = params or {}
+        settings = Settings.from_env()
+        settings = dataclasses.replace(settings, index_alias=str(options.get("alias") or settings.index_alias))
         with no_retry_for_permanent_faults():
-            report = relink(Settings.from_env(), dry_run=bool(options.get("dry_run")),
-                            full=bool(options.get("full")), progress=print)
+            report = relink(settings, dry_run=bool(options.get("dry_run")), full=bool(options.get("full")),
+                            progress=print)
         for line in [report.summary(), *report.diff_lines(limit=1000)]:
             print(line)
         data = report.to_dict()

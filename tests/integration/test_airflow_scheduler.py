@@ -204,7 +204,7 @@ def _trigger_with(airflow: Airflow, conf: dict[str, Any]) -> int:
 def test_the_run_parameters_are_validated(airflow: Airflow, ingest_run: FinishedRun) -> None:
     dag = airflow.api("GET", f"/api/v2/dags/{DAG_ID}/details")
     params = dag["params"]
-    assert set(params) == {"inbox", "alias", "batch_size"}
+    assert set(params) == {"inbox", "alias", "batch_size", "stale"}
     assert all(p["description"] and p["schema"].get("title") for p in params.values()), params
     assert params["inbox"]["value"] == airflow.settings.inbox  # the default is NEWSFACET_INBOX
     assert "NEWSFACET_INBOX" in dag["doc_md"] and "NEWSFACET_INDEX" in dag["doc_md"]
@@ -266,7 +266,8 @@ def test_a_run_triggered_from_the_form_with_a_custom_inbox_shows_its_summary(
         final = _wait_for_run(airflow, run_id)
         if final["state"] != "success":
             pytest.fail(f"run {run_id} ended {final['state']}\n{_task_logs(airflow, DAG_ID, run_id)}")
-        assert final["conf"] == {"inbox": str(inbox), "alias": alias, "batch_size": airflow.settings.batch_size}
+        assert final["conf"] == {"inbox": str(inbox), "alias": alias, "batch_size": airflow.settings.batch_size,
+                                 "stale": False}
 
         browser.goto(f"{airflow.url}/dags/{DAG_ID}/runs/{run_id}")  # a finished run's page, as a person reopens it
         headline = browser.wait("the summary on the run page",

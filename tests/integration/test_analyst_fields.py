@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from etl.errors import IncompleteRun
 from etl.run import flow
 from etl.search import SearchQuery, resolve_filters, search
 from etl.settings import Settings
+from etl.store.files import ArchiveRecord, alias_archive_dir
 from etl.store.reindex import reindex
 from tests.paths import SEEDS
 
@@ -70,13 +70,13 @@ def test_filters_without_text_list_the_newest_first(indexed: Settings, es: Any) 
 
 
 def test_a_rebuild_completes_documents_archived_before_v3(indexed: Settings, es: Any) -> None:
-    archived = list(indexed.archive_dir.glob("*/*.json"))
+    archived = list(alias_archive_dir(indexed).glob("*/*.json"))
     assert len(archived) == 4
     for path in archived:  # as the archive of a run made before mapping v3 holds them
-        document = json.loads(path.read_text(encoding="utf-8"))
+        record = ArchiveRecord.from_json(path.read_text(encoding="utf-8"))
         for name in V3_FIELDS:
-            document.pop(name)
-        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+            record.document.pop(name)
+        path.write_text(record.to_json(), encoding="utf-8")
 
     result = reindex(indexed, es)
 

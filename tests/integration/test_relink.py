@@ -28,9 +28,11 @@ pytestmark = pytest.mark.integration
 ARTICLES = PROJECT_ROOT / "tests" / "fixtures" / "knowledge"
 KIKLI = "tripoli-2025-05-13-ssa-leader-killed.txt"
 JUFRA = "jufra-2020-05-26-russian-jets.txt"
-ANALYST_ACTOR = {"id": "analyst:abdulghani-al-kikli", "name": "Abdul Ghani al-Kikli", "type": "person",
-                 "aliases": ["Abdulghani al-Kikli", "Ghnewa", "Gheniwa", "Kikli"], "country": "LY",
+ANALYST_ACTOR = {"id": "analyst:abdulghani-al-kikli", "name": "Abdul Ghani al-Kikli (SSA commander)",
+                 "type": "person", "aliases": ["Abdulghani al-Kikli", "Ghnewa", "Gheniwa", "Kikli"], "country": "LY",
                  "source": "Reuters, 12 May 2025: head of the Stability Support Apparatus, known as Ghnewa"}
+"""The analyst's own entry, with a display name of their own: whatever the shipped knowledge base says about Kikli,
+the article indexed before this entry cannot hold that name, so only a relink can put it there."""
 JUFRA_TO_TRIPOLITANIA = ("name,aliases,feature,district,region,country,lat,lon,source\n"
                          "Jufra,Al Jufrah,district,,Tripolitania,LY,,,analyst decision: Jufra counted with the "
                          "west (its membership is contested: regions.csv)\n")
@@ -85,8 +87,6 @@ def test_new_alias_finds_an_article_indexed_before_the_change(mine: Settings, in
     assert report.indexed >= 5
     before = _doc(es, mine, KIKLI)
     assert ANALYST_ACTOR["name"] not in before["actors"]
-    code, out = _cli(monkeypatch, capsys, mine, "search", "--actor", "Gheniwa")  # a spelling the text lacks
-    assert code == 0 and out.startswith("0 article(s)"), out
 
     _add_actor(mine)
     code, out = _cli(monkeypatch, capsys, mine, "search", "--actor", "Gheniwa")
@@ -260,23 +260,28 @@ def test_run_stale_redoes_documents_of_an_older_pipeline(settings: Settings, es:
 def test_kb_suggest_lists_uncovered_names_with_examples(mine: Settings, inbox: Path, es: Any,
                                                         monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from etl.knowledge.loader import load_knowledge
+
     report = run([inbox], mine, client=es)
-    names = [s["name"] for s in report.suggestions]
-    assert "Abdulghani al-Kikli" in names and "Stability Support Apparatus" in names
-    assert len(report.suggestions) <= 20
+    assert 0 < len(report.suggestions) <= 20
     summary = json.loads((mine.runs_dir / f"{report.run_id}.json").read_text())
     assert summary["suggestions"] == report.suggestions
 
     code, out = _cli(monkeypatch, capsys, mine, "kb", "suggest", "--min-docs", "1", "--json")
     assert code == 0
-    found = {s["name"]: s for s in json.loads(out)}
-    kikli = found["Abdulghani al-Kikli"]
-    assert kikli["type"] == "person" and kikli["documents"] == 1
-    assert any("Abdulghani al-Kikli" in e for e in kikli["examples"])
+    found = json.loads(out)
+    kb = load_knowledge(mine, refresh=True).kb
+    assert found and all(kb.lookup(s["name"]) is None and s["documents"] >= 1 for s in found)
+    assert [s["name"] for s in found[:5]] == [s["name"] for s in report.suggestions[:5]]
+    top = found[0]
+    assert top["type"] in ("person", "organization") and top["examples"]
+    assert all(any(part in e for part in top["name"].split()) for e in top["examples"])
 
-    _add_actor(mine)
+    assert mine.kb_dir is not None  # an entry for the top name: it is covered now, even before a relink
+    entry = {"id": "analyst:suggested", "name": top["name"], "type": top["type"], "aliases": [], "source": "test"}
+    (mine.kb_dir / "actors_mine.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
     _, out = _cli(monkeypatch, capsys, mine, "kb", "suggest", "--min-docs", "1", "--json")
-    assert "Abdulghani al-Kikli" not in {s["name"] for s in json.loads(out)}  # covered now, even before a relink
+    assert top["name"] not in {s["name"] for s in json.loads(out)}
 
 
 def test_relink_before_any_ingest_has_nothing_to_do(mine: Settings, es: Any) -> None:

@@ -85,7 +85,7 @@ def test_knowledge_is_an_asset_that_schedules_relink() -> None:
     assert relink_articles_dag.max_active_runs == 1
     assert list(relink_articles_dag.timetable.asset_condition.objects) == [KNOWLEDGE]
     assert relink_articles_dag.get_task("verify").upstream_task_ids == {"relink"}
-    assert set(relink_articles_dag.params) == {"dry_run", "full"}
+    assert set(relink_articles_dag.params) == {"alias", "dry_run", "full"}
 
 
 def test_ingest_dag_takes_a_stale_param() -> None:
