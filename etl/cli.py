@@ -210,7 +210,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         date_from=args.date_from, date_to=args.date_to, size=args.size,
         facets=tuple(args.facet) or DEFAULT_FACETS,
     ), knowledge.kb, knowledge.gazetteer)
-    unknown = unknown_filters(query)
+    unknown = unknown_filters(query, knowledge.kb, knowledge.gazetteer)
     for problem in unknown:
         print(problem.message(), file=sys.stderr)
     result = search(connect(settings), settings.index_alias, query)

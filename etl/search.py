@@ -174,12 +174,13 @@ def _near(value: str, names: dict[str, str], limit: int = 3) -> tuple[str, ...]:
     return tuple(sorted(ranked, key=lambda name: ranked[name])[:limit])
 
 
-def unknown_filters(query: SearchQuery) -> list[UnknownFilter]:
+def unknown_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
+                    gazetteer: Gazetteer | None = None) -> list[UnknownFilter]:
     """The filter values of a resolved query that are not known names, each with near known names (for regions,
     the few there are when none is near). Actors and places may still match names the pipeline found outside the
-    knowledge base, so those are searched as typed."""
-    kb = KnowledgeBase.load()
-    gazetteer = Gazetteer.load()
+    knowledge base, so those are searched as typed. ``kb``, ``gazetteer``: as for ``resolve_filters``."""
+    kb = kb or KnowledgeBase.load()
+    gazetteer = gazetteer or Gazetteer.load()
     found: list[UnknownFilter] = []
     regions = {alias: name for name, region in gazetteer.regions.items() for alias in (name, *region.aliases)}
     for value in query.regions:
