@@ -10,7 +10,7 @@ run at once on the 2 cores), a real Airflow in a temporary ``AIRFLOW_HOME`` (api
 LocalExecutor on SQLite, parallelism 2) pointed at ``dags/`` with a throwaway alias (``nf-bench-...``), data dir
 and inbox; ``ingest_articles`` is unpaused and triggered over REST API v2 and polled to success. Each mapped task
 returns, beside its report, ``load_s`` (``etl.enrich.warm_up``: spaCy models, knowledge base, gazetteer,
-langdetect profiles) and ``work_s`` (``etl.pipeline.process_batch``), and when ``run_batch`` began and ended
+langdetect profiles) and ``work_s`` (``etl.run.batch.process_batch``), and when ``run_batch`` began and ended
 (``etl.dag_tasks.run_batch``). The bench reads every mapped task instance (queued, start, end, duration) and its
 XCom over REST.
 
@@ -20,7 +20,7 @@ it runs each in a fresh process; no goal); the scheduling gap queued -> start; t
 The task's ``duration`` runs from the supervisor's "started" call (after the fork) to the end the task process
 reports (after its XCom push), so the fork, the supervisor's own work and the scheduler's latency fall in the gap.
 
-Usage: ``.venv/bin/python bench/airflow_bench.py [--batch-size 1000] [--n 2000] [--quick] [--keep]``.
+Usage: ``python -m bench.airflow_bench [--batch-size 1000] [--n 2000] [--quick] [--keep]``.
 """
 
 from __future__ import annotations
@@ -40,16 +40,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bench.common import BENCH_PREFIX, DEFAULT_WORKDIR, Figure, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
+from devtools.airflow_stack import AirflowStack, airflow_env, free_port, stop_groups
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import BENCH_PREFIX, DEFAULT_WORKDIR, Figure, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
-
-from etl.settings import Settings  # noqa: E402
-from tests.airflow_support import AirflowStack, airflow_env, free_port, stop_groups  # noqa: E402
 
 DAG_ID = "ingest_articles"
 TASK_ID = "process_batch"
@@ -212,7 +208,8 @@ def _report(timings: list[TaskTiming], others: dict[str, float], run: dict[str, 
 def run(batch_size: int = DEFAULT_BATCH, n: int | None = None, workdir: Path = DEFAULT_WORKDIR, seed: int = 7,
         keep: bool = False) -> list[Figure]:
     """Write the inbox, start Airflow, run the DAG once, read the task instances; always cleans up after itself."""
-    from etl.index import connect, refresh
+    from etl.store.client import connect
+    from etl.store.indices import refresh
 
     n = n or BATCHES * batch_size
     workdir.mkdir(parents=True, exist_ok=True)

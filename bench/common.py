@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from etl.settings import Settings  # noqa: E402  (path set above)
+from etl.settings import Settings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_WORKDIR = Path(os.environ.get("NEWSFACET_BENCH_DIR", "/tmp/newsfacet-bench"))
 BENCH_PREFIX = "nf-bench-"
@@ -63,12 +60,12 @@ def bench_settings(data_dir: Path) -> Settings:
 
 
 def drop_alias(client: Elasticsearch, alias: str) -> list[str]:
-    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.index``), by concrete
-    name; returns what was deleted."""
+    """Delete the indices behind ``alias``, its ledger and the ledger's stat cache (``etl.store.ledger``) and
+    relink's checks (``etl.run.relink``), by concrete name; returns what was deleted."""
     names: list[str] = []
     if client.indices.exists_alias(name=alias):
         names.extend(client.indices.get_alias(name=alias).body)
-    for extra in (alias + "-ledger", alias + "-ledger-stat"):
+    for extra in (alias + "-ledger", alias + "-ledger-stat", alias + "-knowledge-checks"):
         if client.indices.exists(index=extra):
             names.append(extra)
     if names:

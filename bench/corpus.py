@@ -1,16 +1,16 @@
 """Synthetic news corpus for the benchmarks: N varied, realistic articles recombined from text we may ship.
 
-Why: throughput and latency figures need thousands of distinct articles of realistic length and vocabulary, and the
-only text we may ship is ours (``seeds/``: the RFI seed and our demo articles). Each article samples paragraphs
-across those sources, shuffles sentences, swaps people for knowledge-base actors (``etl/kb/actors.jsonl``) and towns
-for gazetteer places (``etl.gazetteer``), and adds sentences with unique numbers and dates, so no two files are
-alike (no cache, no duplicate rejection helps a benchmark). About 780 words in English; a share is French (shorter:
-our French seed has ~200 words of story), a share HTML with site chrome, a share cp1252-encoded text.
+Why: throughput and latency figures need thousands of distinct articles of realistic length and vocabulary, and the only
+text we may ship is ours (``seeds/``: the RFI seed and our demo articles). Each article samples paragraphs across those
+sources, shuffles sentences, swaps people for knowledge-base actors (``etl/knowledge/data/actors.jsonl``) and towns for
+gazetteer places (``etl.knowledge.gazetteer``), and adds sentences with unique numbers and dates, so no two files are
+alike (no cache, no duplicate rejection helps a benchmark). About 780 words in English; a share is French (shorter: our
+French seed has ~200 words of story), a share HTML with site chrome, a share cp1252-encoded text.
 
 Files are written streaming, 1000 per sub-folder, with a hidden manifest (``.corpus.json``, skipped by the inbox
 listing) so a second call with the same parameters reuses the folder.
 
-Usage: ``.venv/bin/python bench/corpus.py DIR --n 10000 [--seed 7]``.
+Usage: ``python -m bench.corpus DIR --n 10000 [--seed 7]``.
 """
 
 from __future__ import annotations
@@ -21,21 +21,18 @@ import multiprocessing
 import random
 import re
 import string
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from etl.knowledge.gazetteer import Gazetteer
 
-from etl.gazetteer import Gazetteer  # noqa: E402  (path set above)
+ROOT = Path(__file__).resolve().parent.parent
 
 SEEDS = ROOT / "seeds"
-ACTORS = ROOT / "etl" / "kb" / "actors.jsonl"
+ACTORS = ROOT / "etl" / "knowledge" / "data" / "actors.jsonl"
 CORPUS_VERSION = 2
 MANIFEST = ".corpus.json"
 PER_FOLDER = 1000

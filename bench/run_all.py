@@ -4,10 +4,11 @@ Why: the lead re-runs the final figures on a quiet machine with one command (``m
 the harness end to end in a few minutes at small sizes (figures then only show that everything runs).
 
 Runs: extraction_eval and geo_eval (quality and speed on the public sets in ``../shared``), entities_bench,
-pipeline_bench, incremental_bench, search_bench and airflow_bench (Airflow's overhead per mapped task, on a real
-scheduler). A bench that fails is reported and the others still run; the exit status is 1 if any failed.
+pipeline_bench, incremental_bench, search_bench, airflow_bench (Airflow's overhead per mapped task, on a real
+scheduler) and relink_bench (relink beside first ingest on one corpus, and ``relink --dry-run`` at 100k documents).
+A bench that fails is reported and the others still run; the exit status is 1 if any failed.
 
-Usage: ``.venv/bin/python bench/run_all.py [--quick] [--only pipeline,search,airflow] [--workdir DIR]``.
+Usage: ``python -m bench.run_all [--quick] [--only pipeline,search,airflow,relink] [--workdir DIR]``.
 """
 
 from __future__ import annotations
@@ -23,12 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
+from bench.common import DEFAULT_WORKDIR, Figure, load_average
 
-from common import DEFAULT_WORKDIR, Figure, load_average  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -43,16 +41,19 @@ class Sizes:
     search_docs: int
     search_queries: int
     airflow_batch: int  # files per mapped task; the inbox holds two batches
+    relink: int  # corpus ingested, then relinked
+    relink_scale: int  # documents of the relink --dry-run
 
 
 FULL = Sizes(extraction=None, geo=0, entities=200, pipeline=1000, incremental=(10_000, 100_000),
-             search_docs=100_000, search_queries=500, airflow_batch=1000)  # fmt: skip
+             search_docs=100_000, search_queries=500, airflow_batch=1000, relink=1000,
+             relink_scale=100_000)  # fmt: skip
 QUICK = Sizes(extraction=20, geo=20, entities=40, pipeline=120, incremental=(1000, 10_000), search_docs=5000,
-              search_queries=100, airflow_batch=150)  # fmt: skip
+              search_queries=100, airflow_batch=150, relink=120, relink_scale=5000)  # fmt: skip
 
 
 def _extraction(limit: int | None) -> list[Figure]:
-    from extraction_eval import _print_table, eval_scrapinghub, eval_trafilatura_dev, shared_dir
+    from bench.extraction_eval import _print_table, eval_scrapinghub, eval_trafilatura_dev, shared_dir
 
     if not shared_dir().is_dir():
         raise FileNotFoundError(f"shared data not found at {shared_dir()} (set NEWSFACET_SHARED_DIR)")
@@ -70,8 +71,8 @@ def _extraction(limit: int | None) -> list[Figure]:
 
 def _script(name: str, args: list[str], patterns: dict[str, tuple[str, str]]) -> list[Figure]:
     """Run a bench script, pass its output through, and pick figures out of it by regex (name -> (regex, unit))."""
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / name), *args], capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    module = "bench." + name.removesuffix(".py")
+    proc = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=False, cwd=ROOT)
     print(proc.stdout, end="")
     if proc.returncode != 0:
         raise RuntimeError(f"{name} exited {proc.returncode}: {proc.stderr.strip()[-800:]}")
@@ -104,14 +105,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the harness, not the goals")
     parser.add_argument("--only", default="", help="comma-separated subset: extraction,geo,entities,pipeline,"
-                                                   "incremental,search,airflow")  # fmt: skip
+                                                   "incremental,search,airflow,relink")  # fmt: skip
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpora and scratch files")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
-    import airflow_bench
-    import incremental_bench
-    import pipeline_bench
-    import search_bench
+    from bench import airflow_bench, incremental_bench, pipeline_bench, relink_bench, search_bench
 
     benches: dict[str, Callable[[], list[Figure]]] = {
         "extraction": lambda: _extraction(sizes.extraction),
@@ -122,6 +120,7 @@ def main() -> int:
         "search": lambda: search_bench.run(docs=sizes.search_docs, queries=sizes.search_queries,
                                            workdir=args.workdir),
         "airflow": lambda: airflow_bench.run(batch_size=sizes.airflow_batch, workdir=args.workdir),
+        "relink": lambda: relink_bench.run(n=sizes.relink, scale=sizes.relink_scale, workdir=args.workdir),
     }  # fmt: skip
     chosen = [b for b in args.only.split(",") if b] or list(benches)
     started = datetime.now(UTC)

@@ -3,20 +3,19 @@
 Why (issue 4): the search page sends one request per interaction (full text + region and actor filters + facet
 counts); the goal is p95 < 50 ms with one client on an index of realistic size.
 
-Documents: a few hundred synthetic articles (``bench/corpus.py``) go through the real pipeline stages (extract,
-clean, ``etl.enrich.enrich``, ``etl.index.to_document``; cached in the work dir), then each of the N documents is one of
-them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other
-gazetteer towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs
-shuffled. They are streamed into a throwaway alias with ``etl.index.bulk_upsert`` and deleted afterwards.
-Queries: ``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets:
-regions, countries, actors, language) with varied text (1-2 words from
-the corpus vocabulary), region and actor filters drawn from the loaded values: 60% text + region + actor, 20% text +
-region, 20% region + actor. Latency is measured in the client (request to parsed answer); Elasticsearch's ``took``
-is printed beside it, with p50/p95 per query shape. 50 warm-up queries are not counted. Last, 100 more queries are
-sent again with one part of the request removed (highlight, aggregations, exact total) or added (all six facets)
-to show where the time goes.
+Documents: a few hundred synthetic articles (``bench/corpus.py``) go through the real pipeline stages (extract, clean,
+``etl.enrich.enrich``, ``etl.document.to_document``; cached in the work dir), then each of the N documents is one of
+them with new ids, another date and outlet, actors swapped for other knowledge-base actors and towns for other gazetteer
+towns (in the facet fields, the nested entities and locations, the title and the body), paragraphs shuffled. They are
+streamed into a throwaway alias with ``etl.store.bulk.bulk_upsert`` and deleted afterwards. Queries:
+``etl.search.build_body`` (bool query, highlight, one terms aggregation for each of the four default facets: regions,
+countries, actors, language) with varied text (1-2 words from the corpus vocabulary), region and actor filters drawn
+from the loaded values: 60% text + region + actor, 20% text + region, 20% region + actor. Latency is measured in the
+client (request to parsed answer); Elasticsearch's ``took`` is printed beside it, with p50/p95 per query shape. 50
+warm-up queries are not counted. Last, 100 more queries are sent again with one part of the request removed (highlight,
+aggregations, exact total) or added (all six facets) to show where the time goes.
 
-Usage: ``.venv/bin/python bench/search_bench.py [--docs 100000] [--queries 500]``.
+Usage: ``python -m bench.search_bench [--docs 100000] [--queries 500]``.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import json
 import multiprocessing
 import random
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,16 +34,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, percentile, print_figures
+from bench.corpus import CORPUS_VERSION, CorpusSpec, write_corpus
+from etl.search import FACETS
+from etl.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
-for entry in (str(ROOT), str(ROOT / "bench")):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-from common import DEFAULT_WORKDIR, Figure, bench_settings, drop_alias, load_average, percentile, print_figures  # noqa: E402
-from corpus import CORPUS_VERSION, CorpusSpec, write_corpus  # noqa: E402
-
-from etl.search import FACETS  # noqa: E402
-from etl.settings import Settings  # noqa: E402
 
 P95_GOAL_MS = 50.0
 WARMUP = 50
@@ -61,13 +55,13 @@ _STOP = frozenset(re.split(r"\s+", "that this with from have were which their th
 def _enrich_files(job: tuple[list[str], Settings]) -> list[dict[str, Any]]:
     """The pipeline path (extract, clean, enrich, to_document) for a list of files, in a worker process."""
     from etl.clean import clean
+    from etl.document import to_document
     from etl.enrich import enrich, knowledge_versions
     from etl.extract import decode, read_file
-    from etl.index import to_document
-    from etl.pipeline import ENRICH_CHUNK
+    from etl.run.batch import ENRICH_CHUNK
 
     paths, settings = job
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     articles = [clean(decode(read_file(Path(p), settings.max_file_bytes, source_name=p))) for p in paths]
     documents: list[dict[str, Any]] = []
     for start in range(0, len(articles), ENRICH_CHUNK):
@@ -80,9 +74,9 @@ def seed_documents(n: int, workdir: Path, settings: Settings, seed: int = 7,
                    processes: int = 2) -> list[dict[str, Any]]:
     """n real enriched documents, cached as JSON lines (enrichment of a few hundred takes about a minute)."""
     from etl.enrich import knowledge_versions
-    from etl.index import mapping_version
+    from etl.store.indices import mapping_version
 
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     cache = workdir / (f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}"
                        f"-m{mapping_version()}.jsonl")  # documents are shaped by the mapping version
     if cache.is_file():
@@ -104,11 +98,11 @@ class Variator:
     """Turns one real document into another plausible one: same shape, other ids, dates, outlets, actors, towns."""
 
     def __init__(self, seeds: list[dict[str, Any]]) -> None:
-        from etl.gazetteer import Gazetteer
+        from etl.knowledge.gazetteer import Gazetteer
 
         self.seeds = seeds
         self.actors: dict[str, list[tuple[str, str, str | None]]] = {}  # type -> (name, kb id, wikidata)
-        for line in (ROOT / "etl" / "kb" / "actors.jsonl").read_text(encoding="utf-8").splitlines():
+        for line in (ROOT / "etl" / "knowledge" / "data" / "actors.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
                 actor = json.loads(line)
                 entry = (actor["name"], actor["id"], actor.get("wikidata"))
@@ -201,7 +195,8 @@ def _unique(values: Iterator[str] | Any) -> list[str]:
 
 def load(client: Any, alias: str, variator: Variator, n: int) -> tuple[float, Counter[str], Counter[str]]:
     """Stream n varied documents into the alias; returns seconds and the actor / region values loaded."""
-    from etl.index import bulk_upsert, refresh
+    from etl.store.bulk import bulk_upsert
+    from etl.store.indices import refresh
 
     actors: Counter[str] = Counter()
     regions: Counter[str] = Counter()
@@ -308,7 +303,8 @@ def explain(client: Any, alias: str, queries: list[tuple[str, dict[str, Any]]]) 
 def run(docs: int = 100_000, queries: int = 500, seed_docs: int = 300, workdir: Path = DEFAULT_WORKDIR,
         keep: bool = False) -> list[Figure]:
     """Build the index, measure at 1 and 8 clients, delete the index; returns the figures."""
-    from etl.index import connect, ensure_index
+    from etl.store.client import connect
+    from etl.store.indices import ensure_index
 
     settings = bench_settings(workdir / "var")
     print(f"search_bench: {docs} documents, {queries} queries per run, alias {settings.index_alias}; {load_average()}")

@@ -41,10 +41,8 @@ import numpy.typing as npt
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable as a script from anywhere
     sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import extraction_data as data  # noqa: E402
-
+from bench import extraction_data as data  # noqa: E402 - after the sys.path fix above
 from etl import maintext  # noqa: E402
 from etl.errors import RejectedInput  # noqa: E402
 from etl.htmlclean import prepare  # noqa: E402

@@ -33,28 +33,28 @@ from etl.settings import Settings
 def reindex_articles() -> None:
     @task
     def build() -> dict[str, Any]:
-        from etl.reindex import build
+        from etl.store.reindex import build
 
         with no_retry_for_permanent_faults():
             return build(Settings.from_env()).to_dict()
 
     @task(retries=0)  # a failed check deletes the candidate: retrying it cannot help
     def check(built: dict[str, Any]) -> dict[str, int]:
-        from etl.reindex import BuildResult, check
+        from etl.store.reindex import BuildResult, check
 
         with no_retry_for_permanent_faults():
             return check(Settings.from_env(), BuildResult.from_dict(built))
 
     @task
     def swap(built: dict[str, Any], checked: dict[str, int]) -> list[str]:
-        from etl.reindex import swap
+        from etl.store.reindex import swap
 
         with no_retry_for_permanent_faults():
             return swap(Settings.from_env(), str(built["index"]))
 
     @task
     def prune(previous: list[str]) -> list[str]:
-        from etl.reindex import prune
+        from etl.store.reindex import prune
 
         with no_retry_for_permanent_faults():
             return prune(Settings.from_env())

@@ -13,11 +13,12 @@ from contextlib import contextmanager
 
 @contextmanager
 def no_retry_for_permanent_faults() -> Iterator[None]:
-    """Re-raise faults ``etl.index.is_permanent`` names as ``AirflowFailException`` (no retry); others unchanged."""
+    """Re-raise faults ``etl.store.client.is_permanent`` names as ``AirflowFailException`` (no retry); others
+    unchanged."""
     try:
         yield
     except Exception as exc:
-        from etl.index import is_permanent
+        from etl.store.client import is_permanent
 
         if is_permanent(exc):
             from airflow.sdk.exceptions import AirflowFailException

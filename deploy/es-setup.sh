@@ -48,7 +48,7 @@ es() {
   local args=(-s -o /tmp/es-response.json -w '%{http_code}' --cacert "$CERTS/ca/ca.crt"
               -u "elastic:${ELASTIC_PASSWORD}" -X "$1" "${ES_URL}$2" -H 'Content-Type: application/json')
   if [ $# -ge 3 ]; then args+=(--data-binary "$3"); fi
-  curl "${args[@]}" || echo 000
+  curl "${args[@]}" || true  # -w prints 000 when nothing answers
 }
 
 require_2xx() {  # $1 what, $2 status
@@ -60,7 +60,14 @@ require_2xx() {  # $1 what, $2 status
 
 echo "setup: waiting for Elasticsearch at $ES_URL"
 for _ in $(seq 1 120); do
-  [ "$(es GET '/_cluster/health?wait_for_status=yellow&timeout=5s')" = 200 ] && break
+  status=$(es GET '/_cluster/health?wait_for_status=yellow&timeout=5s')
+  [ "$status" = 200 ] && break
+  if [ "$status" = 401 ]; then  # no wait helps: the password in .env is not the one the cluster keeps
+    echo "setup: Elasticsearch refuses ELASTIC_PASSWORD (HTTP 401). It takes ELASTIC_PASSWORD only on its first" \
+         "start (an empty esdata volume); after that, change the elastic password in the cluster first, then in" \
+         ".env: see 'Changing passwords' in docs/docker-compose.md" >&2
+    exit 1
+  fi
   sleep 5
 done
 [ "$(es GET /_cluster/health)" = 200 ] || { echo "setup: Elasticsearch never became ready" >&2; exit 1; }
@@ -70,8 +77,10 @@ require_2xx "kibana_system password" \
 
 # The pipeline's role: write and manage only articles* (see the file); the viewer's Elasticsearch role is
 # created with its Kibana privileges by kibana-import.sh (Kibana's role API), a user may name it beforehand.
-require_2xx "role newsfacet_writer" \
-  "$(es PUT /_security/role/newsfacet_writer "$(cat "$ROLES_DIR/newsfacet_writer.json")")"
+# Its index pattern follows NEWSFACET_INDEX (the file says articles*).
+INDEX=${NEWSFACET_INDEX:-articles}
+require_2xx "role newsfacet_writer (${INDEX}*)" \
+  "$(es PUT /_security/role/newsfacet_writer "$(sed "s/\"articles\\*\"/\"${INDEX}*\"/g" "$ROLES_DIR/newsfacet_writer.json")")"
 
 require_2xx "user ${NEWSFACET_ES_USERNAME}" \
   "$(es POST "/_security/user/${NEWSFACET_ES_USERNAME}" \

@@ -1,23 +1,30 @@
 """Enrichment: language, entities and places for a batch of clean articles.
 
 Chains the ``language``, ``entities`` and ``regions`` stages. Batches go through spaCy together (``nlp.pipe``),
-and the knowledge base and gazetteer are loaded once per process.
+and the knowledge (the shipped knowledge base and gazetteer, with yours from ``NEWSFACET_KB_DIR``) is loaded once per
+process. Everything after NER is ``derive``, from the NER spans alone: ``relink`` calls it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from etl.records import CleanArticle, EnrichedArticle, analysis_text
+from etl.entities import EntityResult, link, load_model, recognise
+from etl.knowledge.gazetteer import Gazetteer
+from etl.knowledge.loader import Knowledge, load_knowledge
+from etl.language import detect_article_language, detector_factory
+from etl.records import CleanArticle, EnrichedArticle, EntityType, Language, Location, NerSpan, analysis_text
+from etl.regions import resolve_locations
 from etl.settings import Settings
 
+NOT_PLACES = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.MEDIA)
+"""Names of people and organisations are not places; armed groups named after a town ("Misrata militia") keep
+implying that town, so the regions stage still sees them."""
 
-def knowledge_versions() -> tuple[str, str]:
+
+def knowledge_versions(settings: Settings) -> tuple[str, str]:
     """(knowledge-base version, gazetteer version): recorded in each document's provenance."""
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-
-    return KnowledgeBase.load().version, Gazetteer.load().version
+    return load_knowledge(settings).versions
 
 
 def warm_up(settings: Settings) -> None:
@@ -27,50 +34,45 @@ def warm_up(settings: Settings) -> None:
     Why: an Airflow task runs in a fresh process, so it pays this loading every time; done up front, a task can
     report it apart from its work (and a missing model fails the batch before any file is read).
     """
-    from etl.entities import _load_model
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-    from etl.language import _detector_factory
-
     for model in settings.spacy_models.values():
-        _load_model(model)
-    KnowledgeBase.load()
-    Gazetteer.load()
-    _detector_factory()
+        load_model(model)
+    load_knowledge(settings)
+    detector_factory()
+
+
+def derive(article: CleanArticle, language: Language, spans: Sequence[NerSpan],
+           knowledge: Knowledge) -> EnrichedArticle:
+    """Everything after NER, from its spans and the knowledge: canonical actors, quotes, resolved places.
+
+    The ingest and ``relink`` both call this, so a relinked document is exactly what a fresh ingest with the same
+    knowledge would make (without spaCy: the spans come from the archive).
+    """
+    result = link(article, spans, knowledge.kb, knowledge.gazetteer)
+    return EnrichedArticle(article=article, language=language, entities=result.entities, quotes=result.quotes,
+                           locations=locate(article, result, knowledge.gazetteer))
+
+
+def enrich_with_spans(articles: Sequence[CleanArticle],
+                      settings: Settings) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
+    """``enrich``, each article with the NER spans it was made from (the archive keeps them for ``relink``)."""
+    knowledge = load_knowledge(settings)
+    languages = [detect_article_language(article) for article in articles]
+    spans = recognise(list(zip(articles, languages, strict=True)), settings.spacy_models)
+    return [(derive(article, language, found, knowledge), found)
+            for article, language, found in zip(articles, languages, spans, strict=True)]
 
 
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
     """Language, canonical actors, quotes and resolved places for each article, in input order."""
-    from etl.entities import extract_entities
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
-    from etl.language import detect_article_language
-    from etl.regions import resolve_locations
+    return [enriched for enriched, _ in enrich_with_spans(articles, settings)]
 
-    kb = KnowledgeBase.load()
-    gazetteer = Gazetteer.load()
-    languages = [detect_article_language(article) for article in articles]
-    results = extract_entities(list(zip(articles, languages, strict=True)), settings.spacy_models, kb)
-    enriched: list[EnrichedArticle] = []
-    for article, language, result in zip(articles, languages, results, strict=True):
-        # Names of people and organisations are not places ("Tripoli Protection Force" aside, which the
-        # regions stage still sees): armed groups named after a town keep implying that town.
-        actor_spans = [
-            (mention.start, mention.end)
-            for entity in result.entities
-            if entity.type in ("person", "organization", "media")
-            for mention in entity.mentions
-        ]
-        locations = resolve_locations(
-            analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans
-        )
-        enriched.append(
-            EnrichedArticle(
-                article=article,
-                language=language,
-                entities=result.entities,
-                quotes=result.quotes,
-                locations=locations,
-            )
-        )
-    return enriched
+
+def actor_spans(result: EntityResult) -> list[tuple[int, int]]:
+    """Where people, organisations and media are named: their words are not place mentions."""
+    return [(m.start, m.end) for entity in result.entities if entity.type in NOT_PLACES for m in entity.mentions]
+
+
+def locate(article: CleanArticle, result: EntityResult, gazetteer: Gazetteer) -> tuple[Location, ...]:
+    """The regions stage for one article, from its entities result (one definition for enrich and the benches)."""
+    return resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
+                             exclude_spans=actor_spans(result))

@@ -1,7 +1,10 @@
 """Extract stage: bytes from the inbox -> decoded text with a stable id, or a typed rejection.
 
 Decides three things before any parsing: is this text at all (not binary, not empty), which encoding it is in
-(BOM, declared charset, UTF-8, then statistical detection), and whether it is HTML or plain text.
+(BOM, UTF-8, declared charset, UTF-8 with stray cp1252 bytes, then statistical detection), and whether it is HTML or
+plain text. beautifulsoup4's ``EncodingDetector`` reads the byte-order mark and the declared charset (``<meta
+charset>``, ``http-equiv``, an XML declaration); the order of the guesses, the binary sniffing and the mixed-encoding
+repair are ours: bs4's own statistical fallback (``UnicodeDammit``) took a French cp1252 page for Baltic cp775.
 Work per file is bounded by ``max_bytes``: nothing here reads a file whole before checking its size.
 """
 
@@ -9,12 +12,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from etl.errors import RejectedInput, RejectReason
+from etl.inbox import is_url, outside_roots, read_bytes
 from etl.records import DecodedDocument, InputKind, RawArticle
 
 # Magic numbers of formats users drop into an inbox by mistake.
@@ -32,14 +39,7 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xfd7zXZ\x00", "xz archive"),
     (b"7z\xbc\xaf\x27\x1c", "7z archive"),
 )
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_DECLARATION_WINDOW = 65536  # a charset declared further into the page than this is not looked for
 _HTML_SNIFF = re.compile(
     r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(p|div|article|span|a|br|meta|title)[\s/>]", re.IGNORECASE
 )
@@ -47,10 +47,13 @@ _FEED_SNIFF = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)[\s>]", re.I
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_file(location: Path | str, max_bytes: int, source_name: str | None = None) -> RawArticle:
-    """Read one inbox file (a path or an object-store URL), refusing what cannot be an article before decoding it."""
-    from etl.inbox import is_url, read_bytes
+def read_file(location: Path | str, max_bytes: int, source_name: str | None = None,
+              roots: Sequence[str] = (), follow_links: bool = False) -> RawArticle:
+    """Read one inbox entry (a path or an object-store URL), refusing what cannot be an article before decoding it.
 
+    With ``roots`` (the inbox, or the paths a run was given), a link leading outside them is refused unless
+    ``follow_links``: a link in the inbox must not make a private file (``/etc/shadow``) searchable.
+    """
     name = source_name or str(location)
     if isinstance(location, str) and is_url(location):
         data = read_bytes(location, max_bytes)
@@ -59,6 +62,12 @@ def read_file(location: Path | str, max_bytes: int, source_name: str | None = No
     try:
         if path.is_symlink() and not path.exists():
             raise RejectedInput(RejectReason.UNREADABLE, "broken or looping symbolic link", name)
+        target = None if follow_links else outside_roots(str(path), roots)
+        if target is not None:
+            raise RejectedInput(RejectReason.OUTSIDE_INBOX, f"a link to {target}, outside the inbox: not followed "
+                                "(NEWSFACET_FOLLOW_LINKS=true follows links)", name)
+        if path.is_dir():
+            raise RejectedInput(*_why_a_folder(path), name)
         if not path.is_file():
             raise RejectedInput(RejectReason.UNREADABLE, "not a regular file", name)
         size = path.stat().st_size
@@ -73,6 +82,18 @@ def read_file(location: Path | str, max_bytes: int, source_name: str | None = No
     if len(data) > max_bytes:  # the file grew while we read it
         raise RejectedInput(RejectReason.TOO_LARGE, f"more than {max_bytes} bytes", name)
     return RawArticle(source_file=name, data=data, content_sha256=hashlib.sha256(data).hexdigest())
+
+
+def _why_a_folder(path: Path) -> tuple[RejectReason, str]:
+    """A folder listed as an entry: a linked folder not walked, or one that cannot be listed."""
+    if path.is_symlink():
+        return (RejectReason.LINKED_FOLDER, f"a link to the folder {os.path.realpath(path)}: not walked (its files are "
+                "read where they are when they lie in the inbox; NEWSFACET_FOLLOW_LINKS=true walks linked folders)")
+    try:
+        os.listdir(path)
+    except OSError as exc:
+        return RejectReason.UNREADABLE, f"a folder that cannot be listed: {exc.strerror or exc}"
+    return RejectReason.UNREADABLE, "a folder that could not be listed while the inbox was walked"
 
 
 def decode(raw: RawArticle, max_bytes: int = 20 * 1024 * 1024) -> DecodedDocument:
@@ -106,26 +127,41 @@ def stable_id(text: str) -> str:
 
 
 def _gunzip(raw: RawArticle, max_bytes: int) -> bytes:
-    """Decompress a gzip file without letting a zip bomb past the size limit."""
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = decompressor.decompress(raw.data, max_bytes + 1)
-    except zlib.error as exc:
-        raise RejectedInput(RejectReason.BINARY, f"corrupt gzip data: {exc}", raw.source_file) from exc
-    if len(out) > max_bytes or decompressor.unconsumed_tail:
-        raise RejectedInput(RejectReason.TOO_LARGE, f"decompresses to more than {max_bytes} bytes", raw.source_file)
-    if not decompressor.eof:
-        raise RejectedInput(RejectReason.BINARY, "truncated gzip data", raw.source_file)
-    return out
+    """Decompress a gzip file, every member of it (``cat a.gz b.gz`` is one valid gzip file), without letting a zip
+    bomb past the size limit."""
+    parts: list[bytes] = []
+    size = 0
+    data = raw.data
+    while data:
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out = decompressor.decompress(data, max_bytes + 1 - size)
+        except zlib.error as exc:
+            raise RejectedInput(RejectReason.BINARY, f"corrupt gzip data: {exc}", raw.source_file) from exc
+        size += len(out)
+        if size > max_bytes or decompressor.unconsumed_tail:
+            raise RejectedInput(RejectReason.TOO_LARGE, f"decompresses to more than {max_bytes} bytes",
+                                raw.source_file)
+        if not decompressor.eof:
+            raise RejectedInput(RejectReason.BINARY, "truncated gzip data", raw.source_file)
+        parts.append(out)
+        data = decompressor.unused_data
+        if data and not data.startswith(_GZIP_MAGIC):
+            if not data.strip(b"\x00"):  # zero padding after the last member (tape-style writers) is allowed
+                break
+            raise RejectedInput(RejectReason.BINARY, "trailing bytes after the gzip data", raw.source_file)
+    return b"".join(parts)
 
 
 def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding.replace("-sig", "")), encoding.replace("-sig", "")
-            except UnicodeDecodeError as exc:
-                raise RejectedInput(RejectReason.UNDECODABLE, f"invalid {encoding} after its BOM", source_file) from exc
+    from bs4.dammit import EncodingDetector
+
+    unmarked, bom_encoding = EncodingDetector.strip_byte_order_mark(data)
+    if bom_encoding:
+        try:
+            return unmarked.decode(bom_encoding), bom_encoding
+        except UnicodeDecodeError as exc:
+            raise RejectedInput(RejectReason.UNDECODABLE, f"invalid {bom_encoding} after its BOM", source_file) from exc
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
             raise RejectedInput(RejectReason.BINARY, f"looks like a {what}", source_file)
@@ -139,12 +175,12 @@ def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = _META_CHARSET.search(head)
+    declared = EncodingDetector.find_declared_encoding(data[:_DECLARATION_WINDOW], is_html=True,
+                                                       search_entire_document=True)
     if declared:
-        name = declared.group(1).decode("ascii", "replace").lower()
-        try:
-            return data.decode(name), codecs.lookup(name).name
-        except (LookupError, UnicodeDecodeError):
+        try:  # a name Python does not know, or knows as a codec that refuses all text ("undefined"), is ignored
+            return data.decode(declared), codecs.lookup(declared).name
+        except (LookupError, UnicodeError, ValueError):
             pass
     mixed = _utf8_with_cp1252(data)
     if mixed is not None:
@@ -206,9 +242,31 @@ def _control_share(text: str) -> float:
 
 
 def _normalise(text: str) -> str:
-    """NFC, Unix newlines, no NULs: later stages never see encoding artefacts."""
+    """NFC, Unix newlines, no NULs, no invisible format characters: later stages never see encoding artefacts.
+
+    Format characters (Unicode category Cf: zero-width space, soft hyphen, word joiner, bidi marks, a BOM inside the
+    text) are invisible but split words: "Khalifa\u200bHaftar" would be a facet value that looks like "Khalifa
+    Haftar" and is not, and "Tri\u00adpoli" is no place. They go; the zero-width joiner and non-joiner stay only
+    between two letters of a script that needs them (Arabic, Persian, Indic), never inside Latin words.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if not text.isascii():
+        text = text.translate(_invisible_table())
+        if "\u200c" in text or "\u200d" in text:
+            text = _JOINER_OUTSIDE_SCRIPT.sub("", text)
     return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=1)
+def _invisible_table() -> dict[int, None]:
+    """Every format character but the two joiners, mapped to nothing (built once). Format characters live in the
+    first two planes and in plane 14 (tags) only, so only those are scanned."""
+    planes = (*range(0x20000), *range(0xE0000, 0xE1000))
+    return {cp: None for cp in planes if unicodedata.category(chr(cp)) == "Cf" and cp not in (0x200C, 0x200D)}
+
+
+_NOT_LATIN_LETTER = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"
+_JOINER_OUTSIDE_SCRIPT = re.compile(rf"(?<!{_NOT_LATIN_LETTER})[\u200c\u200d]|[\u200c\u200d](?!{_NOT_LATIN_LETTER})")
 
 
 def _looks_like_html(text: str) -> bool:

@@ -18,6 +18,43 @@ class InputKind(StrEnum):
     HTML = "html"
 
 
+class EntityType(StrEnum):
+    """What an entity is; the first five are actors (the ``actors`` facet)."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    ARMED_GROUP = "armed_group"
+    MEDIA = "media"
+    COMMUNITY = "community"  # a people or tribe analysts filter by (Tebu, Tuareg, Awlad Suleiman)
+    PLACE = "place"
+    OTHER = "other"
+
+
+ACTOR_TYPES = frozenset(
+    {EntityType.PERSON, EntityType.ORGANIZATION, EntityType.ARMED_GROUP, EntityType.MEDIA, EntityType.COMMUNITY}
+)
+
+
+class Part(StrEnum):
+    """Which part of the article a mention stands in (``analysis_text`` is title, body, then captions)."""
+
+    TITLE = "title"
+    BODY = "body"
+    CAPTION = "caption"
+
+
+class PlaceFeature(StrEnum):
+    """What kind of place a gazetteer entry or a resolved location is."""
+
+    CONTINENT = "continent"
+    COUNTRY = "country"
+    STATE = "state"  # a first-level division outside Libya (a US state, a Nigerian state)
+    REGION = "region"  # an analyst region (Tripolitania, Cyrenaica, Fezzan)
+    DISTRICT = "district"  # a Libyan district (sha'biyah)
+    CITY = "city"  # a populated place
+    PLACE = "place"  # anything else
+
+
 @dataclass(frozen=True)
 class RawArticle:
     """A file as read from the inbox: bytes plus where they came from."""
@@ -72,11 +109,21 @@ class Language:
 
 @dataclass(frozen=True)
 class Mention:
-    """One occurrence of an entity in the text (character offsets into ``title + "\\n\\n" + body``)."""
+    """One occurrence of an entity in the text (character offsets into ``analysis_text``) and the part it stands in."""
 
     text: str
     start: int
     end: int
+    part: Part = Part.BODY
+
+
+@dataclass(frozen=True)
+class NerSpan:
+    """A span spaCy's NER labelled (offsets into ``analysis_text``): kept so linking can be redone without spaCy."""
+
+    start: int
+    end: int
+    label: str  # "PERSON" | "ORG" | "NORP" | "MISC" | "PLACE" (spaCy's GPE, LOC and FAC)
 
 
 @dataclass(frozen=True)
@@ -84,7 +131,7 @@ class Entity:
     """A canonical entity with every mention of it in the article."""
 
     name: str  # canonical name (knowledge-base name when linked, else as written)
-    type: str  # "person" | "organization" | "armed_group" | "media" | "place" | "other"
+    type: EntityType
     kb_id: str | None = None  # knowledge-base id when linked
     wikidata: str | None = None
     mentions: tuple[Mention, ...] = ()
@@ -110,7 +157,7 @@ class Location:
     country_code: str | None
     district: str | None = None
     region: str | None = None  # historical / analyst region, e.g. "Fezzan"
-    feature: str = "place"  # "city" | "country" | "region" | "district" | "place"
+    feature: PlaceFeature = PlaceFeature.PLACE
     geonameid: int | None = None
     mentions: tuple[str, ...] = ()  # the spellings seen in the article
 
@@ -128,5 +175,25 @@ class EnrichedArticle:
 
 
 def analysis_text(article: CleanArticle) -> str:
-    """The text NER and place detection read: title, blank line, body. Mention offsets point into it."""
-    return f"{article.title}\n\n{article.body}" if article.title else article.body
+    """The text NER and place detection read: title, blank line, body, then each photo caption after a blank line
+    (a place or person named only in a caption is still the article's). Mention offsets point into it; offsets into
+    the title and body do not depend on the captions."""
+    head = f"{article.title}\n\n{article.body}" if article.title else article.body
+    captions = [c.strip() for c in article.captions if c.strip()]
+    return "\n\n".join([head, *captions]) if captions else head
+
+
+def part_bounds(article: CleanArticle) -> tuple[int, int]:
+    """Where the title ends and where the captions start in ``analysis_text``: a mention before the first offset is
+    in the title, from the second on in a caption, else in the body."""
+    title_end = len(article.title) if article.title else 0
+    body_end = title_end + (2 if article.title else 0) + len(article.body)
+    return title_end, body_end
+
+
+def part_at(bounds: tuple[int, int], start: int) -> Part:
+    """The part of the article a mention starting at ``start`` stands in (see ``part_bounds``)."""
+    title_end, body_end = bounds
+    if start < title_end:
+        return Part.TITLE
+    return Part.CAPTION if start > body_end else Part.BODY

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 
-from etl.gazetteer import Gazetteer, Place, fold, normalize_name
-from etl.records import Location, Mention
+from etl.knowledge.gazetteer import Gazetteer, Place, is_generic_word, normalize_name
+from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
 _CALENDAR = frozenset(
@@ -76,16 +76,24 @@ class _SpanSet:
     """Spans answering "does any overlap [start, end)?" by bisection: every scan hit asks it of every NER span."""
 
     def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
-        self._starts = [s for s, _ in ordered]
-        self._max_end = list(accumulate((e for _, e in ordered), max))  # furthest end among the first i + 1
+        self._ordered = sorted(spans)
+        self._starts = [s for s, _ in self._ordered]
+        self._max_end = list(accumulate((e for _, e in self._ordered), max))  # furthest end among the first i + 1
+        self._longest = max((e - s for s, e in self._ordered), default=0)
 
     def overlaps(self, start: int, end: int) -> bool:
         before_end = bisect_left(self._starts, end)  # the spans starting before ``end``
         return before_end > 0 and self._max_end[before_end - 1] > start
 
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans overlapping [start, end), in order: only those starting within the longest span's length of
+        ``start`` can, so the cost is theirs, not every span's."""
+        first = bisect_left(self._starts, start - self._longest)
+        last = bisect_left(self._starts, end)
+        return [(s, e) for s, e in self._ordered[first:last] if e > start]
 
-def _excluded(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool | None:
+
+def _excluded(text: str, start: int, end: int, spans: _SpanSet) -> bool | None:
     """Inside an actor span that names more than the place ("Bank of Japan"), not merely a place plus common nouns.
 
     "Misrata militia" (an armed group named after its town) and a lone "Palermo" that NER took for a person keep
@@ -94,9 +102,7 @@ def _excluded(text: str, start: int, end: int, spans: Sequence[tuple[int, int]])
     names can vouch for the place.
     """
     verdict: bool | None = False
-    for s, e in spans:
-        if not (start < e and s < end):
-            continue
+    for s, e in spans.overlapping(start, end):
         rest = text[s:start] + " " + text[end:e]
         if any(_is_capitalised(w) for w in _WORD.findall(rest)):
             return True
@@ -271,43 +277,171 @@ def resolve_mentions(
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
 ) -> list[ResolvedMention]:
-    """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None."""
+    """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None.
+
+    Three phases: collect the mentions (NER spans, and scan hits that look like names), read the article's context
+    (countries named, nationality adjectives, states, a first reading of every mention), then decide each mention.
+    """
     gaz = gazetteer or Gazetteer.load()
     scan = gaz.scan(text)
+    pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz)
+    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans)
+    scan_only.extend(_dateline_states(text, gaz))
+    ctx = _read_context(text, pending, scan_only, gaz)
+    resolved = _decide(text, pending, scan_only, weak, ctx)
+    resolved.extend(_state_actor_demonyms(text, gaz))
+    resolved.sort(key=lambda r: (r.start, r.end))
+    return resolved
+
+
+_STATE_NOUNS_EN = (
+    r"(?:Vice[- ])?President|Prime Minister|Premier|(?:Foreign|Defen[cs]e|Interior|Oil|Energy) Minister|Minister|"
+    r"King|Emir|Crown Prince|Chancellor|[Aa]mbassador|[Ee]nvoy"
+)
+_STATE_NOUNS_FR = (
+    r"(?:présidente?|[Pp]remier ministre|ministre des [Aa]ffaires étrangères|ministre de la [Dd]éfense|ministre|"
+    r"chef de l['’][ÉE]tat|roi|émir|chancelier|ambassadeur|envoyé)"
+)
+_STATE_NOUN_EN = re.compile(rf"(?=[PFDIOEMKCA]|am|en)(?<=[a-z] )(?:{_STATE_NOUNS_EN})\b")
+_DEMONYM_BEFORE = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
+_DEMONYM_AFTER = re.compile(rf"(?=pr|Pr|pre|mi|ch|ro|ém|am|en)(?<![\w-]){_STATE_NOUNS_FR} ([a-zéèêëîïôç]+)\b")
+"""The office first, then the nationality next to it: offices are rarer than capitalised words, so the scan tries
+few positions."""
+
+
+def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
+    """A nationality written with a state's office ("Turkish President", "Italian Premier", "le président turc",
+    "le ministre russe") names that state: the country is an actor of the story, unlike "a Sudanese fighter". Each
+    gives a mention of the country (the adjective's span). Armed forces are actors of the knowledge base ("Turkish
+    forces" is the Turkish Armed Forces), not this rule's."""
+    out: list[ResolvedMention] = []
+    found = [
+        before
+        for office in _STATE_NOUN_EN.finditer(text)
+        if (before := _DEMONYM_BEFORE.search(text, max(0, office.start() - 30), office.start()))
+    ]
+    for m in [*found, *_DEMONYM_AFTER.finditer(text)]:
+        code = gaz.demonym_country(m.group(1))
+        country = gaz.country(code) if code else None
+        if country is not None:
+            out.append(ResolvedMention(m.start(1), m.end(1), m.group(1), country, "demonym"))
+    return out
+
+
+_AMBIGUOUS_STATE_ABBREVIATIONS = {
+    "La.": "Louisiana", "Pa.": "Pennsylvania", "Wash.": "Washington", "Miss.": "Mississippi", "Mass.": "Massachusetts",
+    "Ind.": "Indiana", "Mo.": "Missouri", "Del.": "Delaware", "Ore.": "Oregon",
+}  # fmt: skip
+_DATELINE_STATE = re.compile(
+    r"(?m)^(?:[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}), ("
+    + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
+    + r")(?= |$)"
+)
+
+
+def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
+    """A US dateline's state abbreviation ("ALEXANDRIA, La. -"): AP style writes "La.", "Pa.", "Wash." after the town
+    at the start of a line; anywhere else they are words or titles, hence not in the gazetteer's aliases."""
+    out: list[_Pending] = []
+    for m in _DATELINE_STATE.finditer(text):
+        state = _AMBIGUOUS_STATE_ABBREVIATIONS[m.group(1)]
+        places = [p for p in gaz.candidates(state) if p.feature == "state" and p.country_code == "US"]
+        if places:
+            out.append(_Pending(m.start(1), m.end(1), m.group(1), places, "scan"))
+    return out
+
+
+def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]],
+                  gaz: Gazetteer) -> tuple[list[_Pending], list[tuple[int, int]]]:
+    """NER's place spans with their candidates; a span the gazetteer does not know gives the scan hits inside it."""
+    scan_starts = [hit[0] for hit in scan]  # scan hits do not overlap: sorted by start, they are sorted by end too
     pending: list[_Pending] = []
     ner_spans: list[tuple[int, int]] = []
     for m in sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end)):
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
         ner_spans.append((m.start, m.end))
-        cands = gaz.candidates(m.text)
+        cands = [] if is_generic_word(m.text) else gaz.candidates(m.text)
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
-        inner = [h for h in scan if h[0] >= m.start and h[1] <= m.end]
+        inner = []
+        for hit in scan[bisect_left(scan_starts, m.start):]:
+            if hit[0] >= m.end:
+                break
+            if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
+                inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
-            pending.append(_Pending(m.start, m.end, m.text, [], "ner"))
+            feature = _named_feature(m.text)
+            pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
+    return pending, ner_spans
 
+
+_FEATURE_HEADS = frozenset(
+    """
+    street avenue road boulevard square bridge airport port harbour harbor terminal station river lake mountains
+    mountain valley desert island islands peninsula canal park county parish province governorate prefecture
+    district neighbourhood neighborhood quarter camp oasis plateau basin gulf bay sea ocean strait coast beach
+    crossing dam base hill hills
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+_FEATURE_WORD = r"(?:[A-Z][\w'’.-]*|al|el|de|of|the|du|des|la|le)"
+_FEATURE_NAME = re.compile(rf"^{_FEATURE_WORD}(?: {_FEATURE_WORD})+$")
+
+
+def _named_feature(name: str) -> Place | None:
+    """A place NER found that the gazetteer lacks, named by a geographic head noun ("Frenchmen Street", "Mitiga
+    Airport", "Daviess County"): kept as a place of its own, under its name as written, without a country or a point
+    (nothing says where it is)."""
+    words = name.split()
+    if len(words) < 2 or words[-1].lower() not in _FEATURE_HEADS or not _FEATURE_NAME.match(name):
+        return None
+    if all(w.lower() in _FEATURE_HEADS or is_generic_word(w) for w in words):
+        return None  # "Central Park"-like words only say what, not which
+    return Place(place_id=f"name:{normalize_name(name)}", name=" ".join(words), asciiname=name, alternatenames=(),
+                 lat=None, lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
+
+
+_ORG_HEAD = re.compile(
+    r"\b(?:Department|Ministry|Office|Army|Navy|Air Force|Coast Guard|Embassy|Government|Parliament|Senate|Congress|"
+    r"Council|Agency|Bank|Forces|Police|Court|Commission|Service|Guard|Marines)\b"
+)
+"""A country's name opening an organisation's name ("U.S. State Department", "U.K. Foreign Office", "Libyan Coast
+Guard" does not start with one) names the organisation's country: that country is the article's too."""
+
+
+def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],
+                   exclude_spans: Sequence[tuple[int, int]]) -> tuple[list[_Pending], set[tuple[int, int]]]:
+    """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
     ner_span_set = _SpanSet(ner_spans)
+    actor_span_set = _SpanSet(exclude_spans)
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
-    actor_span_set = _SpanSet(exclude_spans)
+    org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for s, e, cands in scan:
-        excluded = _excluded(text, s, e, exclude_spans) if actor_span_set.overlaps(s, e) else False
+        if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
+            scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
+            continue
+        excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
-        if not _looks_like_name(text, s, e, lower_words):
+        if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
             continue
         if excluded is None:
             weak.add((s, e))
         scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
+    return scan_only, weak
 
-    # Context: countries named outright, countries of unambiguous places, nationality adjectives.
+
+def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], gaz: Gazetteer) -> _Context:
+    """Countries named outright, countries of unambiguous places, nationality adjectives, states named, and a first
+    reading of every mention (the anchors distances are measured from)."""
+    mentions = [*pending, *scan_only]
     named: dict[str, int] = {}
-    for p in [*pending, *scan_only]:
+    for p in mentions:
         countries = [c for c in p.candidates if c.feature == "country"]
         if countries:
             cc = countries[0].country_code
@@ -326,26 +460,50 @@ def resolve_mentions(
     main = frozenset(cc for cc, n in named.items() if n == top)
     states = frozenset(
         (c.country_code, c.district_code)
-        for p in [*pending, *scan_only]
+        for p in mentions
         if p.candidates and normalize_name(p.text) == normalize_name(p.candidates[0].name)
         for c in p.candidates[:1]
         if c.feature == "state"
     )
     ctx = _Context(named, place_countries, demonym_countries, main, states)
-    ctx.anchors = _first_pass_anchors([*pending, *scan_only], ctx)
+    ctx.anchors = _first_pass_anchors(mentions, ctx)
+    return ctx
 
+
+FACILITY_AFTER = re.compile(
+    r" (?:[Cc]onference [Hh]all|[Cc]onference [Cc]ent(?:er|re)|[Hh]all|[Hh]otel|[Ss]tadium|[Aa]irport|[Ss]treet|"
+    r"[Rr]oad|[Ss]quare|[Aa]venue|[Bb]ridge|[Pp]alace|[Tt]ower|[Ss]chool|[Uu]niversity|[Hh]ospital|[Cc]lub)\b"
+)
+"""A town's name before a building's noun often names the building ("the Ouagadougou conference hall" in Sirte):
+such a mention counts only in a country the rest of the article points to."""
+
+
+def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
+            ctx: _Context) -> list[ResolvedMention]:
+    """NER mentions take their best candidate, unless only this mention points to its country and it names a
+    building; a scan hit is accepted only in a country the article is about (or as a country,
+    continent, region, or a city of a million people)."""
+    named = ctx.named_countries
+    first = [(p, _best(p, ctx) if p.candidates else None) for p in pending]
+    support: dict[str, set[str]] = {}  # country -> the mention texts whose reading lies in it
+    if any(FACILITY_AFTER.match(text, p.end) for p, place in first if place is not None):
+        for p, place in [*first, *((p, _best(p, ctx)) for p in scan_only if p.candidates)]:
+            if place is not None and place.country_code:
+                support.setdefault(place.country_code, set()).add(normalize_name(p.text))
     resolved: list[ResolvedMention] = []
-    for p in pending:
-        place = _best(p, ctx) if p.candidates else None
+    for p, place in first:
+        if place is not None and not _supported(text, p, place, ctx, support):
+            place = None
         resolved.append(ResolvedMention(p.start, p.end, p.text, place, p.source))
-    context_countries = set(named) | demonym_countries | {r.place.country_code for r in resolved if r.place is not None}
+    context_countries = set(named) | ctx.demonym_countries
+    context_countries |= {r.place.country_code for r in resolved if r.place is not None}
     waiting = [(p, _best(p, ctx)) for p in scan_only]
     for _ in range(2):  # a second round lets a town in the country of an accepted one in ("Washington", "California")
         rejected: list[tuple[_Pending, Place]] = []
         for p, place in waiting:
             if (p.start, p.end) in weak:
                 ok = place.feature in ("country", "region", "continent") or place.country_code in named
-            elif place.feature in ("country", "continent"):
+            elif place.feature in ("country", "continent") or not place.country_code:
                 ok = True
             elif place.feature == "region":
                 exact = normalize_name(p.text) == normalize_name(place.name)
@@ -363,6 +521,26 @@ def resolve_mentions(
         waiting = rejected
     resolved.sort(key=lambda r: (r.start, r.end))
     return resolved
+
+
+def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dict[str, set[str]]) -> bool:
+    """Whether an NER mention's reading stands: always, unless the name stands before a building's noun ("the
+    Ouagadougou conference hall"); then only a country, continent, region or state, or a town whose country the
+    article points to some other way (the country named, a nationality, another place there) or that lies near the
+    article's other places. (Checked for those mentions only: the anchor distances stay off the common path.)"""
+    if not FACILITY_AFTER.match(text, p.end):
+        return True
+    if place.feature in ("country", "continent", "region", "state") or not place.country_code:
+        return True  # also the informal regions and seas ("Middle East"), which have no country
+    code = place.country_code
+    key = normalize_name(p.text)
+    return (
+        ctx.named_countries.get(code, 0) > 0
+        or code in ctx.demonym_countries
+        or bool(support.get(code, set()) - {key})
+        or any(a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
+               for a_key, lat, lon in ctx.anchors if place.lat is not None)
+    )  # fmt: skip
 
 
 def resolve_locations(
@@ -395,9 +573,12 @@ def resolve_locations(
             continue
         entry = places.setdefault(r.place.place_id, (r.place, []))
         _add(entry[1], spelling)
-        countries.setdefault(r.place.country_code, [])
+        if r.place.country_code:
+            countries.setdefault(r.place.country_code, [])
         if r.place.region:
             regions.setdefault(r.place.region, [])
+        if r.place.contested_region:  # Ras Lanuf: Tripolitania by district, Cyrenaica by usage (GAZETTEER.md)
+            regions.setdefault(r.place.contested_region, [])
 
     out: list[Location] = []
     for place, spellings in places.values():
@@ -410,7 +591,7 @@ def resolve_locations(
                 country_code=place.country_code or None,
                 district=place.district,
                 region=place.region,
-                feature=place.feature,
+                feature=PlaceFeature(place.feature),
                 geonameid=place.geonameid,
                 mentions=tuple(spellings),
             )
@@ -426,7 +607,7 @@ def resolve_locations(
                 lon=country.lon,
                 country=country.name,
                 country_code=cc,
-                feature="country",
+                feature=PlaceFeature.COUNTRY,
                 geonameid=country.geonameid,
                 mentions=tuple(spellings),
             )
@@ -441,7 +622,7 @@ def resolve_locations(
                 country=node.country if node else None,
                 country_code=node.country_code if node else None,
                 region=name,
-                feature="region",
+                feature=PlaceFeature.REGION,
                 mentions=tuple(spellings),
             )
         )
@@ -474,4 +655,4 @@ def _add(bucket: list[str], value: str) -> None:
         bucket.append(value)
 
 
-__all__ = ["ResolvedMention", "fold", "resolve_locations", "resolve_mentions"]
+__all__ = ["ResolvedMention", "resolve_locations", "resolve_mentions"]

@@ -6,9 +6,17 @@ into them through the knowledge base and the gazetteer, so the index never needs
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+from etl.display import printable
+from etl.document import strict_date
+from etl.errors import InvalidQuery
+from etl.knowledge.actors import KnowledgeBase
+from etl.knowledge.folding import fold_with_map
+from etl.knowledge.gazetteer import Gazetteer
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -24,6 +32,11 @@ FACETS: dict[str, str] = {
 DEFAULT_FACETS = ("regions", "countries", "actors", "language")
 """Counted unless a query asks for others: each facet is a terms aggregation over every hit, the largest part of a
 search's cost (``bench/search_bench.py``), so a page asks only for the facets it shows."""
+MAX_SIZE = 1000
+"""Hits one search may return (deep paging is not what a terminal or a dashboard needs)."""
+MAX_TEXT = 1000
+MAX_VALUE = 300
+"""Characters of a query and of a filter value: far above a real one, far below what would strain the cluster."""
 TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body_en", "body_fr", "body_de",
                "body_es", "body_ar", "captions"]  # body_<code>: the body stemmed in its own language (mapping v2)
 
@@ -45,9 +58,21 @@ class SearchQuery:
     facets: tuple[str, ...] = DEFAULT_FACETS  # names from FACETS to count
 
     def __post_init__(self) -> None:
+        """Refuse what no search can answer, with a message saying why (``InvalidQuery``)."""
         unknown = sorted(set(self.facets) - set(FACETS))
         if unknown:
-            raise ValueError(f"unknown facet(s) {unknown}: choose from {sorted(FACETS)}")
+            raise InvalidQuery(f"unknown facet(s) {unknown}: choose from {sorted(FACETS)}")
+        if not 0 <= self.size <= MAX_SIZE:
+            raise InvalidQuery(f"--size {self.size}: choose 0 to {MAX_SIZE} hits")
+        if self.text and len(self.text) > MAX_TEXT:
+            raise InvalidQuery(f"the query is {len(self.text)} characters long; at most {MAX_TEXT}")
+        for name in ("regions", "actors", "countries", "places", "languages", "sources"):
+            for value in getattr(self, name):
+                if len(value) > MAX_VALUE:
+                    raise InvalidQuery(f"a {name} filter of {len(value)} characters; at most {MAX_VALUE}")
+        for flag, value in (("--from", self.date_from), ("--to", self.date_to)):
+            if value is not None and strict_date(value, []) is None:
+                raise InvalidQuery(f"{flag} {value[:40]!r} is not a date (YYYY-MM-DD)")
 
 
 @dataclass(frozen=True)
@@ -81,13 +106,14 @@ class SearchResult:
         }
 
 
-def resolve_filters(query: SearchQuery) -> SearchQuery:
-    """Canonical names for what the user typed: actor and place aliases, any spelling or script."""
-    from etl.gazetteer import Gazetteer
-    from etl.kb import KnowledgeBase
+def resolve_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
+                    gazetteer: Gazetteer | None = None) -> SearchQuery:
+    """Canonical names for what the user typed: actor and place aliases, any spelling or script.
 
-    kb = KnowledgeBase.load()
-    gazetteer = Gazetteer.load()
+    Pass the knowledge the index was made with (``etl.knowledge.loader.load_knowledge``: yours included); the
+    default is the shipped knowledge alone."""
+    kb = kb or KnowledgeBase.load()
+    gazetteer = gazetteer or Gazetteer.load()
     return replace(
         query,
         actors=tuple(kb.canonical_actor(a) or a for a in query.actors),
@@ -98,8 +124,89 @@ def resolve_filters(query: SearchQuery) -> SearchQuery:
     )
 
 
+@dataclass(frozen=True)
+class UnknownFilter:
+    """A filter value that names nothing the knowledge base or gazetteer knows, with the nearest known names."""
+
+    kind: str  # "region", "country", "actor", "place"
+    value: str
+    suggestions: tuple[str, ...]
+    closed: bool  # regions and countries: the facet holds only known names, so this filter matches nothing
+
+    def message(self) -> str:
+        """The line a user reads before the (probably empty) result."""
+        near = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        if self.closed:
+            return f"unknown {self.kind} '{self.value}': no article can match it{near}"
+        return f"'{self.value}' is not a known {self.kind} (searched as typed){near}"
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edit distance with adjacent transpositions ("Lybia" / "Libya": 2), stopping early past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _near(value: str, names: dict[str, str], limit: int = 3) -> tuple[str, ...]:
+    """Canonical names whose spelling (any alias in ``names``: alias -> canonical) is close to ``value``, nearest
+    first: a few typing slips per word, compared folded (case and accents ignored)."""
+    key = fold_with_map(value)[0]
+    allowed = max(1, min(3, len(key) // 3))
+    ranked: dict[str, tuple[int, float]] = {}
+    for alias, canonical in names.items():
+        folded = fold_with_map(alias)[0]
+        distance = _distance(key, folded, allowed)
+        if distance <= allowed:
+            score = (distance, -difflib.SequenceMatcher(None, key, folded).ratio())
+            ranked[canonical] = min(ranked.get(canonical, score), score)
+    return tuple(sorted(ranked, key=lambda name: ranked[name])[:limit])
+
+
+def unknown_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
+                    gazetteer: Gazetteer | None = None) -> list[UnknownFilter]:
+    """The filter values of a resolved query that are not known names, each with near known names (for regions,
+    the few there are when none is near). Actors and places may still match names the pipeline found outside the
+    knowledge base, so those are searched as typed. ``kb``, ``gazetteer``: as for ``resolve_filters``."""
+    kb = kb or KnowledgeBase.load()
+    gazetteer = gazetteer or Gazetteer.load()
+    found: list[UnknownFilter] = []
+    regions = {alias: name for name, region in gazetteer.regions.items() for alias in (name, *region.aliases)}
+    for value in query.regions:
+        if value not in gazetteer.regions:
+            found.append(UnknownFilter("region", value, _near(value, regions) or tuple(sorted(gazetteer.regions)),
+                                       closed=True))
+    countries = {alias: p.name for p in gazetteer.places if p.feature == "country" for alias in p.names}
+    for value in query.countries:
+        if value not in countries.values():
+            found.append(UnknownFilter("country", value, _near(value, countries), closed=True))
+    if query.actors:
+        actors = {alias: actor.name for actor in kb.actors for alias in (actor.name, *actor.aliases)}
+        for value in query.actors:
+            if value not in actors.values():
+                found.append(UnknownFilter("actor", value, _near(value, actors), closed=False))
+    for value in query.places:
+        if gazetteer.canonical_place(value) is None:
+            found.append(UnknownFilter("place", value, (), closed=False))
+    return found
+
+
 def build_body(query: SearchQuery) -> dict[str, Any]:
-    """The Elasticsearch request body: a bool query, highlights and one terms aggregation per facet."""
+    """The Elasticsearch request body: a bool query, highlights and one terms aggregation per facet.
+
+    With text, hits come best match first; without (filters only, or everything), newest first: undated articles
+    after the dated ones, newest ingested first."""
     must: list[dict[str, Any]] = []
     if query.text:
         must.append({"multi_match": {"query": query.text, "fields": TEXT_FIELDS, "operator": "and"}})
@@ -110,9 +217,9 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         if values:
             filters.append({"terms": {field_name: list(values)}})
     if query.date_from or query.date_to:
-        bounds = {k: v for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
+        bounds = {k: strict_date(v, []) for k, v in (("gte", query.date_from), ("lte", query.date_to)) if v}
         filters.append({"range": {"published_at": bounds}})
-    return {
+    body: dict[str, Any] = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
         "size": query.size,
         "_source": ["doc_id", "title", "source", "published_at", "language", "regions", "actors"],
@@ -120,6 +227,9 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
         "aggs": {name: {"terms": {"field": FACETS[name], "size": 20}} for name in query.facets},
         "track_total_hits": True,
     }
+    if not query.text:
+        body["sort"] = [{"published_at": {"order": "desc", "missing": "_last"}}, {"ingested_at": {"order": "desc"}}]
+    return body
 
 
 def search(client: Elasticsearch, alias: str, query: SearchQuery) -> SearchResult:
@@ -161,4 +271,4 @@ def format_result(result: SearchResult, facets: Sequence[str] | None = None) -> 
     for name in facets:
         counts = ", ".join(f"{value} ({count})" for value, count in result.facets.get(name, [])[:8])
         lines.append(f"{name:>10}: {counts or '-'}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # titles and names are data: no control characters out

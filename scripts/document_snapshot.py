@@ -36,7 +36,7 @@ def _document(path: str) -> dict[str, Any]:
     from etl.settings import Settings
 
     settings = Settings.from_env()
-    name = os.path.relpath(path, REPO_ROOT.parent)
+    name = _display_name(Path(path))
     try:
         document = make_document(Path(path), settings)
     except Exception as exc:  # a rejection or a crash: both are part of the snapshot
@@ -44,24 +44,28 @@ def _document(path: str) -> dict[str, Any]:
         return {"file": name, "rejected": str(reason) if reason else f"{type(exc).__name__}: {exc}"}
     for key in VOLATILE:
         document.pop(key, None)
+    document["source_file"] = name  # the same whichever checkout or folder the inputs were read from
     return {"file": name, "document": document}
+
+
+def _display_name(path: Path) -> str:
+    """``seeds/<name>`` or ``shared/data/...``: comparable across checkouts."""
+    parts = path.resolve().parts
+    for anchor in ("shared", "seeds"):
+        if anchor in parts:
+            return "/".join(parts[len(parts) - parts[::-1].index(anchor) - 1 :])
+    return path.name
 
 
 def make_document(path: Path, settings: Any) -> dict[str, Any]:
     """read -> decode -> clean -> enrich -> document, as the pipeline chains them for one file."""
-    try:  # the layout after the issue-10 refactor
-        from etl.clean import clean
-        from etl.document import to_document
-        from etl.enrich import enrich, knowledge_versions
-        from etl.extract import decode, read_file
-    except ImportError:  # the layout before it
-        from etl.clean import clean
-        from etl.enrich import enrich, knowledge_versions
-        from etl.extract import decode, read_file
-        from etl.index import to_document  # type: ignore[no-redef]
+    from etl.clean import clean
+    from etl.document import to_document
+    from etl.enrich import enrich, knowledge_versions
+    from etl.extract import decode, read_file
 
     article = clean(decode(read_file(path, settings.max_file_bytes), settings.max_file_bytes))
-    kb_version, gazetteer_version = knowledge_versions()
+    kb_version, gazetteer_version = knowledge_versions(settings)
     return to_document(enrich([article], settings)[0], kb_version=kb_version, gazetteer_version=gazetteer_version)
 
 
@@ -81,9 +85,17 @@ def _read(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+def _comparable(name: str) -> str:
+    """A recorded name from ``seeds/`` or ``shared/`` on (older snapshots kept the checkout's folder in front)."""
+    for anchor in ("seeds/", "shared/"):
+        if anchor in name:
+            return name[name.index(anchor):]
+    return name
+
+
 def compare(before: Path, after: Path, ignore: set[str]) -> int:
-    old = {r["file"]: r for r in _read(before)}
-    new = {r["file"]: r for r in _read(after)}
+    old = {_comparable(r["file"]): r for r in _read(before)}
+    new = {_comparable(r["file"]): r for r in _read(after)}
     differing = 0
     for name in sorted(set(old) | set(new)):
         a, b = old.get(name), new.get(name)
@@ -92,6 +104,7 @@ def compare(before: Path, after: Path, ignore: set[str]) -> int:
             differing += 1
             continue
         for record in (a, b):
+            record.pop("file", None)  # the key it was matched by
             for key in ignore:
                 (record.get("document") or {}).pop(key, None)
         if a != b:

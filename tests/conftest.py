@@ -10,16 +10,13 @@ from typing import Any
 
 import pytest
 
-from etl.settings import PROJECT_ROOT, Settings
+from etl.settings import Settings
+from tests.paths import PROJECT_ROOT, SEEDS
 
 # Airflow reads these at import: a project-local home and DAG folder unless the caller chose others.
 os.environ.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / "var" / "airflow"))
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-
-SEEDS = PROJECT_ROOT / "seeds"
-SEED_ARTICLE = SEEDS / "rfi-2018-11-13-haftar-boycotts-palermo.txt"
-SHARED = Path(os.environ.get("NEWSFACET_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
 
 
 @pytest.fixture
@@ -33,7 +30,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def es(settings: Settings) -> Iterator[Any]:
     """A client on the real node; the test's indices are deleted afterwards. No node: the test fails, not skips."""
-    from etl.index import connect
+    from etl.store.client import connect
 
     client = connect(settings)
     try:

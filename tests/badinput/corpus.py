@@ -25,11 +25,12 @@ import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from etl.boilerplate import is_boilerplate
 from etl.errors import RejectReason
 from etl.records import RawArticle
-from etl.settings import PROJECT_ROOT
+from tests.paths import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
 SEED_EN = SEEDS / "rfi-2018-11-13-haftar-boycotts-palermo.txt"
@@ -296,10 +297,19 @@ def build_corpus(folder: Path, *, big: bool = True) -> list[Entry]:
            lambda p: os.mkfifo(p))
     w.make(Entry("socket.txt", "UNIX socket file", rejected(RejectReason.UNREADABLE),
                  "open() fails with ENXIO even as root", retried=True), _socket_file)
+
+    def _link_to_private(p: Path) -> None:
+        private = p.parent.parent / f"{p.parent.name}-private.txt"
+        private.write_text(article_variant(27), encoding="utf-8")
+        p.symlink_to(private)
+
     if Path("/proc/self/mem").exists():
-        w.make(Entry("proc-mem.txt", "symlink to /proc/self/mem: open succeeds, read fails (EIO)",
-                     rejected(RejectReason.UNREADABLE), "a read error that root gets too", retried=True),
+        w.make(Entry("proc-mem.txt", "symlink to /proc/self/mem, outside the inbox",
+                     rejected(RejectReason.OUTSIDE_INBOX), "refused before any read (issue 11 #11)", retried=True),
                lambda p: p.symlink_to("/proc/self/mem"))
+    w.make(Entry("private-link.txt", "symlink to a readable article outside the inbox",
+                 rejected(RejectReason.OUTSIDE_INBOX), "a link must not make a private file searchable",
+                 retried=True), _link_to_private)
 
     def chmod_000(p: Path) -> None:
         p.write_text(article_variant(15), encoding="utf-8")
@@ -342,19 +352,19 @@ def hooked_read_file(entries: list[Entry], folder: Path,
     hooks = {str(e.path(folder)): e.hook for e in entries if e.hook}
     fired: set[str] = set()
 
-    def read_file(path: Path, max_bytes: int, source_name: str | None = None) -> RawArticle:
+    def read_file(path: Path, max_bytes: int, source_name: str | None = None, **options: Any) -> RawArticle:
         key = str(path)
         hook = hooks.get(key)
         if hook is None or key in fired:
-            return original(path, max_bytes, source_name)
+            return original(path, max_bytes, source_name, **options)
         fired.add(key)
         if hook == HOOK_EDIT_BEFORE_READ:  # after the plan hashed it, before the batch reads it
             with open(path, "a", encoding="utf-8") as handle:
                 handle.write(f"\n{EDIT_MARKER}\n")
-            return original(path, max_bytes, source_name)
+            return original(path, max_bytes, source_name, **options)
         growing = _GrowingPath(path)
         growing.grow_to = max_bytes + 1
-        return original(growing, max_bytes, source_name)
+        return original(growing, max_bytes, source_name, **options)
 
     return read_file
 

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
-import etl.extract
+import etl.run.batch
 from etl.errors import RejectReason
-from etl.pipeline import RunReport, run, source_name
+from etl.inbox import source_name
+from etl.run.flow import run
+from etl.run.report import RunReport
 from etl.settings import Settings
 from tests.badinput.corpus import EITHER, INDEXED, Entry, big_html, build_corpus, hooked_read_file
 
@@ -49,7 +51,7 @@ def test_corpus_every_file_ends_as_expected_and_rerun_changes_nothing(
     entries = build_corpus(inbox)
     assert len({e.kind for e in entries}) >= 30, sorted(e.kind for e in entries)
     by_name: dict[str, Entry] = {source_name(str(e.path(inbox))): e for e in entries}
-    monkeypatch.setattr(etl.extract, "read_file", hooked_read_file(entries, inbox, etl.extract.read_file))
+    monkeypatch.setattr(etl.run.batch, "read_file", hooked_read_file(entries, inbox, etl.run.batch.read_file))
 
     started = time.monotonic()
     first = run([inbox], settings, client=es)

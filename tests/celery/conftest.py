@@ -2,7 +2,7 @@
 
 Each fixture starts its server in its own process group on a free port under a fresh temporary directory and
 stops it (the whole group) afterwards, whatever the test did. Nothing is installed here: a machine without the
-servers fails the test with the apt line that brings them (``.ci/run`` installs them in CI).
+servers fails the test with the line that brings them (``make test`` installs them when run as root).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.airflow_support import free_port, stop_group, tail
+from devtools.airflow_stack import free_port, stop_group, tail
 
-APT_HINT = "apt-get install -y postgresql redis-server (.ci/run does it when run as root)"
+APT_HINT = "make sysdeps-test (as root), or: apt-get install -y postgresql redis-server"
 START_TIMEOUT = 60.0
 
 

@@ -5,7 +5,7 @@ Celery's result backend) and Redis (the broker) from Debian's packages, then Air
 dag-processor and two ``airflow celery worker`` processes with distinct hostnames and concurrency 1. An inbox of
 generated articles is cut into ~10 mapped ``process_batch`` tasks; the run is triggered over the REST API (v2)
 and polled to success. Then the task instances must name both workers, and the index must equal, document for
-document, what ``etl.pipeline.run`` writes from the same inbox in this process.
+document, what ``etl.run.flow.run`` writes from the same inbox in this process.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from typing import Any
 
 import pytest
 
+from devtools.airflow_stack import AirflowStack, airflow_env, free_port, stop_group
 from etl.settings import Settings
-from tests.airflow_support import AirflowStack, airflow_env, free_port, stop_group
 from tests.celery.conftest import Postgres, Redis
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -89,7 +89,7 @@ class Stack(AirflowStack):
 
 def _delete_indices(settings: Settings) -> None:
     """The alias's indices (versioned index, ledger) by their concrete names: wildcard deletes are refused."""
-    from etl.index import connect
+    from etl.store.client import connect
 
     client = connect(settings)
     try:
@@ -228,7 +228,7 @@ def celery_run(stack: Stack) -> FinishedRun:
 
 def _documents(settings: Settings) -> dict[str, dict[str, Any]]:
     """Every article under the alias: id -> the compared fields."""
-    from etl.index import connect
+    from etl.store.client import connect
 
     client = connect(settings)
     try:
@@ -262,11 +262,10 @@ def test_both_workers_take_mapped_batches(stack: Stack, celery_run: FinishedRun)
 
 def test_celery_run_equals_a_single_process_run(stack: Stack, celery_run: FinishedRun, inbox: Path,
                                                 tmp_path: Path) -> None:
-    from etl.pipeline import run
+    from etl.run.flow import run
 
     summary = celery_run.summary
     assert summary["read"] == summary["indexed"] == ARTICLES, {k: summary[k] for k in ("read", "indexed", "rejected")}
-    assert len(set(summary["indexed_ids"])) == ARTICLES
 
     single = Settings.from_env({**os.environ, "NEWSFACET_INDEX": f"{stack.settings.index_alias}-single",
                                 "NEWSFACET_DATA_DIR": str(tmp_path / "var"), "NEWSFACET_INBOX": str(inbox),
@@ -279,7 +278,7 @@ def test_celery_run_equals_a_single_process_run(stack: Stack, celery_run: Finish
     finally:
         _delete_indices(single)
     assert report.indexed == ARTICLES
-    assert set(got) == set(expected) == set(summary["indexed_ids"])
+    assert set(got) == set(expected) and len(got) == ARTICLES
     differing = {doc_id: {"celery": got[doc_id], "single": expected[doc_id]}
                  for doc_id in expected if got[doc_id] != expected[doc_id]}
     assert not differing, json.dumps(differing, indent=1, ensure_ascii=False)[:4000]

@@ -23,11 +23,12 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from etl import esnode
-from etl.index import ensure_index, ensure_ledger
-from etl.pipeline import run
+from devtools import esnode
+from etl.run.flow import run
 from etl.settings import Settings
-from tests.conftest import SEED_ARTICLE, SEEDS
+from etl.store.indices import ensure_index
+from etl.store.ledger import ensure_ledger, run_entries
+from tests.paths import SEED_ARTICLE, SEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -248,7 +249,7 @@ def test_node_killed_mid_ingestion_loses_nothing_acknowledged_and_search_keeps_a
     health = admin.cluster.health(wait_for_status="yellow", wait_for_nodes="2", timeout="60s")
     assert health["number_of_nodes"] == 2 and health["status"] in ("yellow", "green"), health
     admin.indices.refresh(index=alias)
-    ids = report.indexed_ids
+    ids = [e["doc_id"] for e in run_entries(admin, alias, report.run_id) if e["outcome"] == "indexed"]
     found = {d["_id"] for d in admin.mget(index=alias, ids=ids, source=False)["docs"] if d.get("found")}
     assert not set(ids) - found, f"{len(set(ids) - found)} acknowledged ids lost, e.g. {sorted(set(ids) - found)[:3]}"
     assert admin.count(index=alias)["count"] == len(set(ids)) == ARTICLES

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from etl.settings import PROJECT_ROOT, Settings
+from devtools.esnode import NodeConfig
+from etl.settings import Settings
+from tests.paths import PROJECT_ROOT
 
 COMPOSE_PATH = PROJECT_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
@@ -257,7 +259,7 @@ def test_stack_version_matches_the_pinned_client() -> None:
     assert defaults, "docker-compose.yml must use ${STACK_VERSION:-...}"
     assert set(defaults) == {example}, f"compose defaults {set(defaults)} != .env.example {example}"
     assert _major_minor(example) == _major_minor(client), f"stack {example} vs client elasticsearch=={client}"
-    assert example == Settings().es_node_version, "the test node and the compose stack run different versions"
+    assert example == NodeConfig().version, "the test node and the compose stack run different versions"
     for name in ("setup", "elasticsearch", "kibana", "kibana-import"):
         assert _resolve(_services()[name]["image"]).endswith(":" + example), name
 
@@ -391,8 +393,8 @@ def test_roles_grant_only_articles_indices(path: Path) -> None:
 def test_writer_can_do_what_the_pipeline_does_and_no_more() -> None:
     cluster, grants = _role_index_grants(json.loads((ROLES / "newsfacet_writer.json").read_text()))
     privileges = set(grants[0]["privileges"])
-    # etl/index.py: analyze without an index (cluster:admin/analyze), create, alias swap, bulk index/delete,
-    # mget/search, exists/get_alias, refresh. etl/reindex.py: settings/mapping updates of the index it builds,
+    # etl/store/: analyze without an index (cluster:admin/analyze), create, alias swap, bulk index/delete,
+    # mget/search, exists/get_alias, refresh. etl/store/reindex.py: settings/mapping updates of the index it builds,
     # stats, deleting superseded versioned indices. Anything more needs a reason here first.
     assert cluster == ["cluster:admin/analyze"]
     assert privileges == {"create_index", "index", "delete", "read", "view_index_metadata", "maintenance",

@@ -2,23 +2,39 @@
 
 Every field a data view, saved search, control, map layer or Lens column names must exist in
 mappings/articles.json with a type that works there (keyword for options lists, geo_point for the map,
-date for the histogram and the time field); every reference must point at an object of the file.
+date for the histogram and the time field); every reference must point at an object of the file. The time
+field is one every document has (an undated article falls back to its ingest time), the controls find any part
+of a name ("contains"), the names and aliases are indexed for KQL, and deploy/kibana-import.sh imports the
+objects for the alias NEWSFACET_INDEX names, and fails loudly when Kibana is not there.
 """
 
 from __future__ import annotations
 
+import http.server
 import json
+import os
 import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 
-from etl.index import load_mapping
-from etl.settings import PROJECT_ROOT, Settings
+from etl.document import complete_document
+from etl.settings import Settings
+from etl.store.indices import load_mapping
+from tests.paths import PROJECT_ROOT
 
 NDJSON = PROJECT_ROOT / "deploy" / "kibana" / "newsfacet.ndjson"
+IMPORT_SCRIPT = PROJECT_ROOT / "deploy" / "kibana-import.sh"
+README = PROJECT_ROOT / "README.md"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
+TIME_FIELD = "timestamp"
+ALIAS_FIELDS = ("actor_names", "place_names")
 SORTABLE = {"date", "keyword", "long", "integer", "float", "double"}
 CONTROL_FIELDS = {"regions", "actors", "countries", "language"}
 SEARCH_COLUMNS = ["title", "source", "regions", "actors", "language"]
@@ -130,12 +146,114 @@ def test_every_reference_points_at_an_object_of_the_file() -> None:
 def test_data_view_is_the_alias_with_its_time_field() -> None:
     view = _one("index-pattern")["attributes"]
     assert view["title"] == Settings().index_alias == "articles"
+    assert view["timeFieldName"] == TIME_FIELD
     assert _field_type(view["timeFieldName"]) == "date"
-    assert view["timeFieldName"] == "published_at"
     for attr in ("fieldAttrs", "fieldFormatMap", "runtimeFieldMap"):
         for field in json.loads(view.get(attr, "{}")):
             _field_type(field)
     assert json.loads(view.get("runtimeFieldMap", "{}")) == {}, "runtime fields would hide mapping drift"
+
+
+def test_every_document_has_the_time_field_undated_ones_their_ingest_time() -> None:
+    """Discover and the dashboard show only documents with a value in the data view's time field."""
+    dated = complete_document({"published_at": "2018-11-13", "ingested_at": "2026-01-02T03:04:05+00:00"})
+    undated = complete_document({"published_at": None, "ingested_at": "2026-01-02T03:04:05+00:00"})
+    assert (dated[TIME_FIELD], dated["timestamp_source"]) == ("2018-11-13", "published")
+    assert (undated[TIME_FIELD], undated["timestamp_source"]) == ("2026-01-02T03:04:05+00:00", "ingested")
+    assert load_mapping()["mappings"]["properties"][TIME_FIELD]["format"] == \
+        load_mapping()["mappings"]["properties"]["published_at"]["format"], "both date forms must parse"
+
+
+@pytest.mark.parametrize("field", ALIAS_FIELDS)
+def test_names_and_aliases_are_full_text_for_kql(field: str) -> None:
+    spec = load_mapping()["mappings"]["properties"][field]
+    assert spec["type"] == "text" and spec["analyzer"] == "folded", "KQL `field : Hifter` needs folded full text"
+    assert f"{field} : " in README.read_text(encoding="utf-8"), f"the README shows no KQL query on {field}"
+
+
+def test_alias_fields_hold_the_knowledge_bases_spellings() -> None:
+    document = complete_document({
+        "published_at": None, "ingested_at": "2026-01-02T03:04:05+00:00",
+        "entities": [{"name": "Khalifa Haftar", "type": "person", "kb_id": "khalifa-haftar", "mentions": ["Haftar"]}],
+        "locations": [{"name": "Fezzan", "feature": "region", "region": "Fezzan", "country_code": "LY",
+                       "geonameid": None, "mentions": ["Fezzan"]}],
+    })
+    assert {"Khalifa Haftar", "Hifter", "حفتر"} <= set(document["actor_names"])
+    assert {"Fezzan", "Fazzan", "Libya", "Libye"} <= set(document["place_names"])
+
+
+# ---------------------------------------------------------------- kibana-import.sh
+
+
+def _render(index: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NEWSFACET_INDEX"}
+    if index is not None:
+        env["NEWSFACET_INDEX"] = index
+    return subprocess.run(["bash", str(IMPORT_SCRIPT), "--print-objects"], env=env, capture_output=True, text=True,
+                          timeout=30)
+
+
+def test_import_uses_the_file_unchanged_for_the_default_alias() -> None:
+    rendered = _render(None)
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stdout == NDJSON.read_text(encoding="utf-8")
+
+
+def test_data_view_title_follows_newsfacet_index() -> None:
+    rendered = _render("news-2026")
+    assert rendered.returncode == 0, rendered.stderr
+    objects = [json.loads(line) for line in rendered.stdout.splitlines()]
+    [view] = [o for o in objects if o["type"] == "index-pattern"]
+    assert view["attributes"]["title"] == "news-2026"
+    others = [o for o in objects if o["type"] != "index-pattern"]
+    assert others == [o for o in _objects() if o["type"] != "index-pattern"], "only the data view's title changes"
+    refused = _render("News/2026")
+    assert refused.returncode != 0 and "not an alias name" in refused.stderr
+
+
+class _Refusing(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_kibana() -> Iterator[str]:
+    """A server answering 401 to everything, as Kibana does to a wrong `elastic` password."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _import(url: str, wait: int) -> tuple[subprocess.CompletedProcess[str], float]:
+    assert shutil.which("curl"), "curl is needed (make sysdeps-test installs it)"
+    env = {**os.environ, "KIBANA_URL": url, "KIBANA_WAIT_SECONDS": str(wait), "ELASTIC_PASSWORD": "not-the-password"}
+    started = time.monotonic()
+    done = subprocess.run(["bash", str(IMPORT_SCRIPT)], env=env, capture_output=True, text=True, timeout=120)
+    return done, time.monotonic() - started
+
+
+def test_import_fails_loudly_when_kibana_never_comes_up() -> None:
+    from devtools.airflow_stack import free_port
+
+    done, _ = _import(f"http://127.0.0.1:{free_port(18600)}", wait=2)
+    assert done.returncode == 1
+    assert "did not become available within 2s" in done.stderr and "nothing was imported" in done.stderr
+
+
+def test_import_stops_at_once_on_a_refused_password(refusing_kibana: str) -> None:
+    done, seconds = _import(refusing_kibana, wait=120)
+    assert done.returncode == 1
+    assert "HTTP 401" in done.stderr and "docs/docker-compose.md" in done.stderr
+    assert seconds < 60, "a refused password is not waited on"
 
 
 # ---------------------------------------------------------------- saved search
@@ -150,6 +268,7 @@ def test_saved_search_columns_and_sort() -> None:
     for field, direction in attrs["sort"]:
         assert _field_type(field) in SORTABLE, f"cannot sort on {field}"
         assert direction in ("asc", "desc")
+    assert attrs["sort"][0] == [TIME_FIELD, "desc"], "newest first, undated articles by their ingest time"
     source = json.loads(attrs["kibanaSavedObjectMeta"]["searchSourceJSON"])
     ref = _ref_names(search)[source["indexRefName"]]
     assert (ref["type"], ref["id"]) == ("index-pattern", "newsfacet-articles")
@@ -196,6 +315,9 @@ def test_options_list_controls_on_keyword_facets() -> None:
         assert _field_type(field) == "keyword", f"options list on {field}: not a keyword"
         ref = refs[f"controlGroup_{control_id}:optionsListDataView"]
         assert (ref["type"], ref["id"]) == ("index-pattern", "newsfacet-articles")
+        # Kibana's options list: "prefix" (starts with), "wildcard" (contains), "exact". Typing "Haftar" must
+        # offer "Khalifa Haftar".
+        assert control["explicitInput"]["searchTechnique"] == "wildcard", f"{control_id} does not search 'contains'"
     group = dashboard["attributes"]["controlGroupInput"]
     assert json.loads(group["ignoreParentSettingsJSON"])["ignoreTimerange"] is False
 
@@ -236,7 +358,7 @@ def test_map_plots_the_geo_point() -> None:
         assert "indexPatternId" not in source, "use a reference, not an inline data view id"
 
 
-def test_lens_histogram_on_published_at() -> None:
+def test_lens_histogram_on_the_time_field() -> None:
     lens = _one("lens")
     refs = _ref_names(lens)
     assert lens["attributes"]["visualizationType"] == "lnsXY"
@@ -251,7 +373,7 @@ def test_lens_histogram_on_published_at() -> None:
             if column["operationType"] == "date_histogram":
                 histograms.append(column["sourceField"])
                 assert _field_type(column["sourceField"]) == "date"
-    assert histograms == ["published_at"]
+    assert histograms == [TIME_FIELD]
     visual_layers = lens["attributes"]["state"]["visualization"]["layers"]
     assert {v["layerId"] for v in visual_layers} == set(_lens_layers())
     for v in visual_layers:
@@ -260,7 +382,8 @@ def test_lens_histogram_on_published_at() -> None:
         assert all(a in columns for a in v["accessors"])
 
 
-@pytest.mark.parametrize("field", sorted(CONTROL_FIELDS) + SEARCH_COLUMNS + ["published_at", "locations.point"])
+@pytest.mark.parametrize("field", sorted(CONTROL_FIELDS) + SEARCH_COLUMNS + ["published_at", TIME_FIELD,
+                                                                             "locations.point", *ALIAS_FIELDS])
 def test_dashboard_fields_are_mapped(field: str) -> None:
     assert field in _fields()
 

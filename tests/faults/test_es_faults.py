@@ -26,12 +26,15 @@ from urllib.parse import urlsplit
 import elasticsearch.helpers
 import pytest
 
-import etl.index
-import etl.pipeline
-from etl import esnode
-from etl.errors import TransientError
+import etl.run.batch
+import etl.store.indices
+from devtools import esnode
+from etl.errors import IncompleteRun, TransientError
 from etl.extract import stable_id
-from etl.pipeline import list_inbox, process_batch, run
+from etl.run.batch import process_batch
+from etl.run.flow import run
+from etl.run.planning import list_inbox
+from etl.run.report import RunReport
 from etl.settings import Settings
 from tests.badinput.corpus import SEED_CP1252, SEED_EN, SEED_FR, article_variant
 
@@ -190,7 +193,7 @@ def test_429s_and_slow_answers_still_index_everything_once(settings: Settings, e
     with FaultProxy(settings.elasticsearch_url, reject_bulks=3, item_429_on_bulks=(4, 5), stall_bulk=7,
                     stall_seconds=4.0) as proxy:
         slow = _settings_for(settings, proxy.url, NEWSFACET_BATCH_SIZE="5", NEWSFACET_ES_TIMEOUT="3")
-        from etl.index import connect
+        from etl.store.client import connect
 
         report = run([tmp_path / "inbox"], slow, client=connect(slow))
     served = {k: v for k, v in vars(proxy).items() if isinstance(v, int)}
@@ -242,19 +245,19 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
 
     def attempt(number: int) -> Any:
         """What Airflow does on a retry: a fresh process (client) runs the same batch under the same run id."""
-        from etl.index import connect
+        from etl.store.client import connect
 
         return process_batch(files, node, "airflow-run-1", connect(node))
 
     def count(index: str) -> int:
-        from etl.index import connect
+        from etl.store.client import connect
 
         client = connect(node)
         client.indices.refresh(index=index)
         return int(client.count(index=index)["count"])
 
     # 1. Killed right after the index was created: the batch's first read fails.
-    original_ensure = etl.index.ensure_index
+    original_ensure = etl.run.batch.ensure_index
 
     def ensure_then_kill(client: Any, name: str, replicas: int = 0) -> str:
         result = original_ensure(client, name, replicas)
@@ -262,7 +265,7 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
         return result
 
     with monkeypatch.context() as m:
-        m.setattr(etl.index, "ensure_index", ensure_then_kill)
+        m.setattr(etl.run.batch, "ensure_index", ensure_then_kill)
         with pytest.raises(TransientError):
             attempt(1)
     esnode.start(cfg)
@@ -287,14 +290,14 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
     assert count(ledger) == 0
 
     # 3. Killed just before the ledger write: every document is in, the ledger knows nothing.
-    original_record: Callable[..., None] = etl.pipeline._record_ledger
+    original_ledger: Callable[..., str] = etl.run.batch.ensure_ledger
 
-    def kill_then_record(client: Any, index: str, entries: list[dict[str, Any]]) -> None:
+    def kill_then_record(client: Any, alias: str, replicas: int = 0) -> str:
         _kill(cfg)
-        original_record(client, index, entries)
+        return original_ledger(client, alias, replicas)
 
     with monkeypatch.context() as m:
-        m.setattr(etl.pipeline, "_record_ledger", kill_then_record)
+        m.setattr(etl.run.batch, "ensure_ledger", kill_then_record)
         with pytest.raises(TransientError):
             attempt(3)
     esnode.start(cfg)
@@ -303,7 +306,7 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
     # 4. The retry that succeeds: exactly the expected ids, each once, and a ledger entry per file.
     report = attempt(4)
     assert report.indexed == 300 and report.rejected_total == 0, report.summary()
-    from etl.index import connect
+    from etl.store.client import connect
 
     client = connect(node)
     ids = _ids_in(client, alias)
@@ -320,7 +323,7 @@ def test_mapping_conflict_rejects_that_document_not_the_batch(settings: Settings
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _write_articles(tmp_path / "inbox", 4)
     bad_file = sorted(expected)[1]
-    original = etl.index.to_document
+    original = etl.run.batch.to_document
 
     def to_document(enriched: Any, **kwargs: Any) -> dict[str, Any]:
         doc = original(enriched, **kwargs)
@@ -328,8 +331,11 @@ def test_mapping_conflict_rejects_that_document_not_the_batch(settings: Settings
             doc["language_confidence"] = "very sure"  # a float field: Elasticsearch refuses this one document
         return doc
 
-    monkeypatch.setattr(etl.index, "to_document", to_document)
-    report = run([tmp_path / "inbox"], settings, client=es)
+    monkeypatch.setattr(etl.run.batch, "to_document", to_document)
+    with pytest.raises(IncompleteRun) as lost:  # an article lost to the index fails the run, after the others
+        run([tmp_path / "inbox"], settings, client=es)
+    report = lost.value.report
+    assert isinstance(report, RunReport) and bad_file in str(lost.value)
     assert report.indexed == 3 and dict(report.rejected) == {"index_rejected": 1}, report.summary()
     assert report.rejections[0]["source_file"] == bad_file
     assert "language_confidence" in report.rejections[0]["detail"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from etl.settings import Settings
-from tests.conftest import SEEDS
+from tests.paths import PROJECT_ROOT, SEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ def _dag_test() -> str:
     code = ("from dags.ingest_articles import ingest_articles_dag as dag; "
             "run = dag.test(); print('STATE=' + str(run.state))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                         env=dict(os.environ), cwd=Path(__file__).resolve().parents[2])
+                         env=dict(os.environ), cwd=PROJECT_ROOT)
     states = [line[6:] for line in out.stdout.splitlines() if line.startswith("STATE=")]
     assert states, out.stdout[-3000:] + out.stderr[-3000:]
     return states[-1].split(".")[-1].lower()

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from etl.pipeline import process_batch, run
+from etl.run.batch import process_batch
+from etl.run.flow import run
 from etl.settings import Settings
-from tests.conftest import SEED_ARTICLE, SEEDS
+from tests.paths import SEED_ARTICLE, SEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -108,21 +109,21 @@ def test_unchanged_inbox_is_planned_without_reading_files(settings: Settings, es
     """The second plan over an unchanged inbox stats files instead of hashing them; a touched file is re-hashed."""
     import os
 
-    import etl.pipeline
-    from etl.pipeline import plan
+    import etl.run.planning
+    from etl.run.planning import plan
 
     inbox = tmp_path / "inbox"
     shutil.copytree(SEEDS, inbox)
     first = run([inbox], settings, client=es)
     assert first.indexed >= 3
     hashed: list[str] = []
-    real_hash = etl.pipeline.file_sha256
+    real_hash = etl.run.planning.content_sha256
 
     def counting_hash(path: str, limit: int) -> str | None:
         hashed.append(path)
         return real_hash(path, limit)
 
-    monkeypatch.setattr(etl.pipeline, "file_sha256", counting_hash)
+    monkeypatch.setattr(etl.run.planning, "content_sha256", counting_hash)
     again = plan([inbox], settings, es)
     assert again.todo == [] and len(again.unchanged) == first.read
     assert hashed == []  # nothing read: size and mtime matched the stat cache
@@ -138,15 +139,15 @@ def test_unchanged_inbox_is_planned_without_reading_files(settings: Settings, es
 def test_a_plan_snapshot_answers_without_elasticsearch_until_the_ledger_changes(
         settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files the last plan saw handled, unchanged on disk, cost no lookups; a recreated ledger voids the snapshot."""
-    from etl.index import ensure_ledger
-    from etl.pipeline import plan
+    from etl.run.planning import plan
+    from etl.store.ledger import ensure_ledger
 
     inbox = tmp_path / "inbox"
     shutil.copytree(SEEDS, inbox)
     first = run([inbox], settings, client=es)
     assert plan([inbox], settings, es).todo == []  # learns every file through the ledger, writes the snapshot
-    snapshot = json.loads((settings.data_dir / "plan" / next(p.name for p in (settings.data_dir / "plan").iterdir()))
-                          .read_text(encoding="utf-8"))  # fmt: skip
+    snapshot_file = next((settings.data_dir / "plan").iterdir())
+    snapshot = json.loads(snapshot_file.read_text(encoding="utf-8"))
     assert len(snapshot["entries"]) == first.read
 
     lookups: list[str] = []
@@ -168,8 +169,8 @@ def test_a_plan_snapshot_answers_without_elasticsearch_until_the_ledger_changes(
 def test_an_unavailable_stat_cache_costs_reading_files_not_the_run(settings: Settings, es: Any,
                                                                    tmp_path: Path) -> None:
     """The stat cache only saves work: closed (as a lost shard would leave it), runs and plans go on without it."""
-    from etl.index import ensure_stat_cache
-    from etl.pipeline import plan
+    from etl.run.planning import plan
+    from etl.store.ledger import ensure_stat_cache
 
     inbox = tmp_path / "inbox"
     shutil.copytree(SEEDS, inbox)

@@ -4,19 +4,23 @@ the previous index stays for rollback, older ones are pruned, and a doubtful reb
 from __future__ import annotations
 
 import dataclasses
-import json
+import shutil
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from etl.pipeline import run
-from etl.reindex import ReindexCheckError, family, reindex, rollback, serving
+from etl.errors import ReindexCheckError
+from etl.run.flow import run
 from etl.settings import Settings
-from tests.conftest import SEEDS
+from etl.store.files import ArchiveRecord, alias_archive_dir
+from etl.store.ledger import LEDGER_SUFFIX
+from etl.store.reindex import RollbackResult, family, reindex, rollback, serving
+from tests.paths import PROJECT_ROOT, SEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -100,7 +104,7 @@ def test_swap_under_load_rollback_and_pruning(settings: Settings, es: Any) -> No
     assert result.new_count == served == es.count(index=alias)["count"]
     assert result.region_buckets >= 1
 
-    assert rollback(settings, es) == (second, first)
+    assert rollback(settings, es) == RollbackResult(second, first, reapplied=0, removed=0)
     assert serving(es, alias) == [first]
     assert es.count(index=alias)["count"] == served
 
@@ -123,14 +127,15 @@ def test_doubtful_rebuild_is_refused_and_superseded_versions_skipped(settings: S
     alias = settings.index_alias
     [current] = serving(es, alias)
     served = es.count(index=alias)["count"]
-    archived = sorted(settings.archive_dir.glob("*/*.json"))
+    archived = sorted(alias_archive_dir(settings).glob("*/*.json"))
     assert len(archived) == served
 
     # An older version of an edited file, still in the archive: skipped, as the ingest's supersede step does.
-    old = json.loads(archived[0].read_text())
-    old.update(doc_id="0" * 16, ingested_at="2000-01-01T00:00:00+00:00", title="superseded version")
-    (settings.archive_dir / "00").mkdir(exist_ok=True)
-    (settings.archive_dir / "00" / f"{old['doc_id']}.json").write_text(json.dumps(old))
+    record = ArchiveRecord.from_json(archived[0].read_text())
+    old = dict(record.document, doc_id="0" * 16, ingested_at="2000-01-01T00:00:00+00:00", title="superseded version")
+    (alias_archive_dir(settings) / "00").mkdir(exist_ok=True)
+    (alias_archive_dir(settings) / "00" / f"{old['doc_id']}.json").write_text(
+        dataclasses.replace(record, document=old).to_json())
     result = reindex(settings, es)
     assert result.build.superseded == 1 and result.new_count == served
     assert es.count(index=alias, query={"term": {"doc_id": old["doc_id"]}})["count"] == 0
@@ -147,3 +152,54 @@ def test_doubtful_rebuild_is_refused_and_superseded_versions_skipped(settings: S
 
     allowed = dataclasses.replace(settings, reindex_allow_shrink=True)
     assert reindex(allowed, es).new_count == served - 1
+
+
+FIXTURE_ARTICLES = PROJECT_ROOT / "tests" / "fixtures" / "knowledge"
+
+
+def _ids(es: Any, index: str) -> set[str]:
+    es.indices.refresh(index=index)
+    return {h["_id"] for h in es.search(index=index, size=1000, source=False)["hits"]["hits"]}
+
+
+def test_rollback_keeps_articles_ingested_since_the_swap(settings: Settings, es: Any, tmp_path: Path) -> None:
+    """Issue 11, item 9: a rollback dropped the articles ingested after the last swap (258 -> 248, rc 0), and the
+    ledger, which says they are handled, kept every rerun from bringing them back."""
+    run([SEEDS], settings, client=es)
+    alias = settings.index_alias
+    [first] = serving(es, alias)
+    second = reindex(settings, es).build.index
+    later = tmp_path / "later"
+    later.mkdir()
+    for article in FIXTURE_ARTICLES.glob("*.txt"):
+        shutil.copy(article, later / article.name)
+    assert run([later], settings, client=es).indexed == 2
+    served = _ids(es, alias)
+
+    done = rollback(settings, es)
+    assert (done.from_index, done.to_index, done.reapplied, done.removed) == (second, first, 2, 0)
+    assert serving(es, alias) == [first]
+    assert _ids(es, alias) == served  # nothing dropped
+    rerun = run([SEEDS, later], settings, client=es)
+    assert rerun.indexed == 0 and rerun.unchanged == rerun.read - rerun.rejected_total
+    assert _ids(es, alias) == served
+
+    # the ledger and the index agree: every document the ledger says is indexed is served, and only those
+    es.indices.refresh(index=alias + LEDGER_SUFFIX)
+    entries = es.search(index=alias + LEDGER_SUFFIX, size=1000, query={"term": {"outcome": "indexed"}})
+    assert {h["_source"]["doc_id"] for h in entries["hits"]["hits"]} == served
+
+
+def test_the_archive_is_per_alias(settings: Settings, es: Any, tmp_path: Path) -> None:
+    """Issue 11, item 10: reindexing alias B imported alias A's documents (one archive per data directory)."""
+    other = dataclasses.replace(settings, index_alias=settings.index_alias + "-b")  # same data dir, other alias
+    run([SEEDS], settings, client=es)
+    run([FIXTURE_ARTICLES], other, client=es)
+    before_a, before_b = _ids(es, settings.index_alias), _ids(es, other.index_alias)
+    assert before_a and before_b and not before_a & before_b
+
+    rebuilt = reindex(other, es)
+    assert rebuilt.new_count == len(before_b)
+    assert _ids(es, other.index_alias) == before_b
+    assert reindex(settings, es).new_count == len(before_a)
+    assert _ids(es, settings.index_alias) == before_a

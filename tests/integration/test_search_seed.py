@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from etl.pipeline import run
+from etl.run.flow import run
 from etl.search import SearchQuery, resolve_filters, search
 from etl.settings import Settings
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 pytestmark = pytest.mark.integration
 

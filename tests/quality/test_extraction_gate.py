@@ -13,17 +13,12 @@ Speed is not asserted (a timed test measures the CI machine's load): the eval pr
 
 from __future__ import annotations
 
-import sys
 from functools import cache
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import extraction_data as data  # noqa: E402 - the harness lives in bench/, not in the package
-import extraction_eval as ev  # noqa: E402
+from bench import extraction_data as data
+from bench import extraction_eval as ev
 
 pytestmark = [
     pytest.mark.quality,

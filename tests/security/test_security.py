@@ -21,22 +21,24 @@ import os
 import secrets
 import shutil
 import subprocess
+import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from elasticsearch import AuthenticationException, AuthorizationException, Elasticsearch
+from elasticsearch import ApiError, AuthenticationException, AuthorizationException, Elasticsearch
 
-from etl import esnode
-from etl.errors import TransientError
-from etl.index import connect, is_permanent, is_transient
-from etl.pipeline import run
-from etl.reindex import reindex, rollback
-from etl.settings import PROJECT_ROOT, Settings
-from tests.conftest import SEED_ARTICLE, SEEDS
+from devtools import esnode
+from devtools.settings import node_config
+from etl.errors import AccessDenied, TransientError
+from etl.run.flow import run
+from etl.settings import Settings
+from etl.store.client import connect, is_permanent
+from etl.store.reindex import reindex, rollback
+from tests.paths import PROJECT_ROOT, SEED_ARTICLE, SEEDS
 
 pytestmark = pytest.mark.integration
 
@@ -135,9 +137,8 @@ def secured() -> Iterator[Secured]:
     index; API keys do (see ``api_keys``). The role descriptors are the shipped ones either way.
     """
     password, writer_password, reader_password = (secrets.token_urlsafe(24) for _ in range(3))
-    home = Settings.from_env().es_node_home
     cfg = esnode.NodeConfig(
-        **({"home_root": home} if home else {}),
+        home_root=node_config().home_root,
         http_port=HTTP_PORT,
         transport_port=TRANSPORT_PORT,
         cluster_name="nf-security",
@@ -160,13 +161,27 @@ def secured() -> Iterator[Secured]:
         )
         for user, privilege in ((WRITER, "index"), (READER, "read")):  # the roles loaded (a bad file is only logged)
             with secured.client(user) as client:
-                check = client.security.has_privileges(index=[{"names": ["articles-probe"], "privileges": [privilege]}])
+                check = _when_security_index_serves(lambda c=client, p=privilege: c.security.has_privileges(
+                    index=[{"names": ["articles-probe"], "privileges": [p]}]))
                 assert check["has_all_requested"], f"{user}: roles.yml not applied ({check})"
         yield secured
     finally:
         esnode.stop(cfg)
         shutil.rmtree(cfg.data_dir, ignore_errors=True)
         shutil.rmtree(cfg.config_dir, ignore_errors=True)  # keystore and users file hold the secrets
+
+
+def _when_security_index_serves(call: Callable[[], Any], timeout: float = 90.0) -> Any:
+    """``call()``, once the node has finished creating its ``.security`` index: a fresh node creates it at start and
+    answers 503 (unavailable shard) until its one shard is started, longer on a busy machine."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return call()
+        except ApiError as exc:
+            if exc.meta.status != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture(scope="module")
@@ -326,9 +341,9 @@ def test_wrong_password_fails_without_echoing_it(
         ELASTICSEARCH_USERNAME=WRITER,
         ELASTICSEARCH_PASSWORD=wrong,
     )
-    with pytest.raises(AuthenticationException) as failed:
+    with pytest.raises(AccessDenied) as failed:
         run([_inbox(tmp_path)], settings)
-    assert failed.value.meta.status == 401
+    assert isinstance(failed.value.__cause__, AuthenticationException) and failed.value.__cause__.meta.status == 401
     assert wrong not in str(failed.value) and wrong not in caplog.text
 
 
@@ -351,10 +366,10 @@ def test_invalidated_api_key_fails_at_once_without_retrying(
         assert f"api key [{key.id}] has been invalidated" in json.dumps(refused.value.body)
 
     caplog.clear()
-    with pytest.raises(AuthenticationException) as failed:  # a new pipeline run (a new Airflow task) fails too
+    with pytest.raises(AccessDenied) as failed:  # a new pipeline run (a new Airflow task) fails too
         run([_inbox(tmp_path)], settings)
-    assert failed.value.meta.status == 401
-    assert not isinstance(failed.value, TransientError) and not is_transient(failed.value)
+    assert isinstance(failed.value.__cause__, AuthenticationException) and failed.value.__cause__.meta.status == 401
+    assert not failed.value.retryable and not isinstance(failed.value, TransientError)
     assert is_permanent(failed.value)  # the DAG's tasks fail at once on it (dags/task_faults.py), no retries
     requests = [r.getMessage() for r in caplog.records if r.name == "elastic_transport.transport"]
     assert len(requests) == 1 and "[status:401" in requests[0], requests  # asked once, not retried

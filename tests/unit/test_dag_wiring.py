@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from etl.settings import PROJECT_ROOT
+from tests.paths import PROJECT_ROOT
 
 
 def test_dagbag_has_no_import_errors() -> None:
@@ -73,3 +73,32 @@ def test_permanent_faults_fail_the_task_without_retries() -> None:
     for retried in (TransientError("node down"), _api_error(503), RuntimeError("a bug"), OSError("disk")):
         with pytest.raises(type(retried)), no_retry_for_permanent_faults():
             raise retried
+
+
+def test_knowledge_is_an_asset_that_schedules_relink() -> None:
+    from dags.relink_articles import KNOWLEDGE, relink_articles_dag, watch_knowledge_dag
+
+    assert set(watch_knowledge_dag.task_ids) == {"detect_change"}
+    detect = watch_knowledge_dag.get_task("detect_change")
+    assert KNOWLEDGE in detect.outlets and KNOWLEDGE in detect.inlets
+    assert set(relink_articles_dag.task_ids) == {"relink", "verify"}
+    assert relink_articles_dag.max_active_runs == 1
+    assert list(relink_articles_dag.timetable.asset_condition.objects) == [KNOWLEDGE]
+    assert relink_articles_dag.get_task("verify").upstream_task_ids == {"relink"}
+    assert set(relink_articles_dag.params) == {"alias", "dry_run", "full"}
+
+
+def test_ingest_dag_takes_a_stale_param() -> None:
+    from dags.ingest_articles import ingest_articles_dag as dag
+
+    assert dag.params["stale"] is False
+
+
+def test_relink_dag_module_imports_nothing_heavy_at_parse_time() -> None:
+    code = (
+        "import sys; import dags.relink_articles; "
+        "heavy = [m for m in ('spacy', 'elasticsearch', 'bs4', 'trafilatura', 'langdetect') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -7,16 +7,16 @@ alone: title first line, caption and credit kept apart, boilerplate gone, as ``.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from etl.entities import EntityResult, extract_entities
-from etl.kb import KnowledgeBase
+from etl.knowledge.actors import KnowledgeBase
 from etl.records import CleanArticle, Entity, Language, analysis_text
 from etl.settings import Settings
+from tests.paths import SEED_ARTICLE
 
-SEED = Path(__file__).resolve().parents[2] / "seeds" / "rfi-2018-11-13-haftar-boycotts-palermo.txt"
+SEED = SEED_ARTICLE
 CAPTION = "Libya strongman General Khalifa Haftar."
 CREDIT = "REUTERS/Philippe Wojazer"
 HEADINGS = ("Motivated by migration crisis", "Italy's dual diplomacy", "Limited outcome")

@@ -11,7 +11,7 @@ import pytest
 from etl.errors import RejectedInput, RejectReason
 from etl.extract import decode, read_file, stable_id
 from etl.records import InputKind
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 LIMIT = 1_000_000
 
@@ -114,3 +114,44 @@ def test_html_declared_charset_wins_over_guessing(tmp_path: Path) -> None:
 
 def test_nul_bytes_in_text_are_binary(tmp_path: Path) -> None:
     assert _reason(tmp_path, b"some text\x00\x00\x00 more\x00 text\x00" * 50) is RejectReason.BINARY
+
+
+def test_a_declared_charset_python_refuses_falls_back_to_detection(tmp_path: Path) -> None:
+    """Issue 11 #1: ``charset="undefined"`` names a codec that raises ``UnicodeError`` on any byte; it crashed the
+    whole run. A declaration that cannot decode the page is ignored, as an unknown name is."""
+    page = (b'<html><head><meta charset="undefined"><title>Sabha</title></head><body><p>Le caf\xe9 de Sabha '
+            b"est ferm\xe9 depuis lundi.</p><p>Deux.</p></body></html>")
+    doc = _decode_bytes(tmp_path, page, "undefined.html")
+    assert "Sabha" in doc.text and doc.kind is InputKind.HTML  # type: ignore[attr-defined]
+    for name in ("x-no-such-codec", "utf-7\x00", "rot13", "base64"):
+        odd = page.replace(b"undefined", name.encode())
+        assert "Sabha" in _decode_bytes(tmp_path, odd, "odd.html").text  # type: ignore[attr-defined]
+
+
+def test_an_xml_declaration_names_the_encoding(tmp_path: Path) -> None:
+    page = '<?xml version="1.0" encoding="iso-8859-1"?><html><body><p>Déjà à Tobrouk.</p></body></html>'
+    doc = _decode_bytes(tmp_path, page.encode("latin-1"), "decl.xhtml")
+    assert "Déjà à Tobrouk" in doc.text and doc.encoding == "iso8859-1"  # type: ignore[attr-defined]
+
+
+def test_invisible_format_characters_do_not_split_names(tmp_path: Path) -> None:
+    """#13: a zero-width space, soft hyphen, ZWJ or ZWNJ inside a name made a facet value that looks like "Khalifa
+    Haftar" and is not; inside "Tripoli" the place was lost."""
+    text = ("Khalifa Haf\u200btar met envoys in Tri\u00adpoli.\n\nThe LNA of Khalifa\u00a0Haf\u200dtar and "
+            "Khal\u200cifa Haftar\u2060 said so. \u2067RTL\u2069 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645\n")
+    doc = _decode_bytes(tmp_path, text.encode("utf-8"))
+    assert "Khalifa Haftar met envoys in Tripoli." in doc.text  # type: ignore[attr-defined]
+    assert "Khalifa\u00a0Haftar and Khalifa Haftar said so. RTL" in doc.text  # type: ignore[attr-defined]
+    assert "\u0645\u06cc\u200c\u062e" in doc.text  # type: ignore[attr-defined]  # Persian keeps its non-joiner
+
+
+def test_every_member_of_a_multi_member_gzip_is_read(tmp_path: Path) -> None:
+    """#14: ``cat a.gz b.gz`` was cut to its first member."""
+    first = "Libya strongman boycotts Italy peace summit\n\nFirst part of the story.\n"
+    second = "Second part: talks in Palermo ended without Haftar.\n"
+    data = gzip.compress(first.encode()) + gzip.compress(second.encode())
+    doc = _decode_bytes(tmp_path, data, "joined.txt.gz")
+    assert doc.text == first + second  # type: ignore[attr-defined]
+    assert _reason(tmp_path, data + b"garbage", "trailing.txt.gz") is RejectReason.BINARY
+    cut_member = gzip.compress(" ".join(str(i) for i in range(2000)).encode())[:40]
+    assert _reason(tmp_path, data + cut_member, "cut.txt.gz") is RejectReason.BINARY

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import pytest
 
-from etl import boilerplate, entities, kb, regions
-from etl.entities import _word_occurrences
+from etl import boilerplate, entities, regions
+from etl.entities import word_occurrences
+from etl.knowledge import actors as kb
+from etl.knowledge import folding
+from etl.knowledge.wordscan import WordAutomaton, mark_word_starts
 from etl.language import detect_language
-from etl.wordscan import WordAutomaton, mark_word_starts
+from tests.paths import SEEDS
 
-ROOT = Path(__file__).resolve().parents[2]
 SEED_LINES = [
     line.strip()
-    for path in sorted((ROOT / "seeds").glob("*.txt"))
+    for path in sorted(SEEDS.glob("*.txt"))
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
     if line.strip()
 ]
@@ -83,7 +84,25 @@ def test_an_empty_automaton_finds_nothing() -> None:
 
 def test_normalise_with_map_matches_the_character_loop() -> None:
     for text in [*TRICKY_TEXTS, *SEED_LINES, "\n".join(SEED_LINES)]:
-        assert kb.normalise_with_map(text) == kb._normalise_with_map_by_char(text), text
+        assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
+
+
+def test_offset_preserving_fold_keeps_lengths_and_agrees_with_the_full_fold() -> None:
+    for text in [*TRICKY_TEXTS, *SEED_LINES]:
+        kept = folding.fold_keep_offsets(text)
+        assert len(kept) == len(text), text
+        for original, folded in zip(text, kept, strict=True):
+            full = folding.fold_char(original)
+            if len(full) == 1 and not original.isspace():
+                assert folded == full, (text, original)
+
+
+def test_one_fold_for_both_knowledge_tables() -> None:
+    """The gazetteer and the knowledge base fold Arabic alef forms, ayn / hamza marks and dashes alike."""
+    from etl.knowledge.gazetteer import normalize_name
+
+    for name in ("\u0623\u062c\u062f\u0627\u0628\u064a\u0627", "Ra\u02bfs L\u0101n\u016bf", "Wadi\u2013Zamzam"):
+        assert normalize_name(name) == kb.normalise(name), name
 
 
 def test_kb_lookup_cache_answers_as_the_uncached_lookup() -> None:
@@ -174,14 +193,42 @@ def test_sized_language_detection_still_answers(text: str, code: str) -> None:
     assert detect_language(text) == first  # seeded: the same text always gets the same answer
 
 
+def test_fast_language_detector_gives_langdetects_probabilities() -> None:
+    from etl.language import SAMPLE_CHARS, TRIALS, _detector, detector_factory
+
+    factory = detector_factory()
+    paragraphs = [p for path in sorted(SEEDS.glob("*")) if path.is_file()
+                  for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if len(p) > 40]
+    paragraphs += ["Der libysche General Khalifa Haftar boykottierte die Konferenz in Palermo, sagte ein Diplomat.",
+                   "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
+                   "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس", "ΑΘΗΝΑ 2024 Χ", *TRICKY_TEXTS]
+    compared = 0
+    for text in paragraphs:
+        plain, fast = factory.create(), _detector(factory)
+        for detector in (plain, fast):
+            detector.n_trial = TRIALS
+            detector.append(text[:SAMPLE_CHARS])
+        try:
+            expected = [(str(x.lang), float(x.prob)) for x in plain.get_probabilities()]
+        except Exception as exc:  # langdetect raises on text without features: the fast one must too
+            with pytest.raises(type(exc)):
+                fast.get_probabilities()
+            continue
+        assert [(str(x.lang), float(x.prob)) for x in fast.get_probabilities()] == expected
+        compared += 1
+    assert compared >= 20
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_word_occurrences_match_the_lookaround_regex(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(500):
         text = "".join(rng.choice("ab-_ .'\u00e91") for _ in range(rng.randint(0, 30)))
-        word = "".join(rng.choice("ab-.'") for _ in range(rng.randint(1, 3)))
-        expected = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
-        assert list(_word_occurrences(text, word)) == expected, (text, word)
+        words = ["".join(rng.choice("ab-.'") for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 3))]
+        found = word_occurrences(text, words)
+        for word in words:
+            expected = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+            assert found.get(word, []) == expected, (text, word)
 
 
 def _segments_char_by_char(paragraph: str) -> list[tuple[int, int]]:
@@ -217,7 +264,7 @@ def test_lower_word_pattern_matches_the_look_behind_version(seed: int) -> None:
 
 
 def test_cached_candidate_rankings_are_copies() -> None:
-    from etl.gazetteer import Gazetteer
+    from etl.knowledge.gazetteer import Gazetteer
 
     gazetteer = Gazetteer.load()
     first = gazetteer.candidates("Tripoli")

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.gazetteer import KB_DIR, Gazetteer
-
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+from etl.knowledge.gazetteer import KB_DIR, Gazetteer
+from tests.paths import PROJECT_ROOT as ROOT
+from tests.paths import SHARED
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from etl.index import STEMMED_BODY_FIELDS, _replace_analysis, load_mapping, new_index_name, to_document
+from etl.document import STEMMED_BODY_FIELDS, to_document
+from etl.errors import InvalidQuery
 from etl.records import CleanArticle, EnrichedArticle, Entity, Language, Location, Mention, Quote
 from etl.search import FACETS, TEXT_FIELDS, SearchQuery, build_body
+from etl.store.indices import _replace_analysis, load_mapping, mapping_version, new_index_name
 
 
 def _sample() -> EnrichedArticle:
@@ -98,7 +100,7 @@ def test_analysis_fallback_replaces_only_missing_names() -> None:
 
 def test_index_names_are_versioned_and_sortable() -> None:
     name = new_index_name("articles")
-    assert name.startswith("articles-v2-")
+    assert name.startswith(f"articles-v{mapping_version()}-")
 
 
 def test_each_stemmed_body_field_uses_its_languages_analyzer() -> None:
@@ -129,5 +131,25 @@ def test_a_query_counts_the_facets_it_asks_for() -> None:
     assert {name: agg["terms"]["field"] for name, agg in chosen["aggs"].items()} == {"places": "places",
                                                                                     "source": "source"}
     assert build_body(SearchQuery(facets=()))["aggs"] == {}  # hits only
-    with pytest.raises(ValueError, match="unknown facet"):
+    with pytest.raises(InvalidQuery, match="unknown facet"):
         SearchQuery(facets=("regions", "colour"))
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"date_from": "notadate"}, "--from 'notadate' is not a date"),
+    ({"date_to": "2019-13-45"}, "--to '2019-13-45' is not a date"),
+    ({"size": -1}, "--size -1: choose 0 to 1000"),
+    ({"size": 100_000}, "--size 100000: choose 0 to 1000"),
+    ({"text": "Haftar " * 20_000}, "the query is 140000 characters long; at most 1000"),
+    ({"actors": ("x" * 100_000,)}, "a actors filter of 100000 characters; at most 300"),
+])
+def test_a_search_that_cannot_be_run_says_why(fields: dict[str, object], message: str) -> None:
+    """Issue 11 #15: these ended in a 77-line traceback from Elasticsearch."""
+    with pytest.raises(InvalidQuery) as refused:
+        SearchQuery(**fields)  # type: ignore[arg-type]
+    assert str(refused.value).startswith(message)
+
+
+def test_dates_in_a_search_are_made_strict() -> None:
+    body = build_body(SearchQuery(date_from="20190214", date_to="2019-W07-4"))
+    assert body["query"]["bool"]["filter"] == [{"range": {"published_at": {"gte": "2019-02-14", "lte": "2019-02-14"}}}]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.kb import KnowledgeBase, check, normalise
+from etl.knowledge.actors import KnowledgeBase, check, normalise
+from tests.paths import KNOWLEDGE_DATA
 
-KB_DIR = Path(__file__).resolve().parents[2] / "etl" / "kb"
+KB_DIR = KNOWLEDGE_DATA
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,7 @@ def test_shipped_kb_size_and_sources(kb: KnowledgeBase) -> None:
     assert len(phoenix) >= 100
     assert all(a.source for a in kb.actors)
     assert all("MIT" in a.source and "Phoenix." in a.source for a in phoenix)
-    assert {a.type for a in kb.actors} == {"person", "organization", "armed_group", "media"}
+    assert {a.type for a in kb.actors} == {"person", "organization", "armed_group", "media", "community"}
 
 
 def test_version_is_a_content_hash(tmp_path: Path) -> None:

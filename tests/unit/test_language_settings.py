@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from etl.language import detect_language
 from etl.settings import Settings
-from tests.conftest import SEED_ARTICLE
+from tests.paths import SEED_ARTICLE
 
 
 def test_seed_is_english_and_deterministic() -> None:
@@ -42,4 +42,4 @@ def test_defaults() -> None:
     settings = Settings.from_env({})
     assert settings.elasticsearch_url == "http://localhost:9200"
     assert settings.index_alias == "articles"
-    assert settings.schedule == "@hourly"
+    assert settings.schedule is None  # manual unless NEWSFACET_SCHEDULE sets one (the compose stack does)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from etl.errors import RejectReason
-from etl.pipeline import RunReport, batches, ledger_key, list_inbox, quarantine
+from etl.records import CleanArticle, EnrichedArticle, Language
+from etl.run import batch as batch_module
+from etl.run.planning import batches, list_inbox
+from etl.run.report import RunReport
 from etl.settings import Settings
+from etl.store.files import quarantine
+from etl.store.ledger import ledger_key
 
 
 def test_list_inbox_walks_folders_sorted_and_skips_hidden(tmp_path: Path) -> None:
@@ -32,7 +40,7 @@ def test_ledger_key_changes_with_content_or_name() -> None:
 
 
 def test_reports_merge_and_round_trip() -> None:
-    one = RunReport(run_id="r", read=3, indexed=2, entities=10, with_region=2, indexed_ids=["a", "b"])
+    one = RunReport(run_id="r", read=3, indexed=2, entities=10, with_region=2)
     one.rejected["empty"] += 1
     two = RunReport(run_id="r", read=2, unchanged=1, analysis_fallback=["english"])
     two.rejected["binary"] += 1
@@ -54,23 +62,23 @@ def test_quarantine_note_is_readable_json(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_one_broken_article_is_rejected_not_the_chunk() -> None:
-    from collections.abc import Sequence
-
-    from etl.pipeline import _enrich_isolated
-    from etl.records import CleanArticle, EnrichedArticle, Language
-
+def test_one_broken_article_is_rejected_not_the_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def article(name: str) -> CleanArticle:
         return CleanArticle(doc_id=name, source_file=name, content_sha256=name, title=name, body=name,
                             paragraphs=(name,))
 
-    def enrich(chunk: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
+    def enrich(chunk: Sequence[CleanArticle], settings: Settings) -> list[tuple[EnrichedArticle, tuple[()]]]:
+        """A stage with a bug that one article's text triggers."""
         if any(a.doc_id == "bad" for a in chunk):
             raise KeyError("person:log entry")
-        return [EnrichedArticle(article=a, language=Language("en", 1.0)) for a in chunk]
+        return [(EnrichedArticle(article=a, language=Language("en", 1.0)), ()) for a in chunk]
 
-    rejected: list[tuple[str, RejectReason, str]] = []
-    survivors = _enrich_isolated([article("a"), article("bad"), article("c")], Settings(), enrich,
-                                 lambda path, sha, reason, detail: rejected.append((path, reason, detail)))
-    assert [e.article.doc_id for e in survivors] == ["a", "c"]
-    assert rejected == [("bad", RejectReason.PROCESSING_ERROR, "KeyError in enrichment: 'person:log entry'")]
+    monkeypatch.setattr(batch_module, "enrich_with_spans", enrich)
+    settings = Settings.from_env({"NEWSFACET_DATA_DIR": str(tmp_path)})
+    batch = batch_module._Batch(settings=settings, run_id="r", report=RunReport(run_id="r"))
+    survivors = batch_module._enrich_isolated([article("a"), article("bad"), article("c")], batch)
+    assert [e.article.doc_id for e, _ in survivors] == ["a", "c"]
+    assert batch.report.rejections == [{"source_file": "bad", "reason": "processing_error",
+                                        "detail": "KeyError in enrichment: 'person:log entry'"}]
+    assert [e["outcome"] for e in batch.ledger] == ["rejected"]
+    assert list((tmp_path / "quarantine" / "processing_error").glob("*.json"))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from etl.gazetteer import Gazetteer
+from etl.knowledge.gazetteer import Gazetteer
 from etl.records import Location, Mention
 from etl.regions import resolve_locations
+from tests.paths import SEED_ARTICLE
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "seeds" / "rfi-2018-11-13-haftar-boycotts-palermo.txt"
+SEED = SEED_ARTICLE
 PLACES = {"Palermo", "Tripoli", "Benghazi", "Tobruk", "Sirte", "Misrata", "Rome", "Paris"}
 COUNTRIES = {"Libya", "Italy", "France", "Qatar", "Chad", "Sudan"}
 REGIONS = {"Tripolitania", "Cyrenaica", "Fezzan"}
