@@ -272,7 +272,7 @@ def test_pipeline_credentials_run_the_pipeline_and_leak_nothing(
     assert first.new_count == 3
     second = reindex(settings)
     assert second.deleted and second.new_count == 3
-    assert rollback(settings)[1] == first.build.index
+    assert rollback(settings).to_index == first.build.index
 
     with secured.client("elastic") as admin:
         assert admin.count(index=alias)["count"] == 3
