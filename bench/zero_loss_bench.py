@@ -7,8 +7,10 @@ reads the run's summary and ledger and checks the contract:
 
 - no crash (the command exits 0, or non-zero only because it reports articles lost to the index);
 - no ``index_rejected`` and no ``processing_error``: nothing lost to the index;
-- every page whose gold main text has 100 words or more is indexed (Scrapinghub's ``articleBody``, WCXB's
-  ``main_content``; the trafilatura set has snippets, not bodies, so it is counted, not checked);
+- every article page whose gold main text has 100 words or more is indexed (Scrapinghub's ``articleBody``, WCXB's
+  ``main_content``; the trafilatura set has snippets, not bodies, so it is counted, not checked); a WCXB page of
+  another kind (forum, product, listing...) with such a text is indexed or answered ``not_an_article`` (the user is
+  told, with a note, that the page holds no story), never emptied under another reason;
 - every page ends exactly one way: indexed or rejected with a reason.
 
 Usage: ``python -m bench.zero_loss_bench [--limit N] [--keep]``. Prints a table by set and reason.
@@ -30,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import Figure, drop_alias, load_average, print_figures
+from bench.extraction_data import wcxb_kind
 from etl.settings import Settings
 from etl.store.client import connect
 from etl.store.ledger import LEDGER_SUFFIX
@@ -40,16 +43,20 @@ SETS = {"scrapinghub": "scrapinghub/html", "trafilatura-dev": "trafilatura-dev/h
 MIN_GOLD_WORDS = 100
 
 
-def gold_words() -> dict[str, int]:
-    """Words of the gold main text of each page that has one, by ``<set>/<file name>``."""
+def gold_words() -> tuple[dict[str, int], dict[str, str]]:
+    """Words of the gold main text of each page that has one, and the kind of each WCXB page, by
+    ``<set>/<file name>`` (Scrapinghub's pages are all articles)."""
     words: dict[str, int] = {}
+    kinds: dict[str, str] = {}
     scrapinghub = json.loads((EXTRACTION / "scrapinghub" / "ground-truth.json").read_text(encoding="utf-8"))
     for page_id, gold in scrapinghub.items():
         words[f"scrapinghub/{page_id}.html.gz"] = len(re.findall(r"\w+", gold.get("articleBody") or ""))
+        kinds[f"scrapinghub/{page_id}.html.gz"] = "article"
     for path in sorted((EXTRACTION / "wcxb-dev" / "ground-truth").glob("*.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))["ground_truth"]
-        words[f"wcxb-dev/{path.stem}.html.gz"] = len(re.findall(r"\w+", gold.get("main_content") or ""))
-    return words
+        data = json.loads(path.read_text(encoding="utf-8"))
+        words[f"wcxb-dev/{path.stem}.html.gz"] = len(re.findall(r"\w+", data["ground_truth"].get("main_content") or ""))
+        kinds[f"wcxb-dev/{path.stem}.html.gz"] = wcxb_kind(data)
+    return words, kinds
 
 
 def build_inbox(inbox: Path, limit: int | None) -> dict[str, str]:
@@ -93,17 +100,23 @@ def main() -> int:
             drop_alias(client, alias)  # the indices behind it, its ledger and stat cache
             client.close()
             shutil.rmtree(work, ignore_errors=True)
-    gold = gold_words()
+    gold, page_kinds = gold_words()
     table: dict[str, Counter[str]] = {name: Counter() for name in SETS}
+    by_kind: dict[str, Counter[str]] = {}
     missed: list[str] = []
     for page, set_name in sets.items():
         fate = fates.get(page, "no fate (lost)")
         table[set_name][fate] += 1
-        if fate != "indexed" and gold.get(page, 0) >= MIN_GOLD_WORDS:
-            missed.append(f"{page} ({gold[page]} gold words): {fate}")
+        kind = page_kinds.get(page, "")
+        if set_name == "wcxb-dev":
+            by_kind.setdefault(f"wcxb {kind}", Counter())[fate] += 1
+        answered = fate == "indexed" or (fate == "not_an_article" and kind not in ("article", ""))
+        if not answered and gold.get(page, 0) >= MIN_GOLD_WORDS:
+            missed.append(f"{page} ({kind}, {gold[page]} gold words): {fate}")
     _print_table(table)
+    _print_table(by_kind)
     if missed:
-        print(f"\npages with >= {MIN_GOLD_WORDS} gold words not indexed ({len(missed)}):")
+        print(f"\npages with >= {MIN_GOLD_WORDS} gold words lost ({len(missed)}):")
         for line in missed[:40]:
             print(f"  {line}")
     unanswered = sum(counts["no fate (lost)"] for counts in table.values())
@@ -115,7 +128,8 @@ def main() -> int:
         Figure("crashes", float(crashed), "", "0", not crashed),
         Figure("pages without an answer", unanswered, "", "0", unanswered == 0),
         Figure("articles lost to the index", lost, "", "0", lost == 0),
-        Figure(f"pages with >= {MIN_GOLD_WORDS} gold words not indexed", len(missed), "", "0", not missed),
+        Figure(f"pages with >= {MIN_GOLD_WORDS} gold words lost (not indexed, not told not_an_article)", len(missed),
+               "", "0", not missed),
     ])
     return 0 if not (crashed or unanswered or lost or missed) else 1
 

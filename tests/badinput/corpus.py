@@ -270,7 +270,7 @@ def build_corpus(folder: Path, *, big: bool = True) -> list[Entry]:
         f"<li><a href='/libya/story-{i}'>{t}</a></li>"
         for i, t in enumerate(s.rstrip(".") for s in _sentences(SEED_EN.read_text(encoding="utf-8"))[:25])
     )
-    w.text(Entry("section-front.html", "section front: a list of headlines", rejected(RejectReason.NO_ARTICLE)),
+    w.text(Entry("section-front.html", "section front: a list of headlines", rejected(RejectReason.NOT_AN_ARTICLE)),
            f"<!DOCTYPE html><html><head><title>Libya news</title></head><body><main><h1>Libya</h1><ul>{links}"
            "</ul></main></body></html>")
     w.text(Entry("feed.xml", "RSS feed", rejected(RejectReason.UNSUPPORTED_TYPE)),
