@@ -67,8 +67,9 @@ test: setup sysdeps-test es-up airflow-db ## every test, against the real node a
 test-unit: setup ## tests that need no service
 	$(PY) -m pytest tests/unit
 
-lint: setup ## ruff and mypy --strict
+lint: setup ## ruff (lint and the formatter's check) and mypy --strict
 	$(BIN)/ruff check etl dags devtools tests bench scripts
+	$(BIN)/ruff format --check etl dags devtools tests bench scripts
 	$(BIN)/mypy
 
 # `airflow` and the components it starts must be on PATH: the venv's bin goes first.

@@ -98,15 +98,23 @@ def _environment(home: Path, port: int, newsfacet: dict[str, str]) -> dict[str, 
 def _start(home: Path, env: dict[str, str], settings: Settings) -> BenchStack:
     """Migrate the database, start the components in their own process groups, wait until they are healthy."""
     airflow_bin = str(Path(sys.executable).with_name("airflow"))
-    migrate = subprocess.run([airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300,
-                             check=False)  # fmt: skip
+    migrate = subprocess.run(
+        [airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     if migrate.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed: {migrate.stderr[-3000:]}")
     stack = BenchStack(url=env["AIRFLOW__API__BASE_URL"], home=home, settings=settings)
     for name in COMPONENTS:
         with open(home / f"{name}.log", "wb") as log:  # the child keeps its own descriptor
-            stack.procs[name] = subprocess.Popen([airflow_bin, name], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                                 stdin=subprocess.DEVNULL, start_new_session=True, cwd=home)
+            stack.procs[name] = subprocess.Popen(
+                [airflow_bin, name],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=home,
+            )
     return stack
 
 
@@ -127,8 +135,11 @@ def _run(stack: BenchStack, timeout: float) -> tuple[dict[str, Any], float]:
 
 
 def _xcom(stack: BenchStack, run_id: str, task_id: str, map_index: int = -1) -> Any:
-    entry = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/"
-                             f"return_value?map_index={map_index}")  # fmt: skip
+    entry = stack.api(
+        "GET",
+        f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/"
+        f"return_value?map_index={map_index}",
+    )
     value = entry["value"]
     return json.loads(value) if isinstance(value, str) else value
 
@@ -141,14 +152,24 @@ def _timings(stack: BenchStack, run_id: str) -> tuple[list[TaskTiming], dict[str
     for ti in sorted(mapped, key=lambda t: int(t["map_index"])):
         report = _xcom(stack, run_id, TASK_ID, int(ti["map_index"]))
         start, end = _when(ti["start_date"]), _when(ti["end_date"])
-        timings.append(TaskTiming(
-            map_index=int(ti["map_index"]), tries=int(ti["try_number"]), docs=int(report["indexed"]),
-            queued_to_start=(start - _when(ti["queued_when"])).total_seconds(), duration=float(ti["duration"]),
-            load_s=float(report["load_s"]), work_s=float(report["work_s"]),
-            before_fn=float(report["began_at"]) - start.timestamp(), after_fn=end.timestamp() - report["ended_at"],
-        ))  # fmt: skip
-    others = {t["task_id"]: float(t["duration"] or 0.0)
-              for t in stack.api("GET", f"{base}?limit=100")["task_instances"] if t["task_id"] != TASK_ID}  # fmt: skip
+        timings.append(
+            TaskTiming(
+                map_index=int(ti["map_index"]),
+                tries=int(ti["try_number"]),
+                docs=int(report["indexed"]),
+                queued_to_start=(start - _when(ti["queued_when"])).total_seconds(),
+                duration=float(ti["duration"]),
+                load_s=float(report["load_s"]),
+                work_s=float(report["work_s"]),
+                before_fn=float(report["began_at"]) - start.timestamp(),
+                after_fn=end.timestamp() - report["ended_at"],
+            )
+        )
+    others = {
+        t["task_id"]: float(t["duration"] or 0.0)
+        for t in stack.api("GET", f"{base}?limit=100")["task_instances"]
+        if t["task_id"] != TASK_ID
+    }
     return timings, others
 
 
@@ -165,48 +186,80 @@ def _leftovers(home: Path) -> list[int]:
     return pids
 
 
-def _report(timings: list[TaskTiming], others: dict[str, float], run: dict[str, Any], seen_s: float,
-            indexed: int) -> list[Figure]:
-    print(f"  {'task':<18} {'tries':>5} {'docs':>5} {'queued->start':>13} {'duration':>9} {'load_s':>7} "
-          f"{'work_s':>8} {'before fn':>9} {'after fn':>8} {'overhead':>8} {'airflow %':>9} {'start+load %':>12}")
+def _report(
+    timings: list[TaskTiming], others: dict[str, float], run: dict[str, Any], seen_s: float, indexed: int
+) -> list[Figure]:
+    print(
+        f"  {'task':<18} {'tries':>5} {'docs':>5} {'queued->start':>13} {'duration':>9} {'load_s':>7} "
+        f"{'work_s':>8} {'before fn':>9} {'after fn':>8} {'overhead':>8} {'airflow %':>9} {'start+load %':>12}"
+    )
     rows = [(f"{TASK_ID}[{t.map_index}]", t) for t in timings]
-    total = TaskTiming(map_index=-1, tries=max(t.tries for t in timings), docs=sum(t.docs for t in timings),
-                       queued_to_start=max(t.queued_to_start for t in timings),
-                       duration=sum(t.duration for t in timings), load_s=sum(t.load_s for t in timings),
-                       work_s=sum(t.work_s for t in timings), before_fn=sum(t.before_fn for t in timings),
-                       after_fn=sum(t.after_fn for t in timings))  # fmt: skip
+    total = TaskTiming(
+        map_index=-1,
+        tries=max(t.tries for t in timings),
+        docs=sum(t.docs for t in timings),
+        queued_to_start=max(t.queued_to_start for t in timings),
+        duration=sum(t.duration for t in timings),
+        load_s=sum(t.load_s for t in timings),
+        work_s=sum(t.work_s for t in timings),
+        before_fn=sum(t.before_fn for t in timings),
+        after_fn=sum(t.after_fn for t in timings),
+    )
     for name, t in [*rows, ("sum (gap: max)", total)]:
-        print(f"  {name:<18} {t.tries:>5} {t.docs:>5} {t.queued_to_start:>12.2f}s {t.duration:>8.2f}s "
-              f"{t.load_s:>6.2f}s {t.work_s:>7.2f}s {t.before_fn:>8.2f}s {t.after_fn:>7.2f}s {t.overhead:>7.2f}s "
-              f"{t.overhead / t.duration:>9.2%} {(t.duration - t.work_s) / t.duration:>12.2%}")  # fmt: skip
+        print(
+            f"  {name:<18} {t.tries:>5} {t.docs:>5} {t.queued_to_start:>12.2f}s {t.duration:>8.2f}s "
+            f"{t.load_s:>6.2f}s {t.work_s:>7.2f}s {t.before_fn:>8.2f}s {t.after_fn:>7.2f}s {t.overhead:>7.2f}s "
+            f"{t.overhead / t.duration:>9.2%} {(t.duration - t.work_s) / t.duration:>12.2%}"
+        )
     if total.tries > 1:
         print("  WARNING: a mapped task was retried; its duration is the last try only")
     print("  other tasks (duration): " + ", ".join(f"{k} {v:.2f}s" for k, v in others.items()))
     run_s = (_when(run["end_date"]) - _when(run["start_date"])).total_seconds()
-    print(f"  DAG run {run['dag_run_id']}: {run_s:.1f}s from its start to its end ({seen_s:.1f}s from the trigger "
-          f"until the bench saw it finished); {indexed} documents indexed")  # fmt: skip
+    print(
+        f"  DAG run {run['dag_run_id']}: {run_s:.1f}s from its start to its end ({seen_s:.1f}s from the trigger "
+        f"until the bench saw it finished); {indexed} documents indexed"
+    )
     figures = [
-        Figure(f"Airflow overhead, {name}", t.overhead / t.duration * 100, "%", f"<= {OVERHEAD_GOAL:.0%}",
-               t.overhead / t.duration <= OVERHEAD_GOAL)
+        Figure(
+            f"Airflow overhead, {name}",
+            t.overhead / t.duration * 100,
+            "%",
+            f"<= {OVERHEAD_GOAL:.0%}",
+            t.overhead / t.duration <= OVERHEAD_GOAL,
+        )
         for name, t in rows
-    ]  # fmt: skip
+    ]
     figures += [
-        Figure("Airflow overhead, all mapped tasks", total.overhead / total.duration * 100, "%",
-               f"<= {OVERHEAD_GOAL:.0%}", total.overhead / total.duration <= OVERHEAD_GOAL),
+        Figure(
+            "Airflow overhead, all mapped tasks",
+            total.overhead / total.duration * 100,
+            "%",
+            f"<= {OVERHEAD_GOAL:.0%}",
+            total.overhead / total.duration <= OVERHEAD_GOAL,
+        ),
         Figure("  of which before run_batch (parse, XCom in)", total.before_fn / total.duration * 100, "%"),
-        Figure("per-task process start incl. model load", (total.duration - total.work_s) / total.duration * 100,
-               "%", "(no goal)"),
+        Figure(
+            "per-task process start incl. model load",
+            (total.duration - total.work_s) / total.duration * 100,
+            "%",
+            "(no goal)",
+        ),
         Figure("  model + table loading per task (mean)", total.load_s / len(timings), "s"),
         Figure("scheduling gap queued -> start (max)", total.queued_to_start, "s"),
         Figure("mapped task duration (mean)", total.duration / len(timings), "s"),
         Figure("DAG run wall time", run_s, "s"),
         Figure("DAG run docs/s", indexed / run_s, "docs/s"),
-    ]  # fmt: skip
+    ]
     return figures
 
 
-def run(batch_size: int = DEFAULT_BATCH, n: int | None = None, workdir: Path = DEFAULT_WORKDIR, seed: int = 7,
-        keep: bool = False) -> list[Figure]:
+def run(
+    batch_size: int = DEFAULT_BATCH,
+    n: int | None = None,
+    workdir: Path = DEFAULT_WORKDIR,
+    seed: int = 7,
+    keep: bool = False,
+) -> list[Figure]:
     """Write the inbox, start Airflow, run the DAG once, read the task instances; always cleans up after itself."""
     from etl.store.client import connect
     from etl.store.indices import refresh
@@ -220,14 +273,21 @@ def run(batch_size: int = DEFAULT_BATCH, n: int | None = None, workdir: Path = D
     root = workdir / f"airflow-{uuid.uuid4().hex[:8]}"
     home = root / "airflow"
     home.mkdir(parents=True)
-    newsfacet = {"NEWSFACET_INDEX": f"{BENCH_PREFIX}{uuid.uuid4().hex[:8]}", "NEWSFACET_DATA_DIR": str(root / "var"),
-                 "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none",
-                 "NEWSFACET_BATCH_SIZE": str(batch_size)}  # fmt: skip
+    newsfacet = {
+        "NEWSFACET_INDEX": f"{BENCH_PREFIX}{uuid.uuid4().hex[:8]}",
+        "NEWSFACET_DATA_DIR": str(root / "var"),
+        "NEWSFACET_INBOX": str(inbox),
+        "NEWSFACET_SCHEDULE": "none",
+        "NEWSFACET_BATCH_SIZE": str(batch_size),
+    }
     env = _environment(home, free_port(8895), newsfacet)
     settings = Settings.from_env(env)
-    print(f"airflow_bench: {n} files ({inbox}, ready in {corpus_s:.1f}s), batch size {batch_size}, "
-          f"{-(-n // batch_size)} mapped task(s), parallelism {BATCHES}, alias {settings.index_alias}; "
-          f"start: {load_average()}", flush=True)  # fmt: skip
+    print(
+        f"airflow_bench: {n} files ({inbox}, ready in {corpus_s:.1f}s), batch size {batch_size}, "
+        f"{-(-n // batch_size)} mapped task(s), parallelism {BATCHES}, alias {settings.index_alias}; "
+        f"start: {load_average()}",
+        flush=True,
+    )
     client = connect(settings)
     stack: BenchStack | None = None
     try:
@@ -249,16 +309,22 @@ def run(batch_size: int = DEFAULT_BATCH, n: int | None = None, workdir: Path = D
                 os.kill(pid, signal.SIGKILL)
         dropped = drop_alias(client, settings.index_alias)
         client.close()
-        print(f"  cleaned up: Airflow stopped, indices {', '.join(dropped) or '(none)'} deleted"
-              f"{f', {root} kept' if keep else ''}")  # fmt: skip
+        print(
+            f"  cleaned up: Airflow stopped, indices {', '.join(dropped) or '(none)'} deleted"
+            f"{f', {root} kept' if keep else ''}"
+        )
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help=f"files per mapped task (default {DEFAULT_BATCH}; --quick {QUICK_BATCH})")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help=f"files per mapped task (default {DEFAULT_BATCH}; --quick {QUICK_BATCH})",
+    )
     parser.add_argument("--n", type=int, default=None, help=f"inbox files (default {BATCHES} x the batch size)")
     parser.add_argument("--quick", action="store_true", help="small batches: checks the harness, not the goal")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="inbox corpora and scratch files")

@@ -71,10 +71,34 @@ FR_TEMPLATES = (
     "Au moins {m} personnes ont été blessées près de {town} {weekday}, a indiqué un responsable hospitalier.",
     "Un convoi de {m} camions est arrivé à {town} le {date}, après {k} jours de route depuis {town2}.",
 )
-EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")  # fmt: skip
-FR_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-             "novembre", "décembre")  # fmt: skip
+EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+FR_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FR_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 EN_TITLES = (
@@ -90,10 +114,23 @@ FR_TITLES = (
     "Libye : tensions autour de {town} avant la conférence de {city}",
     "Libye : {org} s'inquiète de la situation à {town}",
 )
-ORGS = ("United Nations", "International Organization for Migration", "African Union", "European Union",
-        "National Oil Corporation", "UNHCR", "Red Crescent", "Central Bank of Libya")  # fmt: skip
-FR_ORGS = ("les Nations unies", "l'Organisation internationale pour les migrations", "l'Union africaine",
-           "l'Union européenne", "le Croissant-Rouge")  # fmt: skip
+ORGS = (
+    "United Nations",
+    "International Organization for Migration",
+    "African Union",
+    "European Union",
+    "National Oil Corporation",
+    "UNHCR",
+    "Red Crescent",
+    "Central Bank of Libya",
+)
+FR_ORGS = (
+    "les Nations unies",
+    "l'Organisation internationale pour les migrations",
+    "l'Union africaine",
+    "l'Union européenne",
+    "le Croissant-Rouge",
+)
 HTML_PAGE = """<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -191,19 +228,36 @@ def load_sources() -> _Sources:
 
 def _read_sources() -> _Sources:
     en: list[str] = []
-    for name in ("rfi-2018-11-13-haftar-boycotts-palermo.txt", "newsfacet-demo-benghazi-port-cp1252.txt",
-                 "newsfacet-demo-sabha-fezzan.html"):  # fmt: skip
+    for name in (
+        "rfi-2018-11-13-haftar-boycotts-palermo.txt",
+        "newsfacet-demo-benghazi-port-cp1252.txt",
+        "newsfacet-demo-sabha-fezzan.html",
+    ):
         en.extend(_story_paragraphs(SEEDS / name))
     fr = _story_paragraphs(SEEDS / "newsfacet-demo-tripoli-fr.txt")
     gazetteer = Gazetteer.load()
     # One-word names only: a two-word town spaCy labels PERSON ("Al Marj", "Az Zawiyah") crashes the entities stage
     # (KeyError in etl.entities._add_missed_occurrences; reported), which would stop every benchmark batch.
     ascii_name = re.compile(r"^[A-Z][a-z]+$")
-    libyan = sorted((p for p in gazetteer.places if p.country_code == "LY" and p.feature == "city"
-                     and ascii_name.match(p.asciiname)), key=lambda p: -p.population)  # fmt: skip
-    foreign = sorted((p for p in gazetteer.places if p.country_code not in ("LY", "") and p.feature == "city"
-                      and p.population > 1_000_000 and ascii_name.match(p.asciiname)),
-                     key=lambda p: -p.population)  # fmt: skip
+    libyan = sorted(
+        (
+            p
+            for p in gazetteer.places
+            if p.country_code == "LY" and p.feature == "city" and ascii_name.match(p.asciiname)
+        ),
+        key=lambda p: -p.population,
+    )
+    foreign = sorted(
+        (
+            p
+            for p in gazetteer.places
+            if p.country_code not in ("LY", "")
+            and p.feature == "city"
+            and p.population > 1_000_000
+            and ascii_name.match(p.asciiname)
+        ),
+        key=lambda p: -p.population,
+    )
     slot_of: dict[str, tuple[str, bool]] = {}
     for slot, forms in PERSON_SLOTS.items():
         full = forms[0]
@@ -230,10 +284,12 @@ def _read_sources() -> _Sources:
         return tuple(sentences)
 
     return _Sources(
-        en=tuple(cut(p) for p in en), fr=tuple(cut(p) for p in fr), persons=tuple(_actors()),
+        en=tuple(cut(p) for p in en),
+        fr=tuple(cut(p) for p in fr),
+        persons=tuple(_actors()),
         towns=tuple(dict.fromkeys(p.asciiname for p in libyan[:60])),
         cities=tuple(dict.fromkeys(p.asciiname for p in foreign[:150])),
-    )  # fmt: skip
+    )
 
 
 _FIELDS = {t: {f for _, f, _, _ in string.Formatter().parse(t) if f} for t in EN_TEMPLATES + FR_TEMPLATES}
@@ -285,13 +341,18 @@ class _Article:
             "month": lambda: (FR_MONTHS if self.french else EN_MONTHS)[rng.randrange(12)],
             "year": lambda: self.day.year,
             "weekday": lambda: (FR_DAYS if self.french else EN_DAYS)[rng.randrange(7)],
-            "town": lambda: rng.choice(self.src.towns), "town2": lambda: rng.choice(self.src.towns),
-            "person": lambda: person[0], "org": lambda: rng.choice(FR_ORGS if self.french else ORGS),
+            "town": lambda: rng.choice(self.src.towns),
+            "town2": lambda: rng.choice(self.src.towns),
+            "person": lambda: person[0],
+            "org": lambda: rng.choice(FR_ORGS if self.french else ORGS),
             # the first sentence carries the serial: no two articles can be the same text
             "n": lambda: 10_000 + self.serial if first else rng.randrange(1_000, 900_000),
-            "m": lambda: rng.randrange(2, 400), "k": lambda: rng.randrange(2, 30),
-            "p": lambda: rng.uniform(0.15, 9.0), "hh": lambda: rng.randrange(24), "mm": lambda: rng.randrange(60),
-        }  # fmt: skip
+            "m": lambda: rng.randrange(2, 400),
+            "k": lambda: rng.randrange(2, 30),
+            "p": lambda: rng.uniform(0.15, 9.0),
+            "hh": lambda: rng.randrange(24),
+            "mm": lambda: rng.randrange(60),
+        }
         text = template.format(**{name: make[name]() for name in fields})
         return text.replace(",", "\u202f") if self.french and "{n:,}" in template else text
 
@@ -317,10 +378,13 @@ class _Article:
             paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), extra)
             count += len(extra.split())
         title = rng.choice(FR_TITLES if self.french else EN_TITLES).format(
-            person=(self.people["P0"] or ("Khalifa Haftar", ""))[0], town=rng.choice(self.src.towns),
-            city=self.cities["Palermo"], org=rng.choice(FR_ORGS if self.french else ORGS), country="Libya",
+            person=(self.people["P0"] or ("Khalifa Haftar", ""))[0],
+            town=rng.choice(self.src.towns),
+            city=self.cities["Palermo"],
+            org=rng.choice(FR_ORGS if self.french else ORGS),
+            country="Libya",
             region=rng.choice(("Fezzan", "Cyrenaica", "Tripolitania")),
-        )  # fmt: skip
+        )
         return title, paragraphs
 
     def as_text(self, title: str, paragraphs: list[str]) -> str:
@@ -336,20 +400,26 @@ class _Article:
     def as_html(self, title: str, paragraphs: list[str]) -> str:
         esc = _escape
         return HTML_PAGE.format(
-            lang="fr" if self.french else "en", title=esc(title), iso=self.day.isoformat(),
-            human=f"{self.day.day} {EN_MONTHS[self.day.month - 1]} {self.day.year}", year=self.day.year,
-            hh=self.rng.randrange(24), mm=self.rng.randrange(60), slug=f"story-{self.serial}",
+            lang="fr" if self.french else "en",
+            title=esc(title),
+            iso=self.day.isoformat(),
+            human=f"{self.day.day} {EN_MONTHS[self.day.month - 1]} {self.day.year}",
+            year=self.day.year,
+            hh=self.rng.randrange(24),
+            mm=self.rng.randrange(60),
+            slug=f"story-{self.serial}",
             caption=esc(f"A street in {self.rng.choice(self.src.towns)}."),
             paragraphs="\n".join(f"<p>{esc(p)}</p>" for p in paragraphs),
-        )  # fmt: skip
+        )
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def iter_articles(spec: CorpusSpec, src: _Sources | None = None, start: int = 0,
-                  stop: int | None = None) -> Iterator[tuple[str, bytes]]:
+def iter_articles(
+    spec: CorpusSpec, src: _Sources | None = None, start: int = 0, stop: int | None = None
+) -> Iterator[tuple[str, bytes]]:
     """(relative path, file bytes) for articles ``start..stop``, in order; each depends only on spec and serial."""
     src = src or load_sources()
     for serial in range(start, spec.n if stop is None else stop):

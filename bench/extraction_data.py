@@ -118,11 +118,18 @@ def wcxb_pages() -> list[EvalPage]:
         path = str(base / "html" / f"{file.stem}.html.gz")
         out.append(
             EvalPage(
-                WCXB, file.stem, path, domain, part_of(domain), gold=gold.get("main_content", "") or "",
-                with_=tuple(gold.get("with") or ()), without=tuple(gold.get("without") or ()), kind=wcxb_kind(data),
+                WCXB,
+                file.stem,
+                path,
+                domain,
+                part_of(domain),
+                gold=gold.get("main_content", "") or "",
+                with_=tuple(gold.get("with") or ()),
+                without=tuple(gold.get("without") or ()),
+                kind=wcxb_kind(data),
                 meta=meta,
             )
-        )  # fmt: skip
+        )
     return out
 
 

@@ -211,9 +211,17 @@ def _ours(page: data.EvalPage, html: str) -> PageResult:
             ("date", article.published_at if article else None),
         )
     return PageResult(
-        OURS, page.set, page.id, page.part, page.kind, page_scores(page, text), cpu, outcome, tuple(stages.items()),
+        OURS,
+        page.set,
+        page.id,
+        page.part,
+        page.kind,
+        page_scores(page, text),
+        cpu,
+        outcome,
+        tuple(stages.items()),
         meta,
-    )  # fmt: skip
+    )
 
 
 def _trafilatura(page: data.EvalPage, html: str, with_metadata: bool) -> PageResult:
@@ -224,8 +232,9 @@ def _trafilatura(page: data.EvalPage, html: str, with_metadata: bool) -> PageRes
     if page.set == WCXB and with_metadata:
         meta = _trafilatura_metadata(html)
     outcome = CONTENT if text else "empty"
-    return PageResult(TRAFILATURA, page.set, page.id, page.part, page.kind, page_scores(page, text), cpu, outcome,
-                      meta=meta)  # fmt: skip
+    return PageResult(
+        TRAFILATURA, page.set, page.id, page.part, page.kind, page_scores(page, text), cpu, outcome, meta=meta
+    )
 
 
 def _trafilatura_metadata(html: str) -> tuple[tuple[str, str | None], ...]:
@@ -299,9 +308,8 @@ class SetReport:
         key = (extractor, part, kind)
         if key not in self.scores:
             mine = [
-                r for r in self.results
-                if r.extractor == extractor and part in (ALL, r.part) and kind in (ALL, r.kind)
-            ]  # fmt: skip
+                r for r in self.results if r.extractor == extractor and part in (ALL, r.part) and kind in (ALL, r.kind)
+            ]
             self.scores[key] = Score(len(mine), *aggregate(self.name, [r.scores for r in mine]))
         return self.scores[key]
 
@@ -350,11 +358,14 @@ def print_outcomes(report: SetReport) -> None:
     print("\n  outcomes per kind (ours: text / rejected by reason; trafilatura: empty output)")
     for kind in (*KINDS, ALL):
         mine = Counter(r.outcome for r in report.results if r.extractor == OURS and kind in (ALL, r.kind))
-        empty = sum(1 for r in report.results if r.extractor == TRAFILATURA and r.outcome != CONTENT
-                    and kind in (ALL, r.kind))  # fmt: skip
+        empty = sum(
+            1 for r in report.results if r.extractor == TRAFILATURA and r.outcome != CONTENT and kind in (ALL, r.kind)
+        )
         rejected = ", ".join(f"{reason} {n}" for reason, n in sorted(mine.items()) if reason != CONTENT) or "none"
-        print(f"  {kind:<14} pages {sum(mine.values()):>4}  text {mine[CONTENT]:>4}  rejected: {rejected:<40}"
-              f"  trafilatura empty: {empty}")  # fmt: skip
+        print(
+            f"  {kind:<14} pages {sum(mine.values()):>4}  text {mine[CONTENT]:>4}  rejected: {rejected:<40}"
+            f"  trafilatura empty: {empty}"
+        )
 
 
 def _fold(text: str | None) -> str:
@@ -404,8 +415,10 @@ def _norm(text: str | None) -> str:
 
 def print_metadata(report: SetReport) -> None:
     pages = {p.id: p for p in data.load_set(WCXB)}
-    print("\n  metadata against WCXB gold: title exact (casefolded), author exact on pages with an author (none named"
-          " where the gold has none), publish date same day")  # fmt: skip
+    print(
+        "\n  metadata against WCXB gold: title exact (casefolded), author exact on pages with an author (none named"
+        " where the gold has none), publish date same day"
+    )
     for part in (TUNE, HELD_OUT, ALL):
         figures = metadata_figures(report, pages, part)
         for who, fig in figures.items():
@@ -420,8 +433,10 @@ def print_metadata(report: SetReport) -> None:
 def print_speed(report: SetReport) -> None:
     for extractor in EXTRACTORS:
         cpu = [r.cpu_seconds * 1000 for r in report.results if r.extractor == extractor] or [0.0]
-        print(f"  cpu ms/page {extractor:<12} median {statistics.median(cpu):6.1f}  mean {statistics.fmean(cpu):6.1f}"
-              f"  p90 {_percentile(cpu, 0.9):6.1f}")  # fmt: skip
+        print(
+            f"  cpu ms/page {extractor:<12} median {statistics.median(cpu):6.1f}  mean {statistics.fmean(cpu):6.1f}"
+            f"  p90 {_percentile(cpu, 0.9):6.1f}"
+        )
     per_stage: dict[str, list[float]] = {}
     for r in report.results:
         for name, ms in r.stages:
@@ -488,8 +503,15 @@ def set_scores(name: str, limit: int | None = None, processes: int = 2) -> dict[
     for extractor in EXTRACTORS:
         score = report.score(extractor)
         cpu = [r.cpu_seconds * 1000 for r in report.results if r.extractor == extractor] or [0.0]
-        out[extractor] = SetScore(extractor, score.pages, score.precision, score.recall, score.f1,
-                                  statistics.fmean(cpu), statistics.median(cpu))  # fmt: skip
+        out[extractor] = SetScore(
+            extractor,
+            score.pages,
+            score.precision,
+            score.recall,
+            score.f1,
+            statistics.fmean(cpu),
+            statistics.median(cpu),
+        )
     return out
 
 
@@ -509,8 +531,10 @@ def _print_table(title: str, scores: Mapping[str, SetScore]) -> None:
     print(f"\n{title}")
     print(f"{'extractor':<12} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>7} {'cpu ms':>7} {'median':>7}")
     for s in scores.values():
-        print(f"{s.extractor:<12} {s.pages:>5} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f}"
-              f" {s.ms_mean:>7.1f} {s.ms_median:>7.1f}")  # fmt: skip
+        print(
+            f"{s.extractor:<12} {s.pages:>5} {s.precision:>9.4f} {s.recall:>7.4f} {s.f1:>7.4f}"
+            f" {s.ms_mean:>7.1f} {s.ms_median:>7.1f}"
+        )
 
 
 TITLES = {

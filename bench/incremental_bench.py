@@ -49,10 +49,21 @@ def _record_ledger(client: Elasticsearch, ledger: str, files: list[str], max_byt
         items = []
         for path in files[start : start + LEDGER_CHUNK]:
             sha = content_sha256(path, max_bytes)
-            items.append((ledger_key(path, sha), {
-                "content_sha256": sha, "source_file": path, "outcome": "indexed", "reason": "", "detail": "",
-                "doc_id": (sha or "")[:32], "run_id": "bench", "at": now,
-            }))  # fmt: skip
+            items.append(
+                (
+                    ledger_key(path, sha),
+                    {
+                        "content_sha256": sha,
+                        "source_file": path,
+                        "outcome": "indexed",
+                        "reason": "",
+                        "detail": "",
+                        "doc_id": (sha or "")[:32],
+                        "run_id": "bench",
+                        "at": now,
+                    },
+                )
+            )
         bulk_upsert_raw(client, ledger, items)
     client.indices.refresh(index=ledger)
     return time.perf_counter() - t0
@@ -78,8 +89,10 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         files = list_inbox([corpus])
         size = sum(Path(f).stat().st_size for f in files)
         record_s = _record_ledger(client, ledger, files, settings.max_file_bytes)
-        print(f"  {n} files ({size / 1e6:.0f} MB, corpus ready in {corpus_s:.1f}s), ledger of {n} entries written "
-              f"in {record_s:.1f}s; {load_average()}")  # fmt: skip
+        print(
+            f"  {n} files ({size / 1e6:.0f} MB, corpus ready in {corpus_s:.1f}s), ledger of {n} entries written "
+            f"in {record_s:.1f}s; {load_average()}"
+        )
 
         # The split: the same calls, in the same order, as etl.run.planning.plan.
         t0 = time.perf_counter()
@@ -118,30 +131,44 @@ def measure(n: int, workdir: Path, seed: int = 7) -> dict[str, float]:
         drop_alias(client, settings.index_alias)
         client.close()
         _snapshot_path(settings).unlink(missing_ok=True)
-    return {"files": n, "bytes": size, "listing": t1 - t0, "hashing": t2 - t1, "lookups": t3 - t2,
-            "plan": first_s, "plan_cached": cached_s, "plan_snapshot": snapshot_s}  # fmt: skip
+    return {
+        "files": n,
+        "bytes": size,
+        "listing": t1 - t0,
+        "hashing": t2 - t1,
+        "lookups": t3 - t2,
+        "plan": first_s,
+        "plan_cached": cached_s,
+        "plan_snapshot": snapshot_s,
+    }
 
 
 def run(sizes: tuple[int, ...] = (10_000, 100_000), workdir: Path = DEFAULT_WORKDIR, seed: int = 7) -> list[Figure]:
     """Measure each size, print the split and the growth; returns the figures."""
     print(f"incremental_bench: second plan over an unchanged inbox, sizes {sizes}; {load_average()}")
     rows = [measure(n, workdir, seed) for n in sizes]
-    print(f"  {'files':>8} {'listing s':>10} {'hashing s':>10} {'(MB/s)':>8} {'lookups s':>10} {'split sum':>10} "
-          f"{'plan() s':>9} {'µs/file':>8} {'stat-cached s':>14} {'µs/file':>8} {'snapshot s':>11} "
-          f"{'µs/file':>8}")  # fmt: skip
+    print(
+        f"  {'files':>8} {'listing s':>10} {'hashing s':>10} {'(MB/s)':>8} {'lookups s':>10} {'split sum':>10} "
+        f"{'plan() s':>9} {'µs/file':>8} {'stat-cached s':>14} {'µs/file':>8} {'snapshot s':>11} "
+        f"{'µs/file':>8}"
+    )
     for r in rows:
         split = r["listing"] + r["hashing"] + r["lookups"]
-        print(f"  {int(r['files']):>8} {r['listing']:>10.2f} {r['hashing']:>10.2f} "
-              f"{r['bytes'] / 1e6 / r['hashing']:>8.0f} {r['lookups']:>10.2f} {split:>10.2f} {r['plan']:>9.2f} "
-              f"{r['plan'] / r['files'] * 1e6:>8.0f} {r['plan_cached']:>14.2f} "
-              f"{r['plan_cached'] / r['files'] * 1e6:>8.0f} {r['plan_snapshot']:>11.2f} "
-              f"{r['plan_snapshot'] / r['files'] * 1e6:>8.0f}")  # fmt: skip
+        print(
+            f"  {int(r['files']):>8} {r['listing']:>10.2f} {r['hashing']:>10.2f} "
+            f"{r['bytes'] / 1e6 / r['hashing']:>8.0f} {r['lookups']:>10.2f} {split:>10.2f} {r['plan']:>9.2f} "
+            f"{r['plan'] / r['files'] * 1e6:>8.0f} {r['plan_cached']:>14.2f} "
+            f"{r['plan_cached'] / r['files'] * 1e6:>8.0f} {r['plan_snapshot']:>11.2f} "
+            f"{r['plan_snapshot'] / r['files'] * 1e6:>8.0f}"
+        )
     for a, b in itertools.pairwise(rows):
         for key, label in (("plan", "first plan"), ("plan_snapshot", "snapshot plan")):
             growth = (b[key] / a[key]) / (b["files"] / a["files"])
-            print(f"  {int(a['files'])} -> {int(b['files'])} files: {label} time x{b[key] / a[key]:.1f} for "
-                  f"x{b['files'] / a['files']:.0f} files (per-file cost x{growth:.2f}; listing alone "
-                  f"x{b['listing'] / a['listing']:.1f})")  # fmt: skip
+            print(
+                f"  {int(a['files'])} -> {int(b['files'])} files: {label} time x{b[key] / a[key]:.1f} for "
+                f"x{b['files'] / a['files']:.0f} files (per-file cost x{growth:.2f}; listing alone "
+                f"x{b['listing'] / a['listing']:.1f})"
+            )
     figures: list[Figure] = []
     for r in rows:
         n = int(r["files"])
@@ -152,7 +179,7 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), workdir: Path = DEFAULT_WORK
             Figure(f"  listing ({n})", r["listing"], "s"),
             Figure(f"  hashing ({n})", r["hashing"], "s"),
             Figure(f"  ledger lookups ({n})", r["lookups"], "s"),
-        ]  # fmt: skip
+        ]
     print_figures(f"incremental_bench ({load_average()})", figures)
     return figures
 

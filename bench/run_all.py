@@ -45,11 +45,30 @@ class Sizes:
     relink_scale: int  # documents of the relink --dry-run
 
 
-FULL = Sizes(extraction=None, geo=0, entities=200, pipeline=1000, incremental=(10_000, 100_000),
-             search_docs=100_000, search_queries=500, airflow_batch=1000, relink=1000,
-             relink_scale=100_000)  # fmt: skip
-QUICK = Sizes(extraction=20, geo=20, entities=40, pipeline=120, incremental=(1000, 10_000), search_docs=5000,
-              search_queries=100, airflow_batch=150, relink=120, relink_scale=5000)  # fmt: skip
+FULL = Sizes(
+    extraction=None,
+    geo=0,
+    entities=200,
+    pipeline=1000,
+    incremental=(10_000, 100_000),
+    search_docs=100_000,
+    search_queries=500,
+    airflow_batch=1000,
+    relink=1000,
+    relink_scale=100_000,
+)
+QUICK = Sizes(
+    extraction=20,
+    geo=20,
+    entities=40,
+    pipeline=120,
+    incremental=(1000, 10_000),
+    search_docs=5000,
+    search_queries=100,
+    airflow_batch=150,
+    relink=120,
+    relink_scale=5000,
+)
 
 
 def _extraction(limit: int | None) -> list[Figure]:
@@ -62,10 +81,9 @@ def _extraction(limit: int | None) -> list[Figure]:
         _print_table(f"{name} (P/R/F1; see bench/extraction_eval.py)", scores)
         ours, theirs = scores["ours"], scores["trafilatura"]
         figures += [
-            Figure(f"extraction F1 {name}, ours", ours.f1, "", f">= trafilatura {theirs.f1:.3f}",
-                   ours.f1 >= theirs.f1),
+            Figure(f"extraction F1 {name}, ours", ours.f1, "", f">= trafilatura {theirs.f1:.3f}", ours.f1 >= theirs.f1),
             Figure(f"extraction ms/page {name}, ours", ours.ms_mean, "ms", f"(trafilatura {theirs.ms_mean:.1f})"),
-        ]  # fmt: skip
+        ]
     return figures
 
 
@@ -86,16 +104,23 @@ def _script(name: str, args: list[str], patterns: dict[str, tuple[str, str]]) ->
 
 def _geo(limit: int) -> list[Figure]:
     pattern = r"resolve_locations: ([\d.]+) docs/s"
-    return _script("geo_eval.py", ["--limit", str(limit)] if limit else [],
-                   {"geoparsing resolve_locations docs/s": (pattern, "docs/s")})  # fmt: skip
+    return _script(
+        "geo_eval.py",
+        ["--limit", str(limit)] if limit else [],
+        {"geoparsing resolve_locations docs/s": (pattern, "docs/s")},
+    )
 
 
 def _entities(n: int) -> list[Figure]:
-    figures = _script("entities_bench.py", [str(n)], {
-        "entities: spaCy ner-only docs/s (1 process)": (r"spaCy ner only \(nlp.pipe\) :\s+([\d.]+)", "docs/s"),
-        "entities: extract_entities docs/s (1 process)": (r"extract_entities\s+:\s+([\d.]+)", "docs/s"),
-        "entities: peak RSS": (r"peak RSS (\d+) MB", "MB"),
-    })  # fmt: skip
+    figures = _script(
+        "entities_bench.py",
+        [str(n)],
+        {
+            "entities: spaCy ner-only docs/s (1 process)": (r"spaCy ner only \(nlp.pipe\) :\s+([\d.]+)", "docs/s"),
+            "entities: extract_entities docs/s (1 process)": (r"extract_entities\s+:\s+([\d.]+)", "docs/s"),
+            "entities: peak RSS": (r"peak RSS (\d+) MB", "MB"),
+        },
+    )
     if len(figures) >= 2:
         figures.append(Figure("entities: extract_entities / ner-only", figures[1].value / figures[0].value, "x"))
     return figures
@@ -104,8 +129,11 @@ def _entities(n: int) -> list[Figure]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the harness, not the goals")
-    parser.add_argument("--only", default="", help="comma-separated subset: extraction,geo,entities,pipeline,"
-                                                   "incremental,search,airflow,relink")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated subset: extraction,geo,entities,pipeline,incremental,search,airflow,relink",
+    )
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpora and scratch files")
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
@@ -117,11 +145,10 @@ def main() -> int:
         "entities": lambda: _entities(sizes.entities),
         "pipeline": lambda: pipeline_bench.run(n=sizes.pipeline, workdir=args.workdir),
         "incremental": lambda: incremental_bench.run(sizes.incremental, args.workdir),
-        "search": lambda: search_bench.run(docs=sizes.search_docs, queries=sizes.search_queries,
-                                           workdir=args.workdir),
+        "search": lambda: search_bench.run(docs=sizes.search_docs, queries=sizes.search_queries, workdir=args.workdir),
         "airflow": lambda: airflow_bench.run(batch_size=sizes.airflow_batch, workdir=args.workdir),
         "relink": lambda: relink_bench.run(n=sizes.relink, scale=sizes.relink_scale, workdir=args.workdir),
-    }  # fmt: skip
+    }
     chosen = [b for b in args.only.split(",") if b] or list(benches)
     started = datetime.now(UTC)
     print(f"run_all {'--quick ' if args.quick else ''}at {started:%Y-%m-%d %H:%M} UTC; {load_average()}")

@@ -42,8 +42,10 @@ def synthetic_text(size: int) -> str:
 def synthetic_html(size: int) -> str:
     paragraphs = [p for p in synthetic_text(size).split("\n") if p.strip()]
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs[1:])
-    return (f"<!doctype html><html><head><title>{paragraphs[0]}</title></head><body><article><h1>{paragraphs[0]}"
-            f"</h1>\n{body}</article></body></html>")
+    return (
+        f"<!doctype html><html><head><title>{paragraphs[0]}</title></head><body><article><h1>{paragraphs[0]}"
+        f"</h1>\n{body}</article></body></html>"
+    )
 
 
 _WORKER = """
@@ -93,13 +95,29 @@ def main() -> int:
                 rate = 1000 * result["seconds"] / analysed * 1000
                 per_kchar.append(rate)
                 worst_rss = max(worst_rss, result["rss_mib"])
-                print(f"{kind + ' ' + format(len(text), ',') + ' chars':>22} {len(text):>10,} {int(analysed):>9,} "
-                      f"{result['seconds']:>8.2f} {rate:>11.2f} {result['rss_mib']:>6.0f} MiB"
-                      f"{'  notes: ' + '; '.join(result['notes']) if result['notes'] else ''}")  # type: ignore[arg-type]
-    figures.append(Figure("time per 1k analysed chars, largest / smallest input", max(per_kchar) / min(per_kchar), "x",
-                          "about 1 (linear)", None))
-    figures.append(Figure("peak RSS of a worker, any size", worst_rss / 1024, "GiB", f"<= {GOAL_RSS_GIB} GiB",
-                          worst_rss / 1024 <= GOAL_RSS_GIB))
+                print(
+                    f"{kind + ' ' + format(len(text), ',') + ' chars':>22} {len(text):>10,} {int(analysed):>9,} "
+                    f"{result['seconds']:>8.2f} {rate:>11.2f} {result['rss_mib']:>6.0f} MiB"
+                    f"{'  notes: ' + '; '.join(result['notes']) if result['notes'] else ''}"
+                )  # type: ignore[arg-type]
+    figures.append(
+        Figure(
+            "time per 1k analysed chars, largest / smallest input",
+            max(per_kchar) / min(per_kchar),
+            "x",
+            "about 1 (linear)",
+            None,
+        )
+    )
+    figures.append(
+        Figure(
+            "peak RSS of a worker, any size",
+            worst_rss / 1024,
+            "GiB",
+            f"<= {GOAL_RSS_GIB} GiB",
+            worst_rss / 1024 <= GOAL_RSS_GIB,
+        )
+    )
     print_figures("scaling", figures)
     return 0
 

@@ -44,9 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 P95_GOAL_MS = 50.0
 WARMUP = 50
 SOURCES = ("Newsfacet Demo Wire", "RFI", "Libya Herald", "Al-Wasat", "Reuters", "AFP", "Libya Observer")
-_STOP = frozenset(re.split(r"\s+", "that this with from have were which their there they been said also will about "
-                           "after would into than more when them other some such only over most very what while "
-                           "being could where these those between dans pour avec sont leur plus"))
+_STOP = frozenset(
+    re.split(
+        r"\s+",
+        "that this with from have were which their there they been said also will about "
+        "after would into than more when them other some such only over most very what while "
+        "being could where these those between dans pour avec sont leur plus",
+    )
+)
 
 
 # -- real enriched documents --------------------------------------------------------------------------------------
@@ -70,15 +75,17 @@ def _enrich_files(job: tuple[list[str], Settings]) -> list[dict[str, Any]]:
     return documents
 
 
-def seed_documents(n: int, workdir: Path, settings: Settings, seed: int = 7,
-                   processes: int = 2) -> list[dict[str, Any]]:
+def seed_documents(
+    n: int, workdir: Path, settings: Settings, seed: int = 7, processes: int = 2
+) -> list[dict[str, Any]]:
     """n real enriched documents, cached as JSON lines (enrichment of a few hundred takes about a minute)."""
     from etl.enrich import knowledge_versions
     from etl.store.indices import mapping_version
 
     kb_version, gazetteer_version = knowledge_versions(settings)
-    cache = workdir / (f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}"
-                       f"-m{mapping_version()}.jsonl")  # documents are shaped by the mapping version
+    cache = workdir / (
+        f"search-seed-{n}-s{seed}-c{CORPUS_VERSION}-{kb_version[:8]}-{gazetteer_version[:8]}-m{mapping_version()}.jsonl"
+    )  # documents are shaped by the mapping version
     if cache.is_file():
         return [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
     paths = [str(p) for p in write_corpus(workdir / f"corpus-{n}-s{seed}", CorpusSpec(n=n, seed=seed))]
@@ -149,8 +156,14 @@ class Variator:
             if place is None:
                 locations.append(loc)
                 continue
-            new = {**loc, "name": place.name, "district": place.district, "region": place.region,
-                   "geonameid": place.geonameid, "mentions": [place.name]}  # fmt: skip
+            new = {
+                **loc,
+                "name": place.name,
+                "district": place.district,
+                "region": place.region,
+                "geonameid": place.geonameid,
+                "mentions": [place.name],
+            }
             if place.lat is not None and place.lon is not None:
                 new["point"] = {"lat": place.lat, "lon": place.lon}
             locations.append(new)
@@ -222,13 +235,15 @@ def load(client: Any, alias: str, variator: Variator, n: int) -> tuple[float, Co
 SHAPES = ("text+region+actor", "text+region", "region+actor")
 
 
-def make_queries(count: int, seeds: list[dict[str, Any]], actors: Counter[str], regions: Counter[str],
-                 seed: int = 11) -> list[tuple[str, dict[str, Any]]]:
+def make_queries(
+    count: int, seeds: list[dict[str, Any]], actors: Counter[str], regions: Counter[str], seed: int = 11
+) -> list[tuple[str, dict[str, Any]]]:
     """(shape, request body from ``build_body``): varied words and filter values, three shapes (see module doc)."""
     from etl.search import SearchQuery, build_body
 
-    words = Counter(w for d in seeds for w in re.findall(r"[a-zà-ÿ]{4,}", (d["title"] + " " + d["body"]).lower())
-                    if w not in _STOP)  # fmt: skip
+    words = Counter(
+        w for d in seeds for w in re.findall(r"[a-zà-ÿ]{4,}", (d["title"] + " " + d["body"]).lower()) if w not in _STOP
+    )
     vocabulary = [w for w, _ in words.most_common(300)]
     actor_values = [a for a, _ in actors.most_common(80)]
     region_values = list(regions)
@@ -270,12 +285,15 @@ def measure(client: Any, alias: str, queries: list[tuple[str, dict[str, Any]]], 
     hits = sorted(r[2] for r in rows)
     by_shape = {shape: sorted(r[0] for (s, _), r in zip(queries, rows, strict=True) if s == shape) for shape in SHAPES}
     return {
-        "clients": clients, "queries": len(rows), "qps": len(rows) / wall,
+        "clients": clients,
+        "queries": len(rows),
+        "qps": len(rows) / wall,
         **{f"p{q}": percentile(latency, q) for q in (50, 95, 99)},
         **{f"took_p{q}": percentile(took, q) for q in (50, 95, 99)},
-        "zero_hits": sum(1 for h in hits if h == 0) / len(hits), "median_hits": hits[len(hits) // 2],
+        "zero_hits": sum(1 for h in hits if h == 0) / len(hits),
+        "median_hits": hits[len(hits) // 2],
         "shapes": {shape: (len(v), percentile(v, 50), percentile(v, 95)) for shape, v in by_shape.items() if v},
-    }  # fmt: skip
+    }
 
 
 ABLATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
@@ -300,8 +318,9 @@ def explain(client: Any, alias: str, queries: list[tuple[str, dict[str, Any]]]) 
         print(f"    {name:<24} p50 {percentile(values, 50):>6.1f}  p95 {percentile(values, 95):>6.1f}")
 
 
-def run(docs: int = 100_000, queries: int = 500, seed_docs: int = 300, workdir: Path = DEFAULT_WORKDIR,
-        keep: bool = False) -> list[Figure]:
+def run(
+    docs: int = 100_000, queries: int = 500, seed_docs: int = 300, workdir: Path = DEFAULT_WORKDIR, keep: bool = False
+) -> list[Figure]:
     """Build the index, measure at 1 and 8 clients, delete the index; returns the figures."""
     from etl.store.client import connect
     from etl.store.indices import ensure_index
@@ -315,19 +334,23 @@ def run(docs: int = 100_000, queries: int = 500, seed_docs: int = 300, workdir: 
         index = ensure_index(client, settings.index_alias)
         load_s, actors, regions = load(client, settings.index_alias, Variator(seeds), docs)
         stats = client.indices.stats(index=index, metric="store,segments")["indices"][index]["primaries"]
-        print(f"  loaded {docs} documents in {load_s:.0f}s ({docs / load_s:.0f} docs/s); index "
-              f"{stats['store']['size_in_bytes'] / 1e6:.0f} MB, {stats['segments']['count']} segments; "
-              f"{len(actors)} actors, regions {dict(regions.most_common())}; {load_average()}")  # fmt: skip
+        print(
+            f"  loaded {docs} documents in {load_s:.0f}s ({docs / load_s:.0f} docs/s); index "
+            f"{stats['store']['size_in_bytes'] / 1e6:.0f} MB, {stats['segments']['count']} segments; "
+            f"{len(actors)} actors, regions {dict(regions.most_common())}; {load_average()}"
+        )
         bodies = make_queries(queries * 9 + WARMUP + 100, seeds, actors, regions)
         measure(client, settings.index_alias, bodies[:WARMUP], 1)
         first = WARMUP + queries
         for clients, batch in ((1, bodies[WARMUP:first]), (8, bodies[first : first + 8 * queries])):
             row = measure(client, settings.index_alias, batch, clients)
             results.append(row)
-            print(f"  {clients} client(s): {row['queries']} queries, {row['qps']:.0f} q/s; latency ms p50 "
-                  f"{row['p50']:.1f} p95 {row['p95']:.1f} p99 {row['p99']:.1f} (took p50 {row['took_p50']:.0f} "
-                  f"p95 {row['took_p95']:.0f} p99 {row['took_p99']:.0f}); zero-hit queries {row['zero_hits']:.0%}, "
-                  f"median hits {row['median_hits']}; {load_average()}")  # fmt: skip
+            print(
+                f"  {clients} client(s): {row['queries']} queries, {row['qps']:.0f} q/s; latency ms p50 "
+                f"{row['p50']:.1f} p95 {row['p95']:.1f} p99 {row['p99']:.1f} (took p50 {row['took_p50']:.0f} "
+                f"p95 {row['took_p95']:.0f} p99 {row['took_p99']:.0f}); zero-hit queries {row['zero_hits']:.0%}, "
+                f"median hits {row['median_hits']}; {load_average()}"
+            )
             for shape, (count, p50, p95) in row["shapes"].items():
                 print(f"    {shape:<20} {count:>5} queries: p50 {p50:6.1f} ms, p95 {p95:6.1f} ms")
         explain(client, settings.index_alias, bodies[first + 8 * queries :])

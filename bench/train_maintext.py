@@ -268,9 +268,12 @@ def fit(pages: Sequence[PageData]) -> Model:
     x, y, w, sample = _training_rows(pages)
     first = fit_stage1(x[sample], y[sample], w[sample])
     second_x = np.vstack(
-        [np.hstack([p.features, maintext.context_features(p.seg, p.words, first.predict(p.features))])
-         for p in pages if p.seg is not None]
-    )  # fmt: skip
+        [
+            np.hstack([p.features, maintext.context_features(p.seg, p.words, first.predict(p.features))])
+            for p in pages
+            if p.seg is not None
+        ]
+    )
     return first, [fit_stage2(second_x[sample], y[sample], w[sample], seed) for seed in range(ENSEMBLE)]
 
 

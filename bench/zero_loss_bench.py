@@ -80,14 +80,20 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="newsfacet-zero-loss-"))
     inbox = work / "inbox"
     sets = build_inbox(inbox, args.limit)
-    env = {**os.environ, "NEWSFACET_INDEX": alias, "NEWSFACET_DATA_DIR": str(work / "var"),
-           "NEWSFACET_INBOX": str(inbox)}
+    env = {
+        **os.environ,
+        "NEWSFACET_INDEX": alias,
+        "NEWSFACET_DATA_DIR": str(work / "var"),
+        "NEWSFACET_INBOX": str(inbox),
+    }
     settings = Settings.from_env(env)
-    print(f"zero-loss bench: {len(sets)} pages -> alias {alias} on {settings.display_url}; {load_average()}",
-          flush=True)
+    print(
+        f"zero-loss bench: {len(sets)} pages -> alias {alias} on {settings.display_url}; {load_average()}", flush=True
+    )
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "etl", "run", str(inbox)], capture_output=True, text=True,
-                          env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "run", str(inbox)], capture_output=True, text=True, env=env, check=False
+    )
     seconds = time.monotonic() - started
     summary_line = next((line for line in done.stdout.splitlines() if line.startswith("summary:")), "")
     print(summary_line or done.stdout[-2000:])
@@ -123,14 +129,22 @@ def main() -> int:
     lost = sum(counts["index_rejected"] + counts["processing_error"] for counts in table.values())
     stderr = done.stderr.strip()
     print(f"\nrun: {seconds:.0f} s, exit {done.returncode}{'; stderr: ' + stderr[-600:] if stderr else ''}")
-    print_figures("zero loss", [
-        Figure("pages", len(sets), "", "", None),
-        Figure("crashes", float(crashed), "", "0", not crashed),
-        Figure("pages without an answer", unanswered, "", "0", unanswered == 0),
-        Figure("articles lost to the index", lost, "", "0", lost == 0),
-        Figure(f"pages with >= {MIN_GOLD_WORDS} gold words lost (not indexed, not told not_an_article)", len(missed),
-               "", "0", not missed),
-    ])
+    print_figures(
+        "zero loss",
+        [
+            Figure("pages", len(sets), "", "", None),
+            Figure("crashes", float(crashed), "", "0", not crashed),
+            Figure("pages without an answer", unanswered, "", "0", unanswered == 0),
+            Figure("articles lost to the index", lost, "", "0", lost == 0),
+            Figure(
+                f"pages with >= {MIN_GOLD_WORDS} gold words lost (not indexed, not told not_an_article)",
+                len(missed),
+                "",
+                "0",
+                not missed,
+            ),
+        ],
+    )
     return 0 if not (crashed or unanswered or lost or missed) else 1
 
 
@@ -144,8 +158,13 @@ def _fates(client: object, alias: str) -> dict[str, str]:
     fates: dict[str, str] = {}
     after = None
     while True:
-        response = client.search(index=ledger, size=5000, sort=[{"source_file": "asc"}, {"content_sha256": "asc"}],
-                                 search_after=after, source_includes=["source_file", "outcome", "reason"])
+        response = client.search(
+            index=ledger,
+            size=5000,
+            sort=[{"source_file": "asc"}, {"content_sha256": "asc"}],
+            search_after=after,
+            source_includes=["source_file", "outcome", "reason"],
+        )
         hits = response["hits"]["hits"]
         for hit in hits:
             source = hit["_source"]

@@ -44,8 +44,12 @@ def run_settings(params: Mapping[str, Any]) -> Settings:
     """This run's settings: the environment's, with the run's parameters (the trigger form) on top."""
     import dataclasses
 
-    return dataclasses.replace(Settings.from_env(), inbox=str(params["inbox"]), index_alias=str(params["alias"]),
-                               batch_size=int(params["batch_size"]))
+    return dataclasses.replace(
+        Settings.from_env(),
+        inbox=str(params["inbox"]),
+        index_alias=str(params["alias"]),
+        batch_size=int(params["batch_size"]),
+    )
 
 
 @dag(
@@ -62,24 +66,35 @@ def run_settings(params: Mapping[str, Any]) -> Settings:
     },
     params={
         "inbox": Param(
-            SETTINGS.inbox, type="string", title="Inbox",
+            SETTINGS.inbox,
+            type="string",
+            title="Inbox",
             pattern=r"^(/|[A-Za-z][A-Za-z0-9+.-]*://)\S",
             description="The folder to read, as the Airflow workers see it (an absolute path), or an object-store "
-                        "URL (s3://bucket/inbox). Default: NEWSFACET_INBOX.",
+            "URL (s3://bucket/inbox). Default: NEWSFACET_INBOX.",
         ),
         "alias": Param(
-            SETTINGS.index_alias, type="string", title="Index alias", pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
+            SETTINGS.index_alias,
+            type="string",
+            title="Index alias",
+            pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
             description="The Elasticsearch alias to write (created with its first versioned index if new): lower "
-                        "case letters, digits, '.', '_', '-'. Default: NEWSFACET_INDEX.",
+            "case letters, digits, '.', '_', '-'. Default: NEWSFACET_INDEX.",
         ),
         "batch_size": Param(
-            SETTINGS.batch_size, type="integer", title="Batch size", minimum=1, maximum=100_000,
+            SETTINGS.batch_size,
+            type="integer",
+            title="Batch size",
+            minimum=1,
+            maximum=100_000,
             description="Files per mapped process_batch task (one transaction each). Default: NEWSFACET_BATCH_SIZE.",
         ),
         "stale": Param(
-            False, type="boolean", title="Re-do stale documents",
+            False,
+            type="boolean",
+            title="Re-do stale documents",
             description="Also re-process the files whose document an older pipeline version made (from the raw "
-                        "input, where it still exists). Every summary counts the stale documents either way.",
+            "input, where it still exists). Every summary counts the stale documents either way.",
         ),
     },
     tags=["newsfacet"],
@@ -99,16 +114,16 @@ def ingest_articles() -> None:
         return list(prepared["manifests"])  # Airflow maps only over a task's whole return value
 
     @task(max_active_tis_per_dagrun=4)
-    def process_batch(manifest: str, params: dict[str, Any] | None = None,
-                      run_id: str | None = None) -> dict[str, Any]:
+    def process_batch(manifest: str, params: dict[str, Any] | None = None, run_id: str | None = None) -> dict[str, Any]:
         from etl.run import flow
 
         with no_retry_for_permanent_faults():
             return flow.process(run_settings(params or {}), flow.run_key(run_id or "manual"), manifest).to_dict()
 
     @task(trigger_rule="none_failed")  # an inbox with nothing new skips the mapped task, not the summary
-    def summarize(prepared: dict[str, Any], reports: list[dict[str, Any]],
-                  params: dict[str, Any] | None = None) -> dict[str, Any]:
+    def summarize(
+        prepared: dict[str, Any], reports: list[dict[str, Any]], params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         from etl.run import flow
 
         settings = run_settings(params or {})

@@ -49,8 +49,9 @@ def watch_knowledge() -> None:
             raise AirflowSkipException(f"knowledge unchanged ({kb_version}/{gazetteer_version})")
         problems, _ = check_knowledge(settings)
         if problems:
-            raise AirflowFailException("the knowledge files have problems (`newsfacet kb check`): "
-                                       + "; ".join(problems[:20]))
+            raise AirflowFailException(
+                "the knowledge files have problems (`newsfacet kb check`): " + "; ".join(problems[:20])
+            )
         outlet_events[KNOWLEDGE].extra = versions
         return versions
 
@@ -66,14 +67,25 @@ def watch_knowledge() -> None:
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True},
     params={
         "alias": Param(
-            SETTINGS.index_alias, type="string", title="Index alias", pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
+            SETTINGS.index_alias,
+            type="string",
+            title="Index alias",
+            pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
             description="The alias whose documents to relink (each alias has its own archive). Default: "
-                        "NEWSFACET_INDEX.",
+            "NEWSFACET_INDEX.",
         ),
-        "dry_run": Param(False, type="boolean", title="Dry run",
-                         description="Report what would change per actor and region; write nothing."),
-        "full": Param(False, type="boolean", title="Re-derive all",
-                      description="Re-derive every stale document, not only those the knowledge change can touch."),
+        "dry_run": Param(
+            False,
+            type="boolean",
+            title="Dry run",
+            description="Report what would change per actor and region; write nothing.",
+        ),
+        "full": Param(
+            False,
+            type="boolean",
+            title="Re-derive all",
+            description="Re-derive every stale document, not only those the knowledge change can touch.",
+        ),
     },
     tags=["newsfacet"],
     doc_md=__doc__,
@@ -89,8 +101,9 @@ def relink_articles() -> None:
         settings = Settings.from_env()
         settings = dataclasses.replace(settings, index_alias=str(options.get("alias") or settings.index_alias))
         with no_retry_for_permanent_faults():
-            report = relink(settings, dry_run=bool(options.get("dry_run")), full=bool(options.get("full")),
-                            progress=print)
+            report = relink(
+                settings, dry_run=bool(options.get("dry_run")), full=bool(options.get("full")), progress=print
+            )
         for line in [report.summary(), *report.diff_lines(limit=1000)]:
             print(line)
         data = report.to_dict()
@@ -103,8 +116,10 @@ def relink_articles() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         if report["remaining"] or report["refused"]:
-            raise AirflowFailException(f"{report['remaining']} document(s) still stale, {report['refused']} refused "
-                                       "after the relink: see the relink task's log")
+            raise AirflowFailException(
+                f"{report['remaining']} document(s) still stale, {report['refused']} refused "
+                "after the relink: see the relink task's log"
+            )
         return int(report["stale"])
 
     # TaskFlow passes XComArgs where the task bodies declare the values they resolve to at run time.

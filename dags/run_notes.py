@@ -62,8 +62,9 @@ def _write_note(dag_run: DagRun) -> None:
     session = object_session(dag_run)
     if session is None:  # dag.test() hands listeners a run detached from its session: nothing to write through
         return
-    row = session.scalars(XComModel.get_many(run_id=dag_run.run_id, dag_ids=dag_run.dag_id, task_ids=NOTE_TASK,
-                                             key=NOTE_KEY, limit=1)).first()
+    row = session.scalars(
+        XComModel.get_many(run_id=dag_run.run_id, dag_ids=dag_run.dag_id, task_ids=NOTE_TASK, key=NOTE_KEY, limit=1)
+    ).first()
     summary = XComModel.deserialize_value(row) if row is not None else None
     if summary is None and dag_run.dag_id != "ingest_articles":
         return  # not a newsfacet run, or one that never got far enough to count anything

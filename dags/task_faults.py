@@ -23,6 +23,7 @@ def no_retry_for_permanent_faults() -> Iterator[None]:
         if is_permanent(exc):
             from airflow.sdk.exceptions import AirflowFailException
 
-            raise AirflowFailException(f"{type(exc).__name__}: {exc} (not retried: fix the cause, then clear the "
-                                       "task)") from exc  # fmt: skip
+            raise AirflowFailException(
+                f"{type(exc).__name__}: {exc} (not retried: fix the cause, then clear the task)"
+            ) from exc
         raise

@@ -43,8 +43,9 @@ def free_port(start: int) -> int:
     raise RuntimeError(f"no free port in {start}..{start + 299}")
 
 
-def airflow_env(home: Path, port: int, newsfacet: dict[str, str], executor: str, parallelism: int,
-                **extra: str) -> dict[str, str]:
+def airflow_env(
+    home: Path, port: int, newsfacet: dict[str, str], executor: str, parallelism: int, **extra: str
+) -> dict[str, str]:
     """The environment every component of a throw-away Airflow gets: its home, the project's DAGs, the REST and
     Execution API on ``port`` with all-admin simple auth, one JWT secret shared by the components, quick DAG
     parsing; ``newsfacet`` settings for the tasks, ``extra`` Airflow settings (database, Celery) on top."""
@@ -52,7 +53,8 @@ def airflow_env(home: Path, port: int, newsfacet: dict[str, str], executor: str,
 
     url = f"http://127.0.0.1:{port}"
     return {
-        **os.environ, **newsfacet,
+        **os.environ,
+        **newsfacet,
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -71,7 +73,7 @@ def airflow_env(home: Path, port: int, newsfacet: dict[str, str], executor: str,
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
         "PYTHONUNBUFFERED": "1",
         **extra,
-    }  # fmt: skip
+    }
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -84,8 +86,9 @@ def stop_group(proc: subprocess.Popen[bytes], first: signal.Signals = signal.SIG
     stop_groups([proc], first, grace)
 
 
-def stop_groups(procs: Iterable[subprocess.Popen[bytes]], first: signal.Signals = signal.SIGTERM,
-                grace: float = 30.0) -> None:
+def stop_groups(
+    procs: Iterable[subprocess.Popen[bytes]], first: signal.Signals = signal.SIGTERM, grace: float = 30.0
+) -> None:
     """Signal every group at once, give them ``grace`` seconds together, then SIGKILL each group (children such
     as LocalExecutor workers may outlive their leader)."""
     procs = list(procs)
@@ -116,8 +119,9 @@ class AirflowStack:
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
         """One REST call; returns the decoded JSON (or text), raises ``HTTPError`` on 4xx/5xx."""
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(
+            self.url + path, method=method, data=None if body is None else json.dumps(body).encode()
+        )
         request.add_header("Accept", "application/json")
         if body is not None:
             request.add_header("Content-Type", "application/json")
@@ -152,8 +156,14 @@ class AirflowStack:
         """Stop with ``message`` (an ``AssertionError``: pytest reports it as the test's failure)."""
         raise StackFailure(message)
 
-    def wait(self, what: str, probe: Callable[[], Any], timeout: float, every: float = 1.0,
-             detail: Callable[[], str] | None = None) -> Any:
+    def wait(
+        self,
+        what: str,
+        probe: Callable[[], Any],
+        timeout: float,
+        every: float = 1.0,
+        detail: Callable[[], str] | None = None,
+    ) -> Any:
         """Poll ``probe`` until it returns something truthy; fail with the logs (or ``detail()``) if a component
         dies or time runs out."""
         deadline = time.monotonic() + timeout
@@ -168,16 +178,19 @@ class AirflowStack:
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
                 last = exc
             time.sleep(every)
-        self.fail(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
-                  f"{detail() if detail else self.logs(30)}")
+        self.fail(
+            f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})\n"
+            f"{detail() if detail else self.logs(30)}"
+        )
 
     def wait_healthy(self, timeout: float) -> None:
         """Wait for the API, scheduler and dag-processor to report healthy, then take an API token."""
 
         def healthy() -> bool:
             health = self.api("GET", "/api/v2/monitor/health", timeout=5)
-            return all((health.get(p) or {}).get("status") == "healthy"
-                       for p in ("metadatabase", "scheduler", "dag_processor"))  # fmt: skip
+            return all(
+                (health.get(p) or {}).get("status") == "healthy" for p in ("metadatabase", "scheduler", "dag_processor")
+            )
 
         self.wait("the API, scheduler and dag-processor to be healthy", healthy, timeout)
         self.token = str(self.api("GET", "/auth/token")["access_token"])  # all-admins: sent anyway, as a client would
@@ -204,23 +217,29 @@ class AirflowStack:
                 self.fail(f"could not unpause {dag_id}: {dag}")
         return dag
 
-    def trigger_and_wait(self, dag_id: str, note: str, timeout: float, every: float = 1.0,
-                         detail: Callable[[str], str] | None = None) -> tuple[dict[str, Any], float]:
+    def trigger_and_wait(
+        self, dag_id: str, note: str, timeout: float, every: float = 1.0, detail: Callable[[str], str] | None = None
+    ) -> tuple[dict[str, Any], float]:
         """Trigger a run over REST and poll it to a final state: (the final run, seconds from trigger to seeing
         it). ``detail(run_id)`` adds to the message if the wait times out."""
         started = time.monotonic()
-        run = self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns",
-                       {"logical_date": datetime.now(UTC).isoformat(), "note": note})  # fmt: skip
+        run = self.api(
+            "POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": datetime.now(UTC).isoformat(), "note": note}
+        )
         run_id = str(run["dag_run_id"])
 
         def finished() -> dict[str, Any] | None:
             state: dict[str, Any] = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}")
             return state if state["state"] in ("success", "failed") else None
 
-        final: dict[str, Any] = self.wait(f"run {run_id} of {dag_id} to finish", finished, timeout, every=every,
-                                          detail=(lambda: detail(run_id)) if detail else None)  # fmt: skip
+        final: dict[str, Any] = self.wait(
+            f"run {run_id} of {dag_id} to finish",
+            finished,
+            timeout,
+            every=every,
+            detail=(lambda: detail(run_id)) if detail else None,
+        )
         return final, time.monotonic() - started
-
 
 
 # --------------------------------------------------------------------------- `make airflow`: the local UI
@@ -252,7 +271,7 @@ def local_env(home: Path, port: int, bin_dir: Path, environ: dict[str, str] | No
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "PYTHONUNBUFFERED": "1",
-    }  # fmt: skip
+    }
     for key, value in defaults.items():
         env.setdefault(key, value)
     return env
@@ -301,23 +320,33 @@ def serve(verbose: bool = False, port: int | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)  # even when started with SIGINT ignored (a background job)
     logs = {name: home / f"{name}.log" for name in LOCAL_COMPONENTS}
-    print(f"starting Airflow (parallelism {env['AIRFLOW__CORE__PARALLELISM']}, DAGs in "
-          f"{env['AIRFLOW__CORE__DAGS_FOLDER']}); logs: {home}/<component>.log", flush=True)
+    print(
+        f"starting Airflow (parallelism {env['AIRFLOW__CORE__PARALLELISM']}, DAGs in "
+        f"{env['AIRFLOW__CORE__DAGS_FOLDER']}); logs: {home}/<component>.log",
+        flush=True,
+    )
     try:
         for name in LOCAL_COMPONENTS:
             out = None if verbose else open(logs[name], "ab")  # noqa: SIM115 (the child keeps the descriptor)
             try:
-                stack.procs[name] = subprocess.Popen(["airflow", name], env=env, stdout=out,
-                                                     stderr=subprocess.STDOUT if out else None,
-                                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                stack.procs[name] = subprocess.Popen(
+                    ["airflow", name],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT if out else None,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             finally:
                 if out is not None:
                     out.close()
 
         def healthy() -> bool:
             health = stack.api("GET", "/api/v2/monitor/health", timeout=5)
-            return all((health.get(p) or {}).get("status") == "healthy"
-                       for p in ("metadatabase", "scheduler", "dag_processor", "triggerer"))  # fmt: skip
+            return all(
+                (health.get(p) or {}).get("status") == "healthy"
+                for p in ("metadatabase", "scheduler", "dag_processor", "triggerer")
+            )
 
         try:
             stack.wait("Airflow to be healthy", healthy, timeout=300, detail=lambda: stack.logs(20))
@@ -325,8 +354,11 @@ def serve(verbose: bool = False, port: int | None = None) -> int:
             print(f"Airflow did not come up: {exc}", file=sys.stderr)
             return 1
         print("\n".join(login_lines(env, url)), flush=True)
-        print(f"  runs of ingest_articles start when you trigger them (NEWSFACET_SCHEDULE="
-              f"{env.get('NEWSFACET_SCHEDULE') or 'unset: @hourly'}). Ctrl+C stops Airflow.", flush=True)
+        print(
+            f"  runs of ingest_articles start when you trigger them (NEWSFACET_SCHEDULE="
+            f"{env.get('NEWSFACET_SCHEDULE') or 'unset: @hourly'}). Ctrl+C stops Airflow.",
+            flush=True,
+        )
         while True:
             if problem := stack.dead():
                 print(f"an Airflow component stopped: {problem}", file=sys.stderr)

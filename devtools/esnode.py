@@ -146,8 +146,12 @@ class NodeConfig:
     @property
     def own_config(self) -> bool:
         """Whether the node gets its own config dir: its keystore must not touch the install shared with 9200."""
-        return (self.node_name is not None or self.bootstrap_password is not None or bool(self.config_files)
-                or bool(self.file_users))
+        return (
+            self.node_name is not None
+            or self.bootstrap_password is not None
+            or bool(self.config_files)
+            or bool(self.file_users)
+        )
 
     @property
     def config_dir(self) -> Path:
@@ -241,8 +245,9 @@ class NodeStatus:
 # --------------------------------------------------------------------------- helpers
 
 
-def _run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-         stdin_text: str | None = None) -> None:
+def _run(
+    cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, stdin_text: str | None = None
+) -> None:
     """Run a command, raising LocalNodeError with its output when it fails.
 
     ``stdin_text`` is how secrets reach a tool: never on the command line (``ps``) nor in the error message.
@@ -520,12 +525,23 @@ def _write_own_config(cfg: NodeConfig) -> None:
         _run(cmd, env=_es_env(cfg), cwd=cfg.es_home, stdin_text=stdin_text)
 
     if cfg.bootstrap_password is not None:
-        tool("elasticsearch-keystore", "add", "--force", "--stdin", "bootstrap.password",
-             stdin_text=cfg.bootstrap_password + "\n")
+        tool(
+            "elasticsearch-keystore",
+            "add",
+            "--force",
+            "--stdin",
+            "bootstrap.password",
+            stdin_text=cfg.bootstrap_password + "\n",
+        )
     for user, password, roles in cfg.file_users:
         # No -p: the tool then prompts (new + retype) and reads stdin, keeping the password out of `ps`.
-        tool("elasticsearch-users", "useradd", user, *(["-r", ",".join(roles)] if roles else []),
-             stdin_text=f"{password}\n{password}\n")
+        tool(
+            "elasticsearch-users",
+            "useradd",
+            user,
+            *(["-r", ",".join(roles)] if roles else []),
+            stdin_text=f"{password}\n{password}\n",
+        )
 
 
 def ensure_installed(cfg: NodeConfig | None = None) -> Path:
@@ -546,8 +562,9 @@ def ensure_installed(cfg: NodeConfig | None = None) -> Path:
 # --------------------------------------------------------------------------- HTTP
 
 
-def _http_json(url: str, *, method: str = "GET", body: Any = None, timeout: float = 5.0,
-               headers: Mapping[str, str] | None = None) -> Any:
+def _http_json(
+    url: str, *, method: str = "GET", body: Any = None, timeout: float = 5.0, headers: Mapping[str, str] | None = None
+) -> Any:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
     if data is not None:
@@ -707,8 +724,9 @@ def _wait_for_health(cfg: NodeConfig, deadline: float) -> None:
     last_error = "no answer yet"
     while time.monotonic() < deadline:
         try:
-            health = _http_json(cfg.url + "/_cluster/health?wait_for_status=yellow&timeout=5s", timeout=10.0,
-                                headers=cfg.auth_header)
+            health = _http_json(
+                cfg.url + "/_cluster/health?wait_for_status=yellow&timeout=5s", timeout=10.0, headers=cfg.auth_header
+            )
             if isinstance(health, dict) and health.get("status") in ("yellow", "green"):
                 return
             last_error = f"health {health}"

@@ -47,12 +47,19 @@ class Need:
 ES_NEEDS = (Need("maven", "builds the local Elasticsearch node's analysis plugin", commands=("mvn",)),)
 TEST_NEEDS = (
     *ES_NEEDS,
-    Need("chromium", "the browser test of the Airflow UI",
-         commands=("chromium", "chromium-browser", "google-chrome")),
-    Need("redis-server", "the Celery executor test (broker)", commands=("redis-server",),
-         also_in=("/usr/bin", "/usr/sbin")),
-    Need("postgresql", "the Celery executor test (Airflow's database)", commands=("initdb",),
-         globs=("/usr/lib/postgresql/*/bin/postgres",)),
+    Need("chromium", "the browser test of the Airflow UI", commands=("chromium", "chromium-browser", "google-chrome")),
+    Need(
+        "redis-server",
+        "the Celery executor test (broker)",
+        commands=("redis-server",),
+        also_in=("/usr/bin", "/usr/sbin"),
+    ),
+    Need(
+        "postgresql",
+        "the Celery executor test (Airflow's database)",
+        commands=("initdb",),
+        globs=("/usr/lib/postgresql/*/bin/postgres",),
+    ),
     Need("git", "the tests that check what the repository tracks", commands=("git",)),
     Need("curl", "the tests of deploy/kibana-import.sh", commands=("curl",)),
 )
@@ -81,8 +88,14 @@ class Plan:
         return f"missing system packages: {names}. Run: {self.command}"
 
 
-def plan(target: str, *, path: str | None = None, root: Path = Path("/"), is_root: bool | None = None,
-         has_apt: bool | None = None) -> Plan:
+def plan(
+    target: str,
+    *,
+    path: str | None = None,
+    root: Path = Path("/"),
+    is_root: bool | None = None,
+    has_apt: bool | None = None,
+) -> Plan:
     """The missing packages of ``target`` and what to do; ``path``, ``root``, ``is_root`` and ``has_apt`` default to
     this machine's (the tests give their own, to see the missing path on a machine that has everything)."""
     path = os.environ.get("PATH", "") if path is None else path
@@ -106,15 +119,20 @@ def install(found: Plan) -> int:
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *found.packages]):
         done = subprocess.run(command, env=env, capture_output=True, text=True)
         if done.returncode != 0:
-            print(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}",
-                  file=sys.stderr)
+            print(
+                f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-3000:]}{done.stderr[-3000:]}",
+                file=sys.stderr,
+            )
             return done.returncode
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="devtools/sysdeps.py", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="devtools/sysdeps.py",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("target", choices=sorted(TARGETS), help="what the packages are for")
     parser.add_argument("--dry-run", action="store_true", help="say what would be done, change nothing")
     args = parser.parse_args(argv)

@@ -27,28 +27,110 @@ Tree = Any  # an lxml element (lxml ships no type stubs)
 # Elements whose start or end closes the current block.
 BLOCK_TAGS = frozenset(
     (
-        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details", "dialog",
-        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-        "h6", "header", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
-        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
     )
-)  # fmt: skip
+)
 # Never text a reader sees as part of the page (the script/style/svg/template blocks are cut before parsing).
 PRUNE_TAGS = ("head", "script", "style", "svg", "template", "input", "link", "meta", "source", "track")
 # Widgets and embeds, whose text is not the page's either; but malformed markup can leave the rest of the page
 # inside one (a <button> whose inner <div> is never closed swallows everything after it), so one holding more than
 # WIDGET_MAX_CHARS of text is unwrapped (its text kept) instead of removed.
 WIDGET_TAGS = (
-    "iframe", "embed", "object", "canvas", "video", "audio", "map", "picture", "select", "option", "button",
-    "textarea", "datalist",
-)  # fmt: skip
+    "iframe",
+    "embed",
+    "object",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "picture",
+    "select",
+    "option",
+    "button",
+    "textarea",
+    "datalist",
+)
 WIDGET_MAX_CHARS = 500
 # Inline tags with nothing to say about their text's place in the page: unwrapped before the walk (their text stays
 # where it is), which leaves a fifth fewer elements to visit. <a> stays: link text is a feature.
 UNWRAP_TAGS = (
-    "span", "img", "strong", "b", "i", "em", "u", "s", "small", "big", "font", "abbr", "acronym", "mark", "sup",
-    "sub", "cite", "time", "wbr", "nobr", "ins", "del", "q", "dfn", "bdi", "bdo", "data", "kbd", "samp", "var", "tt",
-)  # fmt: skip
+    "span",
+    "img",
+    "strong",
+    "b",
+    "i",
+    "em",
+    "u",
+    "s",
+    "small",
+    "big",
+    "font",
+    "abbr",
+    "acronym",
+    "mark",
+    "sup",
+    "sub",
+    "cite",
+    "time",
+    "wbr",
+    "nobr",
+    "ins",
+    "del",
+    "q",
+    "dfn",
+    "bdi",
+    "bdo",
+    "data",
+    "kbd",
+    "samp",
+    "var",
+    "tt",
+)
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 # Element flags (bits of ``Segmented.flags``).
@@ -72,8 +154,24 @@ CLASS_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("share", ("share", "social", "sharing", "follow")),
     ("related", ("related", "recommend", "popular", "trending", "teaser", "promo", "suggest", "recirc", "more-")),
     ("ad", ("|ad|", "|ads|", "advert", "sponsor", "banner", "|dfp")),
-    ("modal", ("cookie", "consent", "modal", "popup", "overlay", "newsletter", "subscribe", "signup", "sign-up",
-               "login", "paywall", "gdpr", "dialog")),
+    (
+        "modal",
+        (
+            "cookie",
+            "consent",
+            "modal",
+            "popup",
+            "overlay",
+            "newsletter",
+            "subscribe",
+            "signup",
+            "sign-up",
+            "login",
+            "paywall",
+            "gdpr",
+            "dialog",
+        ),
+    ),
     ("comment", ("comment", "reply", "respond", "disqus", "discussion")),
     ("meta", ("meta", "byline", "author", "date", "time|", "tag|", "tags|", "categor", "caption", "credit")),
     ("hidden", ("hidden", "sr-only", "visually-hidden", "screen-reader", "offscreen", "d-none")),
@@ -81,7 +179,7 @@ CLASS_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("product", ("product", "description", "detail", "spec", "price", "review", "item")),
     ("forum", ("thread", "message", "forum", "topic", "question", "answer", "post")),
     ("card", ("card", "tile", "grid", "list", "teaser", "collection", "result|", "results|")),
-)  # fmt: skip
+)
 
 
 def _class_automaton() -> Any:
@@ -102,9 +200,27 @@ _CLASS_CACHE: dict[str, int] = {}  # class strings repeat within a page and acro
 _CLASS_CACHE_SIZE = 100_000
 # Tags whose presence among a block's ancestors is a feature (bits of ``Segmented.tag_bits``).
 CONTEXT_TAGS = (
-    "main", "article", "header", "nav", "footer", "aside", "form", "ul", "ol", "table", "a", "h1", "h2", "h3",
-    "section", "li", "blockquote", "figure", "dl", "noscript",
-)  # fmt: skip
+    "main",
+    "article",
+    "header",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "ul",
+    "ol",
+    "table",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "section",
+    "li",
+    "blockquote",
+    "figure",
+    "dl",
+    "noscript",
+)
 _TAG_BIT = {tag: 1 << i for i, tag in enumerate(CONTEXT_TAGS)}
 _NEAR_LEVELS = 4  # "near" class bits: the element and its three closest ancestors
 

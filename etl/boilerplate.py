@@ -119,15 +119,68 @@ def _compile(patterns: list[str], at_start: bool) -> re.Pattern[str]:
 # that name a trigger found in the line (plus any naming none), found in one Aho-Corasick pass.
 # Every rule below that is not anchored with ^ must contain one of these triggers (lower case).
 _TRIGGERS = (
-    "sign", "newsletter", "download", "app", "google play", "cookie", "rights reserved", "subscri", "full story",
-    "full article", "hear what you think", " us on", "compensation", "commission", "abonn", "inscrivez",
-    "lettre d'information", "charge", "suivez", "retrouvez", "droits réservés", "mentions légales", "confidentialité",
-    "poursuivant", "suscr", "bolet", "descarga", "guenos", "comparte", "derechos reservados", "aviso legal", "tica de",
-    "anmelden", "registrieren", "folge", "rechte vorbehalten", "nutzungsbedingungen", "eingeloggt", "اشترك", "النشرة",
-    "تطبيق", "تابع", "ذات صلة", "الحقوق", "الارتباط", "الخصوصية", "log in", "login", "register", "facebook", "twitter",
-    "whatsapp", "linkedin", "telegram", "instagram", "pinterest", "youtube", "privacy", "terms of", "contact us",
+    "sign",
+    "newsletter",
+    "download",
+    "app",
+    "google play",
+    "cookie",
+    "rights reserved",
+    "subscri",
+    "full story",
+    "full article",
+    "hear what you think",
+    " us on",
+    "compensation",
+    "commission",
+    "abonn",
+    "inscrivez",
+    "lettre d'information",
+    "charge",
+    "suivez",
+    "retrouvez",
+    "droits réservés",
+    "mentions légales",
+    "confidentialité",
+    "poursuivant",
+    "suscr",
+    "bolet",
+    "descarga",
+    "guenos",
+    "comparte",
+    "derechos reservados",
+    "aviso legal",
+    "tica de",
+    "anmelden",
+    "registrieren",
+    "folge",
+    "rechte vorbehalten",
+    "nutzungsbedingungen",
+    "eingeloggt",
+    "اشترك",
+    "النشرة",
+    "تطبيق",
+    "تابع",
+    "ذات صلة",
+    "الحقوق",
+    "الارتباط",
+    "الخصوصية",
+    "log in",
+    "login",
+    "register",
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "linkedin",
+    "telegram",
+    "instagram",
+    "pinterest",
+    "youtube",
+    "privacy",
+    "terms of",
+    "contact us",
     "imprint",
-)  # fmt: skip
+)
 _STRONG_START, _WEAK_START = _compile(_STRONG, True), _compile(_WEAK, True)
 
 
@@ -219,6 +272,8 @@ def _matches_unanchored(probe: str, triggers: frozenset[str], strong: bool) -> b
         return False
     rules = _rules_for(triggers, strong)
     return rules is not None and rules.search(probe) is not None
+
+
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _GLUE_RE = re.compile(r"(?<=[a-zà-ÿ]{2})(?=[A-ZÀ-Þ][a-zà-ÿ])")
 
@@ -284,10 +339,29 @@ _DATE_ONLY_RE = re.compile(
 )
 # Outlets named by promos or credits ("downloading the RFI app"); data, not code: extend freely.
 KNOWN_OUTLETS = (
-    "RFI", "France 24", "Al Jazeera", "BBC", "Reuters", "AFP", "Associated Press", "Le Monde", "Libya Herald",
-    "Libya Observer", "Libya Review", "Deutsche Welle", "DW", "The Guardian", "El País", "Asharq Al-Awsat",
-    "Al Arabiya", "Anadolu Agency", "Euronews", "Jeune Afrique", "Middle East Eye", "Newsfacet Demo Wire",
-)  # fmt: skip
+    "RFI",
+    "France 24",
+    "Al Jazeera",
+    "BBC",
+    "Reuters",
+    "AFP",
+    "Associated Press",
+    "Le Monde",
+    "Libya Herald",
+    "Libya Observer",
+    "Libya Review",
+    "Deutsche Welle",
+    "DW",
+    "The Guardian",
+    "El País",
+    "Asharq Al-Awsat",
+    "Al Arabiya",
+    "Anadolu Agency",
+    "Euronews",
+    "Jeune Afrique",
+    "Middle East Eye",
+    "Newsfacet Demo Wire",
+)
 _OUTLET_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(o) for o in KNOWN_OUTLETS) + r")(?![\w-])")
 _PROMO_OUTLET_RE = re.compile(
     r"(?:the|l'application|l’application|la app de|die|app (?:de|von)|تطبيق)\s+(?P<name>[A-Z0-9][\w&.’'-]*"

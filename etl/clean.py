@@ -281,8 +281,9 @@ def _headings(out: Labelled, text_mode: bool) -> None:
 def _article(doc: DecodedDocument, draft: Draft) -> CleanArticle:
     """The article, once the draft passes the checks that it is one (``_check``)."""
     labelled = draft.labelled
-    pairs = [(lab, t) for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab in (Label.STORY,
-                                                                                                 Label.HEADING)]
+    pairs = [
+        (lab, t) for lab, t in zip(labelled.labels, labelled.texts, strict=True) if lab in (Label.STORY, Label.HEADING)
+    ]
     paragraphs_ = tuple(t for lab, t in pairs if lab is Label.STORY)
     _check(paragraphs_, draft)
     body = "\n\n".join(t for _, t in pairs)

@@ -85,13 +85,27 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     article = _load_clean(Path(args.file), settings)
     knowledge = load_knowledge(settings)
     kb_version, gazetteer_version = knowledge.versions
-    document = to_document(enrich([article], settings)[0], kb_version=kb_version,
-                           gazetteer_version=gazetteer_version, kb=knowledge.kb, gazetteer=knowledge.gazetteer)
+    document = to_document(
+        enrich([article], settings)[0],
+        kb_version=kb_version,
+        gazetteer_version=gazetteer_version,
+        kb=knowledge.kb,
+        gazetteer=knowledge.gazetteer,
+    )
     if args.json:
         _print_json(document)
     else:
-        for key in ("title", "language", "source", "actors", "persons", "organizations", "places", "regions",
-                    "countries"):
+        for key in (
+            "title",
+            "language",
+            "source",
+            "actors",
+            "persons",
+            "organizations",
+            "places",
+            "regions",
+            "countries",
+        ):
             print(f"{key:>14}: {printable(document[key])}")
         print(f"{'quotes':>14}: {len(document['quotes'])}")
     return 0
@@ -131,10 +145,18 @@ class RunProgress:
                 TimeRemainingColumn,
             )
 
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[rate]}"), TextColumn("elapsed"), TimeElapsedColumn(),
-                                 TextColumn("left"), TimeRemainingColumn(),
-                                 console=Console(file=self.stream, force_terminal=True), transient=False)
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("elapsed"),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream, force_terminal=True),
+                transient=False,
+            )
             self._bar.start()
             self._task = self._bar.add_task("planning", total=None, rate="")
         return self
@@ -173,8 +195,11 @@ class RunProgress:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     paths = list(args.paths) or [settings.inbox]
-    print(f"newsfacet run: {printable(', '.join(map(str, paths)))} -> {settings.display_url} alias "
-          f"'{settings.index_alias}'", flush=True)
+    print(
+        f"newsfacet run: {printable(', '.join(map(str, paths)))} -> {settings.display_url} alias "
+        f"'{settings.index_alias}'",
+        flush=True,
+    )
     try:
         with RunProgress(settings.batch_size) as progress:
             report = run(paths, settings, progress=lambda message: progress(printable(message)), stale=args.stale)
@@ -195,28 +220,45 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _print_summary(report: RunReport, settings: Settings) -> None:
     print(f"summary: {report.summary()}")
     for rejection in report.rejections:
-        print(f"  rejected {rejection['reason']:<16} {printable(rejection['source_file'])}: "
-              f"{printable(rejection['detail'])}")
+        print(
+            f"  rejected {rejection['reason']:<16} {printable(rejection['source_file'])}: "
+            f"{printable(rejection['detail'])}"
+        )
     if report.rejections:
         print(f"  (notes in {settings.quarantine_dir})")
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = load_knowledge(settings, refresh=True)
-    query = resolve_filters(SearchQuery(
-        text=" ".join(args.text) or None,
-        regions=tuple(args.region), actors=tuple(args.actor), countries=tuple(args.country),
-        places=tuple(args.place), languages=tuple(args.lang), sources=tuple(args.source),
-        date_from=args.date_from, date_to=args.date_to, size=args.size,
-        facets=tuple(args.facet) or DEFAULT_FACETS,
-    ), knowledge.kb, knowledge.gazetteer)
+    query = resolve_filters(
+        SearchQuery(
+            text=" ".join(args.text) or None,
+            regions=tuple(args.region),
+            actors=tuple(args.actor),
+            countries=tuple(args.country),
+            places=tuple(args.place),
+            languages=tuple(args.lang),
+            sources=tuple(args.source),
+            date_from=args.date_from,
+            date_to=args.date_to,
+            size=args.size,
+            facets=tuple(args.facet) or DEFAULT_FACETS,
+        ),
+        knowledge.kb,
+        knowledge.gazetteer,
+    )
     unknown = unknown_filters(query, knowledge.kb, knowledge.gazetteer)
     for problem in unknown:
         print(problem.message(), file=sys.stderr)
     result = search(connect(settings), settings.index_alias, query)
     if args.json:
-        _print_json({"query": dataclasses.asdict(query), **result.to_dict(),
-                     "unknown": [dataclasses.asdict(u) for u in unknown]})
+        _print_json(
+            {
+                "query": dataclasses.asdict(query),
+                **result.to_dict(),
+                "unknown": [dataclasses.asdict(u) for u in unknown],
+            }
+        )
     else:
         print(format_result(result))
     return 0
@@ -243,8 +285,10 @@ def _cluster_status(settings: Settings) -> int:
         return 1
     finally:
         client.close()
-    print(f"Elasticsearch {info['version']['number']} at {settings.elasticsearch_url} (ELASTICSEARCH_URL): "
-          f"{health['status']}, cluster '{health['cluster_name']}', {health['number_of_nodes']} node(s)")
+    print(
+        f"Elasticsearch {info['version']['number']} at {settings.elasticsearch_url} (ELASTICSEARCH_URL): "
+        f"{health['status']}, cluster '{health['cluster_name']}', {health['number_of_nodes']} node(s)"
+    )
     return 0
 
 
@@ -259,8 +303,11 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
             return _cluster_status(settings)
         config = dataclasses.replace(config, http_port=port)  # the node ELASTICSEARCH_URL names
     elif port is not None and port != config.http_port:
-        print(f"note: ELASTICSEARCH_URL is {settings.elasticsearch_url}; `newsfacet es {args.action}` manages the "
-              f"node on port {config.http_port} (NEWSFACET_ES_PORT)", file=sys.stderr)
+        print(
+            f"note: ELASTICSEARCH_URL is {settings.elasticsearch_url}; `newsfacet es {args.action}` manages the "
+            f"node on port {config.http_port} (NEWSFACET_ES_PORT)",
+            file=sys.stderr,
+        )
     if args.action == "start":
         status = devtools.start(config)
     elif args.action == "stop":
@@ -269,10 +316,14 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
     else:
         status = devtools.status(config)
     if status.running:
-        print(f"Elasticsearch {status.version} at {status.url}: {status.health}, pid {status.pid or '?'}"
-              f"{'' if status.managed else ' (not started by newsfacet)'}")
-        print(f"  analysis: {', '.join(status.analysis) or 'none'}"
-              f"{'; missing ' + ', '.join(status.missing_analysis) if status.missing_analysis else ''}")
+        print(
+            f"Elasticsearch {status.version} at {status.url}: {status.health}, pid {status.pid or '?'}"
+            f"{'' if status.managed else ' (not started by newsfacet)'}"
+        )
+        print(
+            f"  analysis: {', '.join(status.analysis) or 'none'}"
+            f"{'; missing ' + ', '.join(status.missing_analysis) if status.missing_analysis else ''}"
+        )
     else:
         print(f"no Elasticsearch at {status.url}")
     return 0 if (args.action == "stop") or status.running else 1
@@ -281,11 +332,15 @@ def cmd_es(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     if args.rollback:
         done = rollback(settings)
-        print(f"rolled back alias '{settings.index_alias}': {done.from_index} -> {done.to_index} "
-              f"({done.reapplied} document(s) written since the swap re-applied, {done.removed} removed)")
+        print(
+            f"rolled back alias '{settings.index_alias}': {done.from_index} -> {done.to_index} "
+            f"({done.reapplied} document(s) written since the swap re-applied, {done.removed} removed)"
+        )
         return 0
-    print(f"newsfacet reindex: {settings.archive_dir} -> {settings.display_url} alias '{settings.index_alias}'",
-          flush=True)
+    print(
+        f"newsfacet reindex: {settings.archive_dir} -> {settings.display_url} alias '{settings.index_alias}'",
+        flush=True,
+    )
     result = reindex(settings)
     print(f"reindexed: {result.summary()}")
     if result.build.analysis_fallback:
@@ -317,8 +372,14 @@ def _kb_suggest(args: argparse.Namespace, settings: Settings) -> int:
     from etl.knowledge.suggest import suggest
 
     knowledge = load_knowledge(settings, refresh=True)
-    found = suggest(connect(settings), settings.index_alias, knowledge.kb, limit=args.limit, min_docs=args.min_docs,
-                    gazetteer=knowledge.gazetteer)
+    found = suggest(
+        connect(settings),
+        settings.index_alias,
+        knowledge.kb,
+        limit=args.limit,
+        min_docs=args.min_docs,
+        gazetteer=knowledge.gazetteer,
+    )
     if args.json:
         _print_json([s.to_dict() for s in found])
         return 0
@@ -336,10 +397,18 @@ def _kb_suggest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_relink(args: argparse.Namespace, settings: Settings) -> int:
     from etl.run.relink import relink
 
-    print(f"newsfacet relink{' --dry-run' if args.dry_run else ''}: alias '{settings.index_alias}' at "
-          f"{settings.display_url}, knowledge {settings.kb_dir or '(shipped only)'}", flush=True)
-    report = relink(settings, dry_run=args.dry_run, full=args.full, workers=args.workers,
-                    progress=lambda msg: print(msg, flush=True))
+    print(
+        f"newsfacet relink{' --dry-run' if args.dry_run else ''}: alias '{settings.index_alias}' at "
+        f"{settings.display_url}, knowledge {settings.kb_dir or '(shipped only)'}",
+        flush=True,
+    )
+    report = relink(
+        settings,
+        dry_run=args.dry_run,
+        full=args.full,
+        workers=args.workers,
+        progress=lambda msg: print(msg, flush=True),
+    )
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -356,8 +425,11 @@ class _SubcommandParser(argparse.ArgumentParser):
     """A subcommand's parser: an unknown argument is reported with this subcommand's usage (``newsfacet run
     --bogus`` shows how to call ``run``), not the top level's."""
 
-    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+    def parse_known_args(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        namespace: argparse.Namespace | None = None,
+    ) -> tuple[argparse.Namespace, list[str]]:
         parsed, extras = super().parse_known_args(args, namespace)
         if extras:
             self.error(f"unrecognized arguments: {' '.join(extras)}")
@@ -365,60 +437,83 @@ class _SubcommandParser(argparse.ArgumentParser):
 
 
 _DEFAULTS = Settings()  # the built-in defaults, for help texts (the environment may override each)
-_ES_ENV = (f"ELASTICSEARCH_URL (default {_DEFAULTS.elasticsearch_url}) is the cluster (credentials:\n"
-           "ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD; ELASTICSEARCH_CA_CERTS);\n"
-           f"NEWSFACET_INDEX (default '{_DEFAULTS.index_alias}') is the alias searched and written.")
+_ES_ENV = (
+    f"ELASTICSEARCH_URL (default {_DEFAULTS.elasticsearch_url}) is the cluster (credentials:\n"
+    "ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD; ELASTICSEARCH_CA_CERTS);\n"
+    f"NEWSFACET_INDEX (default '{_DEFAULTS.index_alias}') is the alias searched and written."
+)
 
 
 def _sub(sub: Any, name: str, summary: str, description: str, epilog: str | None = None) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=description, epilog=epilog,
-                                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="newsfacet", description="Raw news articles -> a faceted search index.",
+        prog="newsfacet",
+        description="Raw news articles -> a faceted search index.",
         epilog="Run `newsfacet COMMAND --help` for a command's arguments.\n"
-               "Exit codes: 0 done, 1 a check failed, 2 an error, 3 input rejected.",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "Exit codes: 0 done, 1 a check failed, 2 an error, 3 input rejected.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_SubcommandParser)
 
-    p = _sub(sub, "clean", "print the cleaned article",
-             "Read one article (a .txt of pasted text or a saved .html page) and print it cleaned: title, source,\n"
-             "date, headings, captions, credits, the boilerplate lines removed, then the body. No Elasticsearch.",
-             epilog="Exit code 3 when the file is rejected (empty, binary, too large, no article...).")
+    p = _sub(
+        sub,
+        "clean",
+        "print the cleaned article",
+        "Read one article (a .txt of pasted text or a saved .html page) and print it cleaned: title, source,\n"
+        "date, headings, captions, credits, the boilerplate lines removed, then the body. No Elasticsearch.",
+        epilog="Exit code 3 when the file is rejected (empty, binary, too large, no article...).",
+    )
     p.add_argument("file", help="the article file: text or HTML, any common encoding, gzip too")
     p.add_argument("--json", action="store_true", help="every field as JSON (body included)")
     p.set_defaults(func=cmd_clean)
 
-    p = _sub(sub, "enrich", "print the document as it would be indexed",
-             "Clean and enrich one article (language, actors, places, regions, quotes) and print the facets;\n"
-             "--json prints the document exactly as it would be indexed. No Elasticsearch.")
+    p = _sub(
+        sub,
+        "enrich",
+        "print the document as it would be indexed",
+        "Clean and enrich one article (language, actors, places, regions, quotes) and print the facets;\n"
+        "--json prints the document exactly as it would be indexed. No Elasticsearch.",
+    )
     p.add_argument("file", help="the article file: text or HTML (gzip too)")
     p.add_argument("--json", action="store_true", help="the full document as JSON")
     p.set_defaults(func=cmd_enrich)
 
-    p = _sub(sub, "run", "one pipeline pass over files or folders (default: the inbox)",
-             "Index every new or changed article under PATH: files and folders (searched recursively) are\n"
-             "read, cleaned, enriched and bulk-loaded; files already indexed with the same content are skipped as\n"
-             "unchanged; a rejected file gets a note under NEWSFACET_DATA_DIR/quarantine/<reason>/ saying why.\n"
-             "Prints progress (a bar with rate and time left on a terminal) and a summary by outcome and reason.",
-             epilog=f"Environment:\n{_ES_ENV}\nNEWSFACET_INBOX (default {_DEFAULTS.inbox}) is the folder or "
-                    f"object-store URL read without PATH;\nNEWSFACET_DATA_DIR (default {_DEFAULTS.data_dir}) keeps "
-                    f"quarantine notes, the archive and run summaries;\nNEWSFACET_BATCH_SIZE (default "
-                    f"{_DEFAULTS.batch_size}) files per batch.")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files or folders to index (default: the inbox, NEWSFACET_INBOX)")
-    p.add_argument("--stale", action="store_true",
-                   help="also re-process files whose document an older pipeline version made")
+    p = _sub(
+        sub,
+        "run",
+        "one pipeline pass over files or folders (default: the inbox)",
+        "Index every new or changed article under PATH: files and folders (searched recursively) are\n"
+        "read, cleaned, enriched and bulk-loaded; files already indexed with the same content are skipped as\n"
+        "unchanged; a rejected file gets a note under NEWSFACET_DATA_DIR/quarantine/<reason>/ saying why.\n"
+        "Prints progress (a bar with rate and time left on a terminal) and a summary by outcome and reason.",
+        epilog=f"Environment:\n{_ES_ENV}\nNEWSFACET_INBOX (default {_DEFAULTS.inbox}) is the folder or "
+        f"object-store URL read without PATH;\nNEWSFACET_DATA_DIR (default {_DEFAULTS.data_dir}) keeps "
+        f"quarantine notes, the archive and run summaries;\nNEWSFACET_BATCH_SIZE (default "
+        f"{_DEFAULTS.batch_size}) files per batch.",
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders to index (default: the inbox, NEWSFACET_INBOX)"
+    )
+    p.add_argument(
+        "--stale", action="store_true", help="also re-process files whose document an older pipeline version made"
+    )
     p.set_defaults(func=cmd_run)
 
-    p = _sub(sub, "search", "search with facet counts; --actor and --region accept aliases",
-             "Full-text search plus filters on the facets, with facet counts. Filters accept any alias or spelling\n"
-             "(--actor Hifter finds Khalifa Haftar, --region Fazzan finds Fezzan); a name that is not known says so\n"
-             "and suggests near ones. Without TEXT the hits come newest first; with TEXT, best match first.",
-             epilog=f"Environment:\n{_ES_ENV}")
+    p = _sub(
+        sub,
+        "search",
+        "search with facet counts; --actor and --region accept aliases",
+        "Full-text search plus filters on the facets, with facet counts. Filters accept any alias or spelling\n"
+        "(--actor Hifter finds Khalifa Haftar, --region Fazzan finds Fezzan); a name that is not known says so\n"
+        "and suggests near ones. Without TEXT the hits come newest first; with TEXT, best match first.",
+        epilog=f"Environment:\n{_ES_ENV}",
+    )
     p.add_argument("text", nargs="*", metavar="TEXT", help="full-text query (all words must match)")
     p.add_argument("--region", action="append", default=[], help="region (any alias), repeatable")
     p.add_argument("--actor", action="append", default=[], help="actor (any alias), repeatable")
@@ -429,42 +524,66 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--size", type=int, default=10, help="hits to show (default 10)")
-    p.add_argument("--facet", action="append", default=[], choices=sorted(FACETS),
-                   help="facet to count, repeatable (default: regions, countries, actors, language)")
+    p.add_argument(
+        "--facet",
+        action="append",
+        default=[],
+        choices=sorted(FACETS),
+        help="facet to count, repeatable (default: regions, countries, actors, language)",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 
-    p = _sub(sub, "es", "a local Elasticsearch node (Maven Central distribution; development)",
-             "start / stop a local Elasticsearch node for machines without Docker (downloaded once from Maven\n"
-             "Central, port NEWSFACET_ES_PORT, default 9200); status reports on the cluster ELASTICSEARCH_URL names.")
+    p = _sub(
+        sub,
+        "es",
+        "a local Elasticsearch node (Maven Central distribution; development)",
+        "start / stop a local Elasticsearch node for machines without Docker (downloaded once from Maven\n"
+        "Central, port NEWSFACET_ES_PORT, default 9200); status reports on the cluster ELASTICSEARCH_URL names.",
+    )
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_es)
 
-    p = _sub(sub, "reindex", "rebuild the index from the archive, check it, swap the alias atomically",
-             "Build a new versioned index from the archive of indexed documents (NEWSFACET_DATA_DIR/archive),\n"
-             "check it, and move the alias NEWSFACET_INDEX to it in one step; --rollback moves it back.",
-             epilog=f"Environment:\n{_ES_ENV}")
+    p = _sub(
+        sub,
+        "reindex",
+        "rebuild the index from the archive, check it, swap the alias atomically",
+        "Build a new versioned index from the archive of indexed documents (NEWSFACET_DATA_DIR/archive),\n"
+        "check it, and move the alias NEWSFACET_INDEX to it in one step; --rollback moves it back.",
+        epilog=f"Environment:\n{_ES_ENV}",
+    )
     p.add_argument("--rollback", action="store_true", help="point the alias back at the previous index instead")
     p.set_defaults(func=cmd_reindex)
 
-    p = _sub(sub, "relink", "bring indexed documents to the current knowledge (no NER re-run)",
-             "Re-derive, from their archived NER spans, the documents whose knowledge versions differ from the\n"
-             "current knowledge (the shipped one and yours in NEWSFACET_KB_DIR): only those the change can touch;\n"
-             "write the changed ones by id; print how many documents gained or lost each actor and region.",
-             epilog=f"Environment:\n{_ES_ENV}\nNEWSFACET_KB_DIR: your knowledge; NEWSFACET_RELINK_WORKERS (default "
-                    f"{_DEFAULTS.relink_workers}) worker processes.")
+    p = _sub(
+        sub,
+        "relink",
+        "bring indexed documents to the current knowledge (no NER re-run)",
+        "Re-derive, from their archived NER spans, the documents whose knowledge versions differ from the\n"
+        "current knowledge (the shipped one and yours in NEWSFACET_KB_DIR): only those the change can touch;\n"
+        "write the changed ones by id; print how many documents gained or lost each actor and region.",
+        epilog=f"Environment:\n{_ES_ENV}\nNEWSFACET_KB_DIR: your knowledge; NEWSFACET_RELINK_WORKERS (default "
+        f"{_DEFAULTS.relink_workers}) worker processes.",
+    )
     p.add_argument("--dry-run", action="store_true", help="print what would change per actor and region; write nothing")
-    p.add_argument("--full", action="store_true",
-                   help="re-derive every stale document, not only those the knowledge change can touch")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="re-derive every stale document, not only those the knowledge change can touch",
+    )
     p.add_argument("--workers", type=int, default=None, help="processes (default NEWSFACET_RELINK_WORKERS)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_relink)
 
-    p = _sub(sub, "kb", "knowledge-base tools: check the files, suggest what to add",
-             "check: validate the knowledge files (the shipped ones, and yours in NEWSFACET_KB_DIR: actors*.jsonl,\n"
-             "places*.csv), each problem as file:line.\n"
-             "suggest: the people and organisations the articles name most that no entry covers, with document\n"
-             "counts, example sentences and likely merges.")
+    p = _sub(
+        sub,
+        "kb",
+        "knowledge-base tools: check the files, suggest what to add",
+        "check: validate the knowledge files (the shipped ones, and yours in NEWSFACET_KB_DIR: actors*.jsonl,\n"
+        "places*.csv), each problem as file:line.\n"
+        "suggest: the people and organisations the articles name most that no entry covers, with document\n"
+        "counts, example sentences and likely merges.",
+    )
     p.add_argument("action", choices=["check", "suggest"])
     p.add_argument("--min-docs", type=int, default=2, help="suggest: names in at least this many documents")
     p.add_argument("--limit", type=int, default=30, help="suggest: how many names")
@@ -498,8 +617,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if fault is not None:
             return _fail(f"error: {fault}")
         if _is_missing_index(exc):
-            return _fail(f"error: there is no index '{Settings.from_env().index_alias}' yet: `newsfacet run` creates "
-                         "it (or set NEWSFACET_INDEX to the alias you meant)")
+            return _fail(
+                f"error: there is no index '{Settings.from_env().index_alias}' yet: `newsfacet run` creates "
+                "it (or set NEWSFACET_INDEX to the alias you meant)"
+            )
         raise
 
 

@@ -43,9 +43,15 @@ LENGTHS = ((100, "brief"), (300, "short"), (1000, "medium"))
 """Upper word counts of the ``length`` facet's values; longer is "long". A brief is kept and marked, not rejected."""
 
 
-def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_version: str = "",
-                ingested_at: str | None = None, kb: KnowledgeBase | None = None,
-                gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+def to_document(
+    enriched: EnrichedArticle,
+    *,
+    kb_version: str = "",
+    gazetteer_version: str = "",
+    ingested_at: str | None = None,
+    kb: KnowledgeBase | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> dict[str, Any]:
     """The indexed document: canonical facet values, full text, nested entities and quotes, provenance.
 
     ``kb`` and ``gazetteer``: the knowledge the article was enriched with (``etl.knowledge.loader``: with your
@@ -116,8 +122,9 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
             }
             for e in enriched.entities
         ],
-        "quotes": [{"speaker": _keyword(q.speaker), "speaker_kb_id": q.speaker_kb_id, "text": q.text}
-                   for q in enriched.quotes],
+        "quotes": [
+            {"speaker": _keyword(q.speaker), "speaker_kb_id": q.speaker_kb_id, "text": q.text} for q in enriched.quotes
+        ],
         "notes": notes,
         "source_file": article.source_file,
         "content_sha256": article.content_sha256,
@@ -129,8 +136,9 @@ def to_document(enriched: EnrichedArticle, *, kb_version: str = "", gazetteer_ve
     return complete_document(document, kb, gazetteer)
 
 
-def complete_document(document: dict[str, Any], kb: KnowledgeBase | None = None,
-                      gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+def complete_document(
+    document: dict[str, Any], kb: KnowledgeBase | None = None, gazetteer: Gazetteer | None = None
+) -> dict[str, Any]:
     """Add the fields derived from the rest of the document (mapping v3: ``timestamp``, ``timestamp_source``,
     ``actor_names``, ``place_names``) where they are missing; returns the same dict.
 
@@ -167,8 +175,11 @@ def place_names(locations: Iterable[dict[str, Any]], gazetteer: Gazetteer | None
     for loc in locations:
         names += [loc["name"], *loc.get("mentions", ())]
         for place in gazetteer.candidates(loc["name"]):
-            if (place.geonameid == loc["geonameid"]) if loc.get("geonameid") else (place.name, place.feature) == (
-                    loc["name"], loc.get("feature")):
+            if (
+                (place.geonameid == loc["geonameid"])
+                if loc.get("geonameid")
+                else (place.name, place.feature) == (loc["name"], loc.get("feature"))
+            ):
                 names += place.names
                 break
         if loc.get("district"):

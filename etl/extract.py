@@ -47,8 +47,13 @@ _FEED_SNIFF = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)[\s>]", re.I
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def read_file(location: Path | str, max_bytes: int, source_name: str | None = None,
-              roots: Sequence[str] = (), follow_links: bool = False) -> RawArticle:
+def read_file(
+    location: Path | str,
+    max_bytes: int,
+    source_name: str | None = None,
+    roots: Sequence[str] = (),
+    follow_links: bool = False,
+) -> RawArticle:
     """Read one inbox entry (a path or an object-store URL), refusing what cannot be an article before decoding it.
 
     With ``roots`` (the inbox, or the paths a run was given), a link leading outside them is refused unless
@@ -64,8 +69,11 @@ def read_file(location: Path | str, max_bytes: int, source_name: str | None = No
             raise RejectedInput(RejectReason.UNREADABLE, "broken or looping symbolic link", name)
         target = None if follow_links else outside_roots(str(path), roots)
         if target is not None:
-            raise RejectedInput(RejectReason.OUTSIDE_INBOX, f"a link to {target}, outside the inbox: not followed "
-                                "(NEWSFACET_FOLLOW_LINKS=true follows links)", name)
+            raise RejectedInput(
+                RejectReason.OUTSIDE_INBOX,
+                f"a link to {target}, outside the inbox: not followed (NEWSFACET_FOLLOW_LINKS=true follows links)",
+                name,
+            )
         if path.is_dir():
             raise RejectedInput(*_why_a_folder(path), name)
         if not path.is_file():
@@ -87,8 +95,11 @@ def read_file(location: Path | str, max_bytes: int, source_name: str | None = No
 def _why_a_folder(path: Path) -> tuple[RejectReason, str]:
     """A folder listed as an entry: a linked folder not walked, or one that cannot be listed."""
     if path.is_symlink():
-        return (RejectReason.LINKED_FOLDER, f"a link to the folder {os.path.realpath(path)}: not walked (its files are "
-                "read where they are when they lie in the inbox; NEWSFACET_FOLLOW_LINKS=true walks linked folders)")
+        return (
+            RejectReason.LINKED_FOLDER,
+            f"a link to the folder {os.path.realpath(path)}: not walked (its files are "
+            "read where they are when they lie in the inbox; NEWSFACET_FOLLOW_LINKS=true walks linked folders)",
+        )
     try:
         os.listdir(path)
     except OSError as exc:
@@ -140,8 +151,7 @@ def _gunzip(raw: RawArticle, max_bytes: int) -> bytes:
             raise RejectedInput(RejectReason.BINARY, f"corrupt gzip data: {exc}", raw.source_file) from exc
         size += len(out)
         if size > max_bytes or decompressor.unconsumed_tail:
-            raise RejectedInput(RejectReason.TOO_LARGE, f"decompresses to more than {max_bytes} bytes",
-                                raw.source_file)
+            raise RejectedInput(RejectReason.TOO_LARGE, f"decompresses to more than {max_bytes} bytes", raw.source_file)
         if not decompressor.eof:
             raise RejectedInput(RejectReason.BINARY, "truncated gzip data", raw.source_file)
         parts.append(out)
@@ -175,8 +185,9 @@ def _to_text(data: bytes, source_file: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = EncodingDetector.find_declared_encoding(data[:_DECLARATION_WINDOW], is_html=True,
-                                                       search_entire_document=True)
+    declared = EncodingDetector.find_declared_encoding(
+        data[:_DECLARATION_WINDOW], is_html=True, search_entire_document=True
+    )
     if declared:
         try:  # a name Python does not know, or knows as a codec that refuses all text ("undefined"), is ignored
             return data.decode(declared), codecs.lookup(declared).name

@@ -58,7 +58,7 @@ def list_files(locations: Sequence[str], follow_links: bool = False) -> list[str
                 continue
             names = sorted(fs.find(root))
             for name in names:
-                if not any(part.startswith(".") for part in name[len(root):].split("/") if part):
+                if not any(part.startswith(".") for part in name[len(root) :].split("/") if part):
                     add(_with_protocol(fs, name))
         elif os.path.isdir(location):
             for path in _walk(location, follow_links):
@@ -102,7 +102,7 @@ def source_key(path: str, inbox: str) -> str:
     for the CLI and the DAG alike."""
     if is_url(path):
         root = inbox.rstrip("/") + "/"
-        return source_name(path[len(root):] if is_url(inbox) and path.startswith(root) else path)
+        return source_name(path[len(root) :] if is_url(inbox) and path.startswith(root) else path)
     canonical = canonical_path(path)
     if not is_url(inbox):
         root = os.path.realpath(inbox)

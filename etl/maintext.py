@@ -41,20 +41,50 @@ Array = npt.NDArray[np.float64]
 
 # What a page declares itself to be (schema.org types in its JSON-LD), grouped.
 PAGE_TYPES = (
-    ("article", ("Article", "NewsArticle", "BlogPosting", "Report", "ReportageNewsArticle", "TechArticle",
-                 "ScholarlyArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "LiveBlogPosting")),
+    (
+        "article",
+        (
+            "Article",
+            "NewsArticle",
+            "BlogPosting",
+            "Report",
+            "ReportageNewsArticle",
+            "TechArticle",
+            "ScholarlyArticle",
+            "AnalysisNewsArticle",
+            "OpinionNewsArticle",
+            "LiveBlogPosting",
+        ),
+    ),
     ("product", ("Product", "ProductGroup", "Offer", "AggregateOffer", "IndividualProduct")),
     ("forum", ("DiscussionForumPosting", "QAPage", "Question", "Answer", "Comment", "SocialMediaPosting")),
     ("list", ("ItemList", "CollectionPage", "SearchResultsPage", "OfferCatalog")),
     ("faq", ("FAQPage",)),
     ("howto", ("HowTo", "Recipe")),
-)  # fmt: skip
+)
 _TYPE_BIT = {name: i for i, (group, names) in enumerate(PAGE_TYPES) for name in names}
 _TAG_CLASS = {
-    "p": "p", "li": "li", "h1": "h1", "h2": "h23", "h3": "h23", "h4": "h456", "h5": "h456", "h6": "h456",
-    "td": "td", "th": "td", "tr": "td", "table": "td", "caption": "td", "dd": "dd", "dt": "dd", "dl": "dd",
-    "pre": "pre", "blockquote": "blockquote", "figcaption": "fig", "figure": "fig",
-}  # fmt: skip
+    "p": "p",
+    "li": "li",
+    "h1": "h1",
+    "h2": "h23",
+    "h3": "h23",
+    "h4": "h456",
+    "h5": "h456",
+    "h6": "h456",
+    "td": "td",
+    "th": "td",
+    "tr": "td",
+    "table": "td",
+    "caption": "td",
+    "dd": "dd",
+    "dt": "dd",
+    "dl": "dd",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "figcaption": "fig",
+    "figure": "fig",
+}
 TAG_CLASSES = ("p", "li", "h1", "h23", "h456", "td", "dd", "pre", "blockquote", "fig", "div")
 _GROUP_LEVELS = 5  # ancestors whose totals (words, links, blocks) describe a block's surroundings
 _REPEAT_LEVELS = 4  # the element and its ancestors: how many siblings share its tag and class (cards, posts)
@@ -65,26 +95,50 @@ _FINAL = frozenset('.!?:;"”')
 _BIT = {name: i for i, (name, _) in enumerate(CLASS_GROUPS)}
 
 FEATURES: tuple[str, ...] = (
-    "log_words", "link_density", "mostly_link", "very_short", "ends_like_sentence", "punctuation", "capitalised",
-    "digits", "currency", "repeated_text",
+    "log_words",
+    "link_density",
+    "mostly_link",
+    "very_short",
+    "ends_like_sentence",
+    "punctuation",
+    "capitalised",
+    "digits",
+    "currency",
+    "repeated_text",
     *(f"tag_{t}" for t in TAG_CLASSES),
     *(f"near_{name}" for name, _ in CLASS_GROUPS),
     *(f"any_{name}" for name, _ in CLASS_GROUPS),
     *(f"in_{tag}" for tag in CONTEXT_TAGS),
-    "role_main", "role_chrome", "hidden",
-    "position", "words_before", "before_h1", "no_h1",
-    *(f"up{level}_{x}" for level in range(1, _GROUP_LEVELS + 1) for x in ("log_words", "links", "log_blocks",
-                                                                          "log_avg_words", "share")),
+    "role_main",
+    "role_chrome",
+    "hidden",
+    "position",
+    "words_before",
+    "before_h1",
+    "no_h1",
+    *(
+        f"up{level}_{x}"
+        for level in range(1, _GROUP_LEVELS + 1)
+        for x in ("log_words", "links", "log_blocks", "log_avg_words", "share")
+    ),
     *(f"repeat{level}" for level in range(_REPEAT_LEVELS)),
     *(f"next{d}_{x}" for d in (-2, -1, 1, 2) for x in ("log_words", "links", "exists")),
     *(f"page_{group}" for group, _ in PAGE_TYPES),
-    "og_article", "og_product", "og_website",
-    "comment_in_forum", "product_in_product", "card_in_list",
-)  # fmt: skip
+    "og_article",
+    "og_product",
+    "og_website",
+    "comment_in_forum",
+    "product_in_product",
+    "card_in_list",
+)
 CONTEXT_FEATURES: tuple[str, ...] = (
-    "logit", *(f"logit{d:+d}" for d in (-1, 1, -2, 2, -3, 3)), "window5", "window15", "page_mean",
+    "logit",
+    *(f"logit{d:+d}" for d in (-1, 1, -2, 2, -3, 3)),
+    "window5",
+    "window15",
+    "page_mean",
     *(f"{x}{tau}" for tau in (50, 70, 90) for x in ("inside", "inside_share")),
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -216,8 +270,11 @@ def _repeat_columns(seg: Segmented, ancestors: npt.NDArray[np.int64]) -> list[Ar
 def _neighbour_columns(words: Array, links: Array) -> list[Array]:
     cols: list[Array] = []
     for shift in (-2, -1, 1, 2):
-        cols += [_shifted(np.log1p(words), shift, 0.0), _shifted(links, shift, 0.0),
-                 _shifted(np.ones_like(words), shift, 0.0)]  # fmt: skip
+        cols += [
+            _shifted(np.log1p(words), shift, 0.0),
+            _shifted(links, shift, 0.0),
+            _shifted(np.ones_like(words), shift, 0.0),
+        ]
     return cols
 
 
@@ -305,10 +362,19 @@ def _weights() -> _Weights:
 
     members, width, hidden = m.STAGE2_W1.shape
     return _Weights(
-        m.STAGE1_MEAN, m.STAGE1_SCALE, m.STAGE1_COEF, float(m.STAGE1_BIAS), m.STAGE2_MEAN, m.STAGE2_SCALE,
-        m.STAGE2_W1.transpose(1, 0, 2).reshape(width, members * hidden), m.STAGE2_B1.reshape(members * hidden),
-        m.STAGE2_W2, m.STAGE2_B2, float(m.SELECT_BETA), float(m.SELECT_FLOOR),
-    )  # fmt: skip
+        m.STAGE1_MEAN,
+        m.STAGE1_SCALE,
+        m.STAGE1_COEF,
+        float(m.STAGE1_BIAS),
+        m.STAGE2_MEAN,
+        m.STAGE2_SCALE,
+        m.STAGE2_W1.transpose(1, 0, 2).reshape(width, members * hidden),
+        m.STAGE2_B1.reshape(members * hidden),
+        m.STAGE2_W2,
+        m.STAGE2_B2,
+        float(m.SELECT_BETA),
+        float(m.SELECT_FLOOR),
+    )
 
 
 def score(seg: Segmented, signals: PageSignals) -> Scored:
@@ -382,5 +448,3 @@ def main_blocks(seg: Segmented, signals: PageSignals) -> list[int]:
 
 
 _DEDUPE_MIN_WORDS = 5
-
-

@@ -39,18 +39,44 @@ Tree = Any  # an lxml element (lxml ships no type stubs)
 
 MAX_LD_CHARS = 200_000  # a JSON-LD script longer than this is not read (a page's whole state dumped as JSON)
 _DATE_KEYS = (
-    "article:published_time", "datepublished", "date", "dc.date", "dc.date.issued", "dcterms.created",
-    "pubdate", "publishdate", "og:published_time", "sailthru.date", "parsely-pub-date", "article:published",
-    "publish-date", "published_time", "release_date",
-)  # fmt: skip
+    "article:published_time",
+    "datepublished",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "og:published_time",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article:published",
+    "publish-date",
+    "published_time",
+    "release_date",
+)
 _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 _MAIN_ENTITY_TYPES = frozenset(
     (
-        "Article", "NewsArticle", "BlogPosting", "Report", "TechArticle", "ScholarlyArticle", "LiveBlogPosting",
-        "AnalysisNewsArticle", "OpinionNewsArticle", "ReportageNewsArticle", "WebPage", "DiscussionForumPosting",
-        "Question", "QAPage", "HowTo", "Recipe", "Review",
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "Report",
+        "TechArticle",
+        "ScholarlyArticle",
+        "LiveBlogPosting",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "WebPage",
+        "DiscussionForumPosting",
+        "Question",
+        "QAPage",
+        "HowTo",
+        "Recipe",
+        "Review",
     )
-)  # fmt: skip
+)
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-–—:·•»]\s+|\s+::\s+")
 _AUTHOR_XPATH = etree.XPath(
     "//*[self::a or self::address or self::div or self::p or self::span or self::strong or self::h3 or self::h4]["

@@ -37,8 +37,19 @@ MAX_SIZE = 1000
 MAX_TEXT = 1000
 MAX_VALUE = 300
 """Characters of a query and of a filter value: far above a real one, far below what would strain the cluster."""
-TEXT_FIELDS = ["title^3", "title.english^2", "title.french^2", "headings^2", "body", "body_en", "body_fr", "body_de",
-               "body_es", "body_ar", "captions"]  # body_<code>: the body stemmed in its own language (mapping v2)
+TEXT_FIELDS = [
+    "title^3",
+    "title.english^2",
+    "title.french^2",
+    "headings^2",
+    "body",
+    "body_en",
+    "body_fr",
+    "body_de",
+    "body_es",
+    "body_ar",
+    "captions",
+]  # body_<code>: the body stemmed in its own language (mapping v2)
 
 
 @dataclass(frozen=True)
@@ -106,8 +117,9 @@ class SearchResult:
         }
 
 
-def resolve_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
-                    gazetteer: Gazetteer | None = None) -> SearchQuery:
+def resolve_filters(
+    query: SearchQuery, kb: KnowledgeBase | None = None, gazetteer: Gazetteer | None = None
+) -> SearchQuery:
     """Canonical names for what the user typed: actor and place aliases, any spelling or script.
 
     Pass the knowledge the index was made with (``etl.knowledge.loader.load_knowledge``: yours included); the
@@ -174,8 +186,9 @@ def _near(value: str, names: dict[str, str], limit: int = 3) -> tuple[str, ...]:
     return tuple(sorted(ranked, key=lambda name: ranked[name])[:limit])
 
 
-def unknown_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
-                    gazetteer: Gazetteer | None = None) -> list[UnknownFilter]:
+def unknown_filters(
+    query: SearchQuery, kb: KnowledgeBase | None = None, gazetteer: Gazetteer | None = None
+) -> list[UnknownFilter]:
     """The filter values of a resolved query that are not known names, each with near known names (for regions,
     the few there are when none is near). Actors and places may still match names the pipeline found outside the
     knowledge base, so those are searched as typed. ``kb``, ``gazetteer``: as for ``resolve_filters``."""
@@ -185,8 +198,9 @@ def unknown_filters(query: SearchQuery, kb: KnowledgeBase | None = None,
     regions = {alias: name for name, region in gazetteer.regions.items() for alias in (name, *region.aliases)}
     for value in query.regions:
         if value not in gazetteer.regions:
-            found.append(UnknownFilter("region", value, _near(value, regions) or tuple(sorted(gazetteer.regions)),
-                                       closed=True))
+            found.append(
+                UnknownFilter("region", value, _near(value, regions) or tuple(sorted(gazetteer.regions)), closed=True)
+            )
     countries = {alias: p.name for p in gazetteer.places if p.feature == "country" for alias in p.names}
     for value in query.countries:
         if value not in countries.values():
@@ -211,9 +225,14 @@ def build_body(query: SearchQuery) -> dict[str, Any]:
     if query.text:
         must.append({"multi_match": {"query": query.text, "fields": TEXT_FIELDS, "operator": "and"}})
     filters: list[dict[str, Any]] = []
-    for field_name, values in (("regions", query.regions), ("actors", query.actors),
-                               ("countries", query.countries), ("places", query.places),
-                               ("language", query.languages), ("source", query.sources)):
+    for field_name, values in (
+        ("regions", query.regions),
+        ("actors", query.actors),
+        ("countries", query.countries),
+        ("places", query.places),
+        ("language", query.languages),
+        ("source", query.sources),
+    ):
         if values:
             filters.append({"terms": {field_name: list(values)}})
     if query.date_from or query.date_to:
@@ -250,10 +269,7 @@ def search(client: Elasticsearch, alias: str, query: SearchQuery) -> SearchResul
         for h in response["hits"]["hits"]
     ]
     aggregations = response.get("aggregations") or {}
-    facets = {
-        name: [(b["key"], int(b["doc_count"])) for b in aggregations[name]["buckets"]]
-        for name in query.facets
-    }
+    facets = {name: [(b["key"], int(b["doc_count"])) for b in aggregations[name]["buckets"]] for name in query.facets}
     return SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits, facets=facets)
 
 

@@ -65,8 +65,10 @@ def check_index_name(name: str) -> str:
     not starting with ``-``, ``_``, ``+`` or ``.``; else ``ConfigurationError`` saying what is wrong."""
     if not _INDEX_NAME.fullmatch(name):
         hint = " (Elasticsearch index names are lower case)" if name.lower() != name else ""
-        raise ConfigurationError(f"NEWSFACET_INDEX={name!r} is not a valid index name{hint}: use lower-case letters, "
-                                 "digits, '-', '_' or '.', starting with a letter or digit")
+        raise ConfigurationError(
+            f"NEWSFACET_INDEX={name!r} is not a valid index name{hint}: use lower-case letters, "
+            "digits, '-', '_' or '.', starting with a letter or digit"
+        )
     return name
 
 
@@ -175,8 +177,9 @@ class Settings:
             reindex_allow_shrink=_flag(env.get("NEWSFACET_REINDEX_ALLOW_SHRINK", "")),
             kb_dir=Path(env["NEWSFACET_KB_DIR"]) if env.get("NEWSFACET_KB_DIR", "").strip() else None,
             relink_workers=int(env.get("NEWSFACET_RELINK_WORKERS", defaults.relink_workers)),
-            knowledge_watch_schedule=_schedule(env.get("NEWSFACET_KB_WATCH_SCHEDULE",
-                                                       defaults.knowledge_watch_schedule or "none")),
+            knowledge_watch_schedule=_schedule(
+                env.get("NEWSFACET_KB_WATCH_SCHEDULE", defaults.knowledge_watch_schedule or "none")
+            ),
         )
 
 

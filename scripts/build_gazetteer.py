@@ -118,55 +118,146 @@ latitudes and longitudes (a box centre robust to outlying islands), close to Geo
 DEMONYM_RE = re.compile(r"^[A-Z]{2,9}(AN|ESE|ISH|ENCH|I|OT|IC)$")
 CURATED_DEMONYMS: dict[str, tuple[str, ...]] = {
     # English demonyms the Phoenix heuristic misses (newsfacet curated).
-    "US": ("American",), "GB": ("British",), "GR": ("Greek",), "NL": ("Dutch",), "CH": ("Swiss",),
-    "NE": ("Nigerien",), "UA": ("Ukrainian",), "IQ": ("Iraqi",), "KR": ("South Korean",), "KP": ("North Korean",),
-    "CO": ("Colombian",), "MK": ("Macedonian",), "LV": ("Latvian",), "PS": ("Palestinian",), "AF": ("Afghan",),
-}  # fmt: skip
+    "US": ("American",),
+    "GB": ("British",),
+    "GR": ("Greek",),
+    "NL": ("Dutch",),
+    "CH": ("Swiss",),
+    "NE": ("Nigerien",),
+    "UA": ("Ukrainian",),
+    "IQ": ("Iraqi",),
+    "KR": ("South Korean",),
+    "KP": ("North Korean",),
+    "CO": ("Colombian",),
+    "MK": ("Macedonian",),
+    "LV": ("Latvian",),
+    "PS": ("Palestinian",),
+    "AF": ("Afghan",),
+}
 FRENCH_DEMONYMS: dict[str, str] = {
     # Masculine singular; the feminine and plural forms are derived (``french_forms``). Context for disambiguation
     # and for "le président turc" (the state as an actor), as the English demonyms are. newsfacet curated.
-    "LY": "libyen", "TR": "turc", "RU": "russe", "FR": "français", "IT": "italien", "EG": "égyptien",
-    "AE": "émirien", "QA": "qatari", "US": "américain", "GB": "britannique", "DE": "allemand", "TD": "tchadien",
-    "SD": "soudanais", "NE": "nigérien", "TN": "tunisien", "DZ": "algérien", "ML": "malien", "GR": "grec",
-    "MT": "maltais", "SA": "saoudien", "JO": "jordanien", "SY": "syrien", "IL": "israélien", "IR": "iranien",
-    "CN": "chinois", "MA": "marocain", "ES": "espagnol", "NL": "néerlandais", "BE": "belge", "CH": "suisse",
-    "PT": "portugais", "UA": "ukrainien", "IQ": "irakien", "LB": "libanais", "SN": "sénégalais", "NG": "nigérian",
-    "MR": "mauritanien", "ER": "érythréen", "ET": "éthiopien", "SO": "somalien", "PK": "pakistanais",
-    "IN": "indien", "JP": "japonais", "BR": "brésilien", "CA": "canadien", "AT": "autrichien",
-}  # fmt: skip
+    "LY": "libyen",
+    "TR": "turc",
+    "RU": "russe",
+    "FR": "français",
+    "IT": "italien",
+    "EG": "égyptien",
+    "AE": "émirien",
+    "QA": "qatari",
+    "US": "américain",
+    "GB": "britannique",
+    "DE": "allemand",
+    "TD": "tchadien",
+    "SD": "soudanais",
+    "NE": "nigérien",
+    "TN": "tunisien",
+    "DZ": "algérien",
+    "ML": "malien",
+    "GR": "grec",
+    "MT": "maltais",
+    "SA": "saoudien",
+    "JO": "jordanien",
+    "SY": "syrien",
+    "IL": "israélien",
+    "IR": "iranien",
+    "CN": "chinois",
+    "MA": "marocain",
+    "ES": "espagnol",
+    "NL": "néerlandais",
+    "BE": "belge",
+    "CH": "suisse",
+    "PT": "portugais",
+    "UA": "ukrainien",
+    "IQ": "irakien",
+    "LB": "libanais",
+    "SN": "sénégalais",
+    "NG": "nigérian",
+    "MR": "mauritanien",
+    "ER": "érythréen",
+    "ET": "éthiopien",
+    "SO": "somalien",
+    "PK": "pakistanais",
+    "IN": "indien",
+    "JP": "japonais",
+    "BR": "brésilien",
+    "CA": "canadien",
+    "AT": "autrichien",
+}
 CURATED_FRENCH_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     # Short French forms that ISO 3166's French names lack ("Russie, Fédération de"). newsfacet curated.
-    "RU": ("Russie",), "US": ("États-Unis d'Amérique",), "CD": ("RDC", "République démocratique du Congo"),
-    "TZ": ("Tanzanie",), "BO": ("Bolivie",), "VE": ("Venezuela",), "MD": ("Moldavie",), "KP": ("Corée du Nord",),
-    "TW": ("Taïwan",), "VN": ("Viêt Nam", "Vietnam"), "LA": ("Laos",), "CZ": ("Tchéquie",),
-    "AE": ("Émirats arabes unis", "Émirats"), "PS": ("Palestine", "Territoires palestiniens"),
-}  # fmt: skip
+    "RU": ("Russie",),
+    "US": ("États-Unis d'Amérique",),
+    "CD": ("RDC", "République démocratique du Congo"),
+    "TZ": ("Tanzanie",),
+    "BO": ("Bolivie",),
+    "VE": ("Venezuela",),
+    "MD": ("Moldavie",),
+    "KP": ("Corée du Nord",),
+    "TW": ("Taïwan",),
+    "VN": ("Viêt Nam", "Vietnam"),
+    "LA": ("Laos",),
+    "CZ": ("Tchéquie",),
+    "AE": ("Émirats arabes unis", "Émirats"),
+    "PS": ("Palestine", "Territoires palestiniens"),
+}
 LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     # French (fr.wikipedia article titles) and other spellings of Libyan towns that the GeoNames record lacks.
-    "Kufra": ("Koufra", "Al-Koufra"), "Zawiya": ("Zaouia", "Zaouïa", "Zawiyah", "Az-Zawiya"),
-    "Sirte": ("Syrte", "Surt"), "Ras Lanuf": ("Ras Lanouf",), "Tobruk": ("Tobrouk",), "Sabha": ("Sebha",),
-    "Ubari": ("Oubari", "Obari"), "Murzuq": ("Mourzouk",), "Ghadames": ("Ghadamès",),
-    "Ajdabiya": ("Ajdabia", "Adjedabia", "Agedabia"), "Brega": ("Marsa el-Brega", "Marsa Brega", "Al-Brega"),
-    "Zuwara": ("Zouara", "Zuwarah"), "Tarhuna": ("Tarhounah", "Tarhouna", "Tarhunah"),
-    "Bani Walid": ("Beni Walid", "Bani Oualid"), "Zintan": ("Zenten", "Zentan"), "Khoms": ("Al-Khoms", "Al Khums"),
-    "Gharyan": ("Gharian",), "Derna": ("Darnah",), "Misrata": ("Misrata",), "Benghazi": ("Bengazi",),
-}  # fmt: skip
+    "Kufra": ("Koufra", "Al-Koufra"),
+    "Zawiya": ("Zaouia", "Zaouïa", "Zawiyah", "Az-Zawiya"),
+    "Sirte": ("Syrte", "Surt"),
+    "Ras Lanuf": ("Ras Lanouf",),
+    "Tobruk": ("Tobrouk",),
+    "Sabha": ("Sebha",),
+    "Ubari": ("Oubari", "Obari"),
+    "Murzuq": ("Mourzouk",),
+    "Ghadames": ("Ghadamès",),
+    "Ajdabiya": ("Ajdabia", "Adjedabia", "Agedabia"),
+    "Brega": ("Marsa el-Brega", "Marsa Brega", "Al-Brega"),
+    "Zuwara": ("Zouara", "Zuwarah"),
+    "Tarhuna": ("Tarhounah", "Tarhouna", "Tarhunah"),
+    "Bani Walid": ("Beni Walid", "Bani Oualid"),
+    "Zintan": ("Zenten", "Zentan"),
+    "Khoms": ("Al-Khoms", "Al Khums"),
+    "Gharyan": ("Gharian",),
+    "Derna": ("Darnah",),
+    "Misrata": ("Misrata",),
+    "Benghazi": ("Bengazi",),
+}
 LIBYA_EXONYM_SOURCE = "exonyms: fr.wikipedia article titles (newsfacet curated)"
 LIBYA_RENAMES = {"Al Burayqah": "Brega", "Al Khums": "Khoms", "Zuwarah": "Zuwara"}
 """English news names of Libyan towns the shared tables do not give (GeoNames names stay aliases)."""
 CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
     # Places GeoNames' extracts lack, as the shared supplement's columns; contested regions in GAZETTEER.md.
-    {"name": "Es Sider", "aliases": "Sidra|Sidr|Al-Sidra|Es-Sider|As Sidr|Al Sidra|السدرة", "lat": "30.62944",
-     "lon": "18.35028", "iso3166_2": "LY-SR", "historical_region": "Tripolitania",
-     "source": "en.wikipedia 'Sidra, Libya': 30°37′46″N 18°21′01″E, oil terminal 23 km west of Ras Lanuf, Sirte "
-               "district"},
-    {"name": "Ras Ajdir", "aliases": "Ras Jedir|Ras Jdir|راس اجدير", "lat": "33.15", "lon": "11.5639",
-     "iso3166_2": "LY-NQ", "historical_region": "Tripolitania",
-     "source": "en.wikipedia 'Ras Ajdir': Libya-Tunisia border crossing, Nuqat al Khams district"},
-    {"name": "Mitiga", "aliases": "Mitiga International Airport|Mitiga Airport|Maitika|معيتيقة", "lat": "32.8942",
-     "lon": "13.276", "iso3166_2": "LY-TB", "historical_region": "Tripolitania",
-     "source": "en.wikipedia 'Mitiga International Airport': 32°53′39″N 13°16′34″E, Tripoli"},
-)  # fmt: skip
+    {
+        "name": "Es Sider",
+        "aliases": "Sidra|Sidr|Al-Sidra|Es-Sider|As Sidr|Al Sidra|السدرة",
+        "lat": "30.62944",
+        "lon": "18.35028",
+        "iso3166_2": "LY-SR",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Sidra, Libya': 30°37′46″N 18°21′01″E, oil terminal 23 km west of Ras Lanuf, Sirte "
+        "district",
+    },
+    {
+        "name": "Ras Ajdir",
+        "aliases": "Ras Jedir|Ras Jdir|راس اجدير",
+        "lat": "33.15",
+        "lon": "11.5639",
+        "iso3166_2": "LY-NQ",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Ras Ajdir': Libya-Tunisia border crossing, Nuqat al Khams district",
+    },
+    {
+        "name": "Mitiga",
+        "aliases": "Mitiga International Airport|Mitiga Airport|Maitika|معيتيقة",
+        "lat": "32.8942",
+        "lon": "13.276",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Mitiga International Airport': 32°53′39″N 13°16′34″E, Tripoli",
+    },
+)
 CONTESTED_REGIONS = {"Ras Lanuf": "Cyrenaica", "Es Sider": "Cyrenaica"}
 """Oil-crescent terminals west of the old Tripolitania-Cyrenaica border (the Arae Philaenorum, by Ras Lanuf) that
 common usage and eastern control put in Cyrenaica: tagged with both regions (GAZETTEER.md)."""
@@ -603,8 +694,12 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         iso = pycountry.countries.get(alpha_2=cc)
         iso_forms = [str(getattr(iso, a, "") or "") for a in ("name", "common_name", "official_name")] if iso else []
         iso_forms = [n for n in iso_forms if n]
-        aliases = [*CURATED_COUNTRY_ALIASES.get(cc, ()), *CURATED_FRENCH_COUNTRY_NAMES.get(cc, ()), *iso_forms,
-                   *country_translations(iso_forms)]
+        aliases = [
+            *CURATED_COUNTRY_ALIASES.get(cc, ()),
+            *CURATED_FRENCH_COUNTRY_NAMES.get(cc, ()),
+            *iso_forms,
+            *country_translations(iso_forms),
+        ]
         if cc in centres:
             lat, lon = centres[cc]
             point_source = CENTRE_SOURCE
@@ -639,17 +734,35 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 + (f"; {CURATED_SOURCE}" if cc in CURATED_COUNTRY_ALIASES else "")
                 + ("; demonyms: Phoenix CountryInfo (MIT)" if demonyms.get(cc) else "")
                 + ("; French names and demonyms: newsfacet curated" if cc in FRENCH_DEMONYMS else ""),
-                demonyms=list(dict.fromkeys([*CURATED_DEMONYMS.get(cc, ()), *demonyms.get(cc, []),
-                                             *(french_forms(FRENCH_DEMONYMS[cc]) if cc in FRENCH_DEMONYMS else [])])),
+                demonyms=list(
+                    dict.fromkeys(
+                        [
+                            *CURATED_DEMONYMS.get(cc, ()),
+                            *demonyms.get(cc, []),
+                            *(french_forms(FRENCH_DEMONYMS[cc]) if cc in FRENCH_DEMONYMS else []),
+                        ]
+                    )
+                ),
             )
         )
     rows += continent_rows(continents)
     rows += [
-        Row(place_id=f"area:{ascii_fold(name).replace(' ', '_')}", geonameid=None, name=name,
-            asciiname=ascii_fold(name), alternatenames=list(aliases), lat=lat, lon=lon, population=0,
-            feature="place", country_code="", country="", source=INFORMAL_SOURCE)
+        Row(
+            place_id=f"area:{ascii_fold(name).replace(' ', '_')}",
+            geonameid=None,
+            name=name,
+            asciiname=ascii_fold(name),
+            alternatenames=list(aliases),
+            lat=lat,
+            lon=lon,
+            population=0,
+            feature="place",
+            country_code="",
+            country="",
+            source=INFORMAL_SOURCE,
+        )
         for name, aliases, lat, lon in INFORMAL_REGIONS
-    ]  # fmt: skip
+    ]
     rows += admin1_rows(cities500, country_names, rows)
     rows += subdivision_rows(country_names, rows)
     order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5, "place": 6}
@@ -813,10 +926,28 @@ def admin1_rows(cities500: dict[str, dict[str, Any]], country_names: dict[str, s
 
 
 SUBDIVISION_TYPES = frozenset(
-    {"Province", "Region", "State", "Governorate", "Administrative region", "Prefecture", "Republic",
-     "Autonomous region", "Autonomous community", "Land", "Voivodship", "Regional state", "Union territory", "Oblast",
-     "Emirate", "Territory", "Federal territory", "Capital territory", "Special administrative region"}
-)  # fmt: skip
+    {
+        "Province",
+        "Region",
+        "State",
+        "Governorate",
+        "Administrative region",
+        "Prefecture",
+        "Republic",
+        "Autonomous region",
+        "Autonomous community",
+        "Land",
+        "Voivodship",
+        "Regional state",
+        "Union territory",
+        "Oblast",
+        "Emirate",
+        "Territory",
+        "Federal territory",
+        "Capital territory",
+        "Special administrative region",
+    }
+)
 """First-level divisions news names as places (Karnataka, Limpopo, Rondônia); municipalities, districts, counties and
 departments are left out (small-town names and common words)."""
 
@@ -844,11 +975,22 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
         if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province", "state"}:
             continue
         out.append(
-            Row(place_id=f"iso:{sub.code}", geonameid=None, name=names[0], asciiname=ascii_fold(names[0]),
-                alternatenames=select_alternates([names[0]], names[1:], 4), lat=None, lon=None, population=0,
-                feature="state", country_code=cc, country=country_names[cc], district_code=sub.code.split("-", 1)[1],
-                source="ISO 3166-2 via pycountry (no point)")
-        )  # fmt: skip
+            Row(
+                place_id=f"iso:{sub.code}",
+                geonameid=None,
+                name=names[0],
+                asciiname=ascii_fold(names[0]),
+                alternatenames=select_alternates([names[0]], names[1:], 4),
+                lat=None,
+                lon=None,
+                population=0,
+                feature="state",
+                country_code=cc,
+                country=country_names[cc],
+                district_code=sub.code.split("-", 1)[1],
+                source="ISO 3166-2 via pycountry (no point)",
+            )
+        )
     return out
 
 

@@ -89,7 +89,7 @@ def _comparable(name: str) -> str:
     """A recorded name from ``seeds/`` or ``shared/`` on (older snapshots kept the checkout's folder in front)."""
     for anchor in ("seeds/", "shared/"):
         if anchor in name:
-            return name[name.index(anchor):]
+            return name[name.index(anchor) :]
     return name
 
 
@@ -110,8 +110,9 @@ def compare(before: Path, after: Path, ignore: set[str]) -> int:
         if a != b:
             differing += 1
             if "document" in a and "document" in b:
-                keys = sorted(k for k in set(a["document"]) | set(b["document"])
-                              if a["document"].get(k) != b["document"].get(k))
+                keys = sorted(
+                    k for k in set(a["document"]) | set(b["document"]) if a["document"].get(k) != b["document"].get(k)
+                )
                 print(f"{name}: fields differ: {', '.join(keys)}")
             else:
                 print(f"{name}: {a.get('rejected', 'indexed')} -> {b.get('rejected', 'indexed')}")
@@ -125,8 +126,9 @@ def main() -> int:
     p = sub.add_parser("snapshot")
     p.add_argument("out", type=Path)
     p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--shared", type=Path, default=Path(os.environ.get("NEWSFACET_SHARED_DIR",
-                                                                       REPO_ROOT.parent / "shared")))
+    p.add_argument(
+        "--shared", type=Path, default=Path(os.environ.get("NEWSFACET_SHARED_DIR", REPO_ROOT.parent / "shared"))
+    )
     p = sub.add_parser("compare")
     p.add_argument("before", type=Path)
     p.add_argument("after", type=Path)

@@ -23,8 +23,14 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 def settings(tmp_path: Path) -> Settings:
     """Settings for one test: its own alias and data dir, the cluster from ELASTICSEARCH_URL."""
     alias = f"nf-test-{uuid.uuid4().hex[:8]}"
-    return Settings.from_env({**os.environ, "NEWSFACET_INDEX": alias, "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
-                              "NEWSFACET_INBOX": str(SEEDS)})
+    return Settings.from_env(
+        {
+            **os.environ,
+            "NEWSFACET_INDEX": alias,
+            "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
+            "NEWSFACET_INBOX": str(SEEDS),
+        }
+    )
 
 
 @pytest.fixture

@@ -72,18 +72,40 @@ class _Batch:
         self.report.indexed += 1
         self.report.entities += len(document["entities"])
         self.report.with_region += bool(document["regions"])
-        self.ledger.append(_entry(str(document["source_file"]), str(document["content_sha256"]), "indexed", "", "",
-                                  str(document["doc_id"]), self.run_id))
+        self.ledger.append(
+            _entry(
+                str(document["source_file"]),
+                str(document["content_sha256"]),
+                "indexed",
+                "",
+                "",
+                str(document["doc_id"]),
+                self.run_id,
+            )
+        )
 
 
-def _entry(source_file: str, sha: str, outcome: str, reason: str, detail: str, doc_id: str,
-           run_id: str) -> LedgerEntry:
-    return LedgerEntry(content_sha256=sha, source_file=source_file, outcome=outcome, reason=reason, detail=detail,
-                       doc_id=doc_id, run_id=run_id, at=datetime.now(UTC).isoformat(timespec="seconds"))
+def _entry(source_file: str, sha: str, outcome: str, reason: str, detail: str, doc_id: str, run_id: str) -> LedgerEntry:
+    return LedgerEntry(
+        content_sha256=sha,
+        source_file=source_file,
+        outcome=outcome,
+        reason=reason,
+        detail=detail,
+        doc_id=doc_id,
+        run_id=run_id,
+        at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
 
 
-def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client: Elasticsearch | None = None,
-                  progress: Progress | None = None, roots: Sequence[str] = ()) -> RunReport:
+def process_batch(
+    paths: Sequence[str],
+    settings: Settings,
+    run_id: str,
+    client: Elasticsearch | None = None,
+    progress: Progress | None = None,
+    roots: Sequence[str] = (),
+) -> RunReport:
     """Process one batch of files (see the module docstring); returns its counts and rejections.
 
     ``roots`` are the folders or files the run was given (``etl.run.flow`` passes them): a link leading out of them
@@ -91,8 +113,7 @@ def process_batch(paths: Sequence[str], settings: Settings, run_id: str, client:
     """
     client = client or connect(settings)
     ensure_index(client, settings.index_alias, settings.replicas)
-    batch = _Batch(settings=settings, run_id=run_id, report=RunReport(run_id=run_id),
-                   roots=tuple(roots))
+    batch = _Batch(settings=settings, run_id=run_id, report=RunReport(run_id=run_id), roots=tuple(roots))
     articles = _read_and_clean(paths, batch)
     articles = _not_indexed_elsewhere(client, articles, batch)
     documents = _enrich_all(articles, batch, progress)
@@ -113,8 +134,9 @@ def _read_and_clean(paths: Sequence[str], batch: _Batch) -> list[CleanArticle]:
         if key := stat_key(file_path, path):  # before reading: a change while we read gives the next run a new key
             batch.stat_keys[path] = key
         try:
-            raw = read_file(file_path, max_bytes, source_name=path, roots=batch.roots,
-                            follow_links=settings.follow_links)
+            raw = read_file(
+                file_path, max_bytes, source_name=path, roots=batch.roots, follow_links=settings.follow_links
+            )
         except RejectedInput as exc:
             batch.reject(path, None, exc.reason, exc.detail)
             continue
@@ -122,8 +144,9 @@ def _read_and_clean(paths: Sequence[str], batch: _Batch) -> list[CleanArticle]:
             batch.reject(path, raw.content_sha256, RejectReason.EMPTY, "the file is empty or holds only white space")
             continue
         if raw.content_sha256 in seen_hashes:
-            batch.reject(path, raw.content_sha256, RejectReason.DUPLICATE,
-                         f"same bytes as {seen_hashes[raw.content_sha256]}")
+            batch.reject(
+                path, raw.content_sha256, RejectReason.DUPLICATE, f"same bytes as {seen_hashes[raw.content_sha256]}"
+            )
             continue
         seen_hashes[raw.content_sha256] = path
         try:
@@ -133,12 +156,17 @@ def _read_and_clean(paths: Sequence[str], batch: _Batch) -> list[CleanArticle]:
             continue
         except Exception as exc:  # a bug met by one odd file costs that file, never the batch
             log.warning("decoding or cleaning %s failed", printable(path), exc_info=True)
-            batch.reject(path, raw.content_sha256, RejectReason.PROCESSING_ERROR,
-                         f"{type(exc).__name__} while decoding or cleaning: {exc}"[:500])
+            batch.reject(
+                path,
+                raw.content_sha256,
+                RejectReason.PROCESSING_ERROR,
+                f"{type(exc).__name__} while decoding or cleaning: {exc}"[:500],
+            )
             continue
         if article.doc_id in seen_ids:
-            batch.reject(path, raw.content_sha256, RejectReason.DUPLICATE,
-                         f"same article as {seen_ids[article.doc_id]}")
+            batch.reject(
+                path, raw.content_sha256, RejectReason.DUPLICATE, f"same article as {seen_ids[article.doc_id]}"
+            )
             continue
         seen_ids[article.doc_id] = path
         articles.append(article)
@@ -150,15 +178,22 @@ def _not_indexed_elsewhere(client: Elasticsearch, articles: list[CleanArticle], 
     if not articles:
         return articles
     with es_faults("checking for duplicates"):
-        existing = client.mget(index=batch.settings.index_alias, ids=[a.doc_id for a in articles],
-                               source_includes=["source_file", "content_sha256"])
+        existing = client.mget(
+            index=batch.settings.index_alias,
+            ids=[a.doc_id for a in articles],
+            source_includes=["source_file", "content_sha256"],
+        )
     owners = {d["_id"]: d["_source"] for d in existing["docs"] if d.get("found")}
     fresh: list[CleanArticle] = []
     for article in articles:
         owner = owners.get(article.doc_id)
         if owner and not same_file(owner["source_file"], article.source_file, batch.settings.inbox):
-            batch.reject(article.source_file, article.content_sha256, RejectReason.DUPLICATE,
-                         f"same article as {owner['source_file']}, already indexed")
+            batch.reject(
+                article.source_file,
+                article.content_sha256,
+                RejectReason.DUPLICATE,
+                f"same article as {owner['source_file']}, already indexed",
+            )
         else:
             fresh.append(article)
     return fresh
@@ -175,15 +210,21 @@ def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress 
         chunk = articles[start : start + ENRICH_CHUNK]
         for enriched, spans in _enrich_isolated(chunk, batch):
             batch.ner[enriched.article.doc_id] = (spans, analysis_text(enriched.article))
-            documents.append(to_document(enriched, kb_version=kb_version, gazetteer_version=gazetteer_version,
-                                         kb=knowledge.kb, gazetteer=knowledge.gazetteer))
+            documents.append(
+                to_document(
+                    enriched,
+                    kb_version=kb_version,
+                    gazetteer_version=gazetteer_version,
+                    kb=knowledge.kb,
+                    gazetteer=knowledge.gazetteer,
+                )
+            )
         if progress:
             progress(f"  enriched {min(start + ENRICH_CHUNK, len(articles))}/{len(articles)}")
     return documents
 
 
-def _enrich_isolated(chunk: Sequence[CleanArticle],
-                     batch: _Batch) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
+def _enrich_isolated(chunk: Sequence[CleanArticle], batch: _Batch) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
     """Enrich a chunk; if one article breaks a stage, redo the chunk one by one and reject only that article.
 
     A bug triggered by one odd text must cost that article (quarantined, with the error), not the batch.
@@ -202,8 +243,12 @@ def _enrich_isolated(chunk: Sequence[CleanArticle],
         except ConfigurationError:
             raise
         except Exception as exc:
-            batch.reject(article.source_file, article.content_sha256, RejectReason.PROCESSING_ERROR,
-                         f"{type(exc).__name__} in enrichment: {exc}"[:500])
+            batch.reject(
+                article.source_file,
+                article.content_sha256,
+                RejectReason.PROCESSING_ERROR,
+                f"{type(exc).__name__} in enrichment: {exc}"[:500],
+            )
     return survivors
 
 
@@ -215,8 +260,9 @@ def _load_and_record(client: Elasticsearch, documents: list[dict[str, Any]], bat
     for doc in documents:
         doc_id = str(doc["doc_id"])
         if doc_id in outcome.failed:
-            batch.reject(str(doc["source_file"]), str(doc["content_sha256"]), RejectReason.INDEX_REJECTED,
-                         outcome.failed[doc_id])
+            batch.reject(
+                str(doc["source_file"]), str(doc["content_sha256"]), RejectReason.INDEX_REJECTED, outcome.failed[doc_id]
+            )
             continue
         archive(settings, doc, *batch.ner.get(doc_id, (None, None)))
         batch.indexed(doc)
@@ -229,10 +275,15 @@ def _load_and_record(client: Elasticsearch, documents: list[dict[str, Any]], bat
         bulk_upsert_raw(client, ledger, [(key, dict(e)) for key, e in entries.items()])
         forget_other_versions(client, ledger, {e["source_file"]: key for key, e in entries.items()})
     with cache_only("updating the stat cache"), es_faults("updating the stat cache"):
-        bulk_upsert_raw(client, ensure_stat_cache(client, settings.index_alias, settings.replicas), [
-            (batch.stat_keys[e["source_file"]], {"ledger_id": ledger_key(e["source_file"], e["content_sha256"])})
-            for e in batch.ledger if e["content_sha256"] and e["source_file"] in batch.stat_keys
-        ])
+        bulk_upsert_raw(
+            client,
+            ensure_stat_cache(client, settings.index_alias, settings.replicas),
+            [
+                (batch.stat_keys[e["source_file"]], {"ledger_id": ledger_key(e["source_file"], e["content_sha256"])})
+                for e in batch.ledger
+                if e["content_sha256"] and e["source_file"] in batch.stat_keys
+            ],
+        )
 
 
 def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> None:
@@ -245,8 +296,9 @@ def _supersede(client: Elasticsearch, alias: str, current: dict[str, str]) -> No
     files = list(current)
     for start in range(0, len(files), 500):
         chunk = files[start : start + 500]
-        response = client.search(index=alias, size=10_000, source_includes=["source_file"],
-                                 query={"terms": {"source_file": chunk}})
+        response = client.search(
+            index=alias, size=10_000, source_includes=["source_file"], query={"terms": {"source_file": chunk}}
+        )
         stale = [h["_id"] for h in response["hits"]["hits"] if current.get(h["_source"]["source_file"]) != h["_id"]]
         if stale:
             bulk(client, ({"_op_type": "delete", "_index": alias, "_id": i} for i in stale), raise_on_error=False)

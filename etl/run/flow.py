@@ -82,12 +82,22 @@ class BatchResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Counts and timings only: what a mapped task hands on through XCom."""
-        return {**self.report.counts(), "load_s": round(self.load_s, 3), "work_s": round(self.work_s, 3),
-                "began_at": round(self.began_at, 3), "ended_at": round(self.ended_at, 3)}
+        return {
+            **self.report.counts(),
+            "load_s": round(self.load_s, 3),
+            "work_s": round(self.work_s, 3),
+            "began_at": round(self.began_at, 3),
+            "ended_at": round(self.ended_at, 3),
+        }
 
 
-def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
-            client: Elasticsearch | None = None, stale: bool = False) -> Prepared:
+def prepare(
+    settings: Settings,
+    run_id: str,
+    paths: Sequence[Path | str] = (),
+    client: Elasticsearch | None = None,
+    stale: bool = False,
+) -> Prepared:
     """Ensure the index, plan the inbox (or ``paths``), and write one manifest per batch of new files.
 
     ``stale``: also re-process the unchanged files whose document an older pipeline made (the run --stale)."""
@@ -108,14 +118,34 @@ def prepare(settings: Settings, run_id: str, paths: Sequence[Path | str] = (),
         # ASCII escapes keep undecodable names (lone surrogates) intact
         write_atomic(manifest, json.dumps({"roots": locations, "files": batch}))
         manifests.append(str(manifest))
-    log.info("%s: %d files, %d to process in %d batch(es), %d unchanged; writing to %s", ", ".join(locations),
-             len(work.todo) + len(work.unchanged), len(work.todo), len(manifests), len(work.unchanged), index)
-    return Prepared(run_id=run_id, index=index, locations=locations, files=len(work.todo) + len(work.unchanged),
-                    unchanged=len(work.unchanged), manifests=manifests, stale=stale_count, stale_todo=stale_todo)
+    log.info(
+        "%s: %d files, %d to process in %d batch(es), %d unchanged; writing to %s",
+        ", ".join(locations),
+        len(work.todo) + len(work.unchanged),
+        len(work.todo),
+        len(manifests),
+        len(work.unchanged),
+        index,
+    )
+    return Prepared(
+        run_id=run_id,
+        index=index,
+        locations=locations,
+        files=len(work.todo) + len(work.unchanged),
+        unchanged=len(work.unchanged),
+        manifests=manifests,
+        stale=stale_count,
+        stale_todo=stale_todo,
+    )
 
 
-def process(settings: Settings, run_id: str, manifest: str, client: Elasticsearch | None = None,
-            progress: Progress | None = None) -> BatchResult:
+def process(
+    settings: Settings,
+    run_id: str,
+    manifest: str,
+    client: Elasticsearch | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
     """One batch: load models and tables (timed apart), then the batch transaction."""
     began_at = time.time()
     t0 = time.perf_counter()
@@ -125,29 +155,42 @@ def process(settings: Settings, run_id: str, manifest: str, client: Elasticsearc
     paths = work["files"]
     report = process_batch(paths, settings, run_id, client, progress=progress or log.info, roots=work["roots"])
     t2 = time.perf_counter()
-    log.info("batch of %d: %s (loading %.1f s, work %.1f s)", len(paths), report.summary(with_stale=False), t1 - t0,
-             t2 - t1)
+    log.info(
+        "batch of %d: %s (loading %.1f s, work %.1f s)", len(paths), report.summary(with_stale=False), t1 - t0, t2 - t1
+    )
     return BatchResult(report=report, load_s=t1 - t0, work_s=t2 - t1, began_at=began_at, ended_at=time.time())
 
 
-def summarize(settings: Settings, prepared: Prepared, batch_counts: Sequence[dict[str, Any]],
-              client: Elasticsearch | None = None) -> tuple[RunReport, Path]:
+def summarize(
+    settings: Settings, prepared: Prepared, batch_counts: Sequence[dict[str, Any]], client: Elasticsearch | None = None
+) -> tuple[RunReport, Path]:
     """The run's counts (from the batches) and rejections (from the ledger), written to ``runs/<run id>.json``."""
     client = client or connect(settings)
-    total = RunReport(run_id=prepared.run_id, read=prepared.unchanged, unchanged=prepared.unchanged,
-                      stale=prepared.stale, stale_redone=prepared.stale_todo)
+    total = RunReport(
+        run_id=prepared.run_id,
+        read=prepared.unchanged,
+        unchanged=prepared.unchanged,
+        stale=prepared.stale,
+        stale_redone=prepared.stale_todo,
+    )
     for counts in batch_counts:
         total.merge(RunReport.from_dict({**counts, "rejections": []}))
     total.suggestions = _suggestions(settings, client)
     with es_faults("reading the run's ledger entries"):
-        total.rejections = [{"source_file": e["source_file"], "reason": e["reason"], "detail": e["detail"]}
-                            for e in run_entries(client, settings.index_alias, prepared.run_id)
-                            if e["outcome"] == "rejected"]
+        total.rejections = [
+            {"source_file": e["source_file"], "reason": e["reason"], "detail": e["detail"]}
+            for e in run_entries(client, settings.index_alias, prepared.run_id)
+            if e["outcome"] == "rejected"
+        ]
     path = write_summary(settings, prepared.run_id, total.to_dict())
     log.info("run summary: %s (written to %s)", total.summary(), path)
     for rejection in total.rejections:
-        log.info("rejected %s %s: %s", rejection["reason"], printable(rejection["source_file"]),
-                 printable(rejection["detail"]))
+        log.info(
+            "rejected %s %s: %s",
+            rejection["reason"],
+            printable(rejection["source_file"]),
+            printable(rejection["detail"]),
+        )
     return total, path
 
 
@@ -171,8 +214,10 @@ def verify(settings: Settings, run_id: str, client: Elasticsearch | None = None)
     lost = [e for e in entries if e["outcome"] == "rejected" and e["reason"] in LOST]
     problems = []
     if missing:
-        problems.append(f"the index '{settings.index_alias}' lacks {len(missing)} of the {len(ids)} documents the "
-                        f"run indexed, e.g. {missing[:5]}")
+        problems.append(
+            f"the index '{settings.index_alias}' lacks {len(missing)} of the {len(ids)} documents the "
+            f"run indexed, e.g. {missing[:5]}"
+        )
     if lost:
         listed = "; ".join(f"{e['source_file']} ({e['reason']}: {e['detail'][:120]})" for e in lost[:10])
         problems.append(f"{len(lost)} article(s) lost to the index: {printable(listed)}")
@@ -195,16 +240,23 @@ def _suggestions(settings: Settings, client: Elasticsearch) -> list[dict[str, An
         return []
 
 
-def run(paths: Sequence[Path | str], settings: Settings, progress: Progress | None = None,
-        client: Elasticsearch | None = None, stale: bool = False) -> RunReport:
+def run(
+    paths: Sequence[Path | str],
+    settings: Settings,
+    progress: Progress | None = None,
+    client: Elasticsearch | None = None,
+    stale: bool = False,
+) -> RunReport:
     """One full pass without Airflow (``newsfacet run``): prepare, each batch, summarize, verify.
 
     ``stale``: also re-process files whose document an older pipeline made."""
     say = progress or (lambda _msg: None)
     client = client or connect(settings)
     prepared = prepare(settings, new_run_id(), paths, client, stale=stale)
-    say(f"inbox: {prepared.files} files, {prepared.files - prepared.unchanged} to process, "
-        f"{prepared.unchanged} unchanged")
+    say(
+        f"inbox: {prepared.files} files, {prepared.files - prepared.unchanged} to process, "
+        f"{prepared.unchanged} unchanged"
+    )
     counts = []
     for number, manifest in enumerate(prepared.manifests, start=1):
         result = process(settings, prepared.run_id, manifest, client, progress=say)

@@ -70,8 +70,16 @@ def plan(paths: Sequence[Path | str], settings: Settings, client: Elasticsearch)
     return Plan(todo=todo, unchanged=unchanged)
 
 
-def _known_from_ledger(client: Elasticsearch, ledger: str, stat_cache: str, rest: Sequence[str],
-                       stats: dict[str, str], names: dict[str, str], keys: dict[str, str], max_bytes: int) -> set[str]:
+def _known_from_ledger(
+    client: Elasticsearch,
+    ledger: str,
+    stat_cache: str,
+    rest: Sequence[str],
+    stats: dict[str, str],
+    names: dict[str, str],
+    keys: dict[str, str],
+    max_bytes: int,
+) -> set[str]:
     """Ledger keys of ``rest`` that the ledger holds; fills ``keys`` for them (by stat cache, else by hashing) and
     remembers the stats of newly confirmed files in the stat cache."""
     cached: dict[str, Any] = {}
@@ -88,8 +96,11 @@ def _known_from_ledger(client: Elasticsearch, ledger: str, stat_cache: str, rest
     with es_faults("reading the ledger"):
         missing = sorted({keys[f] for f in rest if f in keys and keys[f] not in confirmed})
         known = set(confirmed) | set(lookup(client, ledger, missing))
-    remember = [(stats[f], {"ledger_id": keys[f]}) for f in rest
-                if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]]
+    remember = [
+        (stats[f], {"ledger_id": keys[f]})
+        for f in rest
+        if f in stats and keys.get(f) in known and cached.get(stats[f]) != keys[f]
+    ]
     with cache_only("updating the stat cache"):
         bulk_upsert_raw(client, stat_cache, remember)
     return known
@@ -113,15 +124,16 @@ def _load_snapshot(settings: Settings, ledger_id: str) -> dict[str, str]:
 
 
 def _save_snapshot(settings: Settings, ledger_id: str, entries: dict[str, str]) -> None:
-    write_atomic(_snapshot_path(settings), json.dumps({"ledger_uuid": ledger_id, "entries": entries},
-                                                      separators=(",", ":")))
+    write_atomic(
+        _snapshot_path(settings), json.dumps({"ledger_uuid": ledger_id, "entries": entries}, separators=(",", ":"))
+    )
 
 
 # -- stale documents: made by an older pipeline ------------------------------------------------------------------------
 
 
 def _version_key(version: str) -> tuple[int, ...]:
-    """"0.10.1" -> (0, 10, 1); a version that is not dotted numbers sorts as the oldest."""
+    """ "0.10.1" -> (0, 10, 1); a version that is not dotted numbers sorts as the oldest."""
     try:
         return tuple(int(part) for part in version.split("."))
     except ValueError:
@@ -146,11 +158,20 @@ def stale_sources(client: Elasticsearch, alias: str) -> set[str]:
     after: list[Any] | None = None
     with es_faults("listing stale documents"):
         while True:
-            response = client.search(index=alias, query=_not_current(), size=5000, sort=[{"doc_id": "asc"}],
-                                     search_after=after, source_includes=["source_file", "pipeline_version"])
+            response = client.search(
+                index=alias,
+                query=_not_current(),
+                size=5000,
+                sort=[{"doc_id": "asc"}],
+                search_after=after,
+                source_includes=["source_file", "pipeline_version"],
+            )
             hits = response["hits"]["hits"]
-            found.update(str(h["_source"].get("source_file")) for h in hits
-                         if _version_key(str(h["_source"].get("pipeline_version") or "")) < current)
+            found.update(
+                str(h["_source"].get("source_file"))
+                for h in hits
+                if _version_key(str(h["_source"].get("pipeline_version") or "")) < current
+            )
             if len(hits) < 5000:
                 return found
             after = hits[-1]["sort"]

@@ -45,8 +45,9 @@ def item_fault(doc_id: str, status: int | None, error: dict[str, Any] | str | No
     return TransientError(f"{message} (a fault of the cluster, not of this file: the batch is retried)")
 
 
-def bulk_upsert(client: Elasticsearch, alias: str, documents: Sequence[dict[str, Any]],
-                chunk_size: int = 500, max_retries: int = 5) -> BulkOutcome:
+def bulk_upsert(
+    client: Elasticsearch, alias: str, documents: Sequence[dict[str, Any]], chunk_size: int = 500, max_retries: int = 5
+) -> BulkOutcome:
     """Index (replace by ``_id``) every document through one ``streaming_bulk`` call.
 
     429s are retried per chunk with exponential backoff by the helper; what still fails for a reason other than
@@ -60,9 +61,16 @@ def bulk_upsert(client: Elasticsearch, alias: str, documents: Sequence[dict[str,
 
     outcome = BulkOutcome()
     with es_faults("bulk loading"):
-        for ok, item in streaming_bulk(client, actions(), chunk_size=chunk_size, max_retries=max_retries,
-                                       initial_backoff=1, max_backoff=30, raise_on_error=False,
-                                       raise_on_exception=True):
+        for ok, item in streaming_bulk(
+            client,
+            actions(),
+            chunk_size=chunk_size,
+            max_retries=max_retries,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=True,
+        ):
             info = item.get("index", {})
             doc_id = str(info.get("_id"))
             if ok:
@@ -88,12 +96,19 @@ def bulk_upsert_raw(client: Elasticsearch, index: str, items: Sequence[tuple[str
     if not items:
         return
     with es_faults(f"writing '{index}'"):
-        _, errors = bulk(client, ({"_op_type": "index", "_index": index, "_id": i, "_source": s} for i, s in items),
-                         max_retries=5, initial_backoff=1, max_backoff=30, raise_on_error=False)
+        _, errors = bulk(
+            client,
+            ({"_op_type": "index", "_index": index, "_id": i, "_source": s} for i, s in items),
+            max_retries=5,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+        )
     if isinstance(errors, list) and errors:
         first = next(iter(errors[0].values()))
         fault = item_fault(str(first.get("_id")), first.get("status"), first.get("error"))
         if fault is not None:
             raise fault
-        raise BulkIndexError(f"{len(errors)} of {len(items)} entries not written to '{index}', e.g. {errors[0]}"[:1000],
-                             errors)
+        raise BulkIndexError(
+            f"{len(errors)} of {len(items)} entries not written to '{index}', e.g. {errors[0]}"[:1000], errors
+        )

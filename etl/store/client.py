@@ -60,8 +60,10 @@ def classify(exc: BaseException, doing: str) -> NewsfacetError | None:
         if status in RETRY_STATUSES:
             return TransientError(f"Elasticsearch unavailable while {doing}: {exc}")
         if status in DENIED_STATUSES:
-            return AccessDenied(f"Elasticsearch refused access ({status}) while {doing}: check ELASTICSEARCH_API_KEY "
-                                f"or ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD and the user's role")
+            return AccessDenied(
+                f"Elasticsearch refused access ({status}) while {doing}: check ELASTICSEARCH_API_KEY "
+                f"or ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD and the user's role"
+            )
     return None
 
 

@@ -51,8 +51,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def quarantine(settings: Settings, run_id: str, source_file: str, reason: RejectReason, detail: str,
-               content_sha256: str | None) -> dict[str, str]:
+def quarantine(
+    settings: Settings, run_id: str, source_file: str, reason: RejectReason, detail: str, content_sha256: str | None
+) -> dict[str, str]:
     """Record a rejected input where a user can read it: one JSON note per file under ``quarantine/``."""
     note = {
         "source_file": source_file,
@@ -62,8 +63,10 @@ def quarantine(settings: Settings, run_id: str, source_file: str, reason: Reject
         "run_id": run_id,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_atomic(settings.quarantine_dir / reason.value / f"{safe_name(source_file)}.json",
-                 json.dumps(note, ensure_ascii=False, indent=2))
+    write_atomic(
+        settings.quarantine_dir / reason.value / f"{safe_name(source_file)}.json",
+        json.dumps(note, ensure_ascii=False, indent=2),
+    )
     return note
 
 
@@ -90,8 +93,7 @@ class ArchiveRecord:
         return None if self.spans is None else tuple(NerSpan(s, e, label) for s, e, label in self.spans)
 
     def to_json(self) -> str:
-        record: dict[str, Any] = {"format": ARCHIVE_FORMAT if self.spans is not None else 1,
-                                  "document": self.document}
+        record: dict[str, Any] = {"format": ARCHIVE_FORMAT if self.spans is not None else 1, "document": self.document}
         if self.spans is not None:
             record["analysis_text"] = self.analysis_text
             record["ner_spans"] = self.spans
@@ -115,8 +117,12 @@ def _record_path(settings: Settings, doc_id: str) -> Path:
     return alias_archive_dir(settings) / doc_id[:2] / f"{doc_id}.json"
 
 
-def archive(settings: Settings, document: dict[str, Any], ner_spans: Sequence[NerSpan] | None = None,
-            analysis_text: str | None = None) -> None:
+def archive(
+    settings: Settings,
+    document: dict[str, Any],
+    ner_spans: Sequence[NerSpan] | None = None,
+    analysis_text: str | None = None,
+) -> None:
     """Keep the enriched document, with the analysed text and NER spans it was made from, in the alias's archive:
     ``reindex`` rebuilds the index from it and ``relink`` re-derives it without spaCy."""
     spans = [[s.start, s.end, s.label] for s in ner_spans] if ner_spans is not None else None

@@ -103,8 +103,9 @@ def new_index_name(alias: str, body: dict[str, Any] | None = None, now: datetime
     return f"{alias}-v{mapping_version(body)}-{stamp}"
 
 
-def create_index(client: Elasticsearch, name: str, *, allow_fallback: bool = True, replicas: int | None = None
-                 ) -> list[str]:
+def create_index(
+    client: Elasticsearch, name: str, *, allow_fallback: bool = True, replicas: int | None = None
+) -> list[str]:
     """Create a versioned index from the shipped mapping; returns the analysis names replaced by ``standard``.
 
     A cluster missing language analyzers gets an explicit fallback, recorded in the index's ``_meta`` and
@@ -151,17 +152,27 @@ def upgrade_mapping(client: Elasticsearch, name: str) -> None:
     if have == want:
         return
     if have > want:
-        raise MappingConflict(f"index {name} has mapping v{have}, newer than this pipeline's v{want}: upgrade "
-                              "newsfacet, or point NEWSFACET_INDEX elsewhere")
+        raise MappingConflict(
+            f"index {name} has mapping v{have}, newer than this pipeline's v{want}: upgrade "
+            "newsfacet, or point NEWSFACET_INDEX elsewhere"
+        )
     body, _ = _mapping_for(client)
     try:
-        client.indices.put_mapping(index=name, properties=body["mappings"]["properties"],
-                                   meta=body["mappings"]["_meta"])
+        client.indices.put_mapping(
+            index=name, properties=body["mappings"]["properties"], meta=body["mappings"]["_meta"]
+        )
     except BadRequestError as exc:
-        raise MappingConflict(f"index {name} (mapping v{have}) cannot take mapping v{want} in place: "
-                              f"{exc.message}; run `newsfacet reindex` to rebuild it") from exc
-    log.warning("index %s upgraded in place from mapping v%d to v%d; documents indexed before keep the old "
-                "fields until `newsfacet reindex`", name, have, want)
+        raise MappingConflict(
+            f"index {name} (mapping v{have}) cannot take mapping v{want} in place: "
+            f"{exc.message}; run `newsfacet reindex` to rebuild it"
+        ) from exc
+    log.warning(
+        "index %s upgraded in place from mapping v%d to v%d; documents indexed before keep the old "
+        "fields until `newsfacet reindex`",
+        name,
+        have,
+        want,
+    )
 
 
 def index_uuid(client: Elasticsearch, name: str) -> str:
@@ -173,5 +184,3 @@ def index_uuid(client: Elasticsearch, name: str) -> str:
 def refresh(client: Elasticsearch, alias: str) -> None:
     """Make what was just written searchable (tests, the demo, and the data-quality check need it)."""
     client.indices.refresh(index=alias)
-
-

@@ -65,8 +65,11 @@ def _ensure_small_index(client: Elasticsearch, name: str, properties: dict[str, 
         from elasticsearch import BadRequestError
 
         try:
-            client.indices.create(index=name, settings={"number_of_shards": 1, "number_of_replicas": replicas},
-                                  mappings={"dynamic": "strict", "properties": properties})
+            client.indices.create(
+                index=name,
+                settings={"number_of_shards": 1, "number_of_replicas": replicas},
+                mappings={"dynamic": "strict", "properties": properties},
+            )
         except BadRequestError as exc:
             if "resource_already_exists" not in str(exc):
                 raise
@@ -88,8 +91,11 @@ def lookup(client: Elasticsearch, index: str, ids: Sequence[str], field: str | N
     found: dict[str, Any] = {}
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = list(ids[start : start + LOOKUP_CHUNK])
-        response = (client.mget(index=index, ids=chunk, source_includes=[field]) if field
-                    else client.mget(index=index, ids=chunk, source=False))
+        response = (
+            client.mget(index=index, ids=chunk, source_includes=[field])
+            if field
+            else client.mget(index=index, ids=chunk, source=False)
+        )
         for doc in response["docs"]:
             if doc.get("found"):
                 found[doc["_id"]] = doc["_source"].get(field) if field else True
@@ -111,8 +117,9 @@ def forget_other_versions(client: Elasticsearch, ledger: str, current: dict[str,
     files = list(current)
     for start in range(0, len(files), 500):
         chunk = files[start : start + 500]
-        response = client.search(index=ledger, size=10_000, source_includes=["source_file"],
-                                 query={"terms": {"source_file": chunk}})
+        response = client.search(
+            index=ledger, size=10_000, source_includes=["source_file"], query={"terms": {"source_file": chunk}}
+        )
         stale = [h["_id"] for h in response["hits"]["hits"] if current.get(h["_source"]["source_file"]) != h["_id"]]
         if stale:
             bulk(client, ({"_op_type": "delete", "_index": ledger, "_id": i} for i in stale), raise_on_error=False)
@@ -125,8 +132,13 @@ def run_entries(client: Elasticsearch, alias: str, run_id: str, page: int = 5000
     client.indices.refresh(index=index)
     after: list[Any] | None = None
     while True:
-        response = client.search(index=index, size=page, query={"term": {"run_id": run_id}},
-                                 sort=[{"source_file": "asc"}, {"content_sha256": "asc"}], search_after=after)
+        response = client.search(
+            index=index,
+            size=page,
+            query={"term": {"run_id": run_id}},
+            sort=[{"source_file": "asc"}, {"content_sha256": "asc"}],
+            search_after=after,
+        )
         hits = response["hits"]["hits"]
         for hit in hits:
             yield hit["_source"]

@@ -92,10 +92,12 @@ class ReindexResult:
 
     def summary(self) -> str:
         """The line a person waiting on a rebuild reads."""
-        return (f"alias '{self.build.alias}' -> {self.build.index}: {self.new_count} documents "
-                f"(archive {self.build.archived}, superseded {self.build.superseded}, served before "
-                f"{self.alias_count}), {self.region_buckets} region buckets; previous "
-                f"{', '.join(self.previous) or '-'}; deleted {', '.join(self.deleted) or '-'}; {self.seconds:.1f}s")
+        return (
+            f"alias '{self.build.alias}' -> {self.build.index}: {self.new_count} documents "
+            f"(archive {self.build.archived}, superseded {self.build.superseded}, served before "
+            f"{self.alias_count}), {self.region_buckets} region buckets; previous "
+            f"{', '.join(self.previous) or '-'}; deleted {', '.join(self.deleted) or '-'}; {self.seconds:.1f}s"
+        )
 
 
 def _client(settings: Settings, client: Elasticsearch | None) -> Elasticsearch:
@@ -109,10 +111,12 @@ def _family_pattern(alias: str) -> re.Pattern[str]:
 def family(client: Elasticsearch, alias: str) -> list[str]:
     """The versioned indices made for ``alias`` (not its ledger), oldest first by creation time."""
     pattern = _family_pattern(alias)
-    found = client.indices.get_settings(index=f"{alias}-v*", name="index.creation_date",
-                                        expand_wildcards="open,closed")
-    dated = [(int(body["settings"]["index"]["creation_date"]), name) for name, body in found.body.items()
-             if pattern.match(name)]
+    found = client.indices.get_settings(index=f"{alias}-v*", name="index.creation_date", expand_wildcards="open,closed")
+    dated = [
+        (int(body["settings"]["index"]["creation_date"]), name)
+        for name, body in found.body.items()
+        if pattern.match(name)
+    ]
     return [name for _, name in sorted(dated)]
 
 
@@ -181,8 +185,12 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
     client = _client(settings, client)
     alias = settings.index_alias
     current = serving(client, alias)
-    result = BuildResult(alias=alias, index=new_index_name(alias, now=now or datetime.now(UTC)), serving=current,
-                         serving_writes=_write_ops(client, current))
+    result = BuildResult(
+        alias=alias,
+        index=new_index_name(alias, now=now or datetime.now(UTC)),
+        serving=current,
+        serving_writes=_write_ops(client, current),
+    )
     with es_faults("adopting the old archive"):
         adopt_legacy_archive(settings, lambda chunk: lookup(client, alias, chunk) if current else [])
     ids, result.archived, result.with_regions = _latest_per_source(settings)
@@ -202,8 +210,14 @@ def build(settings: Settings, client: Elasticsearch | None = None, now: datetime
         except Exception:  # the node is gone: the next prune removes the leftover
             log.warning("could not delete %s", result.index)
         raise
-    log.info("built %s: %d of %d archived documents loaded (%d superseded versions skipped, %d refused)",
-             result.index, result.loaded, result.archived, result.superseded, len(result.failed))
+    log.info(
+        "built %s: %d of %d archived documents loaded (%d superseded versions skipped, %d refused)",
+        result.index,
+        result.loaded,
+        result.archived,
+        result.superseded,
+        len(result.failed),
+    )
     return result
 
 
@@ -232,8 +246,10 @@ def check(settings: Settings, built: BuildResult, client: Elasticsearch | None =
     if new_count != built.expected:
         problems.append(f"new index holds {new_count} documents, the archive {built.expected}")
     if new_count < alias_count and not settings.reindex_allow_shrink:
-        problems.append(f"new index holds {new_count} documents, fewer than the {alias_count} the alias serves "
-                        f"(set NEWSFACET_REINDEX_ALLOW_SHRINK=true if that is intended)")
+        problems.append(
+            f"new index holds {new_count} documents, fewer than the {alias_count} the alias serves "
+            f"(set NEWSFACET_REINDEX_ALLOW_SHRINK=true if that is intended)"
+        )
     if built.with_regions and not buckets:
         problems.append(f"{built.with_regions} archived documents have regions but the terms agg has no bucket")
     if current != built.serving:
@@ -243,8 +259,13 @@ def check(settings: Settings, built: BuildResult, client: Elasticsearch | None =
     if problems:
         _delete(client, [built.index])
         raise ReindexCheckError(f"rebuild {built.index} rejected, alias unchanged: " + "; ".join(problems))
-    log.info("checks passed for %s: %d documents (alias served %d), %d region buckets",
-             built.index, new_count, alias_count, buckets)
+    log.info(
+        "checks passed for %s: %d documents (alias served %d), %d region buckets",
+        built.index,
+        new_count,
+        alias_count,
+        buckets,
+    )
     return {"new_count": new_count, "alias_count": alias_count, "region_buckets": buckets}
 
 
@@ -301,9 +322,15 @@ def reindex(settings: Settings, client: Elasticsearch | None = None) -> ReindexR
     numbers = check(settings, built, client)
     previous = swap(settings, built.index, client)
     deleted = prune(settings, client)
-    return ReindexResult(build=built, alias_count=numbers["alias_count"], new_count=numbers["new_count"],
-                         region_buckets=numbers["region_buckets"], previous=previous, deleted=deleted,
-                         seconds=time.monotonic() - started)
+    return ReindexResult(
+        build=built,
+        alias_count=numbers["alias_count"],
+        new_count=numbers["new_count"],
+        region_buckets=numbers["region_buckets"],
+        previous=previous,
+        deleted=deleted,
+        seconds=time.monotonic() - started,
+    )
 
 
 @dataclass(frozen=True)
@@ -348,8 +375,14 @@ def rollback(settings: Settings, client: Elasticsearch | None = None) -> Rollbac
             again, gone = _reapply(client, source, target, settings.max_retries)
             reapplied, removed = reapplied + again, removed + gone
         client.indices.refresh(index=target)
-    log.info("rolled back alias '%s': %s -> %s (%d documents re-applied, %d removed)", alias, source, target,
-             reapplied, removed)
+    log.info(
+        "rolled back alias '%s': %s -> %s (%d documents re-applied, %d removed)",
+        alias,
+        source,
+        target,
+        reapplied,
+        removed,
+    )
     return RollbackResult(from_index=source, to_index=target, reapplied=reapplied, removed=removed)
 
 
@@ -363,8 +396,9 @@ def _versions(client: Elasticsearch, index: str) -> dict[str, tuple[Any, ...]]:
     after: list[Any] | None = None
     client.indices.refresh(index=index)
     while True:
-        response = client.search(index=index, size=5000, sort=[{"doc_id": "asc"}], search_after=after,
-                                 source_includes=list(_VERSION_OF))
+        response = client.search(
+            index=index, size=5000, sort=[{"doc_id": "asc"}], search_after=after, source_includes=list(_VERSION_OF)
+        )
         hits = response["hits"]["hits"]
         out.update((h["_id"], tuple(h["_source"].get(k) for k in _VERSION_OF)) for h in hits)
         if len(hits) < 5000:
@@ -387,7 +421,8 @@ def _reapply(client: Elasticsearch, source: str, target: str, max_retries: int) 
             raise ReindexCheckError(
                 f"cannot roll back to {target}: {len(outcome.failed)} document(s) written to {source} since the "
                 f"swap do not fit its mapping (e.g. {doc_id}: {reason}); rolling back would lose them. The alias "
-                f"still points at {source}: fix forward, or rebuild with `newsfacet reindex`")
+                f"still points at {source}: fix forward, or rebuild with `newsfacet reindex`"
+            )
     if delete:
         bulk(client, ({"_op_type": "delete", "_index": target, "_id": i} for i in delete), raise_on_error=False)
     return len(copy), len(delete)

@@ -46,7 +46,8 @@ def _matches(expected: str, got: str) -> bool:
 
 
 def test_corpus_every_file_ends_as_expected_and_rerun_changes_nothing(
-        settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inbox = tmp_path / "inbox"
     entries = build_corpus(inbox)
     assert len({e.kind for e in entries}) >= 30, sorted(e.kind for e in entries)
@@ -59,10 +60,15 @@ def test_corpus_every_file_ends_as_expected_and_rerun_changes_nothing(
 
     # Every file has exactly one outcome, the expected one, with a typed reason.
     outcomes = _outcomes(first, es, settings.index_alias)
-    assert set(outcomes) == set(by_name), {"unexpected": set(outcomes) - set(by_name),
-                                           "missing": set(by_name) - set(outcomes)}
-    wrong = {entry.kind: (entry.expected, outcomes[name]) for name, entry in by_name.items()
-             if not _matches(entry.expected, outcomes[name])}
+    assert set(outcomes) == set(by_name), {
+        "unexpected": set(outcomes) - set(by_name),
+        "missing": set(by_name) - set(outcomes),
+    }
+    wrong = {
+        entry.kind: (entry.expected, outcomes[name])
+        for name, entry in by_name.items()
+        if not _matches(entry.expected, outcomes[name])
+    }
     assert not wrong, wrong
     reasons = {r.value for r in RejectReason}
     assert all(o == INDEXED or o.removeprefix("rejected:") in reasons for o in outcomes.values())
@@ -84,9 +90,12 @@ def test_corpus_every_file_ends_as_expected_and_rerun_changes_nothing(
     assert notes == {n: o for n, o in outcomes.items() if o != INDEXED}
 
     # What was indexed is the right text (decoding, edits under the reader), once per file.
-    docs = {h["_source"]["source_file"]: h["_source"] for h in
-            es.search(index=settings.index_alias, size=1000, source_includes=["source_file", "title", "body"])
-            ["hits"]["hits"]}
+    docs = {
+        h["_source"]["source_file"]: h["_source"]
+        for h in es.search(index=settings.index_alias, size=1000, source_includes=["source_file", "title", "body"])[
+            "hits"
+        ]["hits"]
+    }
     for name, entry in by_name.items():
         for needle in entry.must_contain:
             assert needle in docs[name]["title"] + "\n" + docs[name]["body"], (entry.kind, needle)
@@ -101,17 +110,26 @@ def test_corpus_every_file_ends_as_expected_and_rerun_changes_nothing(
     assert all(outcomes[r["source_file"]] == f"rejected:{r['reason']}" for r in second.rejections)
     es.indices.refresh(index=settings.index_alias)
     assert es.count(index=settings.index_alias)["count"] == len(indexed)
-    per_file = es.search(index=settings.index_alias, size=0, aggs={
-        "files": {"terms": {"field": "source_file", "size": 1000, "min_doc_count": 2}}})
+    per_file = es.search(
+        index=settings.index_alias,
+        size=0,
+        aggs={"files": {"terms": {"field": "source_file", "size": 1000, "min_doc_count": 2}}},
+    )
     assert per_file["aggregations"]["files"]["buckets"] == []
 
 
-def test_50mb_html_under_a_raised_limit_is_rejected_in_bounded_time(settings: Settings, es: Any,
-                                                                     tmp_path: Path) -> None:
+def test_50mb_html_under_a_raised_limit_is_rejected_in_bounded_time(
+    settings: Settings, es: Any, tmp_path: Path
+) -> None:
     """With NEWSFACET_MAX_FILE_BYTES at 60 MB the page is read and decoded, then refused before any parsing."""
-    raised = Settings.from_env({**os.environ, "NEWSFACET_INDEX": settings.index_alias,
-                                "NEWSFACET_DATA_DIR": str(settings.data_dir),
-                                "NEWSFACET_MAX_FILE_BYTES": str(60 * 1024 * 1024)})
+    raised = Settings.from_env(
+        {
+            **os.environ,
+            "NEWSFACET_INDEX": settings.index_alias,
+            "NEWSFACET_DATA_DIR": str(settings.data_dir),
+            "NEWSFACET_MAX_FILE_BYTES": str(60 * 1024 * 1024),
+        }
+    )
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "huge.html").write_bytes(big_html())

@@ -86,25 +86,63 @@ def postgres() -> Iterator[Postgres]:
     as_server = {"user": uid, "group": gid, "extra_groups": [], "cwd": root} if os.geteuid() == 0 else {"cwd": root}
     proc: subprocess.Popen[bytes] | None = None
     try:
-        init = subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-U", "airflow", "--auth=trust", "-E", "UTF8",
-                               "--locale=C", "--no-sync"], capture_output=True, text=True, timeout=180,
-                              env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}, **as_server)
+        init = subprocess.run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "airflow",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"},
+            **as_server,
+        )
         assert init.returncode == 0, f"initdb failed:\n{init.stdout[-2000:]}\n{init.stderr[-2000:]}"
         port = free_port(5440)
         with open(log, "wb") as out:
             proc = subprocess.Popen(
-                [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-c", "listen_addresses=127.0.0.1",
-                 "-c", f"unix_socket_directories={root}", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                 "-c", "full_page_writes=off", "-c", "max_connections=200"],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}, **as_server)
+                [
+                    str(bin_dir / "postgres"),
+                    "-D",
+                    str(data),
+                    "-p",
+                    str(port),
+                    "-c",
+                    "listen_addresses=127.0.0.1",
+                    "-c",
+                    f"unix_socket_directories={root}",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=200",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"},
+                **as_server,
+            )
         deadline, last = time.monotonic() + START_TIMEOUT, None
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"postgres exited with {proc.returncode}:\n{tail(log)}")
             try:
-                conn = psycopg2.connect(host="127.0.0.1", port=port, user="airflow", dbname="postgres",
-                                        connect_timeout=3)
+                conn = psycopg2.connect(
+                    host="127.0.0.1", port=port, user="airflow", dbname="postgres", connect_timeout=3
+                )
                 break
             except psycopg2.OperationalError as exc:
                 last = exc
@@ -132,9 +170,28 @@ def redis() -> Iterator[Redis]:
     log = root / "redis.log"
     port = free_port(6390)
     with open(log, "wb") as out:
-        proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                 "--daemonize", "no", "--dir", str(root)], stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, cwd=root)
+        proc = subprocess.Popen(
+            [
+                server,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                str(root),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=root,
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:

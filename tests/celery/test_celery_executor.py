@@ -48,10 +48,15 @@ COMPARED = ("title", "regions", "actors", "countries")
 # -- the inbox ------------------------------------------------------------------------------------------------
 
 PLACES = ["Tripoli", "Benghazi", "Sirte", "Misrata", "Tobruk", "Sabha", "Palermo", "Rome", "Paris", "Fezzan"]
-PEOPLE = ["Khalifa Haftar", "Fayez al-Sarraj", "Aguila Salah", "Ghassan Salame", "Matteo Salvini",
-          "Khaled al-Mechri"]
-HEADLINES = ["{person} meets envoys in {place}", "Talks on Libya move to {place}", "{place}: {person} under pressure",
-             "Migration deal debated in {place}", "{person} skips {place} conference", "Oil fields near {place} calm"]
+PEOPLE = ["Khalifa Haftar", "Fayez al-Sarraj", "Aguila Salah", "Ghassan Salame", "Matteo Salvini", "Khaled al-Mechri"]
+HEADLINES = [
+    "{person} meets envoys in {place}",
+    "Talks on Libya move to {place}",
+    "{place}: {person} under pressure",
+    "Migration deal debated in {place}",
+    "{person} skips {place} conference",
+    "Oil fields near {place} calm",
+]
 
 
 def _seed_paragraphs() -> list[str]:
@@ -69,8 +74,10 @@ def write_inbox(inbox: Path, count: int) -> list[Path]:
     for number in range(count):
         place, other, person = rng.choice(PLACES), rng.choice(PLACES), rng.choice(PEOPLE)
         title = rng.choice(HEADLINES).format(place=place, person=person) + f" (dispatch {number + 1})"
-        lead = (f"Dispatch {number + 1}: {person} was expected in {place} on day {number + 1} of the talks, "
-                f"while {rng.randint(2, 40)} delegations gathered in {other}.")
+        lead = (
+            f"Dispatch {number + 1}: {person} was expected in {place} on day {number + 1} of the talks, "
+            f"while {rng.randint(2, 40)} delegations gathered in {other}."
+        )
         body = [lead, *rng.sample(paragraphs, rng.randint(3, 5))]
         path = inbox / f"dispatch-{number + 1:03d}.txt"
         path.write_text(title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")
@@ -79,6 +86,7 @@ def write_inbox(inbox: Path, count: int) -> list[Path]:
 
 
 # -- the Airflow stack ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Stack(AirflowStack):
@@ -111,8 +119,13 @@ def _require_python_packages() -> None:
     """The pins the scale-out stack needs beyond the base install: a clear message rather than a traceback."""
     import importlib.util
 
-    needed = {"airflow.providers.celery": "apache-airflow-providers-celery", "celery": "celery",
-              "redis": "redis", "psycopg2": "psycopg2-binary", "asyncpg": "asyncpg"}
+    needed = {
+        "airflow.providers.celery": "apache-airflow-providers-celery",
+        "celery": "celery",
+        "redis": "redis",
+        "psycopg2": "psycopg2-binary",
+        "asyncpg": "asyncpg",
+    }
     missing = [pin for module, pin in needed.items() if importlib.util.find_spec(module) is None]
     if missing:
         pytest.fail(f"not installed: {', '.join(missing)} (pinned in pyproject.toml: `make setup`)")
@@ -127,10 +140,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres, redis: R
     port = free_port(8895)
     url = f"http://127.0.0.1:{port}"
     tag = uuid.uuid4().hex[:6]
-    newsfacet = {"NEWSFACET_INDEX": f"nf-celery-{tag}", "NEWSFACET_DATA_DIR": str(root / "var"),
-                 "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none", "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE)}
+    newsfacet = {
+        "NEWSFACET_INDEX": f"nf-celery-{tag}",
+        "NEWSFACET_DATA_DIR": str(root / "var"),
+        "NEWSFACET_INBOX": str(inbox),
+        "NEWSFACET_SCHEDULE": "none",
+        "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE),
+    }
     env = airflow_env(
-        home, port, newsfacet, "CeleryExecutor", 4,
+        home,
+        port,
+        newsfacet,
+        "CeleryExecutor",
+        4,
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=postgres.url("postgresql+psycopg2"),
         AIRFLOW__CELERY__BROKER_URL=redis.url(0),
         AIRFLOW__CELERY__RESULT_BACKEND=postgres.url("db+postgresql+psycopg2"),
@@ -139,8 +161,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres, redis: R
     )
     airflow_bin = str(Path(sys.executable).with_name("airflow"))
     started = time.monotonic()
-    migrate = subprocess.run([airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300,
-                             cwd=root)
+    migrate = subprocess.run(
+        [airflow_bin, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300, cwd=root
+    )
     assert migrate.returncode == 0, migrate.stdout[-2000:] + migrate.stderr[-3000:]
     migrated = time.monotonic() - started
 
@@ -152,29 +175,55 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres, redis: R
     for key, hostname in workers.items():
         # Logs are read from the shared AIRFLOW_HOME, so no log server (two on one port would clash).
         commands[f"worker-{key}"] = (
-            [airflow_bin, "celery", "worker", "--celery-hostname", hostname, "--concurrency", str(WORKER_CONCURRENCY),
-             "--skip-serve-logs", "--without-mingle", "--without-gossip"],
-            {**env, "NEWSFACET_CELERY_WORKER": hostname,
-             "AIRFLOW__CORE__HOSTNAME_CALLABLE": "nf_celery_hostname.hostname",
-             "PYTHONPATH": os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH", "")) if p)})
+            [
+                airflow_bin,
+                "celery",
+                "worker",
+                "--celery-hostname",
+                hostname,
+                "--concurrency",
+                str(WORKER_CONCURRENCY),
+                "--skip-serve-logs",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            {
+                **env,
+                "NEWSFACET_CELERY_WORKER": hostname,
+                "AIRFLOW__CORE__HOSTNAME_CALLABLE": "nf_celery_hostname.hostname",
+                "PYTHONPATH": os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH", "")) if p),
+            },
+        )
     try:
         for name, (command, component_env) in commands.items():
             with open(stack.log(name), "wb") as log:  # the child keeps its own descriptor
-                stack.procs[name] = subprocess.Popen(command, env=component_env, stdout=log, stderr=subprocess.STDOUT,
-                                                     stdin=subprocess.DEVNULL, start_new_session=True, cwd=root)
+                stack.procs[name] = subprocess.Popen(
+                    command,
+                    env=component_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    cwd=root,
+                )
 
         def workers_ready() -> bool:  # Celery's own line once it consumes: "celery@<hostname> ready."
-            return all(re.search(rf"@{re.escape(h)} ready", stack.log(f"worker-{k}").read_text(errors="replace"))
-                       for k, h in workers.items())
+            return all(
+                re.search(rf"@{re.escape(h)} ready", stack.log(f"worker-{k}").read_text(errors="replace"))
+                for k, h in workers.items()
+            )
 
         stack.wait_healthy(START_TIMEOUT)
         stack.wait("both Celery workers to be ready", workers_ready, START_TIMEOUT)
-        print(f"\nairflow (CeleryExecutor, workers {', '.join(workers.values())}) up at {url}: "
-              f"db migrate {migrated:.0f}s, components {time.monotonic() - started - migrated:.0f}s")
+        print(
+            f"\nairflow (CeleryExecutor, workers {', '.join(workers.values())}) up at {url}: "
+            f"db migrate {migrated:.0f}s, components {time.monotonic() - started - migrated:.0f}s"
+        )
         yield stack
     finally:
-        for name in [n for n in stack.procs if n.startswith("worker-")] + [n for n in stack.procs
-                                                                           if not n.startswith("worker-")]:
+        for name in [n for n in stack.procs if n.startswith("worker-")] + [
+            n for n in stack.procs if not n.startswith("worker-")
+        ]:
             stop_group(stack.procs[name])
         _delete_indices(stack.settings)
 
@@ -196,14 +245,20 @@ def _failure_report(stack: Stack, run_id: str) -> str:
         if ti["state"] not in ("success", "skipped"):
             for attempt in range(1, int(ti.get("try_number") or 0) + 1):
                 try:
-                    log = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{ti['task_id']}"
-                                           f"/logs/{attempt}?map_index={ti.get('map_index', -1)}")
+                    log = stack.api(
+                        "GET",
+                        f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{ti['task_id']}"
+                        f"/logs/{attempt}?map_index={ti.get('map_index', -1)}",
+                    )
                 except Exception as exc:  # a diagnostic: never hide the failure behind it
                     out.append(f"(log unavailable: {exc})")
                     continue
                 content = log.get("content", log) if isinstance(log, dict) else log
-                lines = [str(c.get("event", c)) if isinstance(c, dict) else str(c) for c in content] \
-                    if isinstance(content, list) else [str(content)]
+                lines = (
+                    [str(c.get("event", c)) if isinstance(c, dict) else str(c) for c in content]
+                    if isinstance(content, list)
+                    else [str(content)]
+                )
                 out.append("\n".join(lines)[-3000:])
     return "\n".join(out) + "\n" + stack.logs(20)
 
@@ -212,14 +267,18 @@ def _failure_report(stack: Stack, run_id: str) -> str:
 def celery_run(stack: Stack) -> FinishedRun:
     """One run of the ingest DAG, triggered over REST once the DAG is parsed, polled to a final state."""
     stack.unpause_when_parsed(DAG_ID, START_TIMEOUT)
-    final, seconds = stack.trigger_and_wait(DAG_ID, "newsfacet scale-out test (Celery)", RUN_TIMEOUT, every=2.0,
-                                            detail=lambda run_id: _failure_report(stack, run_id))
+    final, seconds = stack.trigger_and_wait(
+        DAG_ID,
+        "newsfacet scale-out test (Celery)",
+        RUN_TIMEOUT,
+        every=2.0,
+        detail=lambda run_id: _failure_report(stack, run_id),
+    )
     run_id = str(final["dag_run_id"])
     if final["state"] != "success":
         pytest.fail(f"run {run_id} ended {final['state']}\n{_failure_report(stack, run_id)}")
     tis = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=100")["task_instances"]
-    xcom = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/summarize/xcomEntries/"
-                            "return_value")
+    xcom = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/summarize/xcomEntries/return_value")
     value = xcom["value"]
     summary = json.loads(value) if isinstance(value, str) else value
     print(f"\n{DAG_ID} run {run_id}: success in {seconds:.0f}s")
@@ -233,8 +292,9 @@ def _documents(settings: Settings) -> dict[str, dict[str, Any]]:
     client = connect(settings)
     try:
         client.indices.refresh(index=settings.index_alias)
-        hits = client.search(index=settings.index_alias, size=1000, source_includes=list(COMPARED),
-                             query={"match_all": {}})["hits"]["hits"]
+        hits = client.search(
+            index=settings.index_alias, size=1000, source_includes=list(COMPARED), query={"match_all": {}}
+        )["hits"]["hits"]
         return {h["_id"]: {f: h["_source"].get(f) for f in COMPARED} for h in hits}
     finally:
         client.close()
@@ -248,28 +308,38 @@ def test_both_workers_take_mapped_batches(stack: Stack, celery_run: FinishedRun)
     by_worker: dict[str, list[int]] = {}
     for ti in batches:
         by_worker.setdefault(str(ti.get("hostname")), []).append(int(ti["map_index"]))
-    print(f"mapped batches by worker: { {h: sorted(i) for h, i in by_worker.items()} }; seconds per batch: "
-          f"{sorted(round(t.get('duration') or 0) for t in batches)}")
+    print(
+        f"mapped batches by worker: { {h: sorted(i) for h, i in by_worker.items()} }; seconds per batch: "
+        f"{sorted(round(t.get('duration') or 0) for t in batches)}"
+    )
     assert set(by_worker) == set(stack.workers.values()), by_worker  # both, and nobody else
     assert {t.get("hostname") for t in tis} <= set(stack.workers.values())  # every task ran on one of ours
 
     # Scale-out, not turn-taking: some batch on one worker ran while a batch on the other did.
-    spans = [(t["hostname"], datetime.fromisoformat(t["start_date"]), datetime.fromisoformat(t["end_date"]))
-             for t in batches]
+    spans = [
+        (t["hostname"], datetime.fromisoformat(t["start_date"]), datetime.fromisoformat(t["end_date"])) for t in batches
+    ]
     overlapping = [(a[0], b[0]) for a in spans for b in spans if a[0] < b[0] and a[1] < b[2] and b[1] < a[2]]
     assert overlapping, spans
 
 
-def test_celery_run_equals_a_single_process_run(stack: Stack, celery_run: FinishedRun, inbox: Path,
-                                                tmp_path: Path) -> None:
+def test_celery_run_equals_a_single_process_run(
+    stack: Stack, celery_run: FinishedRun, inbox: Path, tmp_path: Path
+) -> None:
     from etl.run.flow import run
 
     summary = celery_run.summary
     assert summary["read"] == summary["indexed"] == ARTICLES, {k: summary[k] for k in ("read", "indexed", "rejected")}
 
-    single = Settings.from_env({**os.environ, "NEWSFACET_INDEX": f"{stack.settings.index_alias}-single",
-                                "NEWSFACET_DATA_DIR": str(tmp_path / "var"), "NEWSFACET_INBOX": str(inbox),
-                                "NEWSFACET_BATCH_SIZE": str(ARTICLES)})
+    single = Settings.from_env(
+        {
+            **os.environ,
+            "NEWSFACET_INDEX": f"{stack.settings.index_alias}-single",
+            "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
+            "NEWSFACET_INBOX": str(inbox),
+            "NEWSFACET_BATCH_SIZE": str(ARTICLES),
+        }
+    )
     try:
         started = time.monotonic()
         report = run([inbox], single)
@@ -279,8 +349,11 @@ def test_celery_run_equals_a_single_process_run(stack: Stack, celery_run: Finish
         _delete_indices(single)
     assert report.indexed == ARTICLES
     assert set(got) == set(expected) and len(got) == ARTICLES
-    differing = {doc_id: {"celery": got[doc_id], "single": expected[doc_id]}
-                 for doc_id in expected if got[doc_id] != expected[doc_id]}
+    differing = {
+        doc_id: {"celery": got[doc_id], "single": expected[doc_id]}
+        for doc_id in expected
+        if got[doc_id] != expected[doc_id]
+    }
     assert not differing, json.dumps(differing, indent=1, ensure_ascii=False)[:4000]
     assert sum(bool(d["regions"]) for d in got.values()) > 0 and sum(bool(d["actors"]) for d in got.values()) > 0
     assert len({d["title"] for d in got.values()}) == ARTICLES

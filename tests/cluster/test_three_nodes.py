@@ -49,9 +49,17 @@ KILL_AT_BULK = 4  # bulk calls cycle articles / ledger / stat cache per batch: t
 def _configs() -> list[esnode.NodeConfig]:
     seeds = tuple(f"127.0.0.1:{port}" for port in TRANSPORT_PORTS)
     return [
-        esnode.NodeConfig(http_port=http, transport_port=transport, cluster_name=CLUSTER, node_name=name, heap=HEAP,
-                          seed_hosts=seeds, initial_master_nodes=NODE_NAMES, java_opts=FAST_START,
-                          start_timeout=150.0)
+        esnode.NodeConfig(
+            http_port=http,
+            transport_port=transport,
+            cluster_name=CLUSTER,
+            node_name=name,
+            heap=HEAP,
+            seed_hosts=seeds,
+            initial_master_nodes=NODE_NAMES,
+            java_opts=FAST_START,
+            start_timeout=150.0,
+        )
         for name, http, transport in zip(NODE_NAMES, HTTP_PORTS, TRANSPORT_PORTS, strict=True)
     ]
 
@@ -104,8 +112,13 @@ def cluster() -> Iterator[list[esnode.NodeConfig]]:
 
 def _client(configs: list[esnode.NodeConfig]) -> Elasticsearch:
     """A client on all three hosts: a dead node's requests are retried on another (as in production)."""
-    return Elasticsearch([cfg.url for cfg in configs], request_timeout=30, max_retries=5, retry_on_timeout=True,
-                         retry_on_status=(429, 502, 503, 504))
+    return Elasticsearch(
+        [cfg.url for cfg in configs],
+        request_timeout=30,
+        max_retries=5,
+        retry_on_timeout=True,
+        retry_on_status=(429, 502, 503, 504),
+    )
 
 
 # --------------------------------------------------------------------------- the inbox
@@ -121,11 +134,16 @@ def _write_inbox(folder: Path, count: int) -> None:
     """``count`` small distinct articles in English and French: seed sentences shuffled, plus a numbered one."""
     folder.mkdir(parents=True)
     seeds = [
-        (_sentences(SEED_ARTICLE.read_text(encoding="utf-8")), "Libya dispatch {n}: Haftar and the Palermo talks",
-         "This is dispatch number {n:05d} filed for the newsfacet cluster test by the Tripoli desk."),
-        (_sentences((SEEDS / "newsfacet-demo-tripoli-fr.txt").read_text(encoding="utf-8")),
-         "Libye, dépêche {n} : Tripoli cherche des appuis",
-         "Ceci est la dépêche numéro {n:05d} rédigée pour le test de grappe de newsfacet à Tripoli."),
+        (
+            _sentences(SEED_ARTICLE.read_text(encoding="utf-8")),
+            "Libya dispatch {n}: Haftar and the Palermo talks",
+            "This is dispatch number {n:05d} filed for the newsfacet cluster test by the Tripoli desk.",
+        ),
+        (
+            _sentences((SEEDS / "newsfacet-demo-tripoli-fr.txt").read_text(encoding="utf-8")),
+            "Libye, dépêche {n} : Tripoli cherche des appuis",
+            "Ceci est la dépêche numéro {n:05d} rédigée pour le test de grappe de newsfacet à Tripoli.",
+        ),
     ]
     for number in range(count):
         pool, title, unique = seeds[number % len(seeds)]
@@ -134,7 +152,8 @@ def _write_inbox(folder: Path, count: int) -> None:
         half = len(picked) // 2
         paragraphs = [" ".join(picked[:half]), " ".join([*picked[half:], unique.format(n=number)])]
         (folder / f"dispatch-{number:04d}.txt").write_text(
-            title.format(n=number) + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+            title.format(n=number) + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+        )
 
 
 # --------------------------------------------------------------------------- searching throughout
@@ -156,8 +175,9 @@ class SearchLoad:
     def loop(self) -> None:
         while not self.done.is_set():
             try:
-                response = self.client.search(index=self.alias, size=3, query={"match": {"body": "Tripoli"}},
-                                              track_total_hits=True)
+                response = self.client.search(
+                    index=self.alias, size=3, query={"match": {"body": "Tripoli"}}, track_total_hits=True
+                )
             except Exception as exc:  # what a user would see: the client gave up after its retries
                 self.failed.append(f"{type(exc).__name__}: {exc}"[:300])
             else:
@@ -184,17 +204,26 @@ def _put_primary_on(client: Elasticsearch, index: str, node: str) -> None:
         command = {"move": {"index": index, "shard": 0, "from_node": primary, "to_node": node}}
     print(f"[cluster] reroute: {command}")
     client.cluster.reroute(commands=[command])
-    client.cluster.health(wait_for_status="green", wait_for_no_relocating_shards=True,
-                          wait_for_no_initializing_shards=True, timeout="60s")  # rebalancing may follow: all shards
+    client.cluster.health(
+        wait_for_status="green", wait_for_no_relocating_shards=True, wait_for_no_initializing_shards=True, timeout="60s"
+    )  # rebalancing may follow: all shards
     assert _primary_node(client, index) == node
 
 
 def test_node_killed_mid_ingestion_loses_nothing_acknowledged_and_search_keeps_answering(
-        cluster: list[esnode.NodeConfig], tmp_path: Path) -> None:
+    cluster: list[esnode.NodeConfig], tmp_path: Path
+) -> None:
     alias = f"nf-cluster-{uuid.uuid4().hex[:8]}"
-    settings = Settings.from_env({**os.environ, "ELASTICSEARCH_URL": cluster[0].url, "NEWSFACET_INDEX": alias,
-                                  "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
-                                  "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE), "NEWSFACET_REPLICAS": "1"})
+    settings = Settings.from_env(
+        {
+            **os.environ,
+            "ELASTICSEARCH_URL": cluster[0].url,
+            "NEWSFACET_INDEX": alias,
+            "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
+            "NEWSFACET_BATCH_SIZE": str(BATCH_SIZE),
+            "NEWSFACET_REPLICAS": "1",
+        }
+    )
     inbox = tmp_path / "inbox"
     _write_inbox(inbox, ARTICLES)
     admin = _client(cluster)
@@ -204,15 +233,18 @@ def test_node_killed_mid_ingestion_loses_nothing_acknowledged_and_search_keeps_a
     index = ensure_index(admin, alias, replicas=1)
     ledger = ensure_ledger(admin, alias, replicas=1)
     assert admin.indices.get_settings(index=f"{index},{ledger}", name="index.number_of_replicas").body == {
-        name: {"settings": {"index": {"number_of_replicas": "1"}}} for name in (index, ledger)}
+        name: {"settings": {"index": {"number_of_replicas": "1"}}} for name in (index, ledger)
+    }
     admin.cluster.health(index=f"{index},{ledger}", wait_for_status="green", timeout="60s")
 
     # The worst node to lose: the elected master holding the articles' only primary (election and promotion at once).
     victim_name = str(admin.cat.master(format="json")[0]["node"])
     _put_primary_on(admin, index, victim_name)
     victim = next(cfg for cfg in cluster if cfg.effective_node_name == victim_name)
-    print(f"[cluster] killing {victim_name}: master and articles primary; ledger primary on "
-          f"{_primary_node(admin, ledger)}")
+    print(
+        f"[cluster] killing {victim_name}: master and articles primary; ledger primary on "
+        f"{_primary_node(admin, ledger)}"
+    )
 
     load = SearchLoad(_client(cluster), alias)
     bulks = {"calls": 0, "killed_at": 0.0}
@@ -228,8 +260,13 @@ def test_node_killed_mid_ingestion_loses_nothing_acknowledged_and_search_keeps_a
                 load.killed.set()
             return super().bulk(*args, **kwargs)
 
-    pipeline_client = KillingClient([cfg.url for cfg in cluster], request_timeout=30, max_retries=5,
-                                    retry_on_timeout=True, retry_on_status=(429, 502, 503, 504))
+    pipeline_client = KillingClient(
+        [cfg.url for cfg in cluster],
+        request_timeout=30,
+        max_retries=5,
+        retry_on_timeout=True,
+        retry_on_status=(429, 502, 503, 504),
+    )
     searcher = threading.Thread(target=load.loop, daemon=True)
     searcher.start()
     started = time.monotonic()
@@ -239,8 +276,10 @@ def test_node_killed_mid_ingestion_loses_nothing_acknowledged_and_search_keeps_a
     finally:
         load.done.set()
         searcher.join(timeout=60)
-    print(f"[cluster] run {time.monotonic() - started:.1f}s: {report.summary()}; searches ok {load.ok} "
-          f"(after the kill {load.ok_after_kill}), failed {len(load.failed)}, partial {load.partial}")
+    print(
+        f"[cluster] run {time.monotonic() - started:.1f}s: {report.summary()}; searches ok {load.ok} "
+        f"(after the kill {load.ok_after_kill}), failed {len(load.failed)}, partial {load.partial}"
+    )
 
     assert bulks["killed_at"], f"the kill never happened ({bulks['calls']} bulk calls)"
     assert report.indexed == ARTICLES, report.summary()

@@ -115,8 +115,16 @@ def _role_index_grants(role: dict[str, Any]) -> tuple[list[str], list[dict[str, 
 
 def test_compose_parses_and_has_the_stack() -> None:
     services = _services()
-    expected = {"setup", "elasticsearch", "kibana", "kibana-import", "postgres", "airflow-init", "redis",
-                "airflow-worker"} | AIRFLOW_SERVICES
+    expected = {
+        "setup",
+        "elasticsearch",
+        "kibana",
+        "kibana-import",
+        "postgres",
+        "airflow-init",
+        "redis",
+        "airflow-worker",
+    } | AIRFLOW_SERVICES
     assert expected <= set(services), f"missing services: {sorted(expected - set(services))}"
 
 
@@ -254,8 +262,9 @@ def test_kibana_import_runs_after_kibana_is_healthy() -> None:
 def test_stack_version_matches_the_pinned_client() -> None:
     client = _lock_version("elasticsearch")
     example = _env_example()["STACK_VERSION"]
-    defaults = [m.group(3) for m in VAR_RE.finditer(COMPOSE_PATH.read_text(encoding="utf-8"))
-                if m.group(1) == "STACK_VERSION"]
+    defaults = [
+        m.group(3) for m in VAR_RE.finditer(COMPOSE_PATH.read_text(encoding="utf-8")) if m.group(1) == "STACK_VERSION"
+    ]
     assert defaults, "docker-compose.yml must use ${STACK_VERSION:-...}"
     assert set(defaults) == {example}, f"compose defaults {set(defaults)} != .env.example {example}"
     assert _major_minor(example) == _major_minor(client), f"stack {example} vs client elasticsearch=={client}"
@@ -270,9 +279,17 @@ def test_stack_version_matches_the_pinned_client() -> None:
 def test_airflow_services_get_the_newsfacet_settings() -> None:
     services = _services()
     settings_vars = set(re.findall(r'env\.get\("([A-Z0-9_]+)"', (PROJECT_ROOT / "etl" / "settings.py").read_text()))
-    required = {"ELASTICSEARCH_URL", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_API_KEY",
-                "ELASTICSEARCH_CA_CERTS", "NEWSFACET_INDEX", "NEWSFACET_INBOX", "NEWSFACET_DATA_DIR",
-                "NEWSFACET_SCHEDULE"}
+    required = {
+        "ELASTICSEARCH_URL",
+        "ELASTICSEARCH_USERNAME",
+        "ELASTICSEARCH_PASSWORD",
+        "ELASTICSEARCH_API_KEY",
+        "ELASTICSEARCH_CA_CERTS",
+        "NEWSFACET_INDEX",
+        "NEWSFACET_INBOX",
+        "NEWSFACET_DATA_DIR",
+        "NEWSFACET_SCHEDULE",
+    }
     assert required <= settings_vars, "etl/settings.py no longer reads a variable compose sets"
     for name in AIRFLOW_SERVICES | {"airflow-worker"}:
         env = _environment(services[name])
@@ -292,8 +309,10 @@ def test_airflow_services_get_the_newsfacet_settings() -> None:
 
 
 def test_settings_from_the_container_environment() -> None:
-    env = {k: _resolve(v, {"NEWSFACET_ES_PASSWORD": "x"}) for k, v in
-           _environment(_services()["airflow-scheduler"]).items()}
+    env = {
+        k: _resolve(v, {"NEWSFACET_ES_PASSWORD": "x"})
+        for k, v in _environment(_services()["airflow-scheduler"]).items()
+    }
     settings = Settings.from_env(env)
     assert settings.index_alias == Settings().index_alias == "articles"
     assert str(settings.inbox) == "/opt/newsfacet/inbox"
@@ -330,8 +349,12 @@ def test_celery_profile_scales_out() -> None:
 
 def test_airflow_shares_its_secrets_across_components() -> None:
     envs = [_environment(s) for n, s in _services().items() if n in AIRFLOW_SERVICES | {"airflow-worker"}]
-    for key in ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
+    for key in (
+        "AIRFLOW__API_AUTH__JWT_SECRET",
+        "AIRFLOW__API__SECRET_KEY",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+    ):
         assert len({env[key] for env in envs}) == 1, f"{key} differs between Airflow components"
 
 
@@ -368,8 +391,9 @@ def test_no_secret_is_committed() -> None:
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
             assert "-----BEGIN" not in text, f"{path} holds a key or certificate"
-            assert not re.search(r"(?i)(password|secret)\s*[:=]\s*['\"]?(changeme|password|secret|admin|airflow)\b",
-                                 text), f"{path} holds a well-known default password"
+            assert not re.search(
+                r"(?i)(password|secret)\s*[:=]\s*['\"]?(changeme|password|secret|admin|airflow)\b", text
+            ), f"{path} holds a well-known default password"
     if (PROJECT_ROOT / ".git").exists() and shutil.which("git"):
         tracked = subprocess.run(["git", "ls-files", ".env"], cwd=PROJECT_ROOT, capture_output=True, text=True)
         assert tracked.stdout.strip() == "", ".env is tracked by git"
@@ -397,9 +421,19 @@ def test_writer_can_do_what_the_pipeline_does_and_no_more() -> None:
     # mget/search, exists/get_alias, refresh. etl/store/reindex.py: settings/mapping updates of the index it builds,
     # stats, deleting superseded versioned indices. Anything more needs a reason here first.
     assert cluster == ["cluster:admin/analyze"]
-    assert privileges == {"create_index", "index", "delete", "read", "view_index_metadata", "maintenance",
-                          "monitor", "indices:admin/aliases", "indices:admin/settings/update",
-                          "indices:admin/mapping/put", "delete_index"}
+    assert privileges == {
+        "create_index",
+        "index",
+        "delete",
+        "read",
+        "view_index_metadata",
+        "maintenance",
+        "monitor",
+        "indices:admin/aliases",
+        "indices:admin/settings/update",
+        "indices:admin/mapping/put",
+        "delete_index",
+    }
 
 
 def test_reader_roles_are_read_only() -> None:

@@ -31,8 +31,10 @@ def _options(parser: argparse.ArgumentParser) -> set[str]:
 
 def test_every_command_is_documented_and_every_documented_command_exists() -> None:
     commands, documented = _subcommands(), _readme_command_rows()
-    assert set(documented) == set(commands), (sorted(set(commands) - set(documented)),
-                                              sorted(set(documented) - set(commands)))
+    assert set(documented) == set(commands), (
+        sorted(set(commands) - set(documented)),
+        sorted(set(documented) - set(commands)),
+    )
 
 
 def test_documented_options_exist_and_every_option_is_documented() -> None:
@@ -65,7 +67,7 @@ def _variables_read() -> set[str]:
 
 
 def _variables_documented() -> set[str]:
-    table = README[README.index("## Configuration"):]
+    table = README[README.index("## Configuration") :]
     table = table[: table.index("\n## ", 1)]
     return set(re.findall(r"`([A-Z][A-Z0-9_]+(?:<LANG>)?)`", table))
 

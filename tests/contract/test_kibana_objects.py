@@ -160,8 +160,10 @@ def test_every_document_has_the_time_field_undated_ones_their_ingest_time() -> N
     undated = complete_document({"published_at": None, "ingested_at": "2026-01-02T03:04:05+00:00"})
     assert (dated[TIME_FIELD], dated["timestamp_source"]) == ("2018-11-13", "published")
     assert (undated[TIME_FIELD], undated["timestamp_source"]) == ("2026-01-02T03:04:05+00:00", "ingested")
-    assert load_mapping()["mappings"]["properties"][TIME_FIELD]["format"] == \
-        load_mapping()["mappings"]["properties"]["published_at"]["format"], "both date forms must parse"
+    assert (
+        load_mapping()["mappings"]["properties"][TIME_FIELD]["format"]
+        == load_mapping()["mappings"]["properties"]["published_at"]["format"]
+    ), "both date forms must parse"
 
 
 @pytest.mark.parametrize("field", ALIAS_FIELDS)
@@ -172,12 +174,25 @@ def test_names_and_aliases_are_full_text_for_kql(field: str) -> None:
 
 
 def test_alias_fields_hold_the_knowledge_bases_spellings() -> None:
-    document = complete_document({
-        "published_at": None, "ingested_at": "2026-01-02T03:04:05+00:00",
-        "entities": [{"name": "Khalifa Haftar", "type": "person", "kb_id": "khalifa-haftar", "mentions": ["Haftar"]}],
-        "locations": [{"name": "Fezzan", "feature": "region", "region": "Fezzan", "country_code": "LY",
-                       "geonameid": None, "mentions": ["Fezzan"]}],
-    })
+    document = complete_document(
+        {
+            "published_at": None,
+            "ingested_at": "2026-01-02T03:04:05+00:00",
+            "entities": [
+                {"name": "Khalifa Haftar", "type": "person", "kb_id": "khalifa-haftar", "mentions": ["Haftar"]}
+            ],
+            "locations": [
+                {
+                    "name": "Fezzan",
+                    "feature": "region",
+                    "region": "Fezzan",
+                    "country_code": "LY",
+                    "geonameid": None,
+                    "mentions": ["Fezzan"],
+                }
+            ],
+        }
+    )
     assert {"Khalifa Haftar", "Hifter", "حفتر"} <= set(document["actor_names"])
     assert {"Fezzan", "Fazzan", "Libya", "Libye"} <= set(document["place_names"])
 
@@ -189,8 +204,9 @@ def _render(index: str | None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NEWSFACET_INDEX"}
     if index is not None:
         env["NEWSFACET_INDEX"] = index
-    return subprocess.run(["bash", str(IMPORT_SCRIPT), "--print-objects"], env=env, capture_output=True, text=True,
-                          timeout=30)
+    return subprocess.run(
+        ["bash", str(IMPORT_SCRIPT), "--print-objects"], env=env, capture_output=True, text=True, timeout=30
+    )
 
 
 def test_import_uses_the_file_unchanged_for_the_default_alias() -> None:
@@ -286,8 +302,7 @@ def test_dashboard_panels_resolve_to_the_visualisations() -> None:
         ref = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
         assert ref["type"] == panel["type"]
         targets.add((ref["type"], ref["id"]))
-    assert targets == {("lens", _one("lens")["id"]), ("map", _one("map")["id"]),
-                       ("search", _one("search")["id"])}
+    assert targets == {("lens", _one("lens")["id"]), ("map", _one("map")["id"]), ("search", _one("search")["id"])}
 
 
 def test_dashboard_grid_fits_and_does_not_overlap() -> None:
@@ -327,8 +342,11 @@ def test_dashboard_time_range_covers_the_seed_articles() -> None:
     assert attrs["timeRestore"] is True and attrs["timeTo"] == "now"
     m = re.fullmatch(r"now-(\d+)y", attrs["timeFrom"])
     assert m, f"unexpected timeFrom {attrs['timeFrom']}"
-    dates = [date.fromisoformat(d) for p in (PROJECT_ROOT / "seeds").iterdir()
-             for d in re.findall(r"(\d{4}-\d{2}-\d{2})", p.name)]
+    dates = [
+        date.fromisoformat(d)
+        for p in (PROJECT_ROOT / "seeds").iterdir()
+        for d in re.findall(r"(\d{4}-\d{2}-\d{2})", p.name)
+    ]
     assert dates, "no dated seed file"
     assert date.today().year - int(m.group(1)) < min(dates).year, "the seeds fall outside the dashboard's range"
 
@@ -382,8 +400,9 @@ def test_lens_histogram_on_the_time_field() -> None:
         assert all(a in columns for a in v["accessors"])
 
 
-@pytest.mark.parametrize("field", sorted(CONTROL_FIELDS) + SEARCH_COLUMNS + ["published_at", TIME_FIELD,
-                                                                             "locations.point", *ALIAS_FIELDS])
+@pytest.mark.parametrize(
+    "field", sorted(CONTROL_FIELDS) + SEARCH_COLUMNS + ["published_at", TIME_FIELD, "locations.point", *ALIAS_FIELDS]
+)
 def test_dashboard_fields_are_mapped(field: str) -> None:
     assert field in _fields()
 

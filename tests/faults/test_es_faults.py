@@ -41,8 +41,17 @@ from tests.badinput.corpus import SEED_CP1252, SEED_EN, SEED_FR, article_variant
 pytestmark = pytest.mark.integration
 
 FAULT_NODE_PORT = 9221
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "accept-encoding",
-               "proxy-connection", "te", "upgrade"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "host",
+    "accept-encoding",
+    "proxy-connection",
+    "te",
+    "upgrade",
+}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -63,8 +72,15 @@ def _write_articles(folder: Path, count: int, sentences: int = 4) -> dict[str, s
 
 
 def _settings_for(base: Settings, url: str, **env: str) -> Settings:
-    return Settings.from_env({**os.environ, "ELASTICSEARCH_URL": url, "NEWSFACET_INDEX": base.index_alias,
-                              "NEWSFACET_DATA_DIR": str(base.data_dir), **env})
+    return Settings.from_env(
+        {
+            **os.environ,
+            "ELASTICSEARCH_URL": url,
+            "NEWSFACET_INDEX": base.index_alias,
+            "NEWSFACET_DATA_DIR": str(base.data_dir),
+            **env,
+        }
+    )
 
 
 def _ids_in(es: Any, alias: str) -> list[str]:
@@ -82,8 +98,17 @@ class FaultProxy:
     The counters say what was actually served, so the test can prove the faults happened.
     """
 
-    def __init__(self, upstream: str, *, reject_bulks: int = 3, item_429_on_bulks: tuple[int, ...] = (4, 5),
-                 stall_bulk: int = 7, stall_seconds: float = 0.0, delay_every: int = 5, delay: float = 0.3) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        reject_bulks: int = 3,
+        item_429_on_bulks: tuple[int, ...] = (4, 5),
+        stall_bulk: int = 7,
+        stall_seconds: float = 0.0,
+        delay_every: int = 5,
+        delay: float = 0.3,
+    ) -> None:
         parts = urlsplit(upstream)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 9200
         self.reject_bulks, self.item_429_on_bulks = reject_bulks, item_429_on_bulks
@@ -139,8 +164,10 @@ class FaultProxy:
             else:
                 reject = False
         if reject:
-            error = {"error": {"type": "es_rejected_execution_exception", "reason": "proxy: write queue full"},
-                     "status": 429}
+            error = {
+                "error": {"type": "es_rejected_execution_exception", "reason": "proxy: write queue full"},
+                "status": 429,
+            }
             self._reply(request, 429, [("Content-Type", "application/json")], json.dumps(error).encode())
             return
         upstream = http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -190,8 +217,9 @@ class FaultProxy:
 
 def test_429s_and_slow_answers_still_index_everything_once(settings: Settings, es: Any, tmp_path: Path) -> None:
     expected = _write_articles(tmp_path / "inbox", 20)
-    with FaultProxy(settings.elasticsearch_url, reject_bulks=3, item_429_on_bulks=(4, 5), stall_bulk=7,
-                    stall_seconds=4.0) as proxy:
+    with FaultProxy(
+        settings.elasticsearch_url, reject_bulks=3, item_429_on_bulks=(4, 5), stall_bulk=7, stall_seconds=4.0
+    ) as proxy:
         slow = _settings_for(settings, proxy.url, NEWSFACET_BATCH_SIZE="5", NEWSFACET_ES_TIMEOUT="3")
         from etl.store.client import connect
 
@@ -235,12 +263,18 @@ def fault_node() -> Iterator[esnode.NodeConfig]:
 
 
 def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
-        fault_node: esnode.NodeConfig, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fault_node: esnode.NodeConfig, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cfg = fault_node
     expected = _write_articles(tmp_path / "inbox", 300)
     files = list_inbox([tmp_path / "inbox"])
-    node = _settings_for(settings, cfg.url, NEWSFACET_ES_TIMEOUT="10", NEWSFACET_ES_RETRIES="1",
-                         NEWSFACET_INDEX=f"nf-fault-{uuid.uuid4().hex[:8]}")
+    node = _settings_for(
+        settings,
+        cfg.url,
+        NEWSFACET_ES_TIMEOUT="10",
+        NEWSFACET_ES_RETRIES="1",
+        NEWSFACET_INDEX=f"nf-fault-{uuid.uuid4().hex[:8]}",
+    )
     alias, ledger = node.index_alias, node.index_alias + "-ledger"
 
     def attempt(number: int) -> Any:
@@ -319,8 +353,9 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
 # --------------------------------------------------------------------------- (c) one document refused
 
 
-def test_mapping_conflict_rejects_that_document_not_the_batch(settings: Settings, es: Any, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mapping_conflict_rejects_that_document_not_the_batch(
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     expected = _write_articles(tmp_path / "inbox", 4)
     bad_file = sorted(expected)[1]
     original = etl.run.batch.to_document

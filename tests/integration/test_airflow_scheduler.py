@@ -58,9 +58,14 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     shutil.copytree(SEEDS, inbox)
     port = free_port(8795)
     url = f"http://127.0.0.1:{port}"
-    newsfacet = {"NEWSFACET_INDEX": f"nf-airflow-{uuid.uuid4().hex[:8]}", "NEWSFACET_DATA_DIR": str(root / "var"),
-                 "NEWSFACET_INBOX": str(inbox), "NEWSFACET_SCHEDULE": "none",
-                 "NEWSFACET_KB_DIR": str(root / "kb"), "NEWSFACET_KB_WATCH_SCHEDULE": "none"}  # kb: the relink test
+    newsfacet = {
+        "NEWSFACET_INDEX": f"nf-airflow-{uuid.uuid4().hex[:8]}",
+        "NEWSFACET_DATA_DIR": str(root / "var"),
+        "NEWSFACET_INBOX": str(inbox),
+        "NEWSFACET_SCHEDULE": "none",
+        "NEWSFACET_KB_DIR": str(root / "kb"),
+        "NEWSFACET_KB_WATCH_SCHEDULE": "none",
+    }  # kb: the relink test
     (root / "kb").mkdir()
     env = airflow_env(home, port, newsfacet, "LocalExecutor", 4)  # Airflow 3 runs it on SQLite
     airflow_bin = str(Path(sys.executable).with_name("airflow"))
@@ -71,9 +76,15 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
     try:
         for name in COMPONENTS:
             with open(home / f"{name}.log", "wb") as log:  # the child keeps its own descriptor
-                stack.procs[name] = subprocess.Popen([airflow_bin, name], env=env, stdout=log,
-                                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                                     start_new_session=True, cwd=root)
+                stack.procs[name] = subprocess.Popen(
+                    [airflow_bin, name],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                    cwd=root,
+                )
 
         started = time.monotonic()
         stack.wait_healthy(START_TIMEOUT)
@@ -104,8 +115,9 @@ def _run_dag(airflow: Airflow, dag_id: str, summary_task: str) -> FinishedRun:
     run_id = str(final["dag_run_id"])
     if final["state"] != "success":
         pytest.fail(f"run {run_id} of {dag_id} ended {final['state']}\n{_task_logs(airflow, dag_id, run_id)}")
-    xcom = airflow.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{summary_task}/xcomEntries/"
-                              "return_value")
+    xcom = airflow.api(
+        "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{summary_task}/xcomEntries/return_value"
+    )
     value = xcom["value"]
     summary = json.loads(value) if isinstance(value, str) else value
     print(f"{dag_id} run {run_id}: {final['state']} in {seconds:.0f}s")
@@ -120,8 +132,7 @@ def ingest_run(airflow: Airflow) -> FinishedRun:
 
 def _task_log(airflow: Airflow, dag_id: str, run_id: str, task_id: str, map_index: int, try_number: int) -> str:
     """One attempt's log as text, through the REST API (structured lines: their ``event`` field)."""
-    path = (f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}"
-            f"?map_index={map_index}")
+    path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}?map_index={map_index}"
     try:
         log = airflow.api("GET", path)
     except Exception as exc:  # the log is a diagnostic: never hide the failure behind it
@@ -140,8 +151,9 @@ def _task_logs(airflow: Airflow, dag_id: str, run_id: str) -> str:
         map_index, tries = int(ti.get("map_index", -1)), int(ti.get("try_number") or 0)
         out.append(f"--- {ti['task_id']}[{map_index}]: {ti['state']} after {tries} tries")
         if ti["state"] not in ("success", "skipped"):
-            out.extend(_task_log(airflow, dag_id, run_id, ti["task_id"], map_index, n)[-4000:]
-                       for n in range(1, tries + 1))
+            out.extend(
+                _task_log(airflow, dag_id, run_id, ti["task_id"], map_index, n)[-4000:] for n in range(1, tries + 1)
+            )
     out.append(f"--- scheduler\n{airflow.log_tail('scheduler', 40)}")
     return "\n".join(out)
 
@@ -182,8 +194,11 @@ def test_browser_shows_the_dag_and_its_run(airflow: Airflow, ingest_run: Finishe
     page = f"{airflow.url}/dags/{DAG_ID}/runs/{ingest_run.run_id}"
     with Browser() as browser:
         browser.goto(page)
-        seen = browser.wait("the run page", f"document.body.innerText.includes({json.dumps(ingest_run.run_id)}) && "
-                                            "document.body.innerText.includes('Success') && document.body.innerText")
+        seen = browser.wait(
+            "the run page",
+            f"document.body.innerText.includes({json.dumps(ingest_run.run_id)}) && "
+            "document.body.innerText.includes('Success') && document.body.innerText",
+        )
         assert DAG_ID in seen
         assert "newsfacet: read" in seen, "the run's summary (its note) is on its page"
         browser.wait("the task instances", r"/\d+ Task Instances/.test(document.body.innerText)")
@@ -226,22 +241,28 @@ def _wait_for_run(airflow: Airflow, run_id: str) -> dict[str, Any]:
 
 def _fill(browser: Browser, element_id: str, text: str) -> None:
     """Type into a form field as a person would: focus it, select what is there, type over it."""
-    browser.evaluate(f"(() => {{ const e = document.getElementById({json.dumps(element_id)}); e.focus(); e.select(); "
-                     "return true; })()")
+    browser.evaluate(
+        f"(() => {{ const e = document.getElementById({json.dumps(element_id)}); e.focus(); e.select(); "
+        "return true; })()"
+    )
     browser.call("Input.insertText", text=text)
     value = browser.evaluate(f"document.getElementById({json.dumps(element_id)}).value")
     assert value == text, f"{element_id} holds {value!r}"
 
 
 def test_a_run_triggered_from_the_form_with_a_custom_inbox_shows_its_summary(
-        airflow: Airflow, ingest_run: FinishedRun, tmp_path: Path) -> None:
+    airflow: Airflow, ingest_run: FinishedRun, tmp_path: Path
+) -> None:
     """An analyst opens the DAG, triggers it with another folder and alias, and reads the outcome on the run page."""
     from etl.store.client import connect
 
     inbox = tmp_path / "custom-inbox"
     inbox.mkdir()
-    for name in ("rfi-2018-11-13-haftar-boycotts-palermo.txt", "rfi-2018-11-13-haftar-boycotts-palermo_saved-again.txt",
-                 "failed-download.html"):
+    for name in (
+        "rfi-2018-11-13-haftar-boycotts-palermo.txt",
+        "rfi-2018-11-13-haftar-boycotts-palermo_saved-again.txt",
+        "failed-download.html",
+    ):
         shutil.copy(SEEDS / name, inbox / name)
     alias = f"nf-airflow-form-{uuid.uuid4().hex[:6]}"
     airflow.extra_aliases.append(alias)
@@ -258,30 +279,47 @@ def test_a_run_triggered_from_the_form_with_a_custom_inbox_shows_its_summary(
         _fill(browser, "element_inbox", str(inbox))
         _fill(browser, "element_alias", alias)
         browser.screenshot(ARTEFACTS / "airflow-trigger-form.png")
-        browser.evaluate("[...document.querySelectorAll('[role=dialog] button')]"
-                         ".find(b => b.innerText.trim() === 'Trigger').click()")
+        browser.evaluate(
+            "[...document.querySelectorAll('[role=dialog] button')].find(b => b.innerText.trim() === 'Trigger').click()"
+        )
         path = browser.wait("the new run's page", "location.pathname.includes('/runs/') && location.pathname")
         run_id = urllib.parse.unquote(str(path).rsplit("/runs/", 1)[1])
 
         final = _wait_for_run(airflow, run_id)
         if final["state"] != "success":
             pytest.fail(f"run {run_id} ended {final['state']}\n{_task_logs(airflow, DAG_ID, run_id)}")
-        assert final["conf"] == {"inbox": str(inbox), "alias": alias, "batch_size": airflow.settings.batch_size,
-                                 "stale": False}
+        assert final["conf"] == {
+            "inbox": str(inbox),
+            "alias": alias,
+            "batch_size": airflow.settings.batch_size,
+            "stale": False,
+        }
 
         browser.goto(f"{airflow.url}/dags/{DAG_ID}/runs/{run_id}")  # a finished run's page, as a person reopens it
-        headline = browser.wait("the summary on the run page",
-                                "[...document.querySelectorAll('p')].map(p => p.innerText)"
-                                ".find(t => t.includes('newsfacet: read'))")
+        headline = browser.wait(
+            "the summary on the run page",
+            "[...document.querySelectorAll('p')].map(p => p.innerText).find(t => t.includes('newsfacet: read'))",
+        )
         assert "read 3 · indexed 1 · unchanged 0 · rejected 2" in headline and "duplicate 1, empty 1" in headline
         browser.evaluate("document.querySelector('button[aria-label=\"Edit note\"]').click()")  # the whole note
-        note = browser.wait("the whole note", "[...document.querySelectorAll('[role=dialog]')].map(d => d.innerText)"
-                                              ".find(t => t.includes('Dag Run Note'))")
-        browser.wait("the note's dialog to finish opening", "document.getAnimations().every(a => "
-                     "a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)")  # not spinners
+        note = browser.wait(
+            "the whole note",
+            "[...document.querySelectorAll('[role=dialog]')].map(d => d.innerText)"
+            ".find(t => t.includes('Dag Run Note'))",
+        )
+        browser.wait(
+            "the note's dialog to finish opening",
+            "document.getAnimations().every(a => "
+            "a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)",
+        )  # not spinners
         shot = browser.screenshot(ARTEFACTS / "airflow-run-summary.png")
-    for expected in (str(inbox), alias, "empty/failed-download.html.", "duplicate/rfi-2018-11-13-haftar-boycotts-pa",
-                     str(airflow.settings.quarantine_dir)):
+    for expected in (
+        str(inbox),
+        alias,
+        "empty/failed-download.html.",
+        "duplicate/rfi-2018-11-13-haftar-boycotts-pa",
+        str(airflow.settings.quarantine_dir),
+    ):
         assert expected in note, f"{expected!r} missing from the note:\n{note}"
     assert final["note"].startswith("**newsfacet: read 3 · indexed 1")
     client = connect(airflow.settings)
@@ -295,8 +333,11 @@ def test_a_run_triggered_from_the_form_with_a_custom_inbox_shows_its_summary(
 
 def test_a_failed_run_says_where_it_failed_on_its_page(airflow: Airflow, ingest_run: FinishedRun) -> None:
     missing = f"/nonexistent/inbox-{uuid.uuid4().hex[:6]}"
-    run = airflow.api("POST", f"/api/v2/dags/{DAG_ID}/dagRuns",
-                      {"logical_date": None, "conf": {"inbox": missing}, "note": "tried another folder"})
+    run = airflow.api(
+        "POST",
+        f"/api/v2/dags/{DAG_ID}/dagRuns",
+        {"logical_date": None, "conf": {"inbox": missing}, "note": "tried another folder"},
+    )
     final = _wait_for_run(airflow, str(run["dag_run_id"]))
     assert final["state"] == "failed"
     assert final["note"].startswith("**newsfacet: run failed** at prepare"), final["note"]
@@ -338,6 +379,7 @@ def test_a_knowledge_change_triggers_relink_through_the_asset(airflow: Airflow, 
     watch = _run_dag(airflow, "watch_knowledge", "detect_change")
     kb_version, gazetteer_version = current_versions(airflow.settings)  # the new versions, in the event
     assert watch.summary == {"kb_version": kb_version, "gazetteer_version": gazetteer_version}
+
     def relinked() -> dict[str, Any] | None:
         runs = airflow.api("GET", "/api/v2/dags/relink_articles/dagRuns")["dag_runs"]
         done = [r for r in runs if r["run_type"] == "asset_triggered" and r["state"] in ("success", "failed")]
@@ -347,8 +389,9 @@ def test_a_knowledge_change_triggers_relink_through_the_asset(airflow: Airflow, 
     if run["state"] != "success":
         logs = _task_logs(airflow, "relink_articles", run["dag_run_id"])
         pytest.fail(f"relink_articles ended {run['state']}\n{logs}")
-    xcom = airflow.api("GET", f"/api/v2/dags/relink_articles/dagRuns/{run['dag_run_id']}/taskInstances/relink/"
-                              "xcomEntries/return_value")
+    xcom = airflow.api(
+        "GET", f"/api/v2/dags/relink_articles/dagRuns/{run['dag_run_id']}/taskInstances/relink/xcomEntries/return_value"
+    )
     report = json.loads(xcom["value"]) if isinstance(xcom["value"], str) else xcom["value"]
     assert report["actors_gained"].get(ANALYST_ACTOR["name"]) == 1 and report["remaining"] == 0, report
     # (asked once the run has started: Airflow 3.3's events endpoint fails while a run it created is queued)
@@ -365,9 +408,12 @@ def test_a_knowledge_change_triggers_relink_through_the_asset(airflow: Airflow, 
 
     with Browser() as browser:  # the UI shows the asset, its producer, its consumer and the run the event made
         browser.goto(f"{airflow.url}/assets/{asset['id']}")
-        browser.wait("the asset page", "document.body.innerText.includes('newsfacet_knowledge') && "
-                                       "document.body.innerText.includes('relink_articles') && "
-                                       "document.body.innerText.includes('watch_knowledge')")
+        browser.wait(
+            "the asset page",
+            "document.body.innerText.includes('newsfacet_knowledge') && "
+            "document.body.innerText.includes('relink_articles') && "
+            "document.body.innerText.includes('watch_knowledge')",
+        )
         shot = browser.screenshot(ARTEFACTS / "airflow-knowledge-asset.png")
     assert shot.exists() and shot.stat().st_size > 10_000
 

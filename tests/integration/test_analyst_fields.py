@@ -49,12 +49,15 @@ def test_every_article_is_on_the_timeline(indexed: Settings, es: Any) -> None:
     assert _count(es, alias, in_2018) == 1  # the RFI article, by its publication date
 
 
-@pytest.mark.parametrize(("field", "typed", "expected"), [
-    ("actor_names", "Hifter", 3),          # Khalifa Haftar, in the RFI, Sabha and Benghazi articles
-    ("actor_names", "حفتر", 3),            # his name in Arabic, though every article is English or French
-    ("place_names", "Fazzan", 2),          # Fezzan by another transliteration
-    ("place_names", "Tarabulus", 4),       # Tripoli / Tripolitania
-])
+@pytest.mark.parametrize(
+    ("field", "typed", "expected"),
+    [
+        ("actor_names", "Hifter", 3),  # Khalifa Haftar, in the RFI, Sabha and Benghazi articles
+        ("actor_names", "حفتر", 3),  # his name in Arabic, though every article is English or French
+        ("place_names", "Fazzan", 2),  # Fezzan by another transliteration
+        ("place_names", "Tarabulus", 4),  # Tripoli / Tripolitania
+    ],
+)
 def test_a_kql_query_finds_any_spelling(indexed: Settings, es: Any, field: str, typed: str, expected: int) -> None:
     canonical = {"Hifter": "Khalifa Haftar", "حفتر": "Khalifa Haftar"}.get(typed)
     if canonical:

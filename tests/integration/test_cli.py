@@ -20,10 +20,16 @@ pytestmark = pytest.mark.integration
 
 
 def _newsfacet(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "NEWSFACET_INDEX": settings.index_alias, "NEWSFACET_DATA_DIR": str(settings.data_dir),
-               "ELASTICSEARCH_URL": settings.elasticsearch_url, **env}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, env=environ,
-                          check=False)
+    environ = {
+        **os.environ,
+        "NEWSFACET_INDEX": settings.index_alias,
+        "NEWSFACET_DATA_DIR": str(settings.data_dir),
+        "ELASTICSEARCH_URL": settings.elasticsearch_url,
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args], capture_output=True, text=True, env=environ, check=False
+    )
 
 
 def test_run_search_reindex_and_rollback(settings: Settings, es: Any, tmp_path: Path) -> None:

@@ -22,10 +22,18 @@ def _dag_test() -> str:
     import subprocess
     import sys
 
-    code = ("from dags.ingest_articles import ingest_articles_dag as dag; "
-            "run = dag.test(); print('STATE=' + str(run.state))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                         env=dict(os.environ), cwd=PROJECT_ROOT)
+    code = (
+        "from dags.ingest_articles import ingest_articles_dag as dag; "
+        "run = dag.test(); print('STATE=' + str(run.state))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=dict(os.environ),
+        cwd=PROJECT_ROOT,
+    )
     states = [line[6:] for line in out.stdout.splitlines() if line.startswith("STATE=")]
     assert states, out.stdout[-3000:] + out.stderr[-3000:]
     return states[-1].split(".")[-1].lower()
@@ -43,8 +51,9 @@ def airflow_db() -> None:
     subprocess.run([str(airflow), "db", "migrate"], check=True, capture_output=True)
 
 
-def test_dag_test_indexes_the_seeds(settings: Settings, es: Any, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dag_test_indexes_the_seeds(
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inbox = tmp_path / "inbox"
     shutil.copytree(SEEDS, inbox)
     monkeypatch.setenv("NEWSFACET_INDEX", settings.index_alias)

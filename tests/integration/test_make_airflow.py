@@ -38,21 +38,34 @@ def _wait_for_line(log: Path, pattern: str, proc: subprocess.Popen[bytes], timeo
 def test_make_airflow_serves_the_ui_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     home = tmp_path / "airflow"
     port = free_port(8871)
-    env = {"HOME": os.environ.get("HOME", str(tmp_path)), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-           "AIRFLOW_HOME": str(home), "AIRFLOW__API__PORT": str(port), "AIRFLOW__CORE__PARALLELISM": "2",
-           "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port(port + 100)),
-           "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port(port + 200)),
-           "NEWSFACET_SCHEDULE": "none", "NEWSFACET_INDEX": "nf-make-airflow",
-           "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
-           "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", "http://localhost:9200")}  # fmt: skip
+    env = {
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__CORE__PARALLELISM": "2",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port(port + 100)),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port(port + 200)),
+        "NEWSFACET_SCHEDULE": "none",
+        "NEWSFACET_INDEX": "nf-make-airflow",
+        "NEWSFACET_DATA_DIR": str(tmp_path / "var"),
+        "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", "http://localhost:9200"),
+    }
     airflow = str(Path(sys.executable).with_name("airflow"))
     migrate = subprocess.run([airflow, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
     assert migrate.returncode == 0, migrate.stderr[-3000:]
 
     log = tmp_path / "launcher.log"
     with open(log, "wb") as out:  # the launcher inherits PATH=/usr/bin:/bin: no venv on it, as in a fresh shell
-        proc = subprocess.Popen([sys.executable, "-m", "devtools.airflow_stack"], env=env, cwd=PROJECT_ROOT,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "devtools.airflow_stack"],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         text = _wait_for_line(log, r"Ctrl\+C stops Airflow", proc, START_TIMEOUT)
         assert f"Airflow is up: http://localhost:{port}" in text

@@ -32,8 +32,9 @@ def _bad_inbox(root: Path) -> Path:
     return inbox
 
 
-def test_every_file_ends_indexed_or_rejected_and_rerun_is_unchanged(settings: Settings, es: Any,
-                                                                   tmp_path: Path) -> None:
+def test_every_file_ends_indexed_or_rejected_and_rerun_is_unchanged(
+    settings: Settings, es: Any, tmp_path: Path
+) -> None:
     inbox = _bad_inbox(tmp_path)
     first = run([inbox], settings, client=es)
     assert first.read == 7
@@ -67,8 +68,12 @@ def test_seeds_folder_indexes_and_rejects_as_documented(settings: Settings, es: 
     report = run([SEEDS], settings, client=es)
     assert report.indexed >= 3, report.summary()
     assert report.indexed + report.unchanged + report.rejected_total == report.read
-    languages = {b["key"] for b in es.search(index=settings.index_alias, size=0, aggs={
-        "l": {"terms": {"field": "language"}}})["aggregations"]["l"]["buckets"]}
+    languages = {
+        b["key"]
+        for b in es.search(index=settings.index_alias, size=0, aggs={"l": {"terms": {"field": "language"}}})[
+            "aggregations"
+        ]["l"]["buckets"]
+    }
     assert {"en", "fr"} <= languages
 
 
@@ -78,8 +83,10 @@ def test_changed_file_is_reindexed(settings: Settings, es: Any, tmp_path: Path) 
     story = inbox / "story.txt"
     story.write_bytes(SEED_ARTICLE.read_bytes())
     assert run([inbox], settings, client=es).indexed == 1
-    story.write_text(SEED_ARTICLE.read_text(encoding="utf-8") + "\n\nAn update paragraph about Sabha and the LNA.\n",
-                     encoding="utf-8")
+    story.write_text(
+        SEED_ARTICLE.read_text(encoding="utf-8") + "\n\nAn update paragraph about Sabha and the LNA.\n",
+        encoding="utf-8",
+    )
     again = run([inbox], settings, client=es)
     assert again.indexed == 1 and again.unchanged == 0
     hits = es.search(index=settings.index_alias, query={"match_all": {}})["hits"]["hits"]
@@ -104,8 +111,9 @@ def test_object_store_inbox(settings: Settings, es: Any) -> None:
     fs.rm(root, recursive=True)
 
 
-def test_unchanged_inbox_is_planned_without_reading_files(settings: Settings, es: Any, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_inbox_is_planned_without_reading_files(
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The second plan over an unchanged inbox stats files instead of hashing them; a touched file is re-hashed."""
     import os
 
@@ -137,7 +145,8 @@ def test_unchanged_inbox_is_planned_without_reading_files(settings: Settings, es
 
 
 def test_a_plan_snapshot_answers_without_elasticsearch_until_the_ledger_changes(
-        settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Files the last plan saw handled, unchanged on disk, cost no lookups; a recreated ledger voids the snapshot."""
     from etl.run.planning import plan
     from etl.store.ledger import ensure_ledger
@@ -166,8 +175,7 @@ def test_a_plan_snapshot_answers_without_elasticsearch_until_the_ledger_changes(
     assert len(plan([inbox], settings, es).todo) == first.read + 1
 
 
-def test_an_unavailable_stat_cache_costs_reading_files_not_the_run(settings: Settings, es: Any,
-                                                                   tmp_path: Path) -> None:
+def test_an_unavailable_stat_cache_costs_reading_files_not_the_run(settings: Settings, es: Any, tmp_path: Path) -> None:
     """The stat cache only saves work: closed (as a lost shard would leave it), runs and plans go on without it."""
     from etl.run.planning import plan
     from etl.store.ledger import ensure_stat_cache

@@ -79,8 +79,12 @@ def test_swap_under_load_rollback_and_pruning(settings: Settings, es: Any) -> No
     [first] = serving(es, alias)
     served = es.count(index=alias)["count"]
 
-    sampler = Sampler(es.options(max_retries=0, request_timeout=10), alias,
-                      {"bool": {"filter": [{"terms": {"regions": [region]}}]}}, expected)
+    sampler = Sampler(
+        es.options(max_retries=0, request_timeout=10),
+        alias,
+        {"bool": {"filter": [{"terms": {"regions": [region]}}]}},
+        expected,
+    )
     thread = threading.Thread(target=sampler.loop, daemon=True)
     thread.start()
     try:
@@ -135,7 +139,8 @@ def test_doubtful_rebuild_is_refused_and_superseded_versions_skipped(settings: S
     old = dict(record.document, doc_id="0" * 16, ingested_at="2000-01-01T00:00:00+00:00", title="superseded version")
     (alias_archive_dir(settings) / "00").mkdir(exist_ok=True)
     (alias_archive_dir(settings) / "00" / f"{old['doc_id']}.json").write_text(
-        dataclasses.replace(record, document=old).to_json())
+        dataclasses.replace(record, document=old).to_json()
+    )
     result = reindex(settings, es)
     assert result.build.superseded == 1 and result.new_count == served
     assert es.count(index=alias, query={"term": {"doc_id": old["doc_id"]}})["count"] == 0

@@ -28,14 +28,21 @@ pytestmark = pytest.mark.integration
 ARTICLES = PROJECT_ROOT / "tests" / "fixtures" / "knowledge"
 KIKLI = "tripoli-2025-05-13-ssa-leader-killed.txt"
 JUFRA = "jufra-2020-05-26-russian-jets.txt"
-ANALYST_ACTOR = {"id": "analyst:abdulghani-al-kikli", "name": "Abdul Ghani al-Kikli (SSA commander)",
-                 "type": "person", "aliases": ["Abdulghani al-Kikli", "Ghnewa", "Gheniwa", "Kikli"], "country": "LY",
-                 "source": "Reuters, 12 May 2025: head of the Stability Support Apparatus, known as Ghnewa"}
+ANALYST_ACTOR = {
+    "id": "analyst:abdulghani-al-kikli",
+    "name": "Abdul Ghani al-Kikli (SSA commander)",
+    "type": "person",
+    "aliases": ["Abdulghani al-Kikli", "Ghnewa", "Gheniwa", "Kikli"],
+    "country": "LY",
+    "source": "Reuters, 12 May 2025: head of the Stability Support Apparatus, known as Ghnewa",
+}
 """The analyst's own entry, with a display name of their own: whatever the shipped knowledge base says about Kikli,
 the article indexed before this entry cannot hold that name, so only a relink can put it there."""
-JUFRA_TO_TRIPOLITANIA = ("name,aliases,feature,district,region,country,lat,lon,source\n"
-                         "Jufra,Al Jufrah,district,,Tripolitania,LY,,,analyst decision: Jufra counted with the "
-                         "west (its membership is contested: regions.csv)\n")
+JUFRA_TO_TRIPOLITANIA = (
+    "name,aliases,feature,district,region,country,lat,lon,source\n"
+    "Jufra,Al Jufrah,district,,Tripolitania,LY,,,analyst decision: Jufra counted with the "
+    "west (its membership is contested: regions.csv)\n"
+)
 
 
 @pytest.fixture
@@ -55,8 +62,9 @@ def inbox(tmp_path: Path) -> Path:
     return folder
 
 
-def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings,
-         *argv: str) -> tuple[int, str]:
+def _cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings, *argv: str
+) -> tuple[int, str]:
     """``newsfacet ARGV`` in this process, with the environment the settings stand for."""
     monkeypatch.setenv("NEWSFACET_INDEX", settings.index_alias)
     monkeypatch.setenv("NEWSFACET_DATA_DIR", str(settings.data_dir))
@@ -69,8 +77,9 @@ def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], se
 
 def _doc(es: Any, settings: Settings, source_name: str) -> dict[str, Any]:
     es.indices.refresh(index=settings.index_alias)
-    hits = es.search(index=settings.index_alias, query={"wildcard": {"source_file": f"*{source_name}"}},
-                     seq_no_primary_term=True)["hits"]["hits"]
+    hits = es.search(
+        index=settings.index_alias, query={"wildcard": {"source_file": f"*{source_name}"}}, seq_no_primary_term=True
+    )["hits"]["hits"]
     assert len(hits) == 1, hits
     return {**hits[0]["_source"], "_seq_no": hits[0]["_seq_no"]}
 
@@ -80,9 +89,9 @@ def _add_actor(settings: Settings) -> None:
     (settings.kb_dir / "actors_mine.jsonl").write_text(json.dumps(ANALYST_ACTOR) + "\n", encoding="utf-8")
 
 
-def test_new_alias_finds_an_article_indexed_before_the_change(mine: Settings, inbox: Path, es: Any,
-                                                              monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_alias_finds_an_article_indexed_before_the_change(
+    mine: Settings, inbox: Path, es: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = run([inbox], mine, client=es)
     assert report.indexed >= 5
     before = _doc(es, mine, KIKLI)
@@ -112,9 +121,9 @@ def test_new_alias_finds_an_article_indexed_before_the_change(mine: Settings, in
     assert code == 0 and out.splitlines()[-1].startswith("0 stale document(s)"), out
 
 
-def test_dry_run_prints_region_moves_and_writes_nothing(mine: Settings, inbox: Path, es: Any,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_prints_region_moves_and_writes_nothing(
+    mine: Settings, inbox: Path, es: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     run([inbox], mine, client=es)
     before = _doc(es, mine, JUFRA)
     assert "Fezzan" in before["regions"]
@@ -131,18 +140,20 @@ def test_dry_run_prints_region_moves_and_writes_nothing(mine: Settings, inbox: P
     assert _doc(es, mine, JUFRA) == before  # nothing written, not even a version
 
     _, out = _cli(monkeypatch, capsys, mine, "relink", "--json")
-    done = json.loads(out[out.index("{"):])
+    done = json.loads(out[out.index("{") :])
     assert done["regions_lost"] == {"Fezzan": 1} and done["changed"] >= 1 and done["remaining"] == 0
     after = _doc(es, mine, JUFRA)
     assert "Fezzan" not in after["regions"] and "Tripolitania" in after["regions"]
     assert {loc["name"]: loc["region"] for loc in after["locations"]}["Jufra"] == "Tripolitania"
 
 
-def test_a_bad_knowledge_file_is_reported_with_file_and_line(mine: Settings, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_knowledge_file_is_reported_with_file_and_line(
+    mine: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert mine.kb_dir is not None
     (mine.kb_dir / "actors_mine.jsonl").write_text(
-        json.dumps(ANALYST_ACTOR) + "\n" + '{"id": "x", "name": "X", "type": "warlord"}\n', encoding="utf-8")
+        json.dumps(ANALYST_ACTOR) + "\n" + '{"id": "x", "name": "X", "type": "warlord"}\n', encoding="utf-8"
+    )
     code, out = _cli(monkeypatch, capsys, mine, "kb", "check")
     assert code == 1
     assert f"problem: {mine.kb_dir / 'actors_mine.jsonl'}:2: missing aliases, source" in out
@@ -179,8 +190,9 @@ def test_relink_resumes_after_a_crash(mine: Settings, inbox: Path, es: Any, monk
     assert ANALYST_ACTOR["name"] in _doc(es, mine, KIKLI)["actors"]
 
 
-def test_a_concurrent_write_is_never_overwritten(mine: Settings, inbox: Path, es: Any,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_concurrent_write_is_never_overwritten(
+    mine: Settings, inbox: Path, es: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A document rewritten between relink's read and its write (an ingest re-making it) is not overwritten by the
     stale read: the write conflicts, and the next pass reads the document again."""
     import etl.run.relink as relink_module
@@ -195,8 +207,12 @@ def test_a_concurrent_write_is_never_overwritten(mine: Settings, inbox: Path, es
         for page in real_pages(client, alias, index, versions, ids):
             if not rewrote["done"]:  # the "ingest" rewrites the document after relink read it
                 rewrote["done"] = True
-                es.update(index=mine.index_alias, id=target["doc_id"], doc={"title": target["title"] + " (updated)"},
-                          refresh=True)
+                es.update(
+                    index=mine.index_alias,
+                    id=target["doc_id"],
+                    doc={"title": target["title"] + " (updated)"},
+                    refresh=True,
+                )
             yield page
 
     monkeypatch.setattr(relink_module, "_stale_pages", pages_then_concurrent_write)
@@ -207,8 +223,9 @@ def test_a_concurrent_write_is_never_overwritten(mine: Settings, inbox: Path, es
     assert ANALYST_ACTOR["name"] in after["actors"]  # and the document still got the new knowledge
 
 
-def test_a_batch_made_with_knowledge_that_changed_meanwhile_relinks_itself(mine: Settings, tmp_path: Path,
-                                                                           es: Any) -> None:
+def test_a_batch_made_with_knowledge_that_changed_meanwhile_relinks_itself(
+    mine: Settings, tmp_path: Path, es: Any
+) -> None:
     """The ingest loaded its knowledge, the analyst saved a new actor, the batch wrote its documents: they end
     with the newest knowledge (a relink that searched before the write could not see them)."""
     from etl.knowledge.loader import load_knowledge
@@ -257,9 +274,9 @@ def test_run_stale_redoes_documents_of_an_older_pipeline(settings: Settings, es:
     assert summary["stale"] == 1 and summary["stale_redone"] == 1
 
 
-def test_kb_suggest_lists_uncovered_names_with_examples(mine: Settings, inbox: Path, es: Any,
-                                                        monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_suggest_lists_uncovered_names_with_examples(
+    mine: Settings, inbox: Path, es: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from etl.knowledge.loader import load_knowledge
 
     report = run([inbox], mine, client=es)

@@ -46,11 +46,22 @@ def _find(settings: Settings, es: Any, query: SearchQuery) -> Any:
         (SearchQuery(languages=("en",)), "language", "en"),
         (SearchQuery(text="migrant flow"), "regions", "Fezzan"),
     ],
-    ids=["region-fezzan", "region-tripolitania", "actor-haftar", "actor-hifter", "actor-haftar-surname",
-         "actor-lna", "actor-lna-acronym", "country-qatar", "language-en", "text-migrant-flow"],
+    ids=[
+        "region-fezzan",
+        "region-tripolitania",
+        "actor-haftar",
+        "actor-hifter",
+        "actor-haftar-surname",
+        "actor-lna",
+        "actor-lna-acronym",
+        "country-qatar",
+        "language-en",
+        "text-migrant-flow",
+    ],
 )
-def test_expected_searches_find_the_seed(indexed: Settings, es: Any, query: SearchQuery, facet: str,
-                                         value: str) -> None:
+def test_expected_searches_find_the_seed(
+    indexed: Settings, es: Any, query: SearchQuery, facet: str, value: str
+) -> None:
     result = _find(indexed, es, query)
     assert dict(result.facets[facet]).get(value, 0) >= 1
 
@@ -77,6 +88,7 @@ def test_document_carries_locations_quotes_and_provenance(indexed: Settings, es:
     assert abs(tripoli[0]["point"]["lat"] - 32.9) < 0.3
     assert doc["content_sha256"] and doc["pipeline_version"] and doc["kb_version"] and doc["ingested_at"]
     assert doc["source_file"].endswith(SEED_ARTICLE.name)
+
     # the geo_point is mapped as such: a distance query around Tripoli finds it, one around Lima does not
     def near(lat: float, lon: float) -> int:
         query = {"geo_distance": {"distance": "30km", "locations.point": {"lat": lat, "lon": lon}}}
@@ -87,10 +99,23 @@ def test_document_carries_locations_quotes_and_provenance(indexed: Settings, es:
 
 
 def test_what_belfer_said_about_migration(indexed: Settings, es: Any) -> None:
-    response = es.search(index=indexed.index_alias, query={"nested": {"path": "quotes", "query": {"bool": {"must": [
-        {"term": {"quotes.speaker": "Mitchell Belfer"}},
-        {"match": {"quotes.text.english": "migration"}},
-    ]}}, "inner_hits": {}}})
+    response = es.search(
+        index=indexed.index_alias,
+        query={
+            "nested": {
+                "path": "quotes",
+                "query": {
+                    "bool": {
+                        "must": [
+                            {"term": {"quotes.speaker": "Mitchell Belfer"}},
+                            {"match": {"quotes.text.english": "migration"}},
+                        ]
+                    }
+                },
+                "inner_hits": {},
+            }
+        },
+    )
     assert response["hits"]["total"]["value"] == 1
     inner = response["hits"]["hits"][0]["inner_hits"]["quotes"]["hits"]["hits"]
     assert inner and all(h["_source"]["speaker"] == "Mitchell Belfer" for h in inner)

@@ -22,9 +22,11 @@ pytestmark = pytest.mark.integration
 
 
 def _story(number: int, extra: str = "") -> str:
-    return (f"Clashes near Sabha, report {number}\n\nFighters of the Libyan National Army and Tebu groups traded fire "
-            f"near Sabha in the Fezzan on day {number}, residents said. {extra}\n\nThe UN envoy called for calm and "
-            f"urged both sides to respect the ceasefire agreed in Geneva, number {number}.\n")
+    return (
+        f"Clashes near Sabha, report {number}\n\nFighters of the Libyan National Army and Tebu groups traded fire "
+        f"near Sabha in the Fezzan on day {number}, residents said. {extra}\n\nThe UN envoy called for calm and "
+        f"urged both sides to respect the ceasefire agreed in Geneva, number {number}.\n"
+    )
 
 
 def _count(es: Any, alias: str) -> int:
@@ -44,14 +46,17 @@ def test_one_file_that_crashed_decoding_no_longer_costs_the_run(settings: Settin
     inbox.mkdir()
     (inbox / "undefined.html").write_bytes(
         b'<html><head><meta charset="undefined"><title>Sabha</title></head><body><article><h1>Sabha</h1><p>'
-        + _story(1).replace("\n\n", "</p><p>").encode() + b" caf\xe9</p></article></body></html>")
+        + _story(1).replace("\n\n", "</p><p>").encode()
+        + b" caf\xe9</p></article></body></html>"
+    )
     (inbox / "story.txt").write_text(_story(2), encoding="utf-8")
     report = run([inbox], settings, client=es)
     assert report.indexed == 2 and report.rejected_total == 0, report.summary()
 
 
-def test_every_spelling_of_the_inbox_is_one_inbox(settings: Settings, es: Any, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_spelling_of_the_inbox_is_one_inbox(
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """#7: the same inbox as ``inbox/base``, ``./inbox/base`` or absolute marked every file a duplicate, and an edited
     file run under another spelling left both versions searchable."""
     base = tmp_path / "inbox" / "base"
@@ -98,8 +103,9 @@ def test_overlapping_arguments_and_empty_files_count_once_each(settings: Setting
     assert report.read == 4 and report.indexed == 2 and dict(report.rejected) == {"empty": 2}, report.summary()
 
 
-def test_a_write_block_is_the_batch_fault_and_a_rerun_indexes_everything(settings: Settings, es: Any,
-                                                                          tmp_path: Path) -> None:
+def test_a_write_block_is_the_batch_fault_and_a_rerun_indexes_everything(
+    settings: Settings, es: Any, tmp_path: Path
+) -> None:
     """#5: with a write block every document was ``index_rejected``, the ledger recorded them, and after the block
     was lifted reruns said ``unchanged``: the articles were never indexed."""
     inbox = tmp_path / "inbox"
@@ -132,7 +138,9 @@ def test_dates_elasticsearch_refused_no_longer_cost_articles(settings: Settings,
     (inbox / "page.html").write_text(
         f'<html><head><title>Clashes</title><meta property="article:published_time" content="2019-11-19 02:24:00">'
         f'<meta property="og:site_name" content="{"Wire " * 9000}"></head><body><article><h1>Clashes near Sabha</h1>'
-        f"<p>{body}</p></article></body></html>", encoding="utf-8")
+        f"<p>{body}</p></article></body></html>",
+        encoding="utf-8",
+    )
     report = run([inbox], settings, client=es)
     assert report.indexed == 2 and report.rejected_total == 0, report.summary()
     documents = _docs(es, settings.index_alias)
@@ -140,8 +148,9 @@ def test_dates_elasticsearch_refused_no_longer_cost_articles(settings: Settings,
     assert len(documents[str(inbox / "page.html")]["source"] or "") <= 300
 
 
-def test_a_run_that_lost_an_article_fails(settings: Settings, es: Any, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_that_lost_an_article_fails(
+    settings: Settings, es: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The contract: an article lost to the index ends the run non-zero, listing it; the others are indexed."""
     import etl.run.batch
 
@@ -165,10 +174,17 @@ def test_a_run_that_lost_an_article_fails(settings: Settings, es: Any, tmp_path:
 
 
 def _cli(settings: Settings, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "NEWSFACET_INDEX": settings.index_alias, "NEWSFACET_DATA_DIR": str(settings.data_dir),
-               "ELASTICSEARCH_URL": settings.elasticsearch_url, "NEWSFACET_INBOX": str(SEEDS), **env}
-    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, env=environ,
-                          check=False)
+    environ = {
+        **os.environ,
+        "NEWSFACET_INDEX": settings.index_alias,
+        "NEWSFACET_DATA_DIR": str(settings.data_dir),
+        "ELASTICSEARCH_URL": settings.elasticsearch_url,
+        "NEWSFACET_INBOX": str(SEEDS),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args], capture_output=True, text=True, env=environ, check=False
+    )
 
 
 def test_credentials_in_the_url_are_never_printed(settings: Settings, es: Any, tmp_path: Path) -> None:
@@ -195,6 +211,11 @@ def test_names_and_titles_cannot_forge_output_lines(settings: Settings, es: Any,
 
 def test_output_cut_short_by_a_pipe_is_not_an_error(settings: Settings, es: Any) -> None:
     """#15: ``newsfacet ... | head`` ended in a BrokenPipeError traceback."""
-    done = subprocess.run(f"{sys.executable} -m etl clean {SEED_ARTICLE} | head -1", shell=True, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        f"{sys.executable} -m etl clean {SEED_ARTICLE} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.stdout.startswith("title:") and "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

@@ -161,8 +161,11 @@ def secured() -> Iterator[Secured]:
         )
         for user, privilege in ((WRITER, "index"), (READER, "read")):  # the roles loaded (a bad file is only logged)
             with secured.client(user) as client:
-                check = _when_security_index_serves(lambda c=client, p=privilege: c.security.has_privileges(
-                    index=[{"names": ["articles-probe"], "privileges": [p]}]))
+                check = _when_security_index_serves(
+                    lambda c=client, p=privilege: c.security.has_privileges(
+                        index=[{"names": ["articles-probe"], "privileges": [p]}]
+                    )
+                )
                 assert check["has_all_requested"], f"{user}: roles.yml not applied ({check})"
         yield secured
     finally:

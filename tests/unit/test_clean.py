@@ -118,8 +118,16 @@ def test_demo_html_seed() -> None:
     assert art.credits == ("Newsfacet Demo Wire/Staff",)
     assert art.headings == ("Hospitals appeal for supplies", "Oil fields in the balance")
     assert "Khalifa Hifter" in art.body and "Ubari and Murzuq" in art.body
-    for chrome in ("cookies", "Share on", "Related stories", "Tripoli ceasefire talks stall", "newsletter",
-                   "All rights reserved", "Download the", "Log in"):  # fmt: skip
+    for chrome in (
+        "cookies",
+        "Share on",
+        "Related stories",
+        "Tripoli ceasefire talks stall",
+        "newsletter",
+        "All rights reserved",
+        "Download the",
+        "Log in",
+    ):
         assert chrome not in art.body
 
 
@@ -416,18 +424,33 @@ def _shared_page(folder: str, name: str) -> str:
 @pytest.mark.parametrize(
     ("file", "present", "absent"),
     [
-        ("californiaglobe.com.amazon.html.gz", "The ruling has grouped Amazon with other retailers who",
-         ["Get a weekly summary of California Globe stories:", "Leave a Reply"]),
-        ("blog.amp.dev.axios.html.gz", "We invited the duo for a chat to discover how a beta test in 2019 escalated",
-         ["Your email address will not be published."]),
-        ("corkbeo.ie.level.html.gz", "Tonight at midnight Cork will be moved into Level 3",
-         ["Never miss the latest news by signing"]),
-        ("vorangedacht.de.kohleausstieg.html.gz", "Bundeswirtschaftsminister Habeck kündigte",
-         ["Zum Newsletter anmelden"]),
-        ("theatlantic.com.disasters.html.gz", "When I moved to California five years ago",
-         ["We want to hear what you think about this article."]),
+        (
+            "californiaglobe.com.amazon.html.gz",
+            "The ruling has grouped Amazon with other retailers who",
+            ["Get a weekly summary of California Globe stories:", "Leave a Reply"],
+        ),
+        (
+            "blog.amp.dev.axios.html.gz",
+            "We invited the duo for a chat to discover how a beta test in 2019 escalated",
+            ["Your email address will not be published."],
+        ),
+        (
+            "corkbeo.ie.level.html.gz",
+            "Tonight at midnight Cork will be moved into Level 3",
+            ["Never miss the latest news by signing"],
+        ),
+        (
+            "vorangedacht.de.kohleausstieg.html.gz",
+            "Bundeswirtschaftsminister Habeck kündigte",
+            ["Zum Newsletter anmelden"],
+        ),
+        (
+            "theatlantic.com.disasters.html.gz",
+            "When I moved to California five years ago",
+            ["We want to hear what you think about this article."],
+        ),
     ],
-)  # fmt: skip
+)
 def test_real_pages_trafilatura_dev(file: str, present: str, absent: list[str]) -> None:
     art = clean(_doc(_shared_page("trafilatura-dev", file), InputKind.HTML, file))
     assert present in art.body
@@ -441,13 +464,15 @@ def test_real_pages_trafilatura_dev(file: str, present: str, absent: list[str]) 
     [
         ("08f793762792bd252c75fb57544cdf506ffcc04785136cb87503f02364b82b56", "Thanks for signing up!"),
         ("16c30add7e96315e9cc957d85aa876ccb6b70055f0ddab51547a586117cc1f56", "you consent to our use of cookies"),
-        ("2c46804d9db4a85e8f8d31128ce0e11d02f25c7120c2faa5ec0664c604a47717",
-         "Two U.S. troops killed in helicopter crash in Afghanistan"),  # a teaser after the story
+        (
+            "2c46804d9db4a85e8f8d31128ce0e11d02f25c7120c2faa5ec0664c604a47717",
+            "Two U.S. troops killed in helicopter crash in Afghanistan",
+        ),  # a teaser after the story
         ("4a44ab3e4c41d56ce9b79eb07acb06aed1bc52aba68a950f06e7de7ef848400a", "Also on rt.com"),
         # trafilatura's fast mode found ~100 characters on this Korean page (it once needed a slow fallback)
         ("0ec95c7261d122f304728e90c983450ef1ce1e0b423546835c397d50aaf0d0f2", "스탠딩 업"),
     ],
-)  # fmt: skip
+)
 def test_real_pages_scrapinghub(page_id: str, absent: str) -> None:
     truth = json.loads((EXTRACTION / "scrapinghub" / "ground-truth.json").read_text(encoding="utf-8"))
     gold = truth[page_id]["articleBody"]

@@ -30,9 +30,14 @@ def _help(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str
 def test_run_help_describes_paths_the_inbox_and_the_cluster(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _help("run", "--help", capsys=capsys)
     assert code == 0
-    for needed in ("PATH", "default: the inbox, NEWSFACET_INBOX", f"NEWSFACET_INBOX (default {Settings().inbox})",
-                   "ELASTICSEARCH_URL (default http://localhost:9200)", "NEWSFACET_INDEX (default 'articles')",
-                   "quarantine"):
+    for needed in (
+        "PATH",
+        "default: the inbox, NEWSFACET_INBOX",
+        f"NEWSFACET_INBOX (default {Settings().inbox})",
+        "ELASTICSEARCH_URL (default http://localhost:9200)",
+        "NEWSFACET_INDEX (default 'articles')",
+        "quarantine",
+    ):
         assert needed in out, f"`newsfacet run --help` does not say {needed!r}"
 
 
@@ -52,8 +57,13 @@ def test_an_unknown_argument_shows_the_subcommands_usage(capsys: pytest.CaptureF
 # ---------------------------------------------------------------- run progress
 
 # The lines etl.run.flow.run and etl.run.batch report, in order, for 8 files in batches of 4.
-RUN_LINES = ["inbox: 10 files, 8 to process, 2 unchanged", "  enriched 3/4", "batch 1/2: read 4 · indexed 3",
-             "  enriched 4/4", "batch 2/2: read 4 · indexed 4"]
+RUN_LINES = [
+    "inbox: 10 files, 8 to process, 2 unchanged",
+    "  enriched 3/4",
+    "batch 1/2: read 4 · indexed 3",
+    "  enriched 4/4",
+    "batch 2/2: read 4 · indexed 4",
+]
 
 
 def test_progress_is_plain_lines_outside_a_terminal() -> None:
@@ -86,8 +96,9 @@ def test_unknown_regions_and_countries_are_named_with_near_names() -> None:
     assert set(problems) == {("region", "Atlantis"), ("region", "fazan"), ("country", "Lybia")}
     atlantis = problems[("region", "Atlantis")]
     assert atlantis.closed and atlantis.suggestions == ("Cyrenaica", "Fezzan", "Tripolitania")  # none near: all
-    assert atlantis.message() == ("unknown region 'Atlantis': no article can match it; did you mean Cyrenaica, "
-                                  "Fezzan, Tripolitania?")
+    assert atlantis.message() == (
+        "unknown region 'Atlantis': no article can match it; did you mean Cyrenaica, Fezzan, Tripolitania?"
+    )
     assert problems[("region", "fazan")].suggestions == ("Fezzan",)
     assert problems[("country", "Lybia")].suggestions[0] == "Libya"
 
@@ -101,8 +112,10 @@ def test_an_actor_outside_the_knowledge_base_is_searched_as_typed() -> None:
 
 def test_without_text_the_newest_come_first() -> None:
     filtered = build_body(SearchQuery(regions=("Fezzan",)))
-    assert filtered["sort"] == [{"published_at": {"order": "desc", "missing": "_last"}},
-                                {"ingested_at": {"order": "desc"}}]
+    assert filtered["sort"] == [
+        {"published_at": {"order": "desc", "missing": "_last"}},
+        {"ingested_at": {"order": "desc"}},
+    ]
     assert "sort" not in build_body(SearchQuery(text="Haftar", regions=("Fezzan",))), "text: best match first"
 
 
@@ -114,8 +127,13 @@ def _report(rejections: int) -> RunReport:
     for n in range(rejections):
         reason = "empty" if n % 2 else "duplicate"
         report.rejected[reason] += 1
-        report.rejections.append({"source_file": f"/inbox/folder/article-{n:03d}-with-a-rather-long-name.html",
-                                  "reason": reason, "detail": "same bytes as /inbox/folder/another-file.html"})
+        report.rejections.append(
+            {
+                "source_file": f"/inbox/folder/article-{n:03d}-with-a-rather-long-name.html",
+                "reason": reason,
+                "detail": "same bytes as /inbox/folder/another-file.html",
+            }
+        )
     return report
 
 
@@ -164,20 +182,30 @@ def test_the_dag_offers_inbox_alias_and_batch_size_with_descriptions() -> None:
     params = ingest_articles_dag.params
     assert set(params) == {"inbox", "alias", "batch_size", "stale"}
     defaults = {name: params[name] for name in params}
-    assert defaults == {"inbox": SETTINGS.inbox, "alias": SETTINGS.index_alias, "batch_size": SETTINGS.batch_size,
-                        "stale": False}
+    assert defaults == {
+        "inbox": SETTINGS.inbox,
+        "alias": SETTINGS.index_alias,
+        "batch_size": SETTINGS.batch_size,
+        "stale": False,
+    }
     for name in params:
         schema = params.get_param(name).schema
         assert schema.get("title") and params.get_param(name).description
     assert "NEWSFACET_INBOX" in (ingest_articles_dag.doc_md or "")
     chosen = run_settings({"inbox": "/data/march", "alias": "news-march", "batch_size": 50})
     assert (chosen.inbox, chosen.index_alias, chosen.batch_size) == ("/data/march", "news-march", 50)
-    assert dataclasses.replace(chosen, inbox=SETTINGS.inbox, index_alias=SETTINGS.index_alias,
-                               batch_size=SETTINGS.batch_size) == Settings.from_env()
+    assert (
+        dataclasses.replace(
+            chosen, inbox=SETTINGS.inbox, index_alias=SETTINGS.index_alias, batch_size=SETTINGS.batch_size
+        )
+        == Settings.from_env()
+    )
 
 
-@pytest.mark.parametrize(("name", "value"), [("inbox", "seeds"), ("inbox", ""), ("alias", "Articles"),
-                                             ("alias", "a b"), ("alias", "-x"), ("batch_size", 0)])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("inbox", "seeds"), ("inbox", ""), ("alias", "Articles"), ("alias", "a b"), ("alias", "-x"), ("batch_size", 0)],
+)
 def test_the_form_refuses_values_no_run_could_use(name: str, value: object) -> None:
     from airflow.sdk.exceptions import ParamValidationError
 

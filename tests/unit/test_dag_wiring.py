@@ -44,8 +44,11 @@ def test_etl_never_imports_airflow() -> None:
     for path in Path(PROJECT_ROOT / "etl").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             assert not any(n == "airflow" or n.startswith("airflow.") for n in names), path
 
 
@@ -53,8 +56,13 @@ def _api_error(status: int) -> Exception:
     from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
     from elasticsearch import ApiError
 
-    meta = ApiResponseMeta(status=status, http_version="1.1", headers=HttpHeaders(), duration=0.0,
-                           node=NodeConfig("http", "localhost", 9200))  # fmt: skip
+    meta = ApiResponseMeta(
+        status=status,
+        http_version="1.1",
+        headers=HttpHeaders(),
+        duration=0.0,
+        node=NodeConfig("http", "localhost", 9200),
+    )
     return ApiError(f"status {status}", meta=meta, body={})
 
 
@@ -65,8 +73,11 @@ def test_permanent_faults_fail_the_task_without_retries() -> None:
     from dags.task_faults import no_retry_for_permanent_faults
     from etl.errors import ConfigurationError, TransientError
 
-    for permanent in (ConfigurationError("mapping v1 cannot take v2: run newsfacet reindex"), _api_error(401),
-                      _api_error(403)):  # fmt: skip
+    for permanent in (
+        ConfigurationError("mapping v1 cannot take v2: run newsfacet reindex"),
+        _api_error(401),
+        _api_error(403),
+    ):
         with pytest.raises(AirflowFailException, match="not retried") as failed, no_retry_for_permanent_faults():
             raise permanent
         assert failed.value.__cause__ is permanent

@@ -13,20 +13,29 @@ from etl.sentences import count_words
 
 
 def _article(**fields: object) -> EnrichedArticle:
-    base = CleanArticle(doc_id="d1", source_file="inbox/a.txt", content_sha256="0" * 64, title="Brief",
-                        body="Fighting resumed south of Tripoli on Monday.", paragraphs=("x",))
+    base = CleanArticle(
+        doc_id="d1",
+        source_file="inbox/a.txt",
+        content_sha256="0" * 64,
+        title="Brief",
+        body="Fighting resumed south of Tripoli on Monday.",
+        paragraphs=("x",),
+    )
     return EnrichedArticle(article=replace(base, **fields), language=Language("en", 0.99))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("value", "iso"), [
-    ("2019-11-19 02:24:00", "2019-11-19T02:24:00"),
-    ("2021-05-05 08:07:52+0200", "2021-05-05T08:07:52+02:00"),
-    ("20190214", "2019-02-14"),
-    ("2019-W07-4", "2019-02-14"),
-    ("14.02.2019", "2019-02-14"),
-    ("2018-11-13", "2018-11-13"),
-    ("2018-11-13T10:00:00Z", "2018-11-13T10:00:00+00:00"),
-])
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("2019-11-19 02:24:00", "2019-11-19T02:24:00"),
+        ("2021-05-05 08:07:52+0200", "2021-05-05T08:07:52+02:00"),
+        ("20190214", "2019-02-14"),
+        ("2019-W07-4", "2019-02-14"),
+        ("14.02.2019", "2019-02-14"),
+        ("2018-11-13", "2018-11-13"),
+        ("2018-11-13T10:00:00Z", "2018-11-13T10:00:00+00:00"),
+    ],
+)
 def test_dates_pages_carry_become_strict_iso(value: str, iso: str) -> None:
     notes: list[str] = []
     assert strict_date(value, notes) == iso and notes == []
@@ -58,6 +67,13 @@ def test_word_count_in_chinese_and_japanese() -> None:
 
 def test_short_articles_are_kept_and_marked() -> None:
     assert [length_of(n) for n in (15, 99, 100, 299, 300, 999, 1000)] == [
-        "brief", "brief", "short", "short", "medium", "medium", "long"]
+        "brief",
+        "brief",
+        "short",
+        "short",
+        "medium",
+        "medium",
+        "long",
+    ]
     document = to_document(_article())
     assert document["length"] == "brief" and document["word_count"] == 7

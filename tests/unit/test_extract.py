@@ -86,8 +86,15 @@ def test_symlink_loop_and_unreadable(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "bom"),
-    [("utf-8", False), ("utf-8-sig", True), ("utf-16", True), ("utf-16-le", False), ("utf-16-be", False),
-     ("cp1252", False), ("latin-1", False)],
+    [
+        ("utf-8", False),
+        ("utf-8-sig", True),
+        ("utf-16", True),
+        ("utf-16-le", False),
+        ("utf-16-be", False),
+        ("cp1252", False),
+        ("latin-1", False),
+    ],
 )
 def test_encodings_are_detected(tmp_path: Path, encoding: str, bom: bool) -> None:
     text = ("Le maréchal Haftar a boycotté la conférence de Palerme, déclare l'analyste à l'AFP. " * 5).strip()
@@ -119,8 +126,10 @@ def test_nul_bytes_in_text_are_binary(tmp_path: Path) -> None:
 def test_a_declared_charset_python_refuses_falls_back_to_detection(tmp_path: Path) -> None:
     """Issue 11 #1: ``charset="undefined"`` names a codec that raises ``UnicodeError`` on any byte; it crashed the
     whole run. A declaration that cannot decode the page is ignored, as an unknown name is."""
-    page = (b'<html><head><meta charset="undefined"><title>Sabha</title></head><body><p>Le caf\xe9 de Sabha '
-            b"est ferm\xe9 depuis lundi.</p><p>Deux.</p></body></html>")
+    page = (
+        b'<html><head><meta charset="undefined"><title>Sabha</title></head><body><p>Le caf\xe9 de Sabha '
+        b"est ferm\xe9 depuis lundi.</p><p>Deux.</p></body></html>"
+    )
     doc = _decode_bytes(tmp_path, page, "undefined.html")
     assert "Sabha" in doc.text and doc.kind is InputKind.HTML  # type: ignore[attr-defined]
     for name in ("x-no-such-codec", "utf-7\x00", "rot13", "base64"):
@@ -137,8 +146,10 @@ def test_an_xml_declaration_names_the_encoding(tmp_path: Path) -> None:
 def test_invisible_format_characters_do_not_split_names(tmp_path: Path) -> None:
     """#13: a zero-width space, soft hyphen, ZWJ or ZWNJ inside a name made a facet value that looks like "Khalifa
     Haftar" and is not; inside "Tripoli" the place was lost."""
-    text = ("Khalifa Haf\u200btar met envoys in Tri\u00adpoli.\n\nThe LNA of Khalifa\u00a0Haf\u200dtar and "
-            "Khal\u200cifa Haftar\u2060 said so. \u2067RTL\u2069 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645\n")
+    text = (
+        "Khalifa Haf\u200btar met envoys in Tri\u00adpoli.\n\nThe LNA of Khalifa\u00a0Haf\u200dtar and "
+        "Khal\u200cifa Haftar\u2060 said so. \u2067RTL\u2069 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645\n"
+    )
     doc = _decode_bytes(tmp_path, text.encode("utf-8"))
     assert "Khalifa Haftar met envoys in Tripoli." in doc.text  # type: ignore[attr-defined]
     assert "Khalifa\u00a0Haftar and Khalifa Haftar said so. RTL" in doc.text  # type: ignore[attr-defined]

@@ -31,8 +31,9 @@ def test_a_machine_without_the_packages_is_told_the_one_command(tmp_path: Path) 
     found = sysdeps.plan("test", path=str(empty), root=tmp_path, is_root=False, has_apt=True)
     assert found.packages == ["maven", "chromium", "redis-server", "postgresql", "git", "curl"]
     assert found.action == "ask"
-    assert found.command == ("sudo apt-get update && "
-                             "sudo apt-get install -y maven chromium redis-server postgresql git curl")
+    assert found.command == (
+        "sudo apt-get update && sudo apt-get install -y maven chromium redis-server postgresql git curl"
+    )
     message = found.message()
     assert "\n" not in message and message.endswith(found.command)
     assert "chromium (the browser test of the Airflow UI)" in message  # each package says what it is for
@@ -58,15 +59,25 @@ def test_installed_packages_are_found_where_the_tests_look(tmp_path: Path) -> No
 
 def test_the_script_changes_nothing_in_a_dry_run() -> None:
     env = {**os.environ, "PATH": "/nonexistent", "NEWSFACET_SYSDEPS_DRY_RUN": "1"}
-    done = subprocess.run([sys.executable, str(PROJECT_ROOT / "devtools" / "sysdeps.py"), "test"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "devtools" / "sysdeps.py"), "test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert "(dry run)" in done.stderr and "chromium" in done.stderr
 
 
 def test_find_python_names_the_interpreter_it_uses() -> None:
-    done = subprocess.run(["bash", str(FIND_PYTHON)], env={**os.environ, "PYTHON": sys.executable},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(FIND_PYTHON)],
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     chosen = done.stdout.strip()
     assert Path(chosen).is_file()
@@ -75,8 +86,13 @@ def test_find_python_names_the_interpreter_it_uses() -> None:
 
 
 def test_find_python_says_what_to_do_when_nothing_fits(tmp_path: Path) -> None:
-    done = subprocess.run(["bash", str(FIND_PYTHON)], env={**os.environ, "PYTHON": "/bin/false"},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["bash", str(FIND_PYTHON)],
+        env={**os.environ, "PYTHON": "/bin/false"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1 and done.stdout == ""
     assert "no Python >=3.11,<3.13 found" in done.stderr and "make PYTHON=" in done.stderr
 

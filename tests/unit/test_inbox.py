@@ -103,8 +103,9 @@ def test_links_out_of_the_inbox_are_refused_and_never_read(tmp_path: Path) -> No
     assert followed.data.startswith(b"Private notes")
 
 
-def test_linked_and_unlistable_folders_are_listed_to_be_answered(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_linked_and_unlistable_folders_are_listed_to_be_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """#12: such folders were skipped silently (not counted, no note). Each is now an entry the batch rejects."""
     inbox = tmp_path / "inbox"
     (inbox / "locked").mkdir(parents=True)

@@ -16,21 +16,34 @@ from etl.store.indices import _replace_analysis, load_mapping, mapping_version, 
 
 def _sample() -> EnrichedArticle:
     article = CleanArticle(
-        doc_id="abc", source_file="seeds/x.txt", content_sha256="0" * 64, title="T", body="Body text",
-        paragraphs=("Body text",), headings=("H",), captions=("C",), credits=("REUTERS/X",), source="RFI",
-        published_at="2018-11-13", url="https://example.org/a", byline="By X",
+        doc_id="abc",
+        source_file="seeds/x.txt",
+        content_sha256="0" * 64,
+        title="T",
+        body="Body text",
+        paragraphs=("Body text",),
+        headings=("H",),
+        captions=("C",),
+        credits=("REUTERS/X",),
+        source="RFI",
+        published_at="2018-11-13",
+        url="https://example.org/a",
+        byline="By X",
     )
     return EnrichedArticle(
         article=article,
         language=Language("en", 0.99),
-        entities=(Entity("Khalifa Haftar", "person", "khalifa_haftar", "Q1", (Mention("Haftar", 0, 6),)),
-                  Entity("Libyan National Army", "armed_group", "lna", None, (Mention("LNA", 10, 13),)),
-                  Entity("RFI", "media", "rfi", None, (Mention("RFI", 20, 23),))),
+        entities=(
+            Entity("Khalifa Haftar", "person", "khalifa_haftar", "Q1", (Mention("Haftar", 0, 6),)),
+            Entity("Libyan National Army", "armed_group", "lna", None, (Mention("LNA", 10, 13),)),
+            Entity("RFI", "media", "rfi", None, (Mention("RFI", 20, 23),)),
+        ),
         quotes=(Quote("Mitchell Belfer", "It ticks all the boxes", "mitchell_belfer"),),
-        locations=(Location("Tripoli", 32.9, 13.2, "Libya", "LY", "Tripoli", "Tripolitania", "city", 2210247,
-                            ("Tripoli",)),
-                   Location("Libya", 26.0, 17.0, "Libya", "LY", None, None, "country", 2215636, ("Libya",)),
-                   Location("Fezzan", 26.0, 14.0, "Libya", "LY", None, "Fezzan", "region", None, ("Fezzan",))),
+        locations=(
+            Location("Tripoli", 32.9, 13.2, "Libya", "LY", "Tripoli", "Tripolitania", "city", 2210247, ("Tripoli",)),
+            Location("Libya", 26.0, 17.0, "Libya", "LY", None, None, "country", 2215636, ("Libya",)),
+            Location("Fezzan", 26.0, 14.0, "Libya", "LY", None, "Fezzan", "region", None, ("Fezzan",)),
+        ),
     )
 
 
@@ -128,21 +141,26 @@ def test_a_query_counts_the_facets_it_asks_for() -> None:
     default = build_body(SearchQuery(text="migrant flow"))
     assert list(default["aggs"]) == ["regions", "countries", "actors", "language"]
     chosen = build_body(SearchQuery(facets=("places", "source")))
-    assert {name: agg["terms"]["field"] for name, agg in chosen["aggs"].items()} == {"places": "places",
-                                                                                    "source": "source"}
+    assert {name: agg["terms"]["field"] for name, agg in chosen["aggs"].items()} == {
+        "places": "places",
+        "source": "source",
+    }
     assert build_body(SearchQuery(facets=()))["aggs"] == {}  # hits only
     with pytest.raises(InvalidQuery, match="unknown facet"):
         SearchQuery(facets=("regions", "colour"))
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"date_from": "notadate"}, "--from 'notadate' is not a date"),
-    ({"date_to": "2019-13-45"}, "--to '2019-13-45' is not a date"),
-    ({"size": -1}, "--size -1: choose 0 to 1000"),
-    ({"size": 100_000}, "--size 100000: choose 0 to 1000"),
-    ({"text": "Haftar " * 20_000}, "the query is 140000 characters long; at most 1000"),
-    ({"actors": ("x" * 100_000,)}, "a actors filter of 100000 characters; at most 300"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"date_from": "notadate"}, "--from 'notadate' is not a date"),
+        ({"date_to": "2019-13-45"}, "--to '2019-13-45' is not a date"),
+        ({"size": -1}, "--size -1: choose 0 to 1000"),
+        ({"size": 100_000}, "--size 100000: choose 0 to 1000"),
+        ({"text": "Haftar " * 20_000}, "the query is 140000 characters long; at most 1000"),
+        ({"actors": ("x" * 100_000,)}, "a actors filter of 100000 characters; at most 300"),
+    ],
+)
 def test_a_search_that_cannot_be_run_says_why(fields: dict[str, object], message: str) -> None:
     """Issue 11 #15: these ended in a 77-line traceback from Elasticsearch."""
     with pytest.raises(InvalidQuery) as refused:

@@ -22,11 +22,17 @@ def test_french_arabic_and_too_short() -> None:
 
 
 def test_settings_from_environment() -> None:
-    settings = Settings.from_env({
-        "ELASTICSEARCH_URL": "http://es:9200", "NEWSFACET_INDEX": "news", "NEWSFACET_INBOX": "/data/inbox",
-        "NEWSFACET_SPACY_MODEL_EN": "en_core_web_trf", "NEWSFACET_SPACY_MODEL_AR": "ar_model",
-        "NEWSFACET_SCHEDULE": "none", "NEWSFACET_BATCH_SIZE": "5000",
-    })
+    settings = Settings.from_env(
+        {
+            "ELASTICSEARCH_URL": "http://es:9200",
+            "NEWSFACET_INDEX": "news",
+            "NEWSFACET_INBOX": "/data/inbox",
+            "NEWSFACET_SPACY_MODEL_EN": "en_core_web_trf",
+            "NEWSFACET_SPACY_MODEL_AR": "ar_model",
+            "NEWSFACET_SCHEDULE": "none",
+            "NEWSFACET_BATCH_SIZE": "5000",
+        }
+    )
     assert settings.elasticsearch_url == "http://es:9200"
     assert settings.index_alias == "news"
     assert settings.inbox == "/data/inbox"

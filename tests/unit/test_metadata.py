@@ -58,10 +58,14 @@ def test_json_ld_author_date_and_types() -> None:
         "@context": "https://schema.org",
         "@graph": [
             {"@type": "WebSite", "name": "Demo Wire"},
-            {"@type": "NewsArticle", "headline": "Talks resume", "datePublished": "2019-02-14 10:30:00",
-             "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}]},
+            {
+                "@type": "NewsArticle",
+                "headline": "Talks resume",
+                "datePublished": "2019-02-14 10:30:00",
+                "author": [{"@type": "Person", "name": "Jane Doe"}, {"@type": "Person", "name": "John Roe"}],
+            },
         ],
-    }  # fmt: skip
+    }
     page = (
         f"<html><head><script type='application/ld+json'>{json.dumps(ld)}</script>"
         "<meta property='og:type' content='article'></head><body><h1>Talks resume</h1><p>Text.</p></body></html>"
@@ -97,7 +101,7 @@ def test_a_40kb_site_name_is_no_site_name() -> None:
 def test_cut_scripts_keeps_json_ld_bodies_only() -> None:
     ld: list[str] = []
     html = (
-        "<script>var a = 1;</script><SCRIPT type=\"application/ld+json\">{\"@type\": \"Article\"}</SCRIPT>"
+        '<script>var a = 1;</script><SCRIPT type="application/ld+json">{"@type": "Article"}</SCRIPT>'
         "<noscript><p>kept</p></noscript><p>after</p>"
     )
     assert cut_scripts(html, ld) == "<noscript><p>kept</p></noscript><p>after</p>"

@@ -64,8 +64,9 @@ def test_quarantine_note_is_readable_json(tmp_path: Path) -> None:
 
 def test_one_broken_article_is_rejected_not_the_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def article(name: str) -> CleanArticle:
-        return CleanArticle(doc_id=name, source_file=name, content_sha256=name, title=name, body=name,
-                            paragraphs=(name,))
+        return CleanArticle(
+            doc_id=name, source_file=name, content_sha256=name, title=name, body=name, paragraphs=(name,)
+        )
 
     def enrich(chunk: Sequence[CleanArticle], settings: Settings) -> list[tuple[EnrichedArticle, tuple[()]]]:
         """A stage with a bug that one article's text triggers."""
@@ -78,7 +79,8 @@ def test_one_broken_article_is_rejected_not_the_chunk(tmp_path: Path, monkeypatc
     batch = batch_module._Batch(settings=settings, run_id="r", report=RunReport(run_id="r"))
     survivors = batch_module._enrich_isolated([article("a"), article("bad"), article("c")], batch)
     assert [e.article.doc_id for e, _ in survivors] == ["a", "c"]
-    assert batch.report.rejections == [{"source_file": "bad", "reason": "processing_error",
-                                        "detail": "KeyError in enrichment: 'person:log entry'"}]
+    assert batch.report.rejections == [
+        {"source_file": "bad", "reason": "processing_error", "detail": "KeyError in enrichment: 'person:log entry'"}
+    ]
     assert [e["outcome"] for e in batch.ledger] == ["rejected"]
     assert list((tmp_path / "quarantine" / "processing_error").glob("*.json"))

@@ -18,8 +18,13 @@ def test_edit_distance_bound() -> None:
 
 
 def test_likely_merges(tmp_path: Path) -> None:
-    entry = {"id": "abdul-hamid-dbeibah", "name": "Abdul Hamid Dbeibah", "type": "person", "aliases": ["Dbeibah"],
-             "source": "en.wikipedia: Abdul Hamid Dbeibeh"}
+    entry = {
+        "id": "abdul-hamid-dbeibah",
+        "name": "Abdul Hamid Dbeibah",
+        "type": "person",
+        "aliases": ["Dbeibah"],
+        "source": "en.wikipedia: Abdul Hamid Dbeibeh",
+    }
     (tmp_path / "actors.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
     kb = KnowledgeBase._load_uncached(tmp_path)
     names = ["Hanna Tetteh", "Tetteh", "Abdulghani al-Kikli", "Abdelghani Kikli", "Ghnewa", "Dbeibeh"]
