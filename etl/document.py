@@ -21,7 +21,8 @@ Two kinds of field serve people who query the index directly (Kibana's Discover,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -58,15 +59,6 @@ def to_document(
     ``NEWSFACET_KB_DIR``), whose aliases go into ``actor_names`` and ``place_names``; default: the shipped one."""
     article = enriched.article
     notes: list[str] = []
-    by_type: dict[str, list[str]] = {}
-    for entity in enriched.entities:
-        by_type.setdefault(entity.type, [])
-        if entity.name not in by_type[entity.type]:
-            by_type[entity.type].append(entity.name)
-    actors = [e.name for e in enriched.entities if e.type in ACTOR_TYPES]
-    locations = list(enriched.locations)
-    # continents are context, not a place users facet on; countries and regions have facets of their own
-    places = _unique(loc.name for loc in locations if loc.feature not in ("country", "region", "continent"))
     stemmed = STEMMED_BODY_FIELDS.get(enriched.language.code)  # no stemmer for this language: folded body only
     words = article.word_count or count_words(article.body)
     if article.truncated:
@@ -88,6 +80,44 @@ def to_document(
         "language_confidence": enriched.language.confidence,
         "word_count": words,
         "length": length_of(words),
+        **_linked_fields(enriched),
+        "notes": notes,
+        "source_file": article.source_file,
+        "content_sha256": article.content_sha256,
+        "pipeline_version": PIPELINE_VERSION,
+        "kb_version": kb_version,
+        "gazetteer_version": gazetteer_version,
+        "ingested_at": ingested_at,
+    }
+    return complete_document(document, kb, gazetteer)
+
+
+def knowledge_fields(
+    enriched: EnrichedArticle, kb: KnowledgeBase | None = None, gazetteer: Gazetteer | None = None
+) -> dict[str, Any]:
+    """The fields of the document made from the knowledge (actors, places, entities, quotes, ``actor_names``,
+    ``place_names``), exactly as ``to_document`` makes them, without the rest of the document.
+
+    Why: ``relink`` rewrites only these; making the whole document (dates, clipped text, word counts) for each
+    re-derived article only to keep these fields was a tenth of its cost."""
+    fields = _linked_fields(enriched)
+    fields["actor_names"] = actor_names(fields["entities"], kb)
+    fields["place_names"] = place_names(fields["locations"], gazetteer)
+    return fields
+
+
+def _linked_fields(enriched: EnrichedArticle) -> dict[str, Any]:
+    """The facet fields, locations, entities and quotes of the document (in the document's order)."""
+    by_type: dict[str, list[str]] = {}
+    for entity in enriched.entities:
+        by_type.setdefault(entity.type, [])
+        if entity.name not in by_type[entity.type]:
+            by_type[entity.type].append(entity.name)
+    actors = [e.name for e in enriched.entities if e.type in ACTOR_TYPES]
+    locations = list(enriched.locations)
+    # continents are context, not a place users facet on; countries and regions have facets of their own
+    places = _unique(loc.name for loc in locations if loc.feature not in ("country", "region", "continent"))
+    return {
         "actors": _facet(actors),
         "actors_folded": _facet(actors),
         "persons": _facet(by_type.get("person", [])),
@@ -125,15 +155,7 @@ def to_document(
         "quotes": [
             {"speaker": _keyword(q.speaker), "speaker_kb_id": q.speaker_kb_id, "text": q.text} for q in enriched.quotes
         ],
-        "notes": notes,
-        "source_file": article.source_file,
-        "content_sha256": article.content_sha256,
-        "pipeline_version": PIPELINE_VERSION,
-        "kb_version": kb_version,
-        "gazetteer_version": gazetteer_version,
-        "ingested_at": ingested_at,
     }
-    return complete_document(document, kb, gazetteer)
 
 
 def complete_document(
@@ -159,45 +181,108 @@ def complete_document(
 def actor_names(entities: Iterable[dict[str, Any]], kb: KnowledgeBase | None = None) -> list[str]:
     """Each actor's canonical name, its knowledge-base aliases and the spellings the article used."""
     kb = kb or KnowledgeBase.load()
-    names: list[str] = []
+    seen: dict[str, str] = {}
+    merged: set[tuple[Any, ...]] = set()
     for entity in entities:
         if entity.get("type") not in ACTOR_TYPES:
             continue
-        known = kb.get(entity["kb_id"]) if entity.get("kb_id") else None
-        names += [entity["name"], *(known.aliases if known else ()), *entity.get("mentions", ())]
-    return _unique_folded(names)
+        _add_folded(seen, (entity["name"],))
+        if entity.get("kb_id"):
+            _merge(seen, merged, kb, ("aliases", entity["kb_id"]), _aliases)
+        _add_folded(seen, entity.get("mentions", ()))
+    return list(seen.values())
 
 
 def place_names(locations: Iterable[dict[str, Any]], gazetteer: Gazetteer | None = None) -> list[str]:
     """Every gazetteer name of the article's places and of the districts, regions and countries they roll up to."""
     gazetteer = gazetteer or Gazetteer.load()
-    names: list[str] = []
-    for loc in locations:
-        names += [loc["name"], *loc.get("mentions", ())]
-        for place in gazetteer.candidates(loc["name"]):
-            if (
-                (place.geonameid == loc["geonameid"])
-                if loc.get("geonameid")
-                else (place.name, place.feature) == (loc["name"], loc.get("feature"))
-            ):
-                names += place.names
-                break
-        if loc.get("district"):
-            names += [n for p in gazetteer.candidates(loc["district"])[:1] if p.feature == "district" for n in p.names]
-        if loc.get("region") and (region := gazetteer.region(loc["region"])):
-            names += [region.name, *region.aliases]
-        if loc.get("country_code") and (country := gazetteer.country(loc["country_code"])):
-            names += list(country.names)
-    return _unique_folded(names)
-
-
-def _unique_folded(values: Iterable[str]) -> list[str]:
-    """First spelling of each name, ignoring case: the folded analyzer would index the others the same."""
     seen: dict[str, str] = {}
+    merged: set[tuple[Any, ...]] = set()
+    for loc in locations:
+        _add_folded(seen, (loc["name"], *loc.get("mentions", ())))
+        geonameid = loc.get("geonameid")
+        place = ("place", loc["name"], geonameid or None, None if geonameid else loc.get("feature"))
+        _merge(seen, merged, gazetteer, place, _place_spellings)
+        if loc.get("district"):
+            _merge(seen, merged, gazetteer, ("district", loc["district"]), _district_spellings)
+        if loc.get("region"):
+            _merge(seen, merged, gazetteer, ("region", loc["region"]), _region_spellings)
+        if loc.get("country_code"):
+            _merge(seen, merged, gazetteer, ("country", loc["country_code"]), _country_spellings)
+    return list(seen.values())
+
+
+def _aliases(kb: KnowledgeBase, key: tuple[Any, ...]) -> tuple[str, ...]:
+    known = kb.get(key[1])
+    return known.aliases if known else ()
+
+
+def _place_spellings(gazetteer: Gazetteer, key: tuple[Any, ...]) -> tuple[str, ...]:
+    """Every spelling of the entry a location stands for: by its GeoNames id if it has one, else by name and
+    feature."""
+    _, name, geonameid, feature = key
+    for place in gazetteer.candidates(name):
+        if (place.geonameid == geonameid) if geonameid else (place.name, place.feature) == (name, feature):
+            return place.names
+    return ()
+
+
+def _district_spellings(gazetteer: Gazetteer, key: tuple[Any, ...]) -> list[str]:
+    return [n for p in gazetteer.candidates(key[1])[:1] if p.feature == "district" for n in p.names]
+
+
+def _region_spellings(gazetteer: Gazetteer, key: tuple[Any, ...]) -> tuple[str, ...]:
+    region = gazetteer.region(key[1])
+    return (region.name, *region.aliases) if region else ()
+
+
+def _country_spellings(gazetteer: Gazetteer, key: tuple[Any, ...]) -> tuple[str, ...]:
+    country = gazetteer.country(key[1])
+    return country.names if country else ()
+
+
+_FoldedNames = tuple[tuple[str, str], ...]
+_NAME_GROUPS_CACHED = 50_000
+_name_groups: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], _FoldedNames]] = weakref.WeakKeyDictionary()
+"""Per knowledge base and gazetteer, the names behind one actor, place, district, region or country, folded once.
+
+Why: a Libyan town's country alone has hundreds of spellings; folding them again for every location of every
+article was most of the cost of ``place_names`` (and a tenth of a relink). Keyed by the object, so a reloaded
+knowledge base or gazetteer starts afresh and a dropped one takes its names with it."""
+
+
+def _merge(
+    seen: dict[str, str],
+    merged: set[tuple[Any, ...]],
+    owner: Any,
+    key: tuple[Any, ...],
+    names: Callable[[Any, tuple[Any, ...]], Iterable[str]],
+) -> None:
+    """``_add_folded(seen, names(owner, key))``, the names folded once per ``owner`` (a knowledge base or a
+    gazetteer) and ``key``; a group already merged into ``seen`` is skipped (merging it again would change
+    nothing: its first spellings are already there)."""
+    if key in merged:
+        return
+    merged.add(key)
+    cache = _name_groups.get(owner)
+    if cache is None:
+        cache = _name_groups.setdefault(owner, {})
+    group = cache.get(key)
+    if group is None:
+        folded: dict[str, str] = {}
+        _add_folded(folded, names(owner, key))
+        group = tuple(folded.items())
+        if len(cache) < _NAME_GROUPS_CACHED:
+            cache[key] = group
+    for fold, value in group:
+        seen.setdefault(fold, value)
+
+
+def _add_folded(seen: dict[str, str], values: Iterable[str]) -> None:
+    """First spelling of each name, ignoring case: the folded analyzer would index the others the same."""
     for value in values:
         if value and value.strip():
             seen.setdefault(value.casefold(), value)
-    return list(seen.values())
 
 
 def length_of(words: int) -> str:
