@@ -176,6 +176,17 @@ def _checks(client: Elasticsearch, alias: str, ids: Sequence[str]) -> dict[str, 
     return {d["_id"]: d["_source"] for d in response["docs"] if d.get("found")}
 
 
+_STALE_FIELDS = ("kb_version", "gazetteer_version", "countries", "regions", "districts")
+"""What the stale search reads of each document, from doc values (keyword columns): filtering ``_source`` made
+Elasticsearch load and parse each whole stored document (its text twice, its place names) for five short fields.
+Doc values come sorted and without repeats: the facets are only ever compared as sets (``Changes.touches``)."""
+
+
+def _first(values: dict[str, list[Any]], name: str) -> str:
+    found = values.get(name) or [""]
+    return str(found[0] or "")
+
+
 def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[str, str],
                  ids: Sequence[str] | None) -> Iterator[list[Stale]]:
     """Stale documents in pages, by ``doc_id`` (search_after on a unique key: documents rewritten meanwhile
@@ -185,14 +196,14 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
         with es_faults("reading stale documents"):
             response = client.search(index=index, query=_stale_query(versions, ids), size=PAGE,
                                      sort=[{"doc_id": "asc"}], search_after=after, seq_no_primary_term=True,
-                                     source_includes=["kb_version", "gazetteer_version", "countries", "regions",
-                                                      "districts"])
+                                     source=False, docvalue_fields=[{"field": f} for f in _STALE_FIELDS])
             hits = response["hits"]["hits"]
             checked = _checks(client, alias, [h["_id"] for h in hits])
         page: list[Stale] = []
         for h in hits:
-            source = h["_source"]
-            made_with = (str(source.get("kb_version") or ""), str(source.get("gazetteer_version") or ""))
+            values = h.get("fields") or {}
+            served = (_first(values, "kb_version"), _first(values, "gazetteer_version"))
+            made_with = served
             check = checked.get(h["_id"])
             if check and (check["index"], check["seq_no"], check["primary_term"]) == (
                     h["_index"], h["_seq_no"], h["_primary_term"]):
@@ -201,11 +212,9 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
                     continue
             page.append(Stale(doc_id=h["_id"], index=h["_index"], seq_no=int(h["_seq_no"]),
                                primary_term=int(h["_primary_term"]), versions=made_with,
-                               countries=tuple(source.get("countries") or ()),
-                               regions=tuple(source.get("regions") or ()),
-                               districts=tuple(source.get("districts") or ()),
-                               made_with=(str(source.get("kb_version") or ""),
-                                          str(source.get("gazetteer_version") or ""))))
+                               countries=tuple(values.get("countries") or ()),
+                               regions=tuple(values.get("regions") or ()),
+                               districts=tuple(values.get("districts") or ()), made_with=served))
         if page:
             yield page
         if len(hits) < PAGE:
