@@ -64,21 +64,6 @@ def init_worker(settings: Settings) -> None:
     _state["settings"] = settings
     _state["knowledge"] = load_knowledge(settings, refresh=True)
     _state["changes"] = {}
-    _warm_up(_state["knowledge"])
-
-
-def _warm_up(knowledge: Knowledge) -> None:
-    """Re-derive one short text now, so what the first document would build on first use (the modules the
-    re-derivation imports, spaCy's stop-word lists the place scanner reads) is built while the worker loads, not
-    during its work: about a second per process, which a relink of a thousand documents counted as work."""
-    from etl.document import knowledge_fields
-    from etl.enrich import derive
-    from etl.records import CleanArticle, Language
-
-    body = "Officials in Tripoli said the United Nations envoy met Libyan leaders in Benghazi on Monday."
-    article = CleanArticle(doc_id="warm-up", source_file="", content_sha256="", title="Talks in Tripoli", body=body,
-                           paragraphs=(body,))
-    knowledge_fields(derive(article, Language("en", 1.0), (), knowledge), knowledge.kb, knowledge.gazetteer)
 
 
 def _changes(versions: tuple[str, str], full: bool) -> Changes:
