@@ -29,6 +29,10 @@ from etl.metadata import fallback_date, norm, read_metadata
 MAX_MARKUP_CHARS = 3_000_000
 # The text read from one page, as for plain text (etl.clean.MAX_TEXT_CHARS): beyond it the page is cut, and says so.
 MAX_TEXT_CHARS = 400_000
+# A page with no main text in its markup is indexed from its description when that has at least this many words
+# (a summary, not a slogan such as "Smarter Shopping, Better Living!"), kept to this many characters.
+DESCRIPTION_MIN_WORDS = 20
+MAX_DESCRIPTION_CHARS = 5_000
 MAX_LD_JSON = 20  # JSON-LD scripts kept per page
 _CUT_TAGS = ("script", "style", "svg", "template")  # <noscript> stays: some sites serve their text only there
 _CUT_RE = re.compile(rf"<({'|'.join(_CUT_TAGS)})\b", re.IGNORECASE)
@@ -59,6 +63,8 @@ class Page:
     language: str | None = None
     anchors: set[str] = field(default_factory=set)  # kept blocks that are link titles (a section front's lines)
     truncated: bool = False  # the page's text went past MAX_TEXT_CHARS and was cut there
+    description: str = ""  # the page's own summary (og:description, description, twitter:description)
+    from_description: bool = False  # no main text in the markup: the description is the body
     # CPU milliseconds per stage (parse, metadata, segment, model): for the benchmark's breakdown.
     stage_ms: dict[str, float] = field(default_factory=dict)
 
@@ -114,7 +120,11 @@ def read_page(html: str) -> Page:
     page.blocks, page.anchors = _page_blocks(seg, keep)
     page.lap("model", stage)
     if not page.blocks:
-        raise RejectedInput(RejectReason.NO_ARTICLE, "no main text found in the HTML")
+        # A page saved without its text (a forum or app that renders it by script) still says what it is about:
+        # index that, marked, rather than lose the page; a description too short to be a summary is no article.
+        if len(page.description.split()) < DESCRIPTION_MIN_WORDS:
+            raise RejectedInput(RejectReason.NO_ARTICLE, "no main text found in the HTML, and no description")
+        page.blocks, page.from_description = [("p", page.description)], True
     return page
 
 
@@ -141,6 +151,9 @@ def prepare(html: str) -> Prepared:
     page.title, page.byline, page.published_at = meta.title, meta.byline, meta.published_at
     page.source, page.url, page.language = meta.source, meta.url, meta.language
     page.captions, page.credits = meta.captions, meta.credits
+    page.description = next(
+        (meta.tags[key] for key in ("og:description", "description", "twitter:description") if meta.tags.get(key)), ""
+    )[:MAX_DESCRIPTION_CHARS]
     stage = page.lap("metadata", stage)
 
     seg = segment(tree, MAX_TEXT_CHARS)
