@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from trafilatura.utils import load_html
 
@@ -139,6 +140,8 @@ def prepare(html: str) -> Prepared:
             RejectReason.TOO_LARGE, f"HTML markup of {len(markup):,} chars exceeds the {MAX_MARKUP_CHARS:,} cap"
         )
     tree = load_html(markup) if markup.strip() else None
+    if tree is not None:
+        _merge_extra_roots(tree)
     if tree is None or not any(text.strip() for text in tree.itertext()):
         raise RejectedInput(RejectReason.NO_ARTICLE, "no readable text in the HTML (empty or script-only page)")
     stage = page.lap("parse", stage)
@@ -162,6 +165,23 @@ def prepare(html: str) -> Prepared:
         page.published_at = fallback_date(page.url, meta.tags, _metadata_blocks(seg))
     page.lap("segment", stage)
     return Prepared(page, seg, PageSignals(meta.ld_types, meta.og_type))
+
+
+def _merge_extra_roots(root: Any) -> None:
+    """A page saved twice into one file, or a document written after ``</html>``, parses as a second ``<html>``
+    beside the first; every stage walks the first only, so its head and body join the first's (in order)."""
+    extra = [node for node in root.itersiblings() if isinstance(node.tag, str)]
+    if not extra:
+        return
+    head, body = root.find("head"), root.find("body")
+    for other in extra:
+        for part in list(other):
+            if part.tag == "head" and head is not None:
+                head.extend(list(part))
+            elif part.tag == "body" and body is not None:
+                body.extend(list(part))
+            else:
+                (body if body is not None else root).append(part)  # the emptied second root stays, empty
 
 
 def _page_blocks(seg: Segmented, keep: list[int]) -> tuple[list[tuple[str, str]], set[str]]:
