@@ -96,6 +96,7 @@ class Draft:
     language: str | None = None
     byline: str | None = None
     truncated: bool = False
+    from_description: bool = False  # HTML: the page held no main text; its description is the body
     link_share: float = 0.0  # HTML: the share of story words that are link titles
 
 
@@ -188,6 +189,7 @@ def _html_draft(doc: DecodedDocument) -> Draft:
         language=page.language,
         byline=page.byline,
         truncated=page.truncated,
+        from_description=page.from_description,
         link_share=link_words / story_words if story_words else 0.0,
     )
 
@@ -305,6 +307,7 @@ def _article(doc: DecodedDocument, draft: Draft) -> CleanArticle:
         removed=tuple(draft.removed),
         word_count=count_words(body),
         truncated=draft.truncated,
+        from_description=draft.from_description,
     )
 
 

@@ -61,6 +61,8 @@ def to_document(
     notes: list[str] = []
     stemmed = STEMMED_BODY_FIELDS.get(enriched.language.code)  # no stemmer for this language: folded body only
     words = article.word_count or count_words(article.body)
+    if article.from_description:
+        notes.append("the saved page holds no main text (rendered by script?): its own description is the body")
     if article.truncated:
         notes.append(f"text cut at {MAX_TEXT_CHARS:,} characters: the rest of the input was not analysed")
     ingested_at = ingested_at or datetime.now(UTC).isoformat(timespec="seconds")

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from trafilatura.utils import load_html
 
@@ -29,6 +30,10 @@ from etl.metadata import fallback_date, norm, read_metadata
 MAX_MARKUP_CHARS = 3_000_000
 # The text read from one page, as for plain text (etl.clean.MAX_TEXT_CHARS): beyond it the page is cut, and says so.
 MAX_TEXT_CHARS = 400_000
+# A page with no main text in its markup is indexed from its description when that has at least this many words
+# (a summary, not a slogan such as "Smarter Shopping, Better Living!"), kept to this many characters.
+DESCRIPTION_MIN_WORDS = 20
+MAX_DESCRIPTION_CHARS = 5_000
 MAX_LD_JSON = 20  # JSON-LD scripts kept per page
 _CUT_TAGS = ("script", "style", "svg", "template")  # <noscript> stays: some sites serve their text only there
 _CUT_RE = re.compile(rf"<({'|'.join(_CUT_TAGS)})\b", re.IGNORECASE)
@@ -59,6 +64,8 @@ class Page:
     language: str | None = None
     anchors: set[str] = field(default_factory=set)  # kept blocks that are link titles (a section front's lines)
     truncated: bool = False  # the page's text went past MAX_TEXT_CHARS and was cut there
+    description: str = ""  # the page's own summary (og:description, description, twitter:description)
+    from_description: bool = False  # no main text in the markup: the description is the body
     # CPU milliseconds per stage (parse, metadata, segment, model): for the benchmark's breakdown.
     stage_ms: dict[str, float] = field(default_factory=dict)
 
@@ -114,7 +121,11 @@ def read_page(html: str) -> Page:
     page.blocks, page.anchors = _page_blocks(seg, keep)
     page.lap("model", stage)
     if not page.blocks:
-        raise RejectedInput(RejectReason.NO_ARTICLE, "no main text found in the HTML")
+        # A page saved without its text (a forum or app that renders it by script) still says what it is about:
+        # index that, marked, rather than lose the page; a description too short to be a summary is no article.
+        if len(page.description.split()) < DESCRIPTION_MIN_WORDS:
+            raise RejectedInput(RejectReason.NO_ARTICLE, "no main text found in the HTML, and no description")
+        page.blocks, page.from_description = [("p", page.description)], True
     return page
 
 
@@ -129,6 +140,8 @@ def prepare(html: str) -> Prepared:
             RejectReason.TOO_LARGE, f"HTML markup of {len(markup):,} chars exceeds the {MAX_MARKUP_CHARS:,} cap"
         )
     tree = load_html(markup) if markup.strip() else None
+    if tree is not None:
+        _merge_extra_roots(tree)
     if tree is None or not any(text.strip() for text in tree.itertext()):
         raise RejectedInput(RejectReason.NO_ARTICLE, "no readable text in the HTML (empty or script-only page)")
     stage = page.lap("parse", stage)
@@ -141,6 +154,9 @@ def prepare(html: str) -> Prepared:
     page.title, page.byline, page.published_at = meta.title, meta.byline, meta.published_at
     page.source, page.url, page.language = meta.source, meta.url, meta.language
     page.captions, page.credits = meta.captions, meta.credits
+    page.description = next(
+        (meta.tags[key] for key in ("og:description", "description", "twitter:description") if meta.tags.get(key)), ""
+    )[:MAX_DESCRIPTION_CHARS]
     stage = page.lap("metadata", stage)
 
     seg = segment(tree, MAX_TEXT_CHARS)
@@ -149,6 +165,23 @@ def prepare(html: str) -> Prepared:
         page.published_at = fallback_date(page.url, meta.tags, _metadata_blocks(seg))
     page.lap("segment", stage)
     return Prepared(page, seg, PageSignals(meta.ld_types, meta.og_type))
+
+
+def _merge_extra_roots(root: Any) -> None:
+    """A page saved twice into one file, or a document written after ``</html>``, parses as a second ``<html>``
+    beside the first; every stage walks the first only, so its head and body join the first's (in order)."""
+    extra = [node for node in root.itersiblings() if isinstance(node.tag, str)]
+    if not extra:
+        return
+    head, body = root.find("head"), root.find("body")
+    for other in extra:
+        for part in list(other):
+            if part.tag == "head" and head is not None:
+                head.extend(list(part))
+            elif part.tag == "body" and body is not None:
+                body.extend(list(part))
+            else:
+                (body if body is not None else root).append(part)  # the emptied second root stays, empty
 
 
 def _page_blocks(seg: Segmented, keep: list[int]) -> tuple[list[tuple[str, str]], set[str]]:

@@ -97,6 +97,7 @@ class CleanArticle:
     removed: tuple[str, ...] = ()  # boilerplate lines taken out, for inspection
     word_count: int = 0  # words of the body, CJK characters counted one by one (etl.sentences.count_words)
     truncated: bool = False  # the input's text was longer than the clean stage reads (MAX_TEXT_CHARS) and was cut
+    from_description: bool = False  # an HTML page saved without its main text: its own description stands in
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from etl.clean import MAX_TEXT_CHARS, MIN_STORY_WORDS, Label, clean
+from etl.document import to_document
 from etl.errors import RejectedInput, RejectReason
 from etl.htmlclean import cut_scripts, read_page
-from etl.records import CleanArticle, DecodedDocument, InputKind
+from etl.records import CleanArticle, DecodedDocument, EnrichedArticle, InputKind, Language
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -345,6 +346,32 @@ def test_html_script_only_is_no_article() -> None:
         "<body><script>document.write('x'.repeat(9))</script></body></html>"
     )
     assert _reject(page).reason is RejectReason.NO_ARTICLE
+
+
+def test_html_saved_without_its_text_is_indexed_from_its_description() -> None:
+    """A forum thread saved as the app shell (text rendered by script): its own summary is better than losing it."""
+    summary = (
+        "Residents of the southern town asked the council on Tuesday when the water pumping station would be "
+        "repaired, after three weeks in which the taps ran dry for most of the day."
+    )
+    page = (
+        f"<html><head><title>When will the pumps be fixed?</title><meta property='og:description' content='{summary}'>"
+        "</head><body><div id='app'></div><script>render()</script></body></html>"
+    )
+    article = clean(_doc(page, InputKind.HTML))
+    assert article.from_description and article.body == summary
+    assert article.title == "When will the pumps be fixed?"
+    document = to_document(EnrichedArticle(article=article, language=Language("en", 0.99)))
+    assert any("description is the body" in note for note in document["notes"])
+
+
+def test_html_shell_with_only_a_slogan_is_no_article() -> None:
+    page = (
+        "<html><head><title>Shop</title><meta name='description' content='Smarter shopping, better living!'></head>"
+        "<body><div id='app'></div><script>render()</script></body></html>"
+    )
+    error = _reject(page)
+    assert error.reason is RejectReason.NO_ARTICLE and "no description" in error.detail
 
 
 def test_html_empty_and_malformed() -> None:

@@ -106,3 +106,43 @@ def test_cut_scripts_keeps_json_ld_bodies_only() -> None:
     )
     assert cut_scripts(html, ld) == "<noscript><p>kept</p></noscript><p>after</p>"
     assert ld == ['{"@type": "Article"}']
+
+
+def test_author_elements_are_those_the_plain_xpath_selects() -> None:
+    """The one-pass reading of author elements selects exactly what the XPath it replaced selected."""
+    from lxml import etree
+
+    from etl.metadata import _author_elements
+
+    reference = etree.XPath(
+        "//*[self::a or self::address or self::div or self::p or self::span or self::strong or self::h3 or self::h4]"
+        "[@rel='author' or @class='byline' or @class='byl' or contains(@itemprop, 'author')"
+        " or contains(@class, 'author') or contains(@class, 'Author') or contains(@class, 'byline')"
+        " or contains(@id, 'author') or contains(@class, 'journalist')]"
+        "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header[not(ancestor::article)])]"
+    )
+    page = load_html(
+        "<html><body><header><span class='author'>Site header</span></header>"
+        "<nav><a rel='author'>Menu author</a></nav>"
+        "<article><header><p class='byline'>By Amal Idris</p></header>"
+        "<div class='post-Author'><strong itemprop='author'>Amal Idris</strong></div>"
+        "<span id='author-box'>x</span><p class='byl'>By A. I.</p><h3 class='journalist'>Staff</h3>"
+        "<section class='author'>not a candidate tag</section></article>"
+        "<aside><div class='author'>Related author</div></aside><footer><p class='byline'>Footer</p></footer>"
+        "</body></html>"
+    )
+    assert _author_elements(page) == reference(page)
+    assert [el.text_content() for el in _author_elements(page)][:2] == ["By Amal Idris", "Amal Idris"]
+
+
+def test_a_page_saved_twice_into_one_file_is_read_whole() -> None:
+    """A second ``<html>`` after the first (two saves in one file) used to be invisible to every stage."""
+    from etl.htmlclean import read_page
+
+    story = " ".join(["The council met in the port city on Monday and agreed to reopen the coast road."] * 6)
+    page = read_page(
+        "<html><head><title>Shell</title></head><body><nav>Home | News</nav></body></html>"
+        f"<html><head><meta name='author' content='Amal Idris'></head><body><article><p>{story}</p>"
+        f"<p>{story}</p></article></body></html>"
+    )
+    assert any(story in text for _, text in page.blocks)
