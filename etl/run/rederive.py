@@ -3,14 +3,11 @@
 Each worker process (or the calling process, for one worker) loads the current knowledge once; for each stale
 document it reads the archive record, asks ``etl.knowledge.changes`` whether the change of knowledge can touch it,
 and if so redoes linking, quotes, places and the region roll-up (``etl.enrich.derive``, as the ingest does) and
-compares the result with the document: the archived one when the index serves it as archived, else the note the
-last relink that wrote it left (``etl.store.files.read_relinked``), else the coordinator reads the served fields.
+compares the result with the document.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -83,7 +80,7 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
     from etl.document import knowledge_fields
     from etl.enrich import derive
     from etl.records import CleanArticle, Language, analysis_text
-    from etl.store.files import read_record, read_relinked
+    from etl.store.files import read_record
 
     settings: Settings = _state["settings"]
     knowledge: Knowledge = _state["knowledge"]
@@ -117,49 +114,19 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
         made = knowledge_fields(enriched, knowledge.kb, knowledge.gazetteer)  # what to_document makes of them
         made["kb_version"], made["gazetteer_version"] = versions
         fields = {k: made[k] for k in KNOWLEDGE_FIELDS}  # plain JSON values (enums are strings): compare as they are
-        if (doc.get("kb_version"), doc.get("gazetteer_version")) == item.made_with:
-            served: dict[str, Any] = doc  # the served document is the archived one (same versions)
-            differs = not same(doc, fields)
-        elif (note := read_relinked(settings, item.doc_id)) is not None and describes(note, item):
-            served = note  # relinked since, and the note says what that relink wrote
-            differs = note.get("digest") != knowledge_digest(fields)
-        else:  # relinked since, and no note about this version of it: the coordinator compares with the index
-            out.append(Outcome(item.doc_id, "rederived", versions, fields))
-            continue
-        if differs:
-            out.append(Outcome(item.doc_id, "rederived", versions, fields,
-                               {"actors": served.get("actors") or [], "regions": served.get("regions") or []}))
-        else:
+        if (doc.get("kb_version"), doc.get("gazetteer_version")) != item.made_with:
+            out.append(Outcome(item.doc_id, "rederived", versions, fields))  # relinked since: compare with the index
+        elif same(doc, fields):  # the served document is the archived one (same versions): compared here
             out.append(Outcome(item.doc_id, "same", versions))
+        else:
+            out.append(Outcome(item.doc_id, "rederived", versions, fields,
+                                {"actors": doc.get("actors") or [], "regions": doc.get("regions") or []}))
     return out
 
 
 def same(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Whether two documents hold the same knowledge fields (their versions aside)."""
     return all(before.get(k) == after[k] for k in KNOWLEDGE_FIELDS if k not in VERSION_FIELDS)
-
-
-def knowledge_digest(fields: dict[str, Any]) -> str:
-    """A digest of a document's knowledge fields, versions aside: equal digests, equal fields (what ``same``
-    compares), without keeping or reading back the fields themselves (the place names alone are about 17 KB)."""
-    values = [fields.get(k) for k in KNOWLEDGE_FIELDS if k not in VERSION_FIELDS]
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def relinked_note(fields: dict[str, Any], written: dict[str, Any]) -> dict[str, Any]:
-    """What ``etl.store.files.write_relinked`` keeps about a document a relink wrote: the version of the served
-    document the write made (``written``: the bulk answer's ``_index``, ``_seq_no``, ``_primary_term``), the
-    knowledge versions, the digest of its knowledge fields and its actors and regions (the tally's ``before``)."""
-    return {"index": written["_index"], "seq_no": written["_seq_no"], "primary_term": written["_primary_term"],
-            "kb_version": fields["kb_version"], "gazetteer_version": fields["gazetteer_version"],
-            "digest": knowledge_digest(fields), "actors": fields["actors"], "regions": fields["regions"]}
-
-
-def describes(note: dict[str, Any], item: Stale) -> bool:
-    """Whether a relinked note is about the very version of the document the search found."""
-    return (note.get("index"), note.get("seq_no"), note.get("primary_term"), note.get("kb_version"),
-            note.get("gazetteer_version")) == (item.index, item.seq_no, item.primary_term, *item.made_with)
 
 
 def rederive_in_worker(job: tuple[list[Stale], bool]) -> list[Outcome]:

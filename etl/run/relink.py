@@ -52,7 +52,6 @@ from etl.run.rederive import (
     noop,
     rederive,
     rederive_in_worker,
-    relinked_note,
     same,
 )
 from etl.settings import Settings
@@ -333,8 +332,8 @@ def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, ind
         for number in range(1, (1 if dry_run else MAX_PASSES) + 1):
             with es_faults("refreshing"):
                 client.indices.refresh(index=target)
-            found, acted = _pass(settings, client, pool, report, versions, settings.index_alias, target, ids, skip,
-                                 full, dry_run, say)
+            found, acted = _pass(client, pool, report, versions, settings.index_alias, target, ids, skip, full,
+                                 dry_run, say)
             report.passes = number
             if number == 1:
                 report.stale = found
@@ -353,8 +352,8 @@ def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, ind
     return report
 
 
-def _pass(settings: Settings, client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tuple[str, str],
-          alias: str, target: str, ids: Sequence[str] | None, skip: set[str], full: bool, dry_run: bool,
+def _pass(client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tuple[str, str], alias: str,
+          target: str, ids: Sequence[str] | None, skip: set[str], full: bool, dry_run: bool,
           say: Progress) -> tuple[int, int]:
     """One pass over the stale documents; returns (found, acted on)."""
     found = acted = 0
@@ -384,12 +383,11 @@ def _pass(settings: Settings, client: Elasticsearch, pool: _Pool, report: Relink
             report.untouched += 1
             checks.append((item, outcome.versions))
         if not dry_run:
-            conflicts, refused, written = _write(client, writes)
+            conflicts, refused = _write(client, writes)
             report.conflicts += conflicts
             report.refused += len(refused)
             skip.update(refused)
             _record_checks(client, alias, checks)
-            _note_written(settings, writes, written)
         say(f"  relink: {found} stale document(s) read, {report.rederived} re-derived, {report.changed} changed")
     return found, acted
 
@@ -420,27 +418,10 @@ def _tally(report: RelinkReport, before: dict[str, Any], after: dict[str, Any]) 
         lost.update(old - new)
 
 
-def _note_written(settings: Settings, writes: Sequence[tuple[Stale, dict[str, Any]]],
-                  written: dict[str, dict[str, Any]]) -> None:
-    """Leave beside each written document's archive record what this relink wrote into it (``relinked_note``), so
-    the next relink compares without reading it back. Only a cache: a note that cannot be written costs that read."""
-    from etl.store.files import write_relinked
-
-    for item, fields in writes:
-        answer = written.get(item.doc_id)
-        if answer is None:
-            continue
-        try:
-            write_relinked(settings, item.doc_id, relinked_note(fields, answer))
-        except OSError as exc:
-            log.warning("relink: no note for %s (%s): the next relink reads it back from the index", item.doc_id, exc)
-
-
-def _write(client: Elasticsearch,
-           writes: Sequence[tuple[Stale, dict[str, Any]]]) -> tuple[int, list[str], dict[str, dict[str, Any]]]:
+def _write(client: Elasticsearch, writes: Sequence[tuple[Stale, dict[str, Any]]]) -> tuple[int, list[str]]:
     """Partial updates by id, each only if the document is still the one read (``if_seq_no``); returns how many
-    conflicted (rewritten meanwhile, or deleted: the next pass reads what is there now), the ids refused for
-    their content and, by id, the answers of the updates done (their ``_index``, ``_seq_no``, ``_primary_term``)."""
+    conflicted (rewritten meanwhile, or deleted: the next pass reads what is there now) and the ids refused for
+    their content."""
     from elasticsearch.helpers import streaming_bulk
 
     from etl.store.bulk import item_fault
@@ -449,14 +430,10 @@ def _write(client: Elasticsearch,
                 "if_primary_term": item.primary_term, "doc": fields} for item, fields in writes)
     conflicts = 0
     refused: list[str] = []
-    written: dict[str, dict[str, Any]] = {}
     with es_faults("writing relinked documents"):
         for ok, result in streaming_bulk(client, actions, chunk_size=500, max_retries=5, initial_backoff=1,
                                          max_backoff=30, raise_on_error=False, raise_on_exception=True):
             if ok:
-                done = result.get("update", {})
-                if {"_id", "_index", "_seq_no", "_primary_term"} <= done.keys():
-                    written[str(done["_id"])] = done
                 continue
             info = result.get("update", {})
             if info.get("status") in (404, 409):
@@ -467,4 +444,4 @@ def _write(client: Elasticsearch,
                 raise fault
             log.error("relinked document %s refused: %s", info.get("_id"), info.get("error"))
             refused.append(str(info.get("_id")))
-    return conflicts, refused, written
+    return conflicts, refused

@@ -138,32 +138,6 @@ def read_record(settings: Settings, doc_id: str) -> ArchiveRecord | None:
         return None
 
 
-RELINKED_SUFFIX = ".relinked"
-"""Beside a record, ``<id>.relinked``: what a relink last wrote into the served document (``write_relinked``)."""
-
-
-def _relinked_path(settings: Settings, doc_id: str) -> Path:
-    return alias_archive_dir(settings) / doc_id[:2] / f"{doc_id}{RELINKED_SUFFIX}"
-
-
-def write_relinked(settings: Settings, doc_id: str, note: dict[str, Any]) -> None:
-    """Note, beside the archive record, what a relink wrote into the served document and which version of it that
-    made (index, ``_seq_no``, ``_primary_term``).
-
-    Why: a relink leaves the archive record as the ingest made it (rewriting it could undo a newer record an ingest
-    wrote meanwhile), so a later relink cannot compare a re-derived document with the record; without this note it
-    reads the served knowledge fields back from Elasticsearch (about 17 KB a document: the place names). The note
-    is only a cache: it describes one version of the served document, and a missing or outdated one costs only
-    that read."""
-    write_atomic(_relinked_path(settings, doc_id), json.dumps(note, ensure_ascii=False))
-
-
-def read_relinked(settings: Settings, doc_id: str) -> dict[str, Any] | None:
-    """The note ``write_relinked`` left for a document, or None."""
-    note = read_json(_relinked_path(settings, doc_id))
-    return note if isinstance(note, dict) else None
-
-
 def iter_records(settings: Settings) -> Iterator[ArchiveRecord]:
     """Every record of the alias's archive (one per document id: the latest written)."""
     root = alias_archive_dir(settings)

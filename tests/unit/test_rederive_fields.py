@@ -1,12 +1,9 @@
 """Re-deriving a document makes exactly what the ingest makes: ``knowledge_fields`` (what a relink keeps of a
 re-derived article, without making the whole document) against ``to_document``, byte for byte; the names kept
-once per knowledge base and gazetteer against folding every name again; and the note a relink leaves beside a
-record it wrote, which a later relink compares with instead of reading the document back, only when it describes
-the very version of the document served."""
+once per knowledge base and gazetteer against folding every name again."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,9 @@ from etl.knowledge.actors import KnowledgeBase
 from etl.knowledge.gazetteer import Gazetteer
 from etl.knowledge.loader import Knowledge, load_knowledge
 from etl.language import detect_article_language
-from etl.records import ACTOR_TYPES, EnrichedArticle, NerSpan, analysis_text
-from etl.run.rederive import KNOWLEDGE_FIELDS, Stale, init_worker, knowledge_digest, rederive, relinked_note
+from etl.records import ACTOR_TYPES, EnrichedArticle, NerSpan
+from etl.run.rederive import KNOWLEDGE_FIELDS
 from etl.settings import Settings
-from etl.store.files import archive, read_relinked, write_relinked
 from tests.paths import PROJECT_ROOT, SEEDS
 
 
@@ -130,53 +126,3 @@ def test_names_are_kept_per_gazetteer(tmp_path: Path) -> None:
     assert ours == _plain_place_names([location], mine)
     assert "Trablus al-Gharb Zzq" in ours and "Trablus al-Gharb Zzq" not in before
     assert place_names([location], shipped) == before
-
-
-def test_a_relinked_note_is_used_only_for_the_version_it_describes(
-    tmp_path: Path, enriched: list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]
-) -> None:
-    """The worker compares a document a relink rewrote with that relink's note when the note is about the served
-    version (index, seq_no, primary_term, knowledge versions); otherwise it leaves the comparison to the
-    coordinator, which reads the served fields."""
-    settings = Settings(data_dir=tmp_path, index_alias="notes")
-    kb, gazetteer = KnowledgeBase.load(), Gazetteer.load()
-    article, spans = next((a, s) for a, s in enriched if a.entities and a.locations)
-    document = to_document(
-        article, kb_version="v0", gazetteer_version="g0", ingested_at="x", kb=kb, gazetteer=gazetteer
-    )
-    archive(settings, document, spans, analysis_text(article.article))
-    init_worker(settings)
-    served = Stale(
-        doc_id=document["doc_id"],
-        index="notes-1",
-        seq_no=7,
-        primary_term=1,
-        versions=("v1", "g1"),
-        countries=(),
-        regions=(),
-        made_with=("v1", "g1"),
-    )  # relinked since the archive record: the index serves it with knowledge v1/g1
-
-    [unknown] = rederive([served], full=True)
-    assert unknown.status == "rederived" and unknown.fields is not None and unknown.before is None
-    fields = unknown.fields
-
-    answer = {"_index": "notes-1", "_seq_no": 7, "_primary_term": 1}
-    write_relinked(
-        settings, served.doc_id, relinked_note({**fields, "kb_version": "v1", "gazetteer_version": "g1"}, answer)
-    )
-    assert read_relinked(settings, served.doc_id) is not None
-    [same] = rederive([served], full=True)
-    assert same.status == "same" and same.fields is None
-
-    for moved in (dataclasses.replace(served, seq_no=8), dataclasses.replace(served, made_with=("v2", "g1"))):
-        [again] = rederive([moved], full=True)  # the served document is another version: the note says nothing
-        assert again.status == "rederived" and again.before is None
-
-    other = {**fields, "actors": ["Someone Else"], "regions": ["Fezzan"], "kb_version": "v1", "gazetteer_version": "g1"}
-    write_relinked(settings, served.doc_id, relinked_note(other, answer))
-    [changed] = rederive([served], full=True)
-    assert changed.status == "rederived" and changed.fields == fields
-    assert changed.before == {"actors": ["Someone Else"], "regions": ["Fezzan"]}
-    assert knowledge_digest(fields) != knowledge_digest(other)
-    assert knowledge_digest(fields) == knowledge_digest({**fields, "kb_version": "v9"})
