@@ -32,7 +32,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
 from etl.knowledge.folding import APOSTROPHES
-from etl.knowledge.gazetteer import Gazetteer, is_generic_word
+from etl.knowledge.gazetteer import Gazetteer, is_generic_word, normalize_name
 from etl.quotes import attributed_quotes
 from etl.records import (
     CleanArticle,
@@ -644,13 +644,16 @@ Libyan towns people ("Qalaa", "Ras Lanouf"), while many surnames are towns of 10
 
 def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     """A name the gazetteer knows as a place, which NER labelled something else: places are never actors. An
-    organisation label always yields to the gazetteer ("Ubari" as an organisation is the town); a person label yields
-    to countries, regions, districts, big towns and the gazetteer's detailed country (Libya, every locality)."""
+    organisation label yields to the gazetteer ("Ubari" as an organisation is the town) on a place's own name, or on
+    any name of a country, region or district or of the detailed country's places ("Koufra"), never on another
+    name of a town ("Google" is one of Topeka's); a person label yields to countries, regions, districts, big towns and the gazetteer's detailed country (Libya, every locality)."""
     candidates = doc.gazetteer.candidates(mention)
     if not candidates or _is_generic_place_word(mention):
         return False
     if label != "PERSON":
-        return True
+        key = normalize_name(mention)
+        return any(c.feature in _PLACE_FEATURES or c.country_code in _DETAILED_COUNTRIES
+                   or key in (normalize_name(c.name), normalize_name(c.asciiname)) for c in candidates)  # fmt: skip
     return any(
         c.feature in _PLACE_FEATURES or c.population >= BIG_PLACE or c.country_code in _DETAILED_COUNTRIES
         for c in candidates

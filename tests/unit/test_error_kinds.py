@@ -301,3 +301,14 @@ def test_a_states_organs_named_by_nationality_in_both_languages(kb: KnowledgeBas
                                 "protesté. La marine libyenne a confirmé.", "fr")  # fmt: skip
     assert {"Libyan Coast Guard", "Italian Government"} <= set(actors(en))
     assert {"Libyan Coast Guard", "Italian Government", "Libyan Navy"} <= set(actors(fr))
+
+
+# General news, second pass (kinds read on the tune part of bench/entities_eval.py) --------------------------------
+
+
+def test_an_organisation_is_not_a_town_by_one_of_the_towns_other_names(kb: KnowledgeBase) -> None:
+    # "Google" is among Topeka's alternate names in GeoNames (a 2010 stunt): only a place's own name, or a
+    # country's, region's or district's, outweighs NER's organisation label.
+    e = enrich(kb, "", "Engineers at Google said on Tuesday that the company will open an office in Nairobi.")
+    assert actors(e).get("Google") == "organization"
+    assert "Topeka" not in places(e) and countries(e) == {"Kenya"}
