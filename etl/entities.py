@@ -646,7 +646,8 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     """A name the gazetteer knows as a place, which NER labelled something else: places are never actors. An
     organisation label yields to the gazetteer ("Ubari" as an organisation is the town) on a place's own name, or on
     any name of a country, region or district or of the detailed country's places ("Koufra"), never on another
-    name of a town ("Google" is one of Topeka's); a person label yields to countries, regions, districts, big towns and the gazetteer's detailed country (Libya, every locality)."""
+    name of a town ("Google" is one of Topeka's); a person label yields to countries, regions, districts, big towns
+    and the gazetteer's detailed country (Libya, every locality)."""
     candidates = doc.gazetteer.candidates(mention)
     if not candidates or _is_generic_place_word(mention):
         return False
