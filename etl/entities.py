@@ -636,7 +636,8 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")
 _PLACE_FEATURES = frozenset({"country", "continent", "region", "district"})
 """What a person-labelled name yields to (with big cities and the detailed country's places): not first-level
-divisions, whose 3,000 names include many people's ("Victoria", "Georgia")."""
+divisions of one word, whose 3,000 names include many people's ("Victoria", "Georgia"); of several words ("Tamil
+Nadu", "New South Wales") they are hardly ever a person's."""
 BIG_PLACE = 1_000_000
 """A person-labelled name that is also a city this big (or a country, a region...) is the place: NER calls many
 Libyan towns people ("Qalaa", "Ras Lanouf"), while many surnames are towns of 100,000 ("Bush", "Jackson")."""
@@ -655,10 +656,12 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
         key = normalize_name(mention)
         return any(c.feature in _PLACE_FEATURES or c.country_code in _DETAILED_COUNTRIES
                    or key in (normalize_name(c.name), normalize_name(c.asciiname)) for c in candidates)  # fmt: skip
+    several_words = " " in mention.strip()
     return any(
         c.feature in _PLACE_FEATURES or c.population >= BIG_PLACE or c.country_code in _DETAILED_COUNTRIES
+        or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too
         for c in candidates
-    )
+    )  # fmt: skip
 
 
 _DETAILED_COUNTRIES = frozenset({"LY"})

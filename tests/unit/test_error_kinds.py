@@ -312,3 +312,10 @@ def test_an_organisation_is_not_a_town_by_one_of_the_towns_other_names(kb: Knowl
     e = enrich(kb, "", "Engineers at Google said on Tuesday that the company will open an office in Nairobi.")
     assert actors(e).get("Google") == "organization"
     assert "Topeka" not in places(e) and countries(e) == {"Kenya"}
+
+
+def test_a_first_level_division_of_several_words_is_no_person(kb: KnowledgeBase) -> None:
+    # NER reads "Tamil Nadu" as a person here; a state's name of one word stays a person's ("Georgia", "Victoria").
+    e = enrich(kb, "", "Tamil Nadu asked the court for more water from the river on Monday.")
+    assert "Tamil Nadu" not in actors(e)
+    assert "India" in countries(e)
