@@ -104,6 +104,12 @@ _GENERIC_ORG = re.compile(
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
+_ORG_NOUN_AFTER = re.compile(
+    r"\s(?:party|movement|group|company|firm|militia|coalition|alliance|union|newspaper|daily|magazine|network|"
+    r"channel|broadcaster|airline|bank|club|team|organi[sz]ation|foundation|institute|brigade|front)\b"
+)
+"""A name followed by the lower-case noun of what it names ("the ruling Frelimo party", "the Wagner group"): an
+organisation, whatever NER's label (the small models often call an unknown party a person)."""
 
 
 @dataclass
@@ -619,6 +625,8 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
+    elif label == "PERSON" and _ORG_NOUN_AFTER.match(text, end) and not _is_credit(doc, mention):
+        doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == "PERSON":
         if _is_credit(doc, mention) or any(ch.isdigit() for ch in mention):
             return

@@ -319,3 +319,11 @@ def test_a_first_level_division_of_several_words_is_no_person(kb: KnowledgeBase)
     e = enrich(kb, "", "Tamil Nadu asked the court for more water from the river on Monday.")
     assert "Tamil Nadu" not in actors(e)
     assert "India" in countries(e)
+
+
+def test_a_name_before_what_it_names_in_lower_case_is_an_organisation(kb: KnowledgeBase) -> None:
+    # NER reads "Frelimo" as a person; "party" after it says what it is.
+    e = enrich(kb, "", "Mozambique's ruling Frelimo party won the October vote, and its candidate Daniel Chapo "
+                       "became president.")  # fmt: skip
+    assert actors(e).get("Frelimo") == "organization"
+    assert actors(e).get("Daniel Chapo") == "person"
