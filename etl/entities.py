@@ -250,7 +250,7 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
     body_first = sorted(pending, key=lambda span: headlines.contains(span[0], span[1]))
     for start, end, label in body_first:  # headline spans last: they only join what the body names
         _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
-    _add_missed_occurrences(doc, surnames, acronyms)
+    _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
     return doc
 
 
@@ -735,6 +735,42 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         if owner is not None:
             acronyms[acronym] = owner
     return acronyms
+
+
+_AFFILIATION = re.compile(r"\(\s*([A-Z][A-Za-z0-9]{1,7})\s*\)")
+_POLITICAL_TITLE = re.compile(
+    r"\b(?:[Mm]ayor(?:-elect)?|[Gg]overnor|[Ss]enator|Sen\.|[Dd]eputy|[Cc]ongress(?:man|woman)|[Rr]epresentative|"
+    r"Rep\.|MP|MEP|[Cc]ouncil(?:lor|man|woman|member)|[Mm]ember of [Pp]arliament|[Ll]awmaker|[Ll]egislator|"
+    r"[Cc]andidate|[Ll]eader|[Mm]inister|[Pp]resident)\W+(?:\w+\W+){0,6}$"
+)
+
+
+def _party_affiliations(doc: _Doc, acronyms: Mapping[str, str]) -> dict[str, str]:
+    """Parties written as an acronym in brackets after a politician ("the mayor Ana Souza (PSDB)", "Member of
+    Parliament Jan de Vries (D66)"): each acronym is an organisation, also where the text names it again. Only after
+    a person found with a political office shortly before: "(KEN)" after a runner is a country."""
+    text = doc.text
+    people_by_end: dict[int, _Found] = {}
+    for f in doc.found:
+        if doc.types[f.key] == "person":
+            people_by_end[f.end] = f
+    out: dict[str, str] = {}
+    for m in _AFFILIATION.finditer(text):
+        acronym = m.group(1)
+        if acronym in acronyms or acronym in out or sum(ch.isupper() for ch in acronym) < 2:
+            continue
+        before = m.start()
+        while before > 0 and text[before - 1] == " ":
+            before -= 1
+        person = people_by_end.get(before)
+        if person is None or doc.covered(m.start(1), m.end(1)) or doc.gazetteer.candidates(acronym):
+            continue
+        if not _POLITICAL_TITLE.search(text, max(0, person.start - 60), person.start):
+            continue
+        key = f"organization:{strip_titles(clean_mention(acronym))}"
+        doc.add(m.start(1), m.end(1), key, acronym, "organization")
+        out[acronym] = key
+    return out
 
 
 def _add_missed_occurrences(doc: _Doc, surnames: Mapping[str, set[str]], acronyms: Mapping[str, str]) -> None:

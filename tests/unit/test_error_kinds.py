@@ -327,3 +327,12 @@ def test_a_name_before_what_it_names_in_lower_case_is_an_organisation(kb: Knowle
                        "became president.")  # fmt: skip
     assert actors(e).get("Frelimo") == "organization"
     assert actors(e).get("Daniel Chapo") == "person"
+
+
+def test_a_politicians_party_in_brackets_is_an_organisation(kb: KnowledgeBase) -> None:
+    e = enrich(kb, "", "The protesters asked to meet the mayor Ana Paula Souza (PSDB). She was away, and the PSDB "
+                       "said on Friday that she would meet them next week.")  # fmt: skip
+    party = next(x for x in e.entities if x.name == "PSDB")
+    assert party.type == "organization" and len(party.mentions) == 2
+    runners = enrich(kb, "", "The race was won by the marathon runner Joshua Kiprono (KEN) in two hours.")
+    assert actors(runners).get("KEN") != "organization"  # no office before the name: a country code, not a party
