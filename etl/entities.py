@@ -307,7 +307,37 @@ def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
     kept = [(s, e, label) for s, e, label in pieces if not taken.overlaps(s, e)]
     kept.extend((s, e, TITLED) for s, e in runs)
     kept.sort()
-    return kept
+    return _coordinated(doc, kept)
+
+
+_LIST_GLUE = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
+
+
+def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Names listed together are of one kind ("Verizon, SBC and BellSouth"): a member NER labelled a place, which the
+    gazetteer does not know, among organisations is one too. (Not the other way round: "Morgan Stanley" among
+    people keeps its organisation label.)"""
+    text = doc.text
+    out = list(spans)
+    groups: list[list[int]] = []
+    for i, (start, _, _) in enumerate(spans):
+        if i and text[spans[i - 1][1] : start] in _LIST_GLUE:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for group in groups:
+        if len(group) < 2:
+            continue
+        labels = ["PERSON" if spans[i][2] == TITLED else spans[i][2] for i in group]
+        for position, i in enumerate(group):
+            others = {label for j, label in enumerate(labels) if j != position}
+            if len(others) != 1 or labels[position] in others:
+                continue
+            start, end, label = spans[i]
+            mention = text[start:end]
+            if others == {"ORG"} and label == "PLACE" and not doc.gazetteer.candidates(mention):
+                out[i] = (start, end, "ORG")
+    return out
 
 
 TEAM = "TEAM"

@@ -336,3 +336,11 @@ def test_a_politicians_party_in_brackets_is_an_organisation(kb: KnowledgeBase) -
     assert party.type == "organization" and len(party.mentions) == 2
     runners = enrich(kb, "", "The race was won by the marathon runner Joshua Kiprono (KEN) in two hours.")
     assert actors(runners).get("KEN") != "organization"  # no office before the name: a country code, not a party
+
+
+def test_names_listed_with_organisations_are_organisations(kb: KnowledgeBase) -> None:
+    # NER labels "Halliburton" a place; the gazetteer does not know it, its list is of companies.
+    e = enrich(kb, "", "The deal was signed by Halliburton, Chevron and Shell.")
+    assert {"Halliburton", "Chevron", "Shell"} <= {n for n, t in actors(e).items() if t == "organization"}
+    towns = enrich(kb, "", "Flights resumed to Benghazi, Misrata and Sabha on Monday.")
+    assert {"Benghazi", "Misrata", "Sabha"} <= places(towns)
