@@ -402,7 +402,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
     text = doc.text
     named = [(s, e) for s, e, label in spans if label in ("ORG", "PLACE")]
     names = _SpanIndex(named)
-    people = {(s, e) for s, e, label in spans if label == "PERSON"}
+    people = {(s, e) for s, e, label in spans if label in ("PERSON", "ORG")}  # NER calls some surnames companies
     out: list[tuple[int, int]] = []
     for m in _TITLE_THEN_NAME.finditer(text):
         if m.group(3) and doc.gazetteer.demonym_country(m.group(3)) is None:
@@ -419,7 +419,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         ):
             continue
         if " " not in text[start:end].strip() and (start, end) not in people:
-            continue  # one word after a title is a name only when NER agrees ("President Trump")
+            continue  # one word after a title is a name only when NER saw one ("President Trump", "General Smith")
         out.append((start, end))
     return out
 

@@ -344,3 +344,11 @@ def test_names_listed_with_organisations_are_organisations(kb: KnowledgeBase) ->
     assert {"Halliburton", "Chevron", "Shell"} <= {n for n, t in actors(e).items() if t == "organization"}
     towns = enrich(kb, "", "Flights resumed to Benghazi, Misrata and Sabha on Monday.")
     assert {"Benghazi", "Misrata", "Sabha"} <= places(towns)
+
+
+def test_one_name_after_a_title_is_a_person_whatever_ners_label(kb: KnowledgeBase) -> None:
+    # NER reads "MacAuliffe" as an organisation; after "General" it is the general.
+    e = enrich(kb, "", "General MacAuliffe's reply to the demand for surrender was a single word.")
+    assert actors(e).get("MacAuliffe") == "person"
+    motors = enrich(kb, "", "General Motors said on Tuesday that it would close two plants.")
+    assert actors(motors).get("General Motors") == "organization"
