@@ -242,7 +242,9 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc)]
     spans = _prepare_spans(doc, spans, units)
-    place_keys = {clean_mention(text[s:e]) for s, e, label in spans if label == "PLACE"}
+    place_keys, person_keys = _majority_keys(text, spans)
+    spans = [(s, e, "PERSON" if label == "PLACE" and clean_mention(text[s:e]) in person_keys
+              and not _is_place(doc, text[s:e], "PERSON") else label) for s, e, label in spans]  # fmt: skip
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
@@ -252,6 +254,27 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
         _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
     _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
     return doc
+
+
+def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str]]:
+    """Names NER labels a place, and names it labels a person more often than a place, over the whole article.
+
+    NER labels one name differently from sentence to sentence ("said Noma" a person, "Noma's case" a place): the
+    article's majority decides. A name read as a place at least as often as a person is a place wherever NER
+    called it a person; one read as a person more often is a person wherever NER called it a place, unless the
+    gazetteer knows it as a place a person's name yields to (a country, a region, a big city...)."""
+    places: dict[str, int] = {}
+    people: dict[str, int] = {}
+    for s, e, label in spans:
+        if label == "PLACE":
+            key = clean_mention(text[s:e])
+            places[key] = places.get(key, 0) + 1
+        elif label in ("PERSON", TITLED):
+            key = clean_mention(text[s:e])
+            people[key] = people.get(key, 0) + 1
+    place_keys = {key for key, n in places.items() if n >= people.get(key, 0)}
+    person_keys = {key for key, n in people.items() if n > places.get(key, 0) > 0}
+    return place_keys, person_keys
 
 
 # -- span preparation: what NER gets wrong in news text ---------------------------------------------------------------

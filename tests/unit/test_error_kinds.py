@@ -352,3 +352,13 @@ def test_one_name_after_a_title_is_a_person_whatever_ners_label(kb: KnowledgeBas
     assert actors(e).get("MacAuliffe") == "person"
     motors = enrich(kb, "", "General Motors said on Tuesday that it would close two plants.")
     assert actors(motors).get("General Motors") == "organization"
+
+
+def test_a_name_ner_reads_mostly_as_a_person_is_one_throughout(kb: KnowledgeBase) -> None:
+    # NER reads "Noma" twice as a person and once as a place (NoMa, a Washington neighbourhood): the article's
+    # majority decides, so she is no place anywhere, and the United States is not the story's.
+    e = enrich(kb, "", "“I cry every night,” said Noma. She moved to Cape Town in May. “Nobody listened to me,” said "
+                       "Noma. The police opened a case in June. “I want justice for my child,” said Noma. Noma works "
+                       "as a cleaner.")  # fmt: skip
+    assert actors(e).get("Noma") == "person"
+    assert "NoMa" not in places(e) and countries(e) == {"South Africa"}
