@@ -431,9 +431,21 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
         if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
             continue
         if excluded is None:
+            if _full_name_elsewhere(text, text[s:e]):
+                continue
             weak.add((s, e))
         scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
     return scan_only, weak
+
+
+def _full_name_elsewhere(text: str, name: str) -> bool:
+    """Whether the article also writes ``name`` after a capitalised word that is no function word ("Ashley Sutton"):
+    then the bare name an actor span holds ("Sutton goes into the season") is that person's surname, not the town."""
+    stops = _stop_words()
+    for m in re.finditer(rf"(?<![\w'’-])([A-Z][\w'’-]*) {re.escape(name)}(?![\w-])", text):
+        if m.group(1).lower() not in stops:
+            return True
+    return False
 
 
 def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], gaz: Gazetteer) -> _Context:

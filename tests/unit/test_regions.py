@@ -132,3 +132,10 @@ def test_state_and_city_names() -> None:
 def test_continent_is_a_place_without_a_country() -> None:
     locs = resolve_locations("Migrants cross from Africa to Europe.", [])
     assert {(loc.feature, loc.name) for loc in locs} == {("continent", "Africa"), ("continent", "Europe")}
+
+
+def test_a_surname_whose_full_name_the_article_writes_is_no_town() -> None:
+    text = "Ashley Sutton won the championship in the United Kingdom last year. This year Sutton starts as favourite."
+    actor_spans = [(0, 13), (text.index("Sutton starts"), text.index("Sutton starts") + 6)]
+    names = {loc.name for loc in resolve_locations(text, [], exclude_spans=actor_spans)}
+    assert "Sutton" not in names and "United Kingdom" in names
