@@ -25,6 +25,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate
 
@@ -372,7 +373,7 @@ def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[t
             if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
                 inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
-            feature = _named_feature(m.text)
+            feature = _named_feature(m.text) or _place_after_preposition(text, m)
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
@@ -402,6 +403,29 @@ def _named_feature(name: str) -> Place | None:
         return None  # "Central Park"-like words only say what, not which
     return Place(place_id=f"name:{normalize_name(name)}", name=" ".join(words), asciiname=name, alternatenames=(),
                  lat=None, lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
+
+
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
+_UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
+
+
+def _place_after_preposition(text: str, m: Mention) -> Place | None:
+    """A place NER found that the gazetteer lacks (an island, a township, an airport: "stuck in Samos", "near New
+    Quay"), written after a preposition of place: kept under its name as written, like ``_named_feature``. Names in
+    capitals, with digits or lower-case words, generic words and misspelt dates are not taken (NER's misses)."""
+    name = m.text
+    if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
+        return None
+    if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start) or _misspelt_date(name):
+        return None
+    return Place(place_id=f"name:{normalize_name(name)}", name=name, asciiname=name, alternatenames=(), lat=None,
+                 lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
+
+
+def _misspelt_date(name: str) -> bool:
+    """A month or day name with a letter wrong or missing ("in Septemer"): a date NER took for a place."""
+    key = name.lower()
+    return " " not in key and bool(get_close_matches(key, _CALENDAR, n=1, cutoff=0.85))
 
 
 _ORG_HEAD = re.compile(
