@@ -713,11 +713,12 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     candidates = doc.gazetteer.candidates(mention)
     if not candidates or _is_generic_place_word(mention):
         return False
+    several_words = " " in mention.strip()
     if label != "PERSON":
         key = normalize_name(mention)
         return any(c.feature in _PLACE_FEATURES or c.country_code in _DETAILED_COUNTRIES
-                   or key in (normalize_name(c.name), normalize_name(c.asciiname)) for c in candidates)  # fmt: skip
-    several_words = " " in mention.strip()
+                   or key in (normalize_name(c.name), normalize_name(c.asciiname))
+                   or (several_words and c.feature == "state") for c in candidates)  # fmt: skip
     return any(
         c.feature in _PLACE_FEATURES or c.population >= BIG_PLACE or c.country_code in _DETAILED_COUNTRIES
         or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too

@@ -436,6 +436,9 @@ _ORG_HEAD = re.compile(
 Guard" does not start with one) names the organisation's country: that country is the article's too."""
 
 
+_DIVISION_AFTER = re.compile(r" (?:State|Province)(?![\w-])")
+
+
 def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],
                    exclude_spans: Sequence[tuple[int, int]]) -> tuple[list[_Pending], set[tuple[int, int]]]:
     """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
@@ -446,6 +449,10 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for s, e, cands in scan:
+        division = _DIVISION_AFTER.match(text, e)
+        if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
+            e = division.end()
+            cands = [c for c in cands if c.feature == "state"]
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
             scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
             continue

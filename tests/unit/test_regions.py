@@ -149,3 +149,11 @@ def test_a_place_ner_found_after_a_preposition_of_place_stays_unknown_to_the_gaz
     samos = [loc for loc in locs if loc.name == "Samos"]
     assert len(samos) == 1 and samos[0].country is None and samos[0].mentions == ("Samos",)
     assert not {loc.name for loc in locs} & {"MURALS", "Samos Ventures"}
+
+
+def test_a_first_level_division_named_with_state_or_province() -> None:
+    gaz = Gazetteer.load()
+    assert [p.feature for p in gaz.candidates("Benue State")] == ["state"]
+    locs = resolve_locations("Gunmen attacked two villages in Borno State on Sunday, officials in Nigeria said.", [])
+    borno = next(loc for loc in locs if loc.feature == "state")
+    assert borno.name == "Borno" and borno.country_code == "NG" and borno.mentions == ("Borno State",)
