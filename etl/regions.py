@@ -471,11 +471,18 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
 
 def _full_name_elsewhere(text: str, name: str) -> bool:
     """Whether the article also writes ``name`` after a capitalised word that is no function word ("Ashley Sutton"):
-    then the bare name an actor span holds ("Sutton goes into the season") is that person's surname, not the town."""
+    then the bare name an actor span holds ("Sutton goes into the season") is that person's surname, not the town.
+    (Asked of bare actor-span hits only; ``str.find`` walks the occurrences, no pattern runs over the text.)"""
     stops = _stop_words()
-    for m in re.finditer(rf"(?<![\w'’-])([A-Z][\w'’-]*) {re.escape(name)}(?![\w-])", text):
-        if m.group(1).lower() not in stops:
-            return True
+    at = text.find(name)
+    while at != -1:
+        after = at + len(name)
+        glued = after < len(text) and (text[after].isalnum() or text[after] == "-")
+        if at >= 2 and text[at - 1] == " " and not glued:
+            before, _ = _neighbour(text, at, after)
+            if _is_capitalised(before) and before.lower() not in stops:
+                return True
+        at = text.find(name, at + 1)
     return False
 
 
