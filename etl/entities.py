@@ -243,8 +243,9 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
     units = [*_numbered_units(doc), *_state_organs(doc)]
     spans = _prepare_spans(doc, spans, units)
     place_keys, person_keys = _majority_keys(text, spans)
-    spans = [(s, e, "PERSON" if label == "PLACE" and clean_mention(text[s:e]) in person_keys
-              and not _is_place(doc, text[s:e], "PERSON") else label) for s, e, label in spans]  # fmt: skip
+    if person_keys:  # rare: most articles give no name both labels
+        spans = [(s, e, "PERSON" if label == "PLACE" and clean_mention(text[s:e]) in person_keys
+                  and not _is_place(doc, text[s:e], "PERSON") else label) for s, e, label in spans]  # fmt: skip
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
@@ -269,11 +270,11 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
         if label == "PLACE":
             key = clean_mention(text[s:e])
             places[key] = places.get(key, 0) + 1
-        elif label in ("PERSON", TITLED):
+        elif label == "PERSON" or label == TITLED:
             key = clean_mention(text[s:e])
             people[key] = people.get(key, 0) + 1
     place_keys = {key for key, n in places.items() if n >= people.get(key, 0)}
-    person_keys = {key for key, n in people.items() if n > places.get(key, 0) > 0}
+    person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
     return place_keys, person_keys
 
 
@@ -343,11 +344,13 @@ def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
     text = doc.text
     out = list(spans)
     groups: list[list[int]] = []
-    for i, (start, _, _) in enumerate(spans):
-        if i and text[spans[i - 1][1] : start] in _LIST_GLUE:
+    previous_end = -10
+    for i, (start, end, _) in enumerate(spans):
+        if start - previous_end <= 6 and text[previous_end:start] in _LIST_GLUE:  # the glue is six characters at most
             groups[-1].append(i)
         else:
             groups.append([i])
+        previous_end = end
     for group in groups:
         if len(group) < 2:
             continue
