@@ -449,13 +449,15 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for s, e, cands in scan:
-        division = _DIVISION_AFTER.match(text, e)
+        division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P") else None
         if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
             e = division.end()
             cands = [c for c in cands if c.feature == "state"]
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
             scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
             continue
+        if text[s].islower() and "LATIN" in _char_script(text[s]):
+            continue  # a word in lower case: ``_looks_like_name`` says no, asked first as a quarter of hits are
         excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
