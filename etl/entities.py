@@ -11,7 +11,10 @@ dates, times and two-letter unknown acronyms are never actors; lines in headline
 (their capitals say nothing about where names end); a run of capitalised words after a title ("President",
 "General", "SG", "le président turc") is one person; numbered units ("Brigade 166") are armed groups; a name the
 gazetteer knows as a place is never an organisation (nor a person, when it is a country, region, district, big city
-or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name.
+or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name. Read on
+general news too: NER's labels for one name are settled by the article's majority (person or place); names listed
+together are of one kind; "the ruling Frelimo party" and "the mayor Ana Souza (PSDB)" name organisations; an
+organisation label yields to the gazetteer on a place's own name only (not "Google", an alternate name of Topeka).
 
 Only spaCy's ``ner`` component is loaded (plus ``tok2vec`` when ``ner`` listens to it), once per model per process.
 Mention offsets point into ``analysis_text(article)`` (title, body, captions); each mention records its part.

@@ -14,6 +14,11 @@ is the article's main one, or local evidence backs it: a state the article names
 closeness to the article's other places (each candidate is scored by its distance to the first-pass reading of the
 other mentions). A state loses to a same-named city of 100,000 people ("New York", "Washington").
 
+A place NER found that the gazetteer lacks is kept under its name as written (no country, no point) when a
+geographic noun ends it ("Daviess County") or a preposition of place precedes it ("stuck in Samos"); "Borno State"
+is the state Borno. A bare actor-span name that the article also writes after a first name ("Ashley Sutton") is that
+person's surname wherever it stands alone, not a town.
+
 Decision on nationality adjectives ("Italian", "Libyan"): they are *context only*. They help pick the right Tripoli
 but never add a country to the article's countries: "a Sudanese fighter in Sabha" is a story set in Libya.
 """
