@@ -113,6 +113,11 @@ _ORG_NOUN_AFTER = re.compile(
 )
 """A name followed by the lower-case noun of what it names ("the ruling Frelimo party", "the Wagner group"): an
 organisation, whatever NER's label (the small models often call an unknown party a person)."""
+_ORG_NOUN_BEFORE = re.compile(
+    r"(?<![\w-])(?:party|movement|group|company|firm|militia|newspaper|daily|magazine|broadcaster|network|channel|"
+    r"airline|club|team|side) $"
+)
+"""... or preceded by it ("the other team Vasco da Gama", "the daily Le Monde"): an organisation too."""
 
 
 @dataclass
@@ -684,7 +689,8 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
-    elif label == "PERSON" and _ORG_NOUN_AFTER.match(text, end) and not _is_credit(doc, mention):
+    elif label == "PERSON" and not _is_credit(doc, mention) and (
+            _ORG_NOUN_AFTER.match(text, end) or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start)):
         doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == "PERSON":
         if _is_credit(doc, mention) or any(ch.isdigit() for ch in mention):

@@ -321,12 +321,14 @@ def test_a_first_level_division_of_several_words_is_no_person(kb: KnowledgeBase)
     assert "India" in countries(e)
 
 
-def test_a_name_before_what_it_names_in_lower_case_is_an_organisation(kb: KnowledgeBase) -> None:
+def test_a_name_beside_what_it_names_in_lower_case_is_an_organisation(kb: KnowledgeBase) -> None:
     # NER reads "Frelimo" as a person; "party" after it says what it is.
     e = enrich(kb, "", "Mozambique's ruling Frelimo party won the October vote, and its candidate Daniel Chapo "
                        "became president.")  # fmt: skip
     assert actors(e).get("Frelimo") == "organization"
     assert actors(e).get("Daniel Chapo") == "person"
+    club = enrich(kb, "", "Santos only needs a win against the other team Vasco da Gama to take the title.")
+    assert actors(club).get("Vasco da Gama") == "organization"  # the noun before the name says it too
 
 
 def test_a_politicians_party_in_brackets_is_an_organisation(kb: KnowledgeBase) -> None:
