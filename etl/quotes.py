@@ -92,10 +92,12 @@ def attributed_quotes(text: str, found: Sequence[Found], types: Mapping[str, str
             if named and types[named[-1].key] == "person":  # "But Belfer doubts whether ..." sets up "he says"
                 last_speaker = named[-1].key
             continue
-        masked = list(paragraph)
+        pieces: list[str] = []  # the paragraph with its quoted text blanked (same length), by slices not characters
+        kept_to = 0
         for s, e in segments:
-            masked[s:e] = " " * (e - s)
-        frame = "".join(masked)
+            pieces += (paragraph[kept_to:s], " " * (e - s))
+            kept_to = e
+        frame = "".join(pieces) + paragraph[kept_to:]
         candidates = _attributions(frame, base, by_start, nearby, segments)
         groups: list[tuple[str | None, list[str]]] = []
         for i, (s, e) in enumerate(segments):
