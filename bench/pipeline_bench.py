@@ -40,7 +40,7 @@ from etl.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 STAGES = ("extract", "clean", "language", "entities", "regions", "to_document", "bulk_index")
-ENTITY_PARTS = ("_link", "_quotes")  # etl.entities internals timed inside the entities stage; the rest is spaCy
+ENTITY_PARTS = ("_link", "attributed_quotes")  # looked up in etl.entities, timed inside its stage; the rest is spaCy
 RATIO_GOAL = 0.90
 BULK_SHARE_GOAL = 0.05
 RSS_GOAL_MIB = 0.7 * 1024
@@ -177,7 +177,8 @@ class _Staged:
 
 
 def _time_entity_parts(into: dict[str, float]) -> None:
-    """Wrap the linker and quote finder of ``etl.entities`` (looked up at call time) to split the entities stage."""
+    """Wrap the linker and the quote finder (``etl.quotes``) where ``etl.entities`` looks them up at call time, to
+    split the entities stage."""
     import etl.entities as entities
 
     def timed(name: str) -> None:
@@ -489,7 +490,7 @@ def _report(pipe_rounds: list[list[WorkerResult]], ner_rounds: list[list[WorkerR
         row(stage, seconds, sum(r.stage_cpu_s[stage] for r in pipe))
         if stage == "entities":
             parts = {"link (KB, rules)": sum(r.entity_parts_s["_link"] for r in pipe),
-                     "quotes": sum(r.entity_parts_s["_quotes"] for r in pipe)}  # fmt: skip
+                     "quotes": sum(r.entity_parts_s["attributed_quotes"] for r in pipe)}  # fmt: skip
             for name, part in {"  spaCy ner": seconds - sum(parts.values()), **parts}.items():
                 row(f"  {name.strip()}", part, None)
     row("(other)", busy - sum(sum(r.stage_s.values()) for r in pipe),

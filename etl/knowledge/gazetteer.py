@@ -121,6 +121,10 @@ def is_generic_word(name: str) -> bool:
     return " " not in key and key in GENERIC_WORDS
 
 
+DIVISION_WORDS = (" state", " province")
+"""Words written after a first-level division's name as part of it ("Borno State", "Helmand Province")."""
+
+
 def strip_article(key: str) -> str | None:
     """The name without an Arabic article ("al-", "el-"), if it had one."""
     for prefix in ("al ", "el ", "al-", "el-", "al'", "el'"):
@@ -252,6 +256,9 @@ class Gazetteer:
         bare = strip_article(key)
         if not indices and bare is not None:
             indices = list(self._by_key.get(bare, ()))
+        if not indices and key.endswith(DIVISION_WORDS):  # "Benue State", "Sokoto State": the state itself
+            stem = key.rsplit(" ", 1)[0]
+            indices = [i for i in self._by_key.get(stem, ()) if self.places[i].feature == "state"]
         return self._ranked(indices)
 
     def _ranked(self, indices: Iterable[int]) -> list[Place]:

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from etl import boilerplate, entities, regions
+from etl import boilerplate, quotes, regions
 from etl.entities import word_occurrences
 from etl.knowledge import actors as kb
 from etl.knowledge import folding
@@ -235,7 +235,7 @@ def _segments_char_by_char(paragraph: str) -> list[tuple[int, int]]:
     segments: list[tuple[int, int]] = []
     open_at: int | None = None
     for i, ch in enumerate(paragraph):
-        if ch not in entities._QUOTE_CHARS:
+        if ch not in quotes._QUOTE_CHARS:
             continue
         if ch == "\u00ab" or (open_at is None and ch != "\u00bb"):
             open_at = i + 1
@@ -248,10 +248,10 @@ def _segments_char_by_char(paragraph: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("seed", range(10))
 def test_quoted_segments_match_a_character_loop(seed: int) -> None:
     rng = random.Random(seed)
-    alphabet = "ab .'\u2018\u2019" + entities._QUOTE_CHARS
+    alphabet = "ab .'\u2018\u2019" + quotes._QUOTE_CHARS
     for _ in range(500):
         paragraph = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
-        assert entities._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
+        assert quotes._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
 
 
 @pytest.mark.parametrize("seed", range(5))
