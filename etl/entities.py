@@ -63,9 +63,21 @@ class EntityResult:
 # -- spaCy models ------------------------------------------------------------------------------------------------------
 
 _NOT_NER = (
-    "tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "morphologizer", "senter",
-    "sentencizer", "textcat", "textcat_multilabel", "entity_linker", "entity_ruler", "spancat", "span_finder",
-)  # fmt: skip
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "trainable_lemmatizer",
+    "morphologizer",
+    "senter",
+    "sentencizer",
+    "textcat",
+    "textcat_multilabel",
+    "entity_linker",
+    "entity_ruler",
+    "spancat",
+    "span_finder",
+)
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
 
@@ -93,8 +105,16 @@ def load_model(name: str) -> Any:
 
 # -- spans -------------------------------------------------------------------------------------------------------------
 
-_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "NORP": "NORP", "MISC": "MISC",
-           "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE"}  # fmt: skip
+_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "ORG": "ORG",
+    "NORP": "NORP",
+    "MISC": "MISC",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+}
 _TITLE_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:Field Marshal|Marshal|General|Gen\.|President|Prime Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
     r"Colonel|Col\.|Sheikh|[Ll]e maréchal|[Ll]e général|[Ll]e président|Maréchal|Général|M\.)\s+)+$"
@@ -234,8 +254,9 @@ def _acronym_matches(acronym: str, name: str) -> bool:
     return all(ch in it for ch in acronym.lower())
 
 
-def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle,
-          gazetteer: Gazetteer) -> _Doc:
+def _link(
+    text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle, gazetteer: Gazetteer
+) -> _Doc:
     """Resolve NER spans and KB hits to entities; collect place mentions.
 
     In order: knowledge-base aliases found in the text; numbered units ("Brigade 166"); NER spans cut at line
@@ -252,8 +273,18 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
     spans = _prepare_spans(doc, spans, units)
     place_keys, person_keys = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
-        spans = [(s, e, "PERSON" if label == "PLACE" and clean_mention(text[s:e]) in person_keys
-                  and not _is_place(doc, text[s:e], "PERSON") else label) for s, e, label in spans]  # fmt: skip
+        spans = [
+            (
+                s,
+                e,
+                "PERSON"
+                if label == "PLACE"
+                and clean_mention(text[s:e]) in person_keys
+                and not _is_place(doc, text[s:e], "PERSON")
+                else label,
+            )
+            for s, e, label in spans
+        ]
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
@@ -324,14 +355,19 @@ def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
             yield piece_start, piece_end
 
 
-def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
-                   units: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _prepare_spans(
+    doc: _Doc, spans: Sequence[tuple[int, int, str]], units: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, str]]:
     """NER spans cut at line breaks, without dates and times, with people named after a title taken whole: the run
     of capitalised words after "President", "General", "SG"... replaces the NER spans it overlaps (NER often splits
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
-    pieces = [(s, e, label) for start, end, label in spans for s, e in _pieces(text, start, end)
-              if not _is_furniture(text[s:e])]  # fmt: skip
+    pieces = [
+        (s, e, label)
+        for start, end, label in spans
+        for s, e in _pieces(text, start, end)
+        if not _is_furniture(text[s:e])
+    ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
     runs = _title_runs(doc, pieces)
@@ -417,9 +453,30 @@ _TITLE_THEN_NAME = re.compile(
     rf"(?=[A-ZÀ-ÖØ-ÞLl])(?<![\w.])(?:({_TITLE_WORDS})|({_FRENCH_TITLE})(?: ([a-zéèêëîïôûç]+))?) (?=[A-ZÀ-ÖØ-Þ])"
 )  # the leading look-ahead lets the scan skip most positions at the cost of one character test
 _PARTICLES = frozenset(
-    ["al", "el", "ad", "as", "ash", "az", "bin", "ibn", "ben", "abu", "abou", "ould", "de", "da", "di", "du", "van",
-     "von", "der", "le", "la"]
-)  # fmt: skip
+    [
+        "al",
+        "el",
+        "ad",
+        "as",
+        "ash",
+        "az",
+        "bin",
+        "ibn",
+        "ben",
+        "abu",
+        "abou",
+        "ould",
+        "de",
+        "da",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "le",
+        "la",
+    ]
+)
 _RUN_STOP = frozenset(
     """
     council party army ministry office bank committee government forces force brigade militia militias union
@@ -491,15 +548,30 @@ _UNIT = re.compile(
 
 
 _ORGANS_EN = {
-    "army": "Army", "navy": "Navy", "air force": "Air Force", "government": "Government", "military": "Army",
-    "coast guard": "Coast Guard", "coastguard": "Coast Guard", "police": "Police", "parliament": "Parliament",
-    "foreign ministry": "Foreign Ministry", "defence ministry": "Defence Ministry", "defense ministry":
-    "Defence Ministry", "interior ministry": "Interior Ministry", "embassy": "Embassy",
-}  # fmt: skip
+    "army": "Army",
+    "navy": "Navy",
+    "air force": "Air Force",
+    "government": "Government",
+    "military": "Army",
+    "coast guard": "Coast Guard",
+    "coastguard": "Coast Guard",
+    "police": "Police",
+    "parliament": "Parliament",
+    "foreign ministry": "Foreign Ministry",
+    "defence ministry": "Defence Ministry",
+    "defense ministry": "Defence Ministry",
+    "interior ministry": "Interior Ministry",
+    "embassy": "Embassy",
+}
 _ORGANS_FR = {
-    "armée": "Army", "marine": "Navy", "gouvernement": "Government", "garde-côtes": "Coast Guard",
-    "police": "Police", "parlement": "Parliament", "ambassade": "Embassy",
-}  # fmt: skip
+    "armée": "Army",
+    "marine": "Navy",
+    "gouvernement": "Government",
+    "garde-côtes": "Coast Guard",
+    "police": "Police",
+    "parlement": "Parliament",
+    "ambassade": "Embassy",
+}
 _ORGAN_EN = re.compile(
     r"(?=[aAnNgGmMcCpPfFdDiIeE])(?<=[a-z] )(?i:" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])"
 )  # the organ first (rarer than capitalised words), then the nationality before it
@@ -659,8 +731,16 @@ def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[
     return surnames
 
 
-def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping[str, set[str]],
-                  acronyms: Mapping[str, str], place_keys: set[str], in_headline: bool = False) -> None:
+def _link_pending(
+    doc: _Doc,
+    start: int,
+    end: int,
+    label: str,
+    surnames: Mapping[str, set[str]],
+    acronyms: Mapping[str, str],
+    place_keys: set[str],
+    in_headline: bool = False,
+) -> None:
     """One span the knowledge base did not settle: a surname or acronym of someone found, a place, a new person or
     organisation, or nothing (nationalities, generic ministries, photographers, numbers, short unknown acronyms,
     headline words the body does not name)."""
@@ -689,8 +769,11 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
-    elif label == "PERSON" and not _is_credit(doc, mention) and (
-            _ORG_NOUN_AFTER.match(text, end) or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start)):
+    elif (
+        label == "PERSON"
+        and not _is_credit(doc, mention)
+        and (_ORG_NOUN_AFTER.match(text, end) or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start))
+    ):
         doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == "PERSON":
         if _is_credit(doc, mention) or any(ch.isdigit() for ch in mention):
@@ -728,14 +811,20 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     several_words = " " in mention.strip()
     if label != "PERSON":
         key = normalize_name(mention)
-        return any(c.feature in _PLACE_FEATURES or c.country_code in _DETAILED_COUNTRIES
-                   or key in (normalize_name(c.name), normalize_name(c.asciiname))
-                   or (several_words and c.feature == "state") for c in candidates)  # fmt: skip
+        return any(
+            c.feature in _PLACE_FEATURES
+            or c.country_code in _DETAILED_COUNTRIES
+            or key in (normalize_name(c.name), normalize_name(c.asciiname))
+            or (several_words and c.feature == "state")
+            for c in candidates
+        )
     return any(
-        c.feature in _PLACE_FEATURES or c.population >= BIG_PLACE or c.country_code in _DETAILED_COUNTRIES
+        c.feature in _PLACE_FEATURES
+        or c.population >= BIG_PLACE
+        or c.country_code in _DETAILED_COUNTRIES
         or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too
         for c in candidates
-    )  # fmt: skip
+    )
 
 
 _DETAILED_COUNTRIES = frozenset({"LY"})
@@ -788,9 +877,15 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         while before > 0 and text[before - 1] == " ":
             before -= 1
         foreign = len(acronym) >= 3 and sum(ch.isupper() for ch in acronym) >= 2
-        owner = next((f.key for f in found_by_end.get(before, ())
-                      if _acronym_matches(acronym, doc.names[f.key])
-                      or (foreign and doc.types[f.key] in ("organization", "armed_group"))), None)  # fmt: skip
+        owner = next(
+            (
+                f.key
+                for f in found_by_end.get(before, ())
+                if _acronym_matches(acronym, doc.names[f.key])
+                or (foreign and doc.types[f.key] in ("organization", "armed_group"))
+            ),
+            None,
+        )
         if owner is None:
             for start, end in orgs_by_end.get(before, ()):
                 if _acronym_matches(acronym, text[start:end]) or foreign:
@@ -921,8 +1016,9 @@ def _ner_spans(docs: Iterable[Any]) -> Iterable[tuple[NerSpan, ...]]:
         yield tuple(NerSpan(e.start_char, e.end_char, _LABELS[e.label_]) for e in sdoc.ents if e.label_ in _LABELS)
 
 
-def recognise(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str],
-              batch_size: int = 32) -> list[tuple[NerSpan, ...]]:
+def recognise(
+    items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], batch_size: int = 32
+) -> list[tuple[NerSpan, ...]]:
     """spaCy's named-entity spans for each (article, language), in input order (offsets into ``analysis_text``).
 
     Articles are grouped by language and run through ``nlp.pipe``; a language with no model in ``models`` gets
@@ -976,16 +1072,18 @@ def ner_pieces(text: str, limit: int = NER_PIECE_CHARS) -> list[tuple[int, str]]
     start = 0
     while len(text) - start > limit:
         window = text[start : start + limit]
-        cut = next((at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2),
-                   limit)
+        cut = next(
+            (at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2), limit
+        )
         pieces.append((start, window[:cut]))
         start += cut
     pieces.append((start, text[start:]))
     return pieces
 
 
-def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase,
-         gazetteer: Gazetteer | None = None) -> EntityResult:
+def link(
+    article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase, gazetteer: Gazetteer | None = None
+) -> EntityResult:
     """Canonical actors, quotes and place mentions of one article from its NER spans, the knowledge base and the
     gazetteer (default: the shipped one). Each mention records the part of the article it stands in."""
     text = analysis_text(article)
@@ -1000,8 +1098,9 @@ def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase,
     return EntityResult(entities=_entities(doc, bounds), quotes=quotes, place_mentions=places)
 
 
-def extract_entities(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], kb: KnowledgeBase,
-                     batch_size: int = 32) -> list[EntityResult]:
+def extract_entities(
+    items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], kb: KnowledgeBase, batch_size: int = 32
+) -> list[EntityResult]:
     """Entities, quotes and place mentions for each (article, language), in input order: ``recognise`` then
     ``link``. A language with no model gets knowledge-base matches only (no NER, no place mentions)."""
     spans = recognise(items, models, batch_size)

@@ -67,8 +67,9 @@ def _quoted_segments(paragraph: str) -> list[tuple[int, int]]:
     return segments
 
 
-def attributed_quotes(text: str, found: Sequence[Found], types: Mapping[str, str], names: Mapping[str, str],
-                      actors: Mapping[str, Actor]) -> tuple[Quote, ...]:
+def attributed_quotes(
+    text: str, found: Sequence[Found], types: Mapping[str, str], names: Mapping[str, str], actors: Mapping[str, Actor]
+) -> tuple[Quote, ...]:
     """Quotes with speakers: each quoted segment takes the nearest attribution in the text around it (up to the
     neighbouring segments); consecutive segments of one speaker are one quote ("A," continues Belfer, "B.");
     pronoun speakers point back to the last named speaker, also one named in indirect speech ("Belfer doubts").

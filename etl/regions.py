@@ -335,9 +335,16 @@ def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
 
 
 _AMBIGUOUS_STATE_ABBREVIATIONS = {
-    "La.": "Louisiana", "Pa.": "Pennsylvania", "Wash.": "Washington", "Miss.": "Mississippi", "Mass.": "Massachusetts",
-    "Ind.": "Indiana", "Mo.": "Missouri", "Del.": "Delaware", "Ore.": "Oregon",
-}  # fmt: skip
+    "La.": "Louisiana",
+    "Pa.": "Pennsylvania",
+    "Wash.": "Washington",
+    "Miss.": "Mississippi",
+    "Mass.": "Massachusetts",
+    "Ind.": "Indiana",
+    "Mo.": "Missouri",
+    "Del.": "Delaware",
+    "Ore.": "Oregon",
+}
 _DATELINE_STATE = re.compile(
     r"(?m)^(?:[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}), ("
     + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
@@ -357,8 +364,9 @@ def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
     return out
 
 
-def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]],
-                  gaz: Gazetteer) -> tuple[list[_Pending], list[tuple[int, int]]]:
+def _ner_mentions(
+    text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]], gaz: Gazetteer
+) -> tuple[list[_Pending], list[tuple[int, int]]]:
     """NER's place spans with their candidates; a span the gazetteer does not know gives the scan hits inside it."""
     scan_starts = [hit[0] for hit in scan]  # scan hits do not overlap: sorted by start, they are sorted by end too
     pending: list[_Pending] = []
@@ -372,7 +380,7 @@ def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[t
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
         inner = []
-        for hit in scan[bisect_left(scan_starts, m.start):]:
+        for hit in scan[bisect_left(scan_starts, m.start) :]:
             if hit[0] >= m.end:
                 break
             if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
@@ -406,8 +414,18 @@ def _named_feature(name: str) -> Place | None:
         return None
     if all(w.lower() in _FEATURE_HEADS or is_generic_word(w) for w in words):
         return None  # "Central Park"-like words only say what, not which
-    return Place(place_id=f"name:{normalize_name(name)}", name=" ".join(words), asciiname=name, alternatenames=(),
-                 lat=None, lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
+    return Place(
+        place_id=f"name:{normalize_name(name)}",
+        name=" ".join(words),
+        asciiname=name,
+        alternatenames=(),
+        lat=None,
+        lon=None,
+        population=0,
+        feature=PlaceFeature.PLACE,
+        country_code="",
+        country="",
+    )
 
 
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
@@ -423,8 +441,18 @@ def _place_after_preposition(text: str, m: Mention) -> Place | None:
         return None
     if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start) or _misspelt_date(name):
         return None
-    return Place(place_id=f"name:{normalize_name(name)}", name=name, asciiname=name, alternatenames=(), lat=None,
-                 lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
+    return Place(
+        place_id=f"name:{normalize_name(name)}",
+        name=name,
+        asciiname=name,
+        alternatenames=(),
+        lat=None,
+        lon=None,
+        population=0,
+        feature=PlaceFeature.PLACE,
+        country_code="",
+        country="",
+    )
 
 
 def _misspelt_date(name: str) -> bool:
@@ -444,8 +472,12 @@ Guard" does not start with one) names the organisation's country: that country i
 _DIVISION_AFTER = re.compile(r" (?:State|Province)(?![\w-])")
 
 
-def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],
-                   exclude_spans: Sequence[tuple[int, int]]) -> tuple[list[_Pending], set[tuple[int, int]]]:
+def _scan_mentions(
+    text: str,
+    scan: Sequence[tuple[int, int, list[Place]]],
+    ner_spans: Sequence[tuple[int, int]],
+    exclude_spans: Sequence[tuple[int, int]],
+) -> tuple[list[_Pending], set[tuple[int, int]]]:
     """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
@@ -535,8 +567,9 @@ FACILITY_AFTER = re.compile(
 such a mention counts only in a country the rest of the article points to."""
 
 
-def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
-            ctx: _Context) -> list[ResolvedMention]:
+def _decide(
+    text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]], ctx: _Context
+) -> list[ResolvedMention]:
     """NER mentions take their best candidate, unless only this mention points to its country and it names a
     building; a scan hit is accepted only in a country the article is about (or as a country,
     continent, region, or a city of a million people)."""
@@ -595,9 +628,12 @@ def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dic
         ctx.named_countries.get(code, 0) > 0
         or code in ctx.demonym_countries
         or bool(support.get(code, set()) - {key})
-        or any(a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
-               for a_key, lat, lon in ctx.anchors if place.lat is not None)
-    )  # fmt: skip
+        or any(
+            a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
+            for a_key, lat, lon in ctx.anchors
+            if place.lat is not None
+        )
+    )
 
 
 def resolve_locations(

@@ -200,8 +200,11 @@ class Gazetteer:
             for path, data in mine:
                 parsed, problems = read_user_places(path, data)
                 if problems:
-                    raise ConfigurationError(f"{problems[0]} (and {len(problems) - 1} more problem(s): run "
-                                             "`newsfacet kb check`)" if len(problems) > 1 else problems[0])
+                    raise ConfigurationError(
+                        f"{problems[0]} (and {len(problems) - 1} more problem(s): run `newsfacet kb check`)"
+                        if len(problems) > 1
+                        else problems[0]
+                    )
                 rows.extend(parsed)
             places, problems = apply_user_places(places, regions, rows)
             if problems:

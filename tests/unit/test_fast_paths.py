@@ -197,11 +197,20 @@ def test_fast_language_detector_gives_langdetects_probabilities() -> None:
     from etl.language import SAMPLE_CHARS, TRIALS, _detector, detector_factory
 
     factory = detector_factory()
-    paragraphs = [p for path in sorted(SEEDS.glob("*")) if path.is_file()
-                  for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if len(p) > 40]
-    paragraphs += ["Der libysche General Khalifa Haftar boykottierte die Konferenz in Palermo, sagte ein Diplomat.",
-                   "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
-                   "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس", "ΑΘΗΝΑ 2024 Χ", *TRICKY_TEXTS]
+    paragraphs = [
+        p
+        for path in sorted(SEEDS.glob("*"))
+        if path.is_file()
+        for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n")
+        if len(p) > 40
+    ]
+    paragraphs += [
+        "Der libysche General Khalifa Haftar boykottierte die Konferenz in Palermo, sagte ein Diplomat.",
+        "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
+        "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس",
+        "ΑΘΗΝΑ 2024 Χ",
+        *TRICKY_TEXTS,
+    ]
     compared = 0
     for text in paragraphs:
         plain, fast = factory.create(), _detector(factory)
