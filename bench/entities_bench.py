@@ -37,9 +37,16 @@ def articles(n: int) -> list[CleanArticle]:
         if i % 2:
             body = body.replace("Haftar", "Hifter")
         out.append(
-            CleanArticle(doc_id=str(i), source_file=f"{i}.txt", content_sha256=str(i), title=title, body=body,
-                         paragraphs=tuple(paras), credits=("REUTERS/Philippe Wojazer",))
-        )  # fmt: skip
+            CleanArticle(
+                doc_id=str(i),
+                source_file=f"{i}.txt",
+                content_sha256=str(i),
+                title=title,
+                body=body,
+                paragraphs=tuple(paras),
+                credits=("REUTERS/Philippe Wojazer",),
+            )
+        )
     return out
 
 

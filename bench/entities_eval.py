@@ -153,8 +153,14 @@ def spacy_output(nlp: Any, text: str) -> Output:
 
 
 def _article(a: Article) -> CleanArticle:
-    return CleanArticle(doc_id=a.doc_id, source_file=a.doc_id, content_sha256="", title=a.title, body=a.body,
-                        paragraphs=tuple(p for p in a.body.split("\n\n") if p.strip()))  # fmt: skip
+    return CleanArticle(
+        doc_id=a.doc_id,
+        source_file=a.doc_id,
+        content_sha256="",
+        title=a.title,
+        body=a.body,
+        paragraphs=tuple(p for p in a.body.split("\n\n") if p.strip()),
+    )
 
 
 def ours_outputs(articles: Sequence[Article], settings: Settings) -> list[Output]:
@@ -241,8 +247,10 @@ def score(article: Article, out: Output, tallies: dict[str, Tally], errors: list
             if any(g.type == kind for g in linked):
                 tally.right += 1
             elif errors is not None:
-                errors.append(f"{article.doc_id} WRONG {kind:<11} {article.text[s:e]!r} ({name}) is "
-                              f"{linked[0].type} {linked[0].target!r}")  # fmt: skip
+                errors.append(
+                    f"{article.doc_id} WRONG {kind:<11} {article.text[s:e]!r} ({name}) is "
+                    f"{linked[0].type} {linked[0].target!r}"
+                )
 
 
 def score_places(article: Article, out: Output, tally: Tally, strict: Tally, errors: list[str] | None = None) -> None:
@@ -257,8 +265,11 @@ def score_places(article: Article, out: Output, tally: Tally, strict: Tally, err
     if errors is not None:
         text = article.text
         errors.extend(f"{article.doc_id} MISS place {text[s:e]!r}" for s, e in golds if not _overlaps(s, e, preds))
-        errors.extend(f"{article.doc_id} EXTRA place {text[s:e]!r} ({name})" for s, e, t, name in out.spans
-                      if t == "place" and not _overlaps(s, e, golds))  # fmt: skip
+        errors.extend(
+            f"{article.doc_id} EXTRA place {text[s:e]!r} ({name})"
+            for s, e, t, name in out.spans
+            if t == "place" and not _overlaps(s, e, golds)
+        )
 
 
 # -- report ---------------------------------------------------------------------------------------------------------
@@ -299,17 +310,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             score_places(a, o, t["gwn place"], t["gwn strict"], sink)
     for line in errors:
         print(line)
-    print(f"Wikinews: {len(wiki)} articles with links ({sum(part_of(a.doc_id) == 'tune' for a in wiki)} tune); "
-          f"GeoWebNews: {len(gwn)} articles ({sum(part_of(a.doc_id) == 'tune' for a in gwn)} tune); "
-          f"ours took {ours_s:.1f}s")  # fmt: skip
+    print(
+        f"Wikinews: {len(wiki)} articles with links ({sum(part_of(a.doc_id) == 'tune' for a in wiki)} tune); "
+        f"GeoWebNews: {len(gwn)} articles ({sum(part_of(a.doc_id) == 'tune' for a in gwn)} tune); "
+        f"ours took {ours_s:.1f}s"
+    )
     report(table)
     return 0
 
 
 def report(table: dict[str, dict[str, dict[str, Tally]]]) -> bool:
     """Print the table; True when the goal is met on both parts and on the whole."""
-    rows = [("Wikinews person", "person"), ("Wikinews organisation", "organisation"), ("Wikinews place", "place"),
-            ("GeoWebNews place", "gwn place")]  # fmt: skip
+    rows = [
+        ("Wikinews person", "person"),
+        ("Wikinews organisation", "organisation"),
+        ("Wikinews place", "place"),
+        ("GeoWebNews place", "gwn place"),
+    ]
     met = True
     for part in (*PARTS, "all"):
         tallies = {}
@@ -327,22 +344,30 @@ def report(table: dict[str, dict[str, dict[str, Tally]]]) -> bool:
             means[system] = sum(tallies[system][key].f1 for _, key in rows) / len(rows)
         for label, key in rows:
             o, s = tallies["ours"][key], tallies["spacy"][key]
-            print(f"{label:<23} {o.recall:7.3f} {o.precision:6.3f} {o.f1:6.3f} | {s.recall:7.3f} {s.precision:6.3f} "
-                  f"{s.f1:6.3f} | {o.f1 - s.f1:+8.3f}  (gold {o.gold})")  # fmt: skip
+            print(
+                f"{label:<23} {o.recall:7.3f} {o.precision:6.3f} {o.f1:6.3f} | {s.recall:7.3f} {s.precision:6.3f} "
+                f"{s.f1:6.3f} | {o.f1 - s.f1:+8.3f}  (gold {o.gold})"
+            )
             met = met and o.f1 >= s.f1
         o, s = tallies["ours"]["gwn strict"], tallies["spacy"]["gwn strict"]
-        print(f"{'  GeoWebNews, exact':<23} {o.recall:7.3f} {o.precision:6.3f} {o.f1:6.3f} | {s.recall:7.3f} "
-              f"{s.precision:6.3f} {s.f1:6.3f} | {o.f1 - s.f1:+8.3f}")  # fmt: skip
+        print(
+            f"{'  GeoWebNews, exact':<23} {o.recall:7.3f} {o.precision:6.3f} {o.f1:6.3f} | {s.recall:7.3f} "
+            f"{s.precision:6.3f} {s.f1:6.3f} | {o.f1 - s.f1:+8.3f}"
+        )
         micro = {sys_: Tally() for sys_ in ("ours", "spacy")}
         for system in micro:
             for key in TYPES:
                 micro[system].add(tallies[system][key])
         o, s = micro["ours"], micro["spacy"]
-        print(f"{'Wikinews, micro':<23} {o.recall:7.3f} {o.precision:6.3f} {o.f1:6.3f} | {s.recall:7.3f} "
-              f"{s.precision:6.3f} {s.f1:6.3f} | {o.f1 - s.f1:+8.3f}")  # fmt: skip
+        print(
+            f"{'Wikinews, micro':<23} {o.recall:7.3f} {o.precision:6.3f} {o.f1:6.3f} | {s.recall:7.3f} "
+            f"{s.precision:6.3f} {s.f1:6.3f} | {o.f1 - s.f1:+8.3f}"
+        )
         delta = means["ours"] - means["spacy"]
-        print(f"{'OVERALL (mean F1)':<23} {'':>7} {'':>6} {means['ours']:6.3f} | {'':>7} {'':>6} "
-              f"{means['spacy']:6.3f} | {delta:+8.3f}  goal >= +{GOAL_MARGIN:.2f}, each type >= 0")  # fmt: skip
+        print(
+            f"{'OVERALL (mean F1)':<23} {'':>7} {'':>6} {means['ours']:6.3f} | {'':>7} {'':>6} "
+            f"{means['spacy']:6.3f} | {delta:+8.3f}  goal >= +{GOAL_MARGIN:.2f}, each type >= 0"
+        )
         met = met and delta >= GOAL_MARGIN
     print(f"\ngoal {'met' if met else 'NOT MET'} (both parts and the whole)")
     return met

@@ -40,7 +40,7 @@ from etl.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 STAGES = ("extract", "clean", "language", "entities", "regions", "to_document", "bulk_index")
-ENTITY_PARTS = ("_link", "_quotes")  # etl.entities internals timed inside the entities stage; the rest is spaCy
+ENTITY_PARTS = ("_link", "attributed_quotes")  # looked up in etl.entities, timed inside its stage; the rest is spaCy
 RATIO_GOAL = 0.90
 BULK_SHARE_GOAL = 0.05
 RSS_GOAL_MIB = 0.7 * 1024
@@ -126,8 +126,9 @@ class _Staged:
         for path in paths:
             timer.start()
             try:
-                decoded = decode(read_file(Path(path), self.settings.max_file_bytes, source_name=path),
-                                 self.settings.max_file_bytes)  # fmt: skip
+                decoded = decode(
+                    read_file(Path(path), self.settings.max_file_bytes, source_name=path), self.settings.max_file_bytes
+                )
             except RejectedInput:
                 rejected += 1
                 continue
@@ -149,17 +150,31 @@ class _Staged:
         timer.start()
         enriched = []
         for article, language, result in zip(articles, languages, results, strict=True):  # as etl.enrich.enrich
-            actor_spans = [(m.start, m.end) for e in result.entities if e.type in ("person", "organization", "media")
-                           for m in e.mentions]  # fmt: skip
-            locations = resolve_locations(analysis_text(article), result.place_mentions, self.gazetteer,
-                                          exclude_spans=actor_spans)  # fmt: skip
-            enriched.append(EnrichedArticle(article=article, language=language, entities=result.entities,
-                                            quotes=result.quotes, locations=locations))  # fmt: skip
+            actor_spans = [
+                (m.start, m.end)
+                for e in result.entities
+                if e.type in ("person", "organization", "media")
+                for m in e.mentions
+            ]
+            locations = resolve_locations(
+                analysis_text(article), result.place_mentions, self.gazetteer, exclude_spans=actor_spans
+            )
+            enriched.append(
+                EnrichedArticle(
+                    article=article,
+                    language=language,
+                    entities=result.entities,
+                    quotes=result.quotes,
+                    locations=locations,
+                )
+            )
         timer.stop("regions")
         timer.start()
         stamp = "2026-01-01T00:00:00+00:00"
-        documents = [to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version,
-                                 ingested_at=stamp) for e in enriched]  # fmt: skip
+        documents = [
+            to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version, ingested_at=stamp)
+            for e in enriched
+        ]
         timer.stop("to_document")
         return documents, list(zip(articles, languages, strict=True)), rejected
 
@@ -169,15 +184,22 @@ class _Staged:
         from etl.enrich import enrich
 
         documents, pairs, _ = self.run(paths, _Timer())
-        reference = [to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version,
-                                 ingested_at="2026-01-01T00:00:00+00:00")
-                     for e in enrich([a for a, _ in pairs], self.settings)]  # fmt: skip
+        reference = [
+            to_document(
+                e,
+                kb_version=self.kb_version,
+                gazetteer_version=self.gazetteer_version,
+                ingested_at="2026-01-01T00:00:00+00:00",
+            )
+            for e in enrich([a for a, _ in pairs], self.settings)
+        ]
         if documents != reference:
             raise AssertionError("staged pipeline differs from etl.enrich.enrich: fix pipeline_bench._Staged")
 
 
 def _time_entity_parts(into: dict[str, float]) -> None:
-    """Wrap the linker and quote finder of ``etl.entities`` (looked up at call time) to split the entities stage."""
+    """Wrap the linker and the quote finder (``etl.quotes``) where ``etl.entities`` looks them up at call time, to
+    split the entities stage."""
     import etl.entities as entities
 
     def timed(name: str) -> None:
@@ -196,8 +218,9 @@ def _time_entity_parts(into: dict[str, float]) -> None:
         timed(part)
 
 
-def pipeline_worker(worker: int, warm: list[str], settings: Settings, commands: Any, barrier: Any,
-                    results: Any) -> None:
+def pipeline_worker(
+    worker: int, warm: list[str], settings: Settings, commands: Any, barrier: Any, results: Any
+) -> None:
     """One worker process: load, warm up (and check), then one timed share per round until told to stop."""
     from etl.store.client import connect
 
@@ -322,8 +345,10 @@ class _Pool:
         self.barrier = ctx.Barrier(self.size)
         self.results = ctx.Queue()
         self.commands = [ctx.Queue() for _ in per_worker_args]
-        self.procs = [ctx.Process(target=target, args=(*args, q, self.barrier, self.results))
-                      for args, q in zip(per_worker_args, self.commands, strict=True)]  # fmt: skip
+        self.procs = [
+            ctx.Process(target=target, args=(*args, q, self.barrier, self.results))
+            for args, q in zip(per_worker_args, self.commands, strict=True)
+        ]
         for proc in self.procs:
             proc.start()
         self.load_s = [float(x) for x in self._collect("ready")]
@@ -374,8 +399,9 @@ def _es_cpu_ms(client: Any) -> float:
     return float(sum(n["process"]["cpu"]["total_in_millis"] for n in stats["nodes"].values()))
 
 
-def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed: int = 7,
-        rounds: int = 4) -> list[Figure]:
+def run(
+    n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed: int = 7, rounds: int = 4
+) -> list[Figure]:
     """Run both measurements, round by round, and print the report; returns the figures beside their goals.
 
     Why rounds: a shared machine's speed drifts over minutes, and a pipeline phase timed before a ceiling phase
@@ -393,8 +419,10 @@ def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed
     settings = bench_settings(workdir / "var")
     client = connect(settings)
     rounds = max(1, min(rounds, len(paths) // max(processes, 1)))
-    print(f"pipeline_bench: {n} files ({corpus_dir}, ready in {corpus_s:.1f}s), {processes} processes, "
-          f"{rounds} rounds, alias {settings.index_alias}; start: {load_average()}")  # fmt: skip
+    print(
+        f"pipeline_bench: {n} files ({corpus_dir}, ready in {corpus_s:.1f}s), {processes} processes, "
+        f"{rounds} rounds, alias {settings.index_alias}; start: {load_average()}"
+    )
     ctx = multiprocessing.get_context("spawn")
     pools: list[_Pool] = []
     try:
@@ -422,9 +450,11 @@ def run(n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed
             ner_rounds.append(ceiling)
             pipe_rate = sum(w.docs for w in pipe) / _wall(pipe)
             ner_rate = sum(w.docs for w in ceiling) / _wall(ceiling)
-            print(f"  round {r + 1}/{rounds}: {sum(w.docs for w in pipe)} docs; pipeline {pipe_rate:.1f} docs/s, "
-                  f"ceiling {ner_rate:.1f} docs/s (ratio {pipe_rate / ner_rate:.2f}x); {load_average()}",
-                  flush=True)  # fmt: skip
+            print(
+                f"  round {r + 1}/{rounds}: {sum(w.docs for w in pipe)} docs; pipeline {pipe_rate:.1f} docs/s, "
+                f"ceiling {ner_rate:.1f} docs/s (ratio {pipe_rate / ner_rate:.2f}x); {load_average()}",
+                flush=True,
+            )
         refresh(client, settings.index_alias)
         indexed = int(client.count(index=settings.index_alias)["count"]) - warm_docs
         load = (pipe_pool.load_s, ner_pool.load_s)
@@ -458,8 +488,13 @@ def _merge(rounds: list[list[WorkerResult]]) -> list[WorkerResult]:
     return [merged[k] for k in sorted(merged)]
 
 
-def _report(pipe_rounds: list[list[WorkerResult]], ner_rounds: list[list[WorkerResult]], indexed: int,
-            load: tuple[list[float], list[float]], es_cpu_ms: float) -> list[Figure]:
+def _report(
+    pipe_rounds: list[list[WorkerResult]],
+    ner_rounds: list[list[WorkerResult]],
+    indexed: int,
+    load: tuple[list[float], list[float]],
+    es_cpu_ms: float,
+) -> list[Figure]:
     pipe, ceiling = _merge(pipe_rounds), _merge(ner_rounds)
     docs = sum(r.docs for r in pipe)
     words = sum(r.words for r in pipe)
@@ -470,15 +505,21 @@ def _report(pipe_rounds: list[list[WorkerResult]], ner_rounds: list[list[WorkerR
     for r in pipe:
         for code, count in r.languages.items():
             languages[code] = languages.get(code, 0) + count
-    print(f"  documents: {docs} indexed ({indexed} in the alias), {sum(r.rejected for r in pipe)} rejected, "
-          f"{sum(r.failed for r in pipe)} refused by Elasticsearch; {words / max(docs, 1):.0f} words each; "
-          f"languages {dict(sorted(languages.items()))}")  # fmt: skip
-    print(f"  load per worker (excluded from rates): pipeline {', '.join(f'{s:.1f}s' for s in load[0])}; "
-          f"ner-only {', '.join(f'{s:.1f}s' for s in load[1])}")  # fmt: skip
+    print(
+        f"  documents: {docs} indexed ({indexed} in the alias), {sum(r.rejected for r in pipe)} rejected, "
+        f"{sum(r.failed for r in pipe)} refused by Elasticsearch; {words / max(docs, 1):.0f} words each; "
+        f"languages {dict(sorted(languages.items()))}"
+    )
+    print(
+        f"  load per worker (excluded from rates): pipeline {', '.join(f'{s:.1f}s' for s in load[0])}; "
+        f"ner-only {', '.join(f'{s:.1f}s' for s in load[1])}"
+    )
     rate, ner_rate = docs / wall, sum(r.docs for r in ceiling) / ner_wall
     cpu, ner_cpu = sum(r.cpu_s for r in pipe), sum(r.cpu_s for r in ceiling)
-    print(f"  {'stage':<20} {'wall ms/article':>15} {'share of wall':>13} {'CPU ms/article':>14} {'share of CPU':>12}"
-          f"   (summed over workers)")  # fmt: skip
+    print(
+        f"  {'stage':<20} {'wall ms/article':>15} {'share of wall':>13} {'CPU ms/article':>14} {'share of CPU':>12}"
+        f"   (summed over workers)"
+    )
 
     def row(name: str, wall_s: float, cpu_s: float | None) -> None:
         cpu_part = f"{cpu_s / docs * 1000:>14.2f} {cpu_s / cpu:>12.1%}" if cpu_s is not None else ""
@@ -488,15 +529,22 @@ def _report(pipe_rounds: list[list[WorkerResult]], ner_rounds: list[list[WorkerR
         seconds = sum(r.stage_s[stage] for r in pipe)
         row(stage, seconds, sum(r.stage_cpu_s[stage] for r in pipe))
         if stage == "entities":
-            parts = {"link (KB, rules)": sum(r.entity_parts_s["_link"] for r in pipe),
-                     "quotes": sum(r.entity_parts_s["_quotes"] for r in pipe)}  # fmt: skip
+            parts = {
+                "link (KB, rules)": sum(r.entity_parts_s["_link"] for r in pipe),
+                "quotes": sum(r.entity_parts_s["attributed_quotes"] for r in pipe),
+            }
             for name, part in {"  spaCy ner": seconds - sum(parts.values()), **parts}.items():
                 row(f"  {name.strip()}", part, None)
-    row("(other)", busy - sum(sum(r.stage_s.values()) for r in pipe),
-        cpu - sum(sum(r.stage_cpu_s.values()) for r in pipe))  # fmt: skip
-    print(f"  CPU per article: pipeline {cpu / docs * 1000:.1f} ms, NER-only {ner_cpu / docs * 1000:.1f} ms "
-          f"(ratio {ner_cpu / cpu:.2f}x: what the wall ratio would be if both ran on otherwise idle cores); "
-          f"Elasticsearch, while the pipeline indexed: {es_cpu_ms / docs:.1f} ms")  # fmt: skip
+    row(
+        "(other)",
+        busy - sum(sum(r.stage_s.values()) for r in pipe),
+        cpu - sum(sum(r.stage_cpu_s.values()) for r in pipe),
+    )
+    print(
+        f"  CPU per article: pipeline {cpu / docs * 1000:.1f} ms, NER-only {ner_cpu / docs * 1000:.1f} ms "
+        f"(ratio {ner_cpu / cpu:.2f}x: what the wall ratio would be if both ran on otherwise idle cores); "
+        f"Elasticsearch, while the pipeline indexed: {es_cpu_ms / docs:.1f} ms"
+    )
     per_round = sorted(
         (sum(w.docs for w in p) / _wall(p)) / (sum(w.docs for w in c) / _wall(c))
         for p, c in zip(pipe_rounds, ner_rounds, strict=True)
@@ -509,20 +557,32 @@ def _report(pipe_rounds: list[list[WorkerResult]], ner_rounds: list[list[WorkerR
         Figure("pipeline words/s", words / wall, "words/s"),
         Figure("NER-only ceiling docs/s", ner_rate, "docs/s"),
         Figure("NER-only ceiling words/s", words / ner_wall, "words/s"),
-        Figure("pipeline / NER-only ceiling", rate / ner_rate, "x", f">= {RATIO_GOAL:.2f}x",
-               rate / ner_rate >= RATIO_GOAL),
+        Figure(
+            "pipeline / NER-only ceiling", rate / ner_rate, "x", f">= {RATIO_GOAL:.2f}x", rate / ner_rate >= RATIO_GOAL
+        ),
         Figure("  median of the rounds", per_round[len(per_round) // 2], "x"),
-        Figure("  same ratio in CPU time (load-robust)", ner_cpu / cpu, "x", f">= {RATIO_GOAL:.2f}x",
-               ner_cpu / cpu >= RATIO_GOAL),
+        Figure(
+            "  same ratio in CPU time (load-robust)",
+            ner_cpu / cpu,
+            "x",
+            f">= {RATIO_GOAL:.2f}x",
+            ner_cpu / cpu >= RATIO_GOAL,
+        ),
         Figure("Elasticsearch CPU per article (same machine)", es_cpu_ms / docs, "ms"),
-        Figure("bulk indexing share of wall time", bulk_share * 100, "%", f"<= {BULK_SHARE_GOAL:.0%}",
-               bulk_share <= BULK_SHARE_GOAL),
+        Figure(
+            "bulk indexing share of wall time",
+            bulk_share * 100,
+            "%",
+            f"<= {BULK_SHARE_GOAL:.0%}",
+            bulk_share <= BULK_SHARE_GOAL,
+        ),
         Figure("peak RSS per pipeline worker (max)", peak, "MiB", f"<= {RSS_GOAL_MIB:.0f} MiB", peak <= RSS_GOAL_MIB),
         Figure("peak RSS per NER-only worker (max)", max(r.peak_rss_mib for r in ceiling), "MiB"),
-    ]  # fmt: skip
+    ]
     print(f"  peak RSS per pipeline worker: {', '.join(f'{r.peak_rss_mib:.0f} MiB' for r in pipe)}")
-    print_figures(f"pipeline_bench ({docs} docs, {len(pipe)} processes, {len(pipe_rounds)} rounds, "
-                  f"{load_average()})", figures)  # fmt: skip
+    print_figures(
+        f"pipeline_bench ({docs} docs, {len(pipe)} processes, {len(pipe_rounds)} rounds, {load_average()})", figures
+    )
     return figures
 
 

@@ -40,26 +40,35 @@ def warm_up(settings: Settings) -> None:
     detector_factory()
 
 
-def derive(article: CleanArticle, language: Language, spans: Sequence[NerSpan],
-           knowledge: Knowledge) -> EnrichedArticle:
+def derive(
+    article: CleanArticle, language: Language, spans: Sequence[NerSpan], knowledge: Knowledge
+) -> EnrichedArticle:
     """Everything after NER, from its spans and the knowledge: canonical actors, quotes, resolved places.
 
     The ingest and ``relink`` both call this, so a relinked document is exactly what a fresh ingest with the same
     knowledge would make (without spaCy: the spans come from the archive).
     """
     result = link(article, spans, knowledge.kb, knowledge.gazetteer)
-    return EnrichedArticle(article=article, language=language, entities=result.entities, quotes=result.quotes,
-                           locations=locate(article, result, knowledge.gazetteer))
+    return EnrichedArticle(
+        article=article,
+        language=language,
+        entities=result.entities,
+        quotes=result.quotes,
+        locations=locate(article, result, knowledge.gazetteer),
+    )
 
 
-def enrich_with_spans(articles: Sequence[CleanArticle],
-                      settings: Settings) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
+def enrich_with_spans(
+    articles: Sequence[CleanArticle], settings: Settings
+) -> list[tuple[EnrichedArticle, tuple[NerSpan, ...]]]:
     """``enrich``, each article with the NER spans it was made from (the archive keeps them for ``relink``)."""
     knowledge = load_knowledge(settings)
     languages = [detect_article_language(article) for article in articles]
     spans = recognise(list(zip(articles, languages, strict=True)), settings.spacy_models)
-    return [(derive(article, language, found, knowledge), found)
-            for article, language, found in zip(articles, languages, spans, strict=True)]
+    return [
+        (derive(article, language, found, knowledge), found)
+        for article, language, found in zip(articles, languages, spans, strict=True)
+    ]
 
 
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
@@ -74,5 +83,6 @@ def actor_spans(result: EntityResult) -> list[tuple[int, int]]:
 
 def locate(article: CleanArticle, result: EntityResult, gazetteer: Gazetteer) -> tuple[Location, ...]:
     """The regions stage for one article, from its entities result (one definition for enrich and the benches)."""
-    return resolve_locations(analysis_text(article), result.place_mentions, gazetteer,
-                             exclude_spans=actor_spans(result))
+    return resolve_locations(
+        analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans(result)
+    )

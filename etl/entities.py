@@ -1,5 +1,5 @@
-"""The entities stage: who is in an article (canonical actors with their mentions), who is quoted, and which place
-names spaCy saw (handed on to the regions stage).
+"""The entities stage: who is in an article (canonical actors with their mentions), who is quoted (``etl.quotes``,
+from the linked mentions), and which place names spaCy saw (handed on to the regions stage).
 
 Why both NER and the knowledge base: spaCy's small models find names the KB does not know (a new analyst) but miss
 acronyms ("IISS") and mislabel surnames ("Profazio" as a place, "Palermo" as a person). The KB scan catches known
@@ -11,7 +11,10 @@ dates, times and two-letter unknown acronyms are never actors; lines in headline
 (their capitals say nothing about where names end); a run of capitalised words after a title ("President",
 "General", "SG", "le président turc") is one person; numbered units ("Brigade 166") are armed groups; a name the
 gazetteer knows as a place is never an organisation (nor a person, when it is a country, region, district, big city
-or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name.
+or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name. Read on
+general news too: NER's labels for one name are settled by the article's majority (person or place); names listed
+together are of one kind; "the ruling Frelimo party" and "the mayor Ana Souza (PSDB)" name organisations; an
+organisation label yields to the gazetteer on a place's own name only (not "Google", an alternate name of Topeka).
 
 Only spaCy's ``ner`` component is loaded (plus ``tok2vec`` when ``ner`` listens to it), once per model per process.
 Mention offsets point into ``analysis_text(article)`` (title, body, captions); each mention records its part.
@@ -32,7 +35,8 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
 from etl.knowledge.folding import APOSTROPHES
-from etl.knowledge.gazetteer import Gazetteer, is_generic_word
+from etl.knowledge.gazetteer import Gazetteer, is_generic_word, normalize_name
+from etl.quotes import attributed_quotes
 from etl.records import (
     CleanArticle,
     Entity,
@@ -59,9 +63,21 @@ class EntityResult:
 # -- spaCy models ------------------------------------------------------------------------------------------------------
 
 _NOT_NER = (
-    "tagger", "parser", "attribute_ruler", "lemmatizer", "trainable_lemmatizer", "morphologizer", "senter",
-    "sentencizer", "textcat", "textcat_multilabel", "entity_linker", "entity_ruler", "spancat", "span_finder",
-)  # fmt: skip
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "trainable_lemmatizer",
+    "morphologizer",
+    "senter",
+    "sentencizer",
+    "textcat",
+    "textcat_multilabel",
+    "entity_linker",
+    "entity_ruler",
+    "spancat",
+    "span_finder",
+)
 _models: dict[str, Any] = {}
 _models_lock = threading.Lock()
 
@@ -89,8 +105,16 @@ def load_model(name: str) -> Any:
 
 # -- spans -------------------------------------------------------------------------------------------------------------
 
-_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "NORP": "NORP", "MISC": "MISC",
-           "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE"}  # fmt: skip
+_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "ORG": "ORG",
+    "NORP": "NORP",
+    "MISC": "MISC",
+    "GPE": "PLACE",
+    "LOC": "PLACE",
+    "FAC": "PLACE",
+}
 _TITLE_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:Field Marshal|Marshal|General|Gen\.|President|Prime Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
     r"Colonel|Col\.|Sheikh|[Ll]e maréchal|[Ll]e général|[Ll]e président|Maréchal|Général|M\.)\s+)+$"
@@ -103,6 +127,17 @@ _GENERIC_ORG = re.compile(
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
+_ORG_NOUN_AFTER = re.compile(
+    r"\s(?:party|movement|group|company|firm|militia|coalition|alliance|union|newspaper|daily|magazine|network|"
+    r"channel|broadcaster|airline|bank|club|team|organi[sz]ation|foundation|institute|brigade|front)\b"
+)
+"""A name followed by the lower-case noun of what it names ("the ruling Frelimo party", "the Wagner group"): an
+organisation, whatever NER's label (the small models often call an unknown party a person)."""
+_ORG_NOUN_BEFORE = re.compile(
+    r"(?<![\w-])(?:party|movement|group|company|firm|militia|newspaper|daily|magazine|broadcaster|network|channel|"
+    r"airline|club|team|side) $"
+)
+"""... or preceded by it ("the other team Vasco da Gama", "the daily Le Monde"): an organisation too."""
 
 
 @dataclass
@@ -219,8 +254,9 @@ def _acronym_matches(acronym: str, name: str) -> bool:
     return all(ch in it for ch in acronym.lower())
 
 
-def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle,
-          gazetteer: Gazetteer) -> _Doc:
+def _link(
+    text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle, gazetteer: Gazetteer
+) -> _Doc:
     """Resolve NER spans and KB hits to entities; collect place mentions.
 
     In order: knowledge-base aliases found in the text; numbered units ("Brigade 166"); NER spans cut at line
@@ -235,7 +271,20 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc)]
     spans = _prepare_spans(doc, spans, units)
-    place_keys = {clean_mention(text[s:e]) for s, e, label in spans if label == "PLACE"}
+    place_keys, person_keys = _majority_keys(text, spans)
+    if person_keys:  # rare: most articles give no name both labels
+        spans = [
+            (
+                s,
+                e,
+                "PERSON"
+                if label == "PLACE"
+                and clean_mention(text[s:e]) in person_keys
+                and not _is_place(doc, text[s:e], "PERSON")
+                else label,
+            )
+            for s, e, label in spans
+        ]
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
@@ -243,8 +292,29 @@ def _link(text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, a
     body_first = sorted(pending, key=lambda span: headlines.contains(span[0], span[1]))
     for start, end, label in body_first:  # headline spans last: they only join what the body names
         _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
-    _add_missed_occurrences(doc, surnames, acronyms)
+    _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
     return doc
+
+
+def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str]]:
+    """Names NER labels a place, and names it labels a person more often than a place, over the whole article.
+
+    NER labels one name differently from sentence to sentence ("said Noma" a person, "Noma's case" a place): the
+    article's majority decides. A name read as a place at least as often as a person is a place wherever NER
+    called it a person; one read as a person more often is a person wherever NER called it a place, unless the
+    gazetteer knows it as a place a person's name yields to (a country, a region, a big city...)."""
+    places: dict[str, int] = {}
+    people: dict[str, int] = {}
+    for s, e, label in spans:
+        if label == "PLACE":
+            key = clean_mention(text[s:e])
+            places[key] = places.get(key, 0) + 1
+        elif label == "PERSON" or label == TITLED:
+            key = clean_mention(text[s:e])
+            people[key] = people.get(key, 0) + 1
+    place_keys = {key for key, n in places.items() if n >= people.get(key, 0)}
+    person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
+    return place_keys, person_keys
 
 
 # -- span preparation: what NER gets wrong in news text ---------------------------------------------------------------
@@ -285,14 +355,19 @@ def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
             yield piece_start, piece_end
 
 
-def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
-                   units: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _prepare_spans(
+    doc: _Doc, spans: Sequence[tuple[int, int, str]], units: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, str]]:
     """NER spans cut at line breaks, without dates and times, with people named after a title taken whole: the run
     of capitalised words after "President", "General", "SG"... replaces the NER spans it overlaps (NER often splits
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
-    pieces = [(s, e, label) for start, end, label in spans for s, e in _pieces(text, start, end)
-              if not _is_furniture(text[s:e])]  # fmt: skip
+    pieces = [
+        (s, e, label)
+        for start, end, label in spans
+        for s, e in _pieces(text, start, end)
+        if not _is_furniture(text[s:e])
+    ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
     runs = _title_runs(doc, pieces)
@@ -300,7 +375,39 @@ def _prepare_spans(doc: _Doc, spans: Sequence[tuple[int, int, str]],
     kept = [(s, e, label) for s, e, label in pieces if not taken.overlaps(s, e)]
     kept.extend((s, e, TITLED) for s, e in runs)
     kept.sort()
-    return kept
+    return _coordinated(doc, kept)
+
+
+_LIST_GLUE = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
+
+
+def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Names listed together are of one kind ("Verizon, SBC and BellSouth"): a member NER labelled a place, which the
+    gazetteer does not know, among organisations is one too. (Not the other way round: "Morgan Stanley" among
+    people keeps its organisation label.)"""
+    text = doc.text
+    out = list(spans)
+    groups: list[list[int]] = []
+    previous_end = -10
+    for i, (start, end, _) in enumerate(spans):
+        if start - previous_end <= 6 and text[previous_end:start] in _LIST_GLUE:  # the glue is six characters at most
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        previous_end = end
+    for group in groups:
+        if len(group) < 2:
+            continue
+        labels = ["PERSON" if spans[i][2] == TITLED else spans[i][2] for i in group]
+        for position, i in enumerate(group):
+            others = {label for j, label in enumerate(labels) if j != position}
+            if len(others) != 1 or labels[position] in others:
+                continue
+            start, end, label = spans[i]
+            mention = text[start:end]
+            if others == {"ORG"} and label == "PLACE" and not doc.gazetteer.candidates(mention):
+                out[i] = (start, end, "ORG")
+    return out
 
 
 TEAM = "TEAM"
@@ -346,9 +453,30 @@ _TITLE_THEN_NAME = re.compile(
     rf"(?=[A-ZÀ-ÖØ-ÞLl])(?<![\w.])(?:({_TITLE_WORDS})|({_FRENCH_TITLE})(?: ([a-zéèêëîïôûç]+))?) (?=[A-ZÀ-ÖØ-Þ])"
 )  # the leading look-ahead lets the scan skip most positions at the cost of one character test
 _PARTICLES = frozenset(
-    ["al", "el", "ad", "as", "ash", "az", "bin", "ibn", "ben", "abu", "abou", "ould", "de", "da", "di", "du", "van",
-     "von", "der", "le", "la"]
-)  # fmt: skip
+    [
+        "al",
+        "el",
+        "ad",
+        "as",
+        "ash",
+        "az",
+        "bin",
+        "ibn",
+        "ben",
+        "abu",
+        "abou",
+        "ould",
+        "de",
+        "da",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "le",
+        "la",
+    ]
+)
 _RUN_STOP = frozenset(
     """
     council party army ministry office bank committee government forces force brigade militia militias union
@@ -365,7 +493,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
     text = doc.text
     named = [(s, e) for s, e, label in spans if label in ("ORG", "PLACE")]
     names = _SpanIndex(named)
-    people = {(s, e) for s, e, label in spans if label == "PERSON"}
+    people = {(s, e) for s, e, label in spans if label in ("PERSON", "ORG")}  # NER calls some surnames companies
     out: list[tuple[int, int]] = []
     for m in _TITLE_THEN_NAME.finditer(text):
         if m.group(3) and doc.gazetteer.demonym_country(m.group(3)) is None:
@@ -382,7 +510,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         ):
             continue
         if " " not in text[start:end].strip() and (start, end) not in people:
-            continue  # one word after a title is a name only when NER agrees ("President Trump")
+            continue  # one word after a title is a name only when NER saw one ("President Trump", "General Smith")
         out.append((start, end))
     return out
 
@@ -420,15 +548,30 @@ _UNIT = re.compile(
 
 
 _ORGANS_EN = {
-    "army": "Army", "navy": "Navy", "air force": "Air Force", "government": "Government", "military": "Army",
-    "coast guard": "Coast Guard", "coastguard": "Coast Guard", "police": "Police", "parliament": "Parliament",
-    "foreign ministry": "Foreign Ministry", "defence ministry": "Defence Ministry", "defense ministry":
-    "Defence Ministry", "interior ministry": "Interior Ministry", "embassy": "Embassy",
-}  # fmt: skip
+    "army": "Army",
+    "navy": "Navy",
+    "air force": "Air Force",
+    "government": "Government",
+    "military": "Army",
+    "coast guard": "Coast Guard",
+    "coastguard": "Coast Guard",
+    "police": "Police",
+    "parliament": "Parliament",
+    "foreign ministry": "Foreign Ministry",
+    "defence ministry": "Defence Ministry",
+    "defense ministry": "Defence Ministry",
+    "interior ministry": "Interior Ministry",
+    "embassy": "Embassy",
+}
 _ORGANS_FR = {
-    "armée": "Army", "marine": "Navy", "gouvernement": "Government", "garde-côtes": "Coast Guard",
-    "police": "Police", "parlement": "Parliament", "ambassade": "Embassy",
-}  # fmt: skip
+    "armée": "Army",
+    "marine": "Navy",
+    "gouvernement": "Government",
+    "garde-côtes": "Coast Guard",
+    "police": "Police",
+    "parlement": "Parliament",
+    "ambassade": "Embassy",
+}
 _ORGAN_EN = re.compile(
     r"(?=[aAnNgGmMcCpPfFdDiIeE])(?<=[a-z] )(?i:" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])"
 )  # the organ first (rarer than capitalised words), then the nationality before it
@@ -588,8 +731,16 @@ def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[
     return surnames
 
 
-def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping[str, set[str]],
-                  acronyms: Mapping[str, str], place_keys: set[str], in_headline: bool = False) -> None:
+def _link_pending(
+    doc: _Doc,
+    start: int,
+    end: int,
+    label: str,
+    surnames: Mapping[str, set[str]],
+    acronyms: Mapping[str, str],
+    place_keys: set[str],
+    in_headline: bool = False,
+) -> None:
     """One span the knowledge base did not settle: a surname or acronym of someone found, a place, a new person or
     organisation, or nothing (nationalities, generic ministries, photographers, numbers, short unknown acronyms,
     headline words the body does not name)."""
@@ -618,6 +769,12 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
+    elif (
+        label == "PERSON"
+        and not _is_credit(doc, mention)
+        and (_ORG_NOUN_AFTER.match(text, end) or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start))
+    ):
+        doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == "PERSON":
         if _is_credit(doc, mention) or any(ch.isdigit() for ch in mention):
             return
@@ -635,7 +792,8 @@ def _link_pending(doc: _Doc, start: int, end: int, label: str, surnames: Mapping
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")
 _PLACE_FEATURES = frozenset({"country", "continent", "region", "district"})
 """What a person-labelled name yields to (with big cities and the detailed country's places): not first-level
-divisions, whose 3,000 names include many people's ("Victoria", "Georgia")."""
+divisions of one word, whose 3,000 names include many people's ("Victoria", "Georgia"); of several words ("Tamil
+Nadu", "New South Wales") they are hardly ever a person's."""
 BIG_PLACE = 1_000_000
 """A person-labelled name that is also a city this big (or a country, a region...) is the place: NER calls many
 Libyan towns people ("Qalaa", "Ras Lanouf"), while many surnames are towns of 100,000 ("Bush", "Jackson")."""
@@ -643,15 +801,28 @@ Libyan towns people ("Qalaa", "Ras Lanouf"), while many surnames are towns of 10
 
 def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     """A name the gazetteer knows as a place, which NER labelled something else: places are never actors. An
-    organisation label always yields to the gazetteer ("Ubari" as an organisation is the town); a person label yields
-    to countries, regions, districts, big towns and the gazetteer's detailed country (Libya, every locality)."""
+    organisation label yields to the gazetteer ("Ubari" as an organisation is the town) on a place's own name, or on
+    any name of a country, region or district or of the detailed country's places ("Koufra"), never on another
+    name of a town ("Google" is one of Topeka's); a person label yields to countries, regions, districts, big towns
+    and the gazetteer's detailed country (Libya, every locality)."""
     candidates = doc.gazetteer.candidates(mention)
     if not candidates or _is_generic_place_word(mention):
         return False
+    several_words = " " in mention.strip()
     if label != "PERSON":
-        return True
+        key = normalize_name(mention)
+        return any(
+            c.feature in _PLACE_FEATURES
+            or c.country_code in _DETAILED_COUNTRIES
+            or key in (normalize_name(c.name), normalize_name(c.asciiname))
+            or (several_words and c.feature == "state")
+            for c in candidates
+        )
     return any(
-        c.feature in _PLACE_FEATURES or c.population >= BIG_PLACE or c.country_code in _DETAILED_COUNTRIES
+        c.feature in _PLACE_FEATURES
+        or c.population >= BIG_PLACE
+        or c.country_code in _DETAILED_COUNTRIES
+        or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too
         for c in candidates
     )
 
@@ -706,9 +877,15 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         while before > 0 and text[before - 1] == " ":
             before -= 1
         foreign = len(acronym) >= 3 and sum(ch.isupper() for ch in acronym) >= 2
-        owner = next((f.key for f in found_by_end.get(before, ())
-                      if _acronym_matches(acronym, doc.names[f.key])
-                      or (foreign and doc.types[f.key] in ("organization", "armed_group"))), None)  # fmt: skip
+        owner = next(
+            (
+                f.key
+                for f in found_by_end.get(before, ())
+                if _acronym_matches(acronym, doc.names[f.key])
+                or (foreign and doc.types[f.key] in ("organization", "armed_group"))
+            ),
+            None,
+        )
         if owner is None:
             for start, end in orgs_by_end.get(before, ()):
                 if _acronym_matches(acronym, text[start:end]) or foreign:
@@ -719,6 +896,42 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         if owner is not None:
             acronyms[acronym] = owner
     return acronyms
+
+
+_AFFILIATION = re.compile(r"\(\s*([A-Z][A-Za-z0-9]{1,7})\s*\)")
+_POLITICAL_TITLE = re.compile(
+    r"\b(?:[Mm]ayor(?:-elect)?|[Gg]overnor|[Ss]enator|Sen\.|[Dd]eputy|[Cc]ongress(?:man|woman)|[Rr]epresentative|"
+    r"Rep\.|MP|MEP|[Cc]ouncil(?:lor|man|woman|member)|[Mm]ember of [Pp]arliament|[Ll]awmaker|[Ll]egislator|"
+    r"[Cc]andidate|[Ll]eader|[Mm]inister|[Pp]resident)\W+(?:\w+\W+){0,6}$"
+)
+
+
+def _party_affiliations(doc: _Doc, acronyms: Mapping[str, str]) -> dict[str, str]:
+    """Parties written as an acronym in brackets after a politician ("the mayor Ana Souza (PSDB)", "Member of
+    Parliament Jan de Vries (D66)"): each acronym is an organisation, also where the text names it again. Only after
+    a person found with a political office shortly before: "(KEN)" after a runner is a country."""
+    text = doc.text
+    people_by_end: dict[int, _Found] = {}
+    for f in doc.found:
+        if doc.types[f.key] == "person":
+            people_by_end[f.end] = f
+    out: dict[str, str] = {}
+    for m in _AFFILIATION.finditer(text):
+        acronym = m.group(1)
+        if acronym in acronyms or acronym in out or sum(ch.isupper() for ch in acronym) < 2:
+            continue
+        before = m.start()
+        while before > 0 and text[before - 1] == " ":
+            before -= 1
+        person = people_by_end.get(before)
+        if person is None or doc.covered(m.start(1), m.end(1)) or doc.gazetteer.candidates(acronym):
+            continue
+        if not _POLITICAL_TITLE.search(text, max(0, person.start - 60), person.start):
+            continue
+        key = f"organization:{strip_titles(clean_mention(acronym))}"
+        doc.add(m.start(1), m.end(1), key, acronym, "organization")
+        out[acronym] = key
+    return out
 
 
 def _add_missed_occurrences(doc: _Doc, surnames: Mapping[str, set[str]], acronyms: Mapping[str, str]) -> None:
@@ -795,149 +1008,6 @@ def _entities(doc: _Doc, bounds: tuple[int, int]) -> tuple[Entity, ...]:
     return tuple(out)
 
 
-# -- quotes ------------------------------------------------------------------------------------------------------------
-
-_VERBS = (
-    r"says|said|say|explains|explained|comments|commented|continues|continued|adds|added|notes|noted|argues|argued|"
-    r"warns|warned|insists|insisted|stresses|stressed|states|stated|reckons|recalls|recalled|concludes|concluded|"
-    r"asserts|asserted|believes|points out|pointed out|"
-    r"explique|a expliqué|déclare|a déclaré|affirme|a affirmé|ajoute|a ajouté|estime|a estimé|souligne|a souligné|"
-    r"poursuit|dit|a dit|indique|a indiqué|précise|a précisé|assure|a assuré|commente|note|confie|raconte|insiste"
-)
-_SUBJECT_VERBS = _VERBS + r"|told|tells|tell|a confié|a raconté"
-_INVERTED = re.compile(rf"\b(?:{_VERBS}|according to|selon|d'après)\s+", re.IGNORECASE)
-_SUBJECT = re.compile(rf"(?:\s*,[^,\"“”«»]{{1,90}},)?\s+(?:has\s+|had\s+|also\s+|then\s+)?(?:{_SUBJECT_VERBS})\b")
-_PRONOUN = re.compile(
-    rf"\b(?:he|she|He|She|il|elle|Il|Elle)\s+(?:has\s+|had\s+|also\s+)?(?:{_SUBJECT_VERBS})\b"
-    rf"|\b(?:{_VERBS})\s+(?:he|she)\b|\b\w+-t-(?:il|elle)\b|\b(?:dit|ajoute|poursuit|explique|estime)-(?:il|elle)\b"
-)
-_REPORTING = re.compile(
-    rf"\s+(?:{_SUBJECT_VERBS}|doubts|doubted|thinks|thought|fears|feared|hopes|hoped|suggests|suggested|predicts|"
-    r"expects|expected|doute|pense|craint|espère)\b"
-)
-_SKIP_BEFORE_NAME = re.compile(r"(?:(?:the|le|la|l')\s+)?(?:[A-Z][a-z]+\s+){0,3}?")
-_QUOTE_CHARS = '"“”«»„'
-_QUOTE_MARK = re.compile("[" + re.escape(_QUOTE_CHARS) + "]")
-
-
-def _quoted_segments(paragraph: str) -> list[tuple[int, int]]:
-    """Spans inside quotation marks: straight or curly, mixed pairs allowed (« opens, » closes)."""
-    segments: list[tuple[int, int]] = []
-    open_at: int | None = None
-    for mark in _QUOTE_MARK.finditer(paragraph):  # only the marks, not every character, go through Python
-        i, ch = mark.start(), mark.group()
-        if ch == "«" or (open_at is None and ch != "»"):
-            open_at = i + 1
-        elif open_at is not None:
-            segments.append((open_at, i))
-            open_at = None
-    return segments
-
-
-def _quotes(doc: _Doc) -> tuple[Quote, ...]:
-    """Quotes with speakers: each quoted segment takes the nearest attribution in the text around it (up to the
-    neighbouring segments); consecutive segments of one speaker are one quote ("A," continues Belfer, "B.");
-    pronoun speakers point back to the last named speaker, also one named in indirect speech ("Belfer doubts")."""
-    text = doc.text
-    speakers = [f for f in doc.found if doc.types[f.key] in ("person", "organization", "armed_group")]
-    by_start = {f.start: f for f in speakers}
-    paragraphs = text.split("\n")
-    near_paragraph = _by_paragraph(speakers, paragraphs)
-    quotes: list[Quote] = []
-    last_speaker: str | None = None
-    offset = 0
-    for number, paragraph in enumerate(paragraphs):
-        base = offset
-        offset += len(paragraph) + 1
-        segments = _quoted_segments(paragraph)
-        nearby = near_paragraph.get(number, [])
-        if not segments:
-            named = [f for f in nearby if _REPORTING.match(text, f.end)]
-            if named and doc.types[named[-1].key] == "person":  # "But Belfer doubts whether ..." sets up "he says"
-                last_speaker = named[-1].key
-            continue
-        masked = list(paragraph)
-        for s, e in segments:
-            masked[s:e] = " " * (e - s)
-        frame = "".join(masked)
-        candidates = _attributions(frame, base, by_start, nearby, segments)
-        groups: list[tuple[str | None, list[str]]] = []
-        for i, (s, e) in enumerate(segments):
-            lo = segments[i - 1][1] if i else 0
-            hi = segments[i + 1][0] if i + 1 < len(segments) else len(paragraph)
-            near = [c for c in candidates if lo <= c[0] <= hi]
-            speaker: str | None = None
-            if near:
-
-                def rank(c: tuple[int, str | None], s: int = s, e: int = e) -> tuple[int, bool, bool]:
-                    distance = c[0] - e if c[0] >= e else s - c[0]
-                    return distance, c[1] is None, doc.types.get(c[1] or "", "") != "person"
-
-                speaker = min(near, key=rank)[1] or last_speaker
-                if speaker is not None:
-                    last_speaker = speaker
-            segment = paragraph[s:e].strip()
-            if groups and groups[-1][0] == speaker:
-                groups[-1][1].append(segment)
-            else:
-                groups.append((speaker, [segment]))
-        for speaker, parts in groups:
-            quote_text = _tidy(" ".join(parts))
-            if speaker is None and len(quote_text.split()) < 6:
-                continue  # scare quotes and titles, not speech
-            actor = doc.actors.get(speaker) if speaker else None
-            quotes.append(
-                Quote(
-                    speaker=doc.names[speaker] if speaker else None,
-                    text=quote_text,
-                    speaker_kb_id=actor.id if actor else None,
-                )
-            )
-    return tuple(quotes)
-
-
-def _by_paragraph(speakers: Sequence[_Found], paragraphs: Sequence[str]) -> dict[int, list[_Found]]:
-    """Paragraph number -> the speakers whose mention ends in it or on its edges (its start, or just past its line
-    break), in order: each paragraph then looks only at its own speakers (linear, not paragraphs x speakers)."""
-    starts = list(accumulate((len(p) + 1 for p in paragraphs[:-1]), initial=0))
-    out: dict[int, list[_Found]] = {}
-    for f in speakers:
-        number = bisect_right(starts, f.end) - 1
-        if number > 0 and f.end == starts[number]:
-            out.setdefault(number - 1, []).append(f)  # also just past the previous paragraph's line break
-        out.setdefault(number, []).append(f)
-    return out
-
-
-def _attributions(
-    frame: str,
-    base: int,
-    by_start: Mapping[int, _Found],
-    speakers: Sequence[_Found],
-    segments: Sequence[tuple[int, int]],
-) -> list[tuple[int, str | None]]:
-    """Attribution points in a paragraph's unquoted text: (position, speaker key, or None for a pronoun)."""
-    candidates: list[tuple[int, str | None]] = []
-    for m in _INVERTED.finditer(frame):  # "explains Umberto Profazio", "comments Belfer"
-        rest = _SKIP_BEFORE_NAME.match(frame, m.end())
-        for pos in (m.end(), rest.end() if rest else m.end()):
-            f = by_start.get(base + pos)
-            if f is not None:
-                candidates.append((m.start(), f.key))
-                break
-    for f in speakers:  # "Profazio told RFI", "Belfer, an analyst, said"
-        end = f.end - base
-        if 0 <= end <= len(frame) and not any(s <= end <= e for s, e in segments) and _SUBJECT.match(frame, end):
-            candidates.append((end, f.key))
-    candidates.extend((m.start(), None) for m in _PRONOUN.finditer(frame))  # "he told RFI", "a-t-il ajouté"
-    return candidates
-
-
-def _tidy(quote: str) -> str:
-    quote = re.sub(r"\s+", " ", quote).strip()
-    return re.sub(r",$", ".", quote)
-
-
 # -- entry point -------------------------------------------------------------------------------------------------------
 
 
@@ -946,8 +1016,9 @@ def _ner_spans(docs: Iterable[Any]) -> Iterable[tuple[NerSpan, ...]]:
         yield tuple(NerSpan(e.start_char, e.end_char, _LABELS[e.label_]) for e in sdoc.ents if e.label_ in _LABELS)
 
 
-def recognise(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str],
-              batch_size: int = 32) -> list[tuple[NerSpan, ...]]:
+def recognise(
+    items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], batch_size: int = 32
+) -> list[tuple[NerSpan, ...]]:
     """spaCy's named-entity spans for each (article, language), in input order (offsets into ``analysis_text``).
 
     Articles are grouped by language and run through ``nlp.pipe``; a language with no model in ``models`` gets
@@ -1001,16 +1072,18 @@ def ner_pieces(text: str, limit: int = NER_PIECE_CHARS) -> list[tuple[int, str]]
     start = 0
     while len(text) - start > limit:
         window = text[start : start + limit]
-        cut = next((at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2),
-                   limit)
+        cut = next(
+            (at + len(mark) for mark in ("\n\n", "\n", ". ", " ") if (at := window.rfind(mark)) > limit // 2), limit
+        )
         pieces.append((start, window[:cut]))
         start += cut
     pieces.append((start, text[start:]))
     return pieces
 
 
-def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase,
-         gazetteer: Gazetteer | None = None) -> EntityResult:
+def link(
+    article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase, gazetteer: Gazetteer | None = None
+) -> EntityResult:
     """Canonical actors, quotes and place mentions of one article from its NER spans, the knowledge base and the
     gazetteer (default: the shipped one). Each mention records the part of the article it stands in."""
     text = analysis_text(article)
@@ -1021,11 +1094,13 @@ def link(article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase,
         Mention(p.text, p.start, p.end, part_at(bounds, p.start))
         for p in sorted({(p.start, p.end): p for p in doc.places}.values(), key=lambda p: p.start)
     )
-    return EntityResult(entities=_entities(doc, bounds), quotes=_quotes(doc), place_mentions=places)
+    quotes = attributed_quotes(doc.text, doc.found, doc.types, doc.names, doc.actors)
+    return EntityResult(entities=_entities(doc, bounds), quotes=quotes, place_mentions=places)
 
 
-def extract_entities(items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], kb: KnowledgeBase,
-                     batch_size: int = 32) -> list[EntityResult]:
+def extract_entities(
+    items: Sequence[tuple[CleanArticle, Language]], models: Mapping[str, str], kb: KnowledgeBase, batch_size: int = 32
+) -> list[EntityResult]:
     """Entities, quotes and place mentions for each (article, language), in input order: ``recognise`` then
     ``link``. A language with no model gets knowledge-base matches only (no NER, no place mentions)."""
     spans = recognise(items, models, batch_size)

@@ -14,6 +14,11 @@ is the article's main one, or local evidence backs it: a state the article names
 closeness to the article's other places (each candidate is scored by its distance to the first-pass reading of the
 other mentions). A state loses to a same-named city of 100,000 people ("New York", "Washington").
 
+A place NER found that the gazetteer lacks is kept under its name as written (no country, no point) when a
+geographic noun ends it ("Daviess County") or a preposition of place precedes it ("stuck in Samos"); "Borno State"
+is the state Borno. A bare actor-span name that the article also writes after a first name ("Ashley Sutton") is that
+person's surname wherever it stands alone, not a town.
+
 Decision on nationality adjectives ("Italian", "Libyan"): they are *context only*. They help pick the right Tripoli
 but never add a country to the article's countries: "a Sudanese fighter in Sabha" is a story set in Libya.
 """
@@ -25,6 +30,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate
 
@@ -329,9 +335,16 @@ def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
 
 
 _AMBIGUOUS_STATE_ABBREVIATIONS = {
-    "La.": "Louisiana", "Pa.": "Pennsylvania", "Wash.": "Washington", "Miss.": "Mississippi", "Mass.": "Massachusetts",
-    "Ind.": "Indiana", "Mo.": "Missouri", "Del.": "Delaware", "Ore.": "Oregon",
-}  # fmt: skip
+    "La.": "Louisiana",
+    "Pa.": "Pennsylvania",
+    "Wash.": "Washington",
+    "Miss.": "Mississippi",
+    "Mass.": "Massachusetts",
+    "Ind.": "Indiana",
+    "Mo.": "Missouri",
+    "Del.": "Delaware",
+    "Ore.": "Oregon",
+}
 _DATELINE_STATE = re.compile(
     r"(?m)^(?:[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}), ("
     + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
@@ -351,8 +364,9 @@ def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
     return out
 
 
-def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]],
-                  gaz: Gazetteer) -> tuple[list[_Pending], list[tuple[int, int]]]:
+def _ner_mentions(
+    text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]], gaz: Gazetteer
+) -> tuple[list[_Pending], list[tuple[int, int]]]:
     """NER's place spans with their candidates; a span the gazetteer does not know gives the scan hits inside it."""
     scan_starts = [hit[0] for hit in scan]  # scan hits do not overlap: sorted by start, they are sorted by end too
     pending: list[_Pending] = []
@@ -366,13 +380,13 @@ def _ner_mentions(text: str, place_mentions: Sequence[Mention], scan: Sequence[t
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
         inner = []
-        for hit in scan[bisect_left(scan_starts, m.start):]:
+        for hit in scan[bisect_left(scan_starts, m.start) :]:
             if hit[0] >= m.end:
                 break
             if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
                 inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
-            feature = _named_feature(m.text)
+            feature = _named_feature(m.text) or _place_after_preposition(text, m)
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
@@ -400,8 +414,51 @@ def _named_feature(name: str) -> Place | None:
         return None
     if all(w.lower() in _FEATURE_HEADS or is_generic_word(w) for w in words):
         return None  # "Central Park"-like words only say what, not which
-    return Place(place_id=f"name:{normalize_name(name)}", name=" ".join(words), asciiname=name, alternatenames=(),
-                 lat=None, lon=None, population=0, feature=PlaceFeature.PLACE, country_code="", country="")
+    return Place(
+        place_id=f"name:{normalize_name(name)}",
+        name=" ".join(words),
+        asciiname=name,
+        alternatenames=(),
+        lat=None,
+        lon=None,
+        population=0,
+        feature=PlaceFeature.PLACE,
+        country_code="",
+        country="",
+    )
+
+
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
+_UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
+
+
+def _place_after_preposition(text: str, m: Mention) -> Place | None:
+    """A place NER found that the gazetteer lacks (an island, a township, an airport: "stuck in Samos", "near New
+    Quay"), written after a preposition of place: kept under its name as written, like ``_named_feature``. Names in
+    capitals, with digits or lower-case words, generic words and misspelt dates are not taken (NER's misses)."""
+    name = m.text
+    if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
+        return None
+    if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start) or _misspelt_date(name):
+        return None
+    return Place(
+        place_id=f"name:{normalize_name(name)}",
+        name=name,
+        asciiname=name,
+        alternatenames=(),
+        lat=None,
+        lon=None,
+        population=0,
+        feature=PlaceFeature.PLACE,
+        country_code="",
+        country="",
+    )
+
+
+def _misspelt_date(name: str) -> bool:
+    """A month or day name with a letter wrong or missing ("in Septemer"): a date NER took for a place."""
+    key = name.lower()
+    return " " not in key and bool(get_close_matches(key, _CALENDAR, n=1, cutoff=0.85))
 
 
 _ORG_HEAD = re.compile(
@@ -412,8 +469,15 @@ _ORG_HEAD = re.compile(
 Guard" does not start with one) names the organisation's country: that country is the article's too."""
 
 
-def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_spans: Sequence[tuple[int, int]],
-                   exclude_spans: Sequence[tuple[int, int]]) -> tuple[list[_Pending], set[tuple[int, int]]]:
+_DIVISION_AFTER = re.compile(r" (?:State|Province)(?![\w-])")
+
+
+def _scan_mentions(
+    text: str,
+    scan: Sequence[tuple[int, int, list[Place]]],
+    ner_spans: Sequence[tuple[int, int]],
+    exclude_spans: Sequence[tuple[int, int]],
+) -> tuple[list[_Pending], set[tuple[int, int]]]:
     """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
@@ -422,18 +486,43 @@ def _scan_mentions(text: str, scan: Sequence[tuple[int, int, list[Place]]], ner_
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for s, e, cands in scan:
+        division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P") else None
+        if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
+            e = division.end()
+            cands = [c for c in cands if c.feature == "state"]
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
             scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
             continue
+        if text[s].islower() and "LATIN" in _char_script(text[s]):
+            continue  # a word in lower case: ``_looks_like_name`` says no, asked first as a quarter of hits are
         excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
         if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
             continue
         if excluded is None:
+            if _full_name_elsewhere(text, text[s:e]):
+                continue
             weak.add((s, e))
         scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
     return scan_only, weak
+
+
+def _full_name_elsewhere(text: str, name: str) -> bool:
+    """Whether the article also writes ``name`` after a capitalised word that is no function word ("Ashley Sutton"):
+    then the bare name an actor span holds ("Sutton goes into the season") is that person's surname, not the town.
+    (Asked of bare actor-span hits only; ``str.find`` walks the occurrences, no pattern runs over the text.)"""
+    stops = _stop_words()
+    at = text.find(name)
+    while at != -1:
+        after = at + len(name)
+        glued = after < len(text) and (text[after].isalnum() or text[after] == "-")
+        if at >= 2 and text[at - 1] == " " and not glued:
+            before, _ = _neighbour(text, at, after)
+            if _is_capitalised(before) and before.lower() not in stops:
+                return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], gaz: Gazetteer) -> _Context:
@@ -478,8 +567,9 @@ FACILITY_AFTER = re.compile(
 such a mention counts only in a country the rest of the article points to."""
 
 
-def _decide(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]],
-            ctx: _Context) -> list[ResolvedMention]:
+def _decide(
+    text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], weak: set[tuple[int, int]], ctx: _Context
+) -> list[ResolvedMention]:
     """NER mentions take their best candidate, unless only this mention points to its country and it names a
     building; a scan hit is accepted only in a country the article is about (or as a country,
     continent, region, or a city of a million people)."""
@@ -538,9 +628,12 @@ def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dic
         ctx.named_countries.get(code, 0) > 0
         or code in ctx.demonym_countries
         or bool(support.get(code, set()) - {key})
-        or any(a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
-               for a_key, lat, lon in ctx.anchors if place.lat is not None)
-    )  # fmt: skip
+        or any(
+            a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
+            for a_key, lat, lon in ctx.anchors
+            if place.lat is not None
+        )
+    )
 
 
 def resolve_locations(

@@ -16,9 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from etl.errors import ConfigurationError
 
-PIPELINE_VERSION = "0.2.0"
-"""Recorded in every document. 0.2.0: documents are archived with the analysed text and NER spans ``relink`` needs;
-those of 0.1.0 lack them, so they are stale (``newsfacet run --stale`` re-makes them from the raw input)."""
+PIPELINE_VERSION = "0.3.0"
+"""Recorded in every document; a document of an older version is stale (``newsfacet run --stale`` re-makes it from
+the raw input). 0.2.0: documents are archived with the analysed text and NER spans ``relink`` needs. 0.3.0: the main
+text of HTML from the learned block model (issue 12) and the linking rules of issue 15."""
 
 
 def _default_home() -> Path:

@@ -239,8 +239,9 @@ class KnowledgeBase:
     # -- loading ---------------------------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | None = None, user_dir: Path | None = None, *,
-             refresh: bool = False) -> KnowledgeBase:
+    def load(
+        cls, directory: Path | None = None, user_dir: Path | None = None, *, refresh: bool = False
+    ) -> KnowledgeBase:
         """Load (once per process, directory and user folder) every ``actors*.jsonl`` file in ``directory``
         (default: the shipped ``etl/knowledge/data``) and in ``user_dir`` (``NEWSFACET_KB_DIR``: yours, which
         extend and override the shipped ones).
@@ -295,8 +296,9 @@ class KnowledgeBase:
         out: dict[str, str] = {}
         for key, actor in self._index.items():
             patterns = sorted((p.alias, p.case_sensitive) for p in self._automaton_patterns.get(key, ()))
-            out[key] = _short_hash((actor.id, actor.name, str(actor.type), actor.wikidata, sorted(actor.aliases),
-                                    patterns))
+            out[key] = _short_hash(
+                (actor.id, actor.name, str(actor.type), actor.wikidata, sorted(actor.aliases), patterns)
+            )
         for key in self._places:
             out["place:" + key] = "1"
         self._fingerprints = out
@@ -456,8 +458,9 @@ def _review(directory: Path, user_dir: Path | None) -> tuple[list[str], list[str
                 elif owner[0] == actor_id:
                     continue
                 elif owner[2] and not user:
-                    notes.append(f"{owner[1]}: alias {key!r} now names {owner[0]!r}, not the shipped {actor_id!r} "
-                                 f"({where})")
+                    notes.append(
+                        f"{owner[1]}: alias {key!r} now names {owner[0]!r}, not the shipped {actor_id!r} ({where})"
+                    )
                 else:
                     claimed = f"already claimed by {owner[0]!r} ({owner[1]})"
                     problems.append(f"{where}: alias {key!r} of {actor_id!r} {claimed}")

@@ -50,8 +50,10 @@ def _path(settings: Settings, kind: str, version: str) -> Path:
 def ensure_snapshots(settings: Settings, knowledge: Knowledge) -> None:
     """Leave the fingerprints of this knowledge version for future relinks (once per version; a lost snapshot
     only costs a full re-derivation of that version's documents)."""
-    for kind, version, source in (("kb", knowledge.kb.version, knowledge.kb),
-                                  ("gaz", knowledge.gazetteer.version, knowledge.gazetteer)):
+    for kind, version, source in (
+        ("kb", knowledge.kb.version, knowledge.kb),
+        ("gaz", knowledge.gazetteer.version, knowledge.gazetteer),
+    ):
         path = _path(settings, kind, version)
         if path.exists():
             continue
@@ -101,8 +103,9 @@ class Changes:
         """True when no document can change (versions differ, answers do not: a comment edited)."""
         return not (self.everything or self.keys or self.countries or self.regions or self.districts)
 
-    def touches(self, text: str, countries: Iterable[str], regions: Iterable[str],
-                districts: Iterable[str] = ()) -> bool:
+    def touches(
+        self, text: str, countries: Iterable[str], regions: Iterable[str], districts: Iterable[str] = ()
+    ) -> bool:
         """Whether a document with this analysed text and these facets may be re-derived differently.
 
         A key is only ever consulted for words written one after the other in the text (an alias or place name the
@@ -112,8 +115,11 @@ class Changes:
         gazetteer), the looser test of every word anywhere in the text is used (``document_words``)."""
         if self.everything or "" in self._by_word:
             return True
-        if (self.countries.intersection(countries) or self.regions.intersection(regions)
-                or self.districts.intersection(districts)):
+        if (
+            self.countries.intersection(countries)
+            or self.regions.intersection(regions)
+            or self.districts.intersection(districts)
+        ):
             return True
         if not self.keys:
             return False
@@ -180,8 +186,10 @@ def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge
     reading it is faster than computing the gazetteer's again in every worker)."""
     keys: set[tuple[str, ...]] = set()
     facets: dict[str, set[str]] = {kind: set() for kind in _FACETS}
-    for kind, old_version, source in (("kb", old_versions[0], knowledge.kb),
-                                      ("gaz", old_versions[1], knowledge.gazetteer)):
+    for kind, old_version, source in (
+        ("kb", old_versions[0], knowledge.kb),
+        ("gaz", old_versions[1], knowledge.gazetteer),
+    ):
         if old_version == source.version:
             continue
         old = load_fingerprints(settings, kind, old_version)
@@ -195,8 +203,12 @@ def changes_between(settings: Settings, old_versions: tuple[str, str], knowledge
         keys |= k
         for name, changed in f.items():
             facets[name] |= changed
-    return Changes(keys=tuple(sorted(keys)), countries=frozenset(facets["country"]),
-                   regions=frozenset(facets["region"]), districts=frozenset(facets["district"]))
+    return Changes(
+        keys=tuple(sorted(keys)),
+        countries=frozenset(facets["country"]),
+        regions=frozenset(facets["region"]),
+        districts=frozenset(facets["district"]),
+    )
 
 
 _current: dict[tuple[str, str], dict[str, str]] = {}  # the current knowledge's fingerprints, read once per process
@@ -257,8 +269,10 @@ def document_words(text: str) -> set[str]:
 def _joins_words(ch: str) -> bool:
     """A character outside words whose folding (any of them) is a word character, or nothing: folding the text
     would join or extend its neighbouring words."""
-    return any(folded == "" or any(c.isalnum() for c in folded)
-               for folded in (fold_char(ch), fold_keep_offsets(ch), _strip_combining(fold_keep_offsets(ch))))
+    return any(
+        folded == "" or any(c.isalnum() for c in folded)
+        for folded in (fold_char(ch), fold_keep_offsets(ch), _strip_combining(fold_keep_offsets(ch)))
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -268,7 +282,7 @@ def _folded_word(raw: str) -> frozenset[str]:
     kept = fold_keep_offsets(raw)
     runs.update(_RUN.findall(kept))
     runs.update(_RUN.findall(_strip_combining(kept)))
-    runs.update([w[len(_ARABIC_ARTICLE):] for w in runs if w.startswith(_ARABIC_ARTICLE) and len(w) > 2])
+    runs.update([w[len(_ARABIC_ARTICLE) :] for w in runs if w.startswith(_ARABIC_ARTICLE) and len(w) > 2])
     return frozenset(runs)
 
 
@@ -285,5 +299,5 @@ def _by_folding_the_text(text: str) -> set[str]:
             kept = fold_keep_offsets(variant)
             words.update(_RUN.findall(kept))
             words.update(_RUN.findall(_strip_combining(kept)))
-    words.update([w[len(_ARABIC_ARTICLE):] for w in words if w.startswith(_ARABIC_ARTICLE) and len(w) > 2])
+    words.update([w[len(_ARABIC_ARTICLE) :] for w in words if w.startswith(_ARABIC_ARTICLE) and len(w) > 2])
     return words

@@ -121,6 +121,10 @@ def is_generic_word(name: str) -> bool:
     return " " not in key and key in GENERIC_WORDS
 
 
+DIVISION_WORDS = (" state", " province")
+"""Words written after a first-level division's name as part of it ("Borno State", "Helmand Province")."""
+
+
 def strip_article(key: str) -> str | None:
     """The name without an Arabic article ("al-", "el-"), if it had one."""
     for prefix in ("al ", "el ", "al-", "el-", "al'", "el'"):
@@ -196,8 +200,11 @@ class Gazetteer:
             for path, data in mine:
                 parsed, problems = read_user_places(path, data)
                 if problems:
-                    raise ConfigurationError(f"{problems[0]} (and {len(problems) - 1} more problem(s): run "
-                                             "`newsfacet kb check`)" if len(problems) > 1 else problems[0])
+                    raise ConfigurationError(
+                        f"{problems[0]} (and {len(problems) - 1} more problem(s): run `newsfacet kb check`)"
+                        if len(problems) > 1
+                        else problems[0]
+                    )
                 rows.extend(parsed)
             places, problems = apply_user_places(places, regions, rows)
             if problems:
@@ -252,6 +259,9 @@ class Gazetteer:
         bare = strip_article(key)
         if not indices and bare is not None:
             indices = list(self._by_key.get(bare, ()))
+        if not indices and key.endswith(DIVISION_WORDS):  # "Benue State", "Sokoto State": the state itself
+            stem = key.rsplit(" ", 1)[0]
+            indices = [i for i in self._by_key.get(stem, ()) if self.places[i].feature == "state"]
         return self._ranked(indices)
 
     def _ranked(self, indices: Iterable[int]) -> list[Place]:

@@ -30,8 +30,10 @@ class Knowledge:
 
 def load_knowledge(settings: Settings, *, refresh: bool = False) -> Knowledge:
     """The knowledge for these settings, loaded once per process; ``refresh``: reload what changed on disk."""
-    return Knowledge(KnowledgeBase.load(user_dir=settings.kb_dir, refresh=refresh),
-                     Gazetteer.load(user_dir=settings.kb_dir, refresh=refresh))
+    return Knowledge(
+        KnowledgeBase.load(user_dir=settings.kb_dir, refresh=refresh),
+        Gazetteer.load(user_dir=settings.kb_dir, refresh=refresh),
+    )
 
 
 def current_versions(settings: Settings) -> tuple[str, str]:

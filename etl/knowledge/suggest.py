@@ -44,19 +44,42 @@ class Suggestion:
         return data
 
 
-def uncovered(client: Elasticsearch, alias: str, limit: int = 20, min_docs: int = 1,
-              kb: KnowledgeBase | None = None) -> list[Suggestion]:
+def uncovered(
+    client: Elasticsearch, alias: str, limit: int = 20, min_docs: int = 1, kb: KnowledgeBase | None = None
+) -> list[Suggestion]:
     """The ``limit`` person and organisation names in the most documents with no knowledge-base entry (at least
     ``min_docs`` documents each), most frequent first. ``kb``: also drop names it covers now (documents not yet
     relinked still show them unlinked)."""
-    unlinked = {"bool": {"filter": [{"terms": {"entities.type": list(TYPES)}}],
-                         "must_not": [{"exists": {"field": "entities.kb_id"}}]}}
+    unlinked = {
+        "bool": {
+            "filter": [{"terms": {"entities.type": list(TYPES)}}],
+            "must_not": [{"exists": {"field": "entities.kb_id"}}],
+        }
+    }
     wanted = limit * 2 + 10  # some are dropped below (covered now): ask for more than shown
-    response = client.search(index=alias, size=0, aggs={"entities": {"nested": {"path": "entities"}, "aggs": {
-        "unlinked": {"filter": unlinked, "aggs": {"names": {
-            "terms": {"field": "entities.name", "size": wanted, "order": {"docs": "desc"}},
-            "aggs": {"docs": {"reverse_nested": {}}, "type": {"terms": {"field": "entities.type", "size": 1}}},
-        }}}}}})
+    response = client.search(
+        index=alias,
+        size=0,
+        aggs={
+            "entities": {
+                "nested": {"path": "entities"},
+                "aggs": {
+                    "unlinked": {
+                        "filter": unlinked,
+                        "aggs": {
+                            "names": {
+                                "terms": {"field": "entities.name", "size": wanted, "order": {"docs": "desc"}},
+                                "aggs": {
+                                    "docs": {"reverse_nested": {}},
+                                    "type": {"terms": {"field": "entities.type", "size": 1}},
+                                },
+                            }
+                        },
+                    }
+                },
+            }
+        },
+    )
     buckets = response["aggregations"]["entities"]["unlinked"]["names"]["buckets"]
     out: list[Suggestion] = []
     for bucket in buckets:
@@ -73,8 +96,15 @@ def uncovered(client: Elasticsearch, alias: str, limit: int = 20, min_docs: int 
     return out
 
 
-def suggest(client: Elasticsearch, alias: str, kb: KnowledgeBase, limit: int = 30, min_docs: int = 2,
-            examples: int = 2, gazetteer: Gazetteer | None = None) -> list[Suggestion]:
+def suggest(
+    client: Elasticsearch,
+    alias: str,
+    kb: KnowledgeBase,
+    limit: int = 30,
+    min_docs: int = 2,
+    examples: int = 2,
+    gazetteer: Gazetteer | None = None,
+) -> list[Suggestion]:
     """``uncovered`` with ``examples`` example sentences each and the likely merges (``newsfacet kb suggest``); with
     a ``gazetteer``, a name that is a known place says so (NER took a place for a person or an organisation: no
     entry to add)."""
@@ -84,16 +114,32 @@ def suggest(client: Elasticsearch, alias: str, kb: KnowledgeBase, limit: int = 3
         place = next(iter(gazetteer.candidates(s.name)), None) if gazetteer is not None else None
         if place is not None:
             merges.setdefault(s.name, []).append(f"a place: {place.name} ({place.feature}, {place.country})")
-    return [Suggestion(name=s.name, type=s.type, documents=s.documents,
-                       examples=tuple(example_sentences(client, alias, s.name, examples)),
-                       merges=tuple(merges.get(s.name, ()))) for s in found]
+    return [
+        Suggestion(
+            name=s.name,
+            type=s.type,
+            documents=s.documents,
+            examples=tuple(example_sentences(client, alias, s.name, examples)),
+            merges=tuple(merges.get(s.name, ())),
+        )
+        for s in found
+    ]
 
 
 def example_sentences(client: Elasticsearch, alias: str, name: str, count: int = 2) -> list[str]:
     """Up to ``count`` sentences (from different articles) in which the name is written."""
-    response = client.search(index=alias, size=count * 3, source_includes=["title", "body"], query={"nested": {
-        "path": "entities", "query": {"term": {"entities.name": name}},
-        "inner_hits": {"size": 1, "_source": ["entities.mentions"]}}})
+    response = client.search(
+        index=alias,
+        size=count * 3,
+        source_includes=["title", "body"],
+        query={
+            "nested": {
+                "path": "entities",
+                "query": {"term": {"entities.name": name}},
+                "inner_hits": {"size": 1, "_source": ["entities.mentions"]},
+            }
+        },
+    )
     out: list[str] = []
     for hit in response["hits"]["hits"]:
         inner = hit.get("inner_hits", {}).get("entities", {}).get("hits", {}).get("hits", [])
@@ -160,7 +206,8 @@ def likely_merges(names: Sequence[str], kb: KnowledgeBase) -> dict[str, list[str
         for entry_form, actor_id, actor_name in entries.get(form[0], ()):
             last = entry_form.split()[-1]
             if (len(form.split()) == 1 and form == last and " " in entry_form) or (
-                    abs(len(entry_form) - len(form)) <= 2 and within_one_or_two(form, entry_form)):
+                abs(len(entry_form) - len(form)) <= 2 and within_one_or_two(form, entry_form)
+            ):
                 hint = f"entry {actor_id}: {actor_name}"
                 if hint not in out.get(name, []):
                     out.setdefault(name, []).append(hint)

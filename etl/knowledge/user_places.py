@@ -25,6 +25,7 @@ by ``|``; ``country`` is an ISO 3166-1 alpha-2 code or a country's name; ``distr
 district and analyst region (a district alone brings its region)."""
 REQUIRED_PLACE_COLUMNS = ("name", "feature", "country", "source")
 
+
 @dataclass(frozen=True)
 class UserPlace:
     """One row of your place files, checked for form (``where``: ``file:line``, for messages)."""
@@ -55,8 +56,15 @@ def read_user_places(path: Path, data: bytes | None = None) -> tuple[list[UserPl
     missing = [c for c in REQUIRED_PLACE_COLUMNS if c not in header]
     unknown = [c for c in header if c not in (*USER_PLACE_COLUMNS, "population", "note")]
     if missing or unknown:
-        what = "; ".join(filter(None, (f"missing column(s) {', '.join(missing)}" if missing else "",
-                                       f"unknown column(s) {', '.join(unknown)}" if unknown else "")))
+        what = "; ".join(
+            filter(
+                None,
+                (
+                    f"missing column(s) {', '.join(missing)}" if missing else "",
+                    f"unknown column(s) {', '.join(unknown)}" if unknown else "",
+                ),
+            )
+        )
         return [], [f"{path}:1: {what} (columns: {', '.join(USER_PLACE_COLUMNS)}[, population])"]
     for raw_row in reader:
         where = f"{path}:{reader.line_num}"
@@ -99,13 +107,24 @@ def _user_place(where: str, row: dict[str, str]) -> tuple[UserPlace | None, list
     if trouble:
         return None, trouble
     aliases = tuple(dict.fromkeys(a.strip() for a in row.get("aliases", "").split("|") if a.strip()))
-    return UserPlace(where=where, name=row["name"], aliases=aliases, feature=PlaceFeature(feature),
-                     country=row["country"], district=row.get("district") or None, region=row.get("region") or None,
-                     lat=coords[0], lon=coords[1], population=population, source=row["source"]), []
+    return UserPlace(
+        where=where,
+        name=row["name"],
+        aliases=aliases,
+        feature=PlaceFeature(feature),
+        country=row["country"],
+        district=row.get("district") or None,
+        region=row.get("region") or None,
+        lat=coords[0],
+        lon=coords[1],
+        population=population,
+        source=row["source"],
+    ), []
 
 
-def apply_user_places(places: Sequence[Place], regions: Sequence[Region],
-                      rows: Sequence[UserPlace]) -> tuple[list[Place], list[str]]:
+def apply_user_places(
+    places: Sequence[Place], regions: Sequence[Region], rows: Sequence[UserPlace]
+) -> tuple[list[Place], list[str]]:
     """The shipped places with your rows applied, in order (a later row wins), and the problems met.
 
     A row updates every shipped place of its feature and country whose name is the row's name or one of its
@@ -139,11 +158,13 @@ def apply_user_places(places: Sequence[Place], regions: Sequence[Region],
         remember(i)
     moved_districts: dict[tuple[str, str], str] = {}
     for row in rows:
-        code = (row.country.upper() if row.country.upper() in countries
-                else country_names.get(normalize_name(row.country)))
+        code = (
+            row.country.upper() if row.country.upper() in countries else country_names.get(normalize_name(row.country))
+        )
         if code is None:
-            problems.append(f"{row.where}: unknown country {row.country!r} (an ISO 3166-1 code such as LY, or a "
-                            "country's name)")
+            problems.append(
+                f"{row.where}: unknown country {row.country!r} (an ISO 3166-1 code such as LY, or a country's name)"
+            )
             continue
         region = region_names.get(normalize_name(row.region), row.region) if row.region else None
         district_code: str | None = None
@@ -158,32 +179,54 @@ def apply_user_places(places: Sequence[Place], regions: Sequence[Region],
                 continue
         if row.feature == PlaceFeature.DISTRICT:
             district = district or row.name
-        targets = sorted({i for n in (row.name, *row.aliases)
-                          for i in by_name.get((row.feature.value, code, normalize_name(n)), ())})
+        targets = sorted(
+            {i for n in (row.name, *row.aliases) for i in by_name.get((row.feature.value, code, normalize_name(n)), ())}
+        )
         for i in targets:
             old = out[i]
-            names = tuple(dict.fromkeys(n for n in (*old.alternatenames, old.name, *row.aliases)
-                                        if n and n != row.name))
+            names = tuple(
+                dict.fromkeys(n for n in (*old.alternatenames, old.name, *row.aliases) if n and n != row.name)
+            )
             out[i] = dataclasses.replace(
-                old, name=row.name, alternatenames=names,
-                lat=row.lat if row.lat is not None else old.lat, lon=row.lon if row.lon is not None else old.lon,
+                old,
+                name=row.name,
+                alternatenames=names,
+                lat=row.lat if row.lat is not None else old.lat,
+                lon=row.lon if row.lon is not None else old.lon,
                 population=row.population if row.population is not None else old.population,
-                district_code=district_code or old.district_code, district=district or old.district,
-                region=region or old.region)
+                district_code=district_code or old.district_code,
+                district=district or old.district,
+                region=region or old.region,
+            )
             remember(i)
             if old.feature == PlaceFeature.DISTRICT and old.district_code and region and region != old.region:
                 moved_districts[(code, old.district_code)] = region
         if not targets:
-            out.append(Place(
-                place_id=f"user:{code}:{row.feature.value}:{normalize_name(row.name)}", name=row.name,
-                asciiname=row.name, alternatenames=row.aliases, lat=row.lat, lon=row.lon,
-                population=row.population or 0, feature=row.feature, country_code=code,
-                country=countries[code].name, district_code=district_code, district=district, region=region))
+            out.append(
+                Place(
+                    place_id=f"user:{code}:{row.feature.value}:{normalize_name(row.name)}",
+                    name=row.name,
+                    asciiname=row.name,
+                    alternatenames=row.aliases,
+                    lat=row.lat,
+                    lon=row.lon,
+                    population=row.population or 0,
+                    feature=row.feature,
+                    country_code=code,
+                    country=countries[code].name,
+                    district_code=district_code,
+                    district=district,
+                    region=region,
+                )
+            )
             remember(len(out) - 1)
     if moved_districts:
-        out = [dataclasses.replace(p, region=moved_districts[(p.country_code, p.district_code or "")])
-               if (p.country_code, p.district_code or "") in moved_districts and p.feature != PlaceFeature.REGION
-               else p for p in out]
+        out = [
+            dataclasses.replace(p, region=moved_districts[(p.country_code, p.district_code or "")])
+            if (p.country_code, p.district_code or "") in moved_districts and p.feature != PlaceFeature.REGION
+            else p
+            for p in out
+        ]
     return out, problems
 
 

@@ -18,9 +18,24 @@ if TYPE_CHECKING:
     from etl.knowledge.changes import Changes
     from etl.knowledge.loader import Knowledge
 
-KNOWLEDGE_FIELDS = ("actors", "actors_folded", "persons", "organizations", "armed_groups", "places", "districts",
-                    "regions", "countries", "locations", "entities", "quotes", "actor_names", "place_names",
-                    "kb_version", "gazetteer_version")
+KNOWLEDGE_FIELDS = (
+    "actors",
+    "actors_folded",
+    "persons",
+    "organizations",
+    "armed_groups",
+    "places",
+    "districts",
+    "regions",
+    "countries",
+    "locations",
+    "entities",
+    "quotes",
+    "actor_names",
+    "place_names",
+    "kb_version",
+    "gazetteer_version",
+)
 """The fields of a document made from the knowledge (``etl.document.to_document``): what a relink rewrites."""
 VERSION_FIELDS = ("kb_version", "gazetteer_version")
 
@@ -100,12 +115,20 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
             continue
         doc = record.document
         article = CleanArticle(
-            doc_id=str(doc["doc_id"]), source_file=str(doc.get("source_file") or ""),
-            content_sha256=str(doc.get("content_sha256") or ""), title=doc.get("title") or "",
-            body=doc.get("body") or "", paragraphs=(), headings=tuple(doc.get("headings") or ()),
-            captions=tuple(doc.get("captions") or ()), credits=tuple(doc.get("credits") or ()),
-            byline=doc.get("byline"), published_at=doc.get("published_at"), source=doc.get("source"),
-            url=doc.get("url"))
+            doc_id=str(doc["doc_id"]),
+            source_file=str(doc.get("source_file") or ""),
+            content_sha256=str(doc.get("content_sha256") or ""),
+            title=doc.get("title") or "",
+            body=doc.get("body") or "",
+            paragraphs=(),
+            headings=tuple(doc.get("headings") or ()),
+            captions=tuple(doc.get("captions") or ()),
+            credits=tuple(doc.get("credits") or ()),
+            byline=doc.get("byline"),
+            published_at=doc.get("published_at"),
+            source=doc.get("source"),
+            url=doc.get("url"),
+        )
         if analysis_text(article) != record.analysis_text:  # the spans' offsets would not fit: re-make it
             out.append(Outcome(item.doc_id, "no_spans", versions))
             continue
@@ -119,8 +142,15 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
         elif same(doc, fields):  # the served document is the archived one (same versions): compared here
             out.append(Outcome(item.doc_id, "same", versions))
         else:
-            out.append(Outcome(item.doc_id, "rederived", versions, fields,
-                                {"actors": doc.get("actors") or [], "regions": doc.get("regions") or []}))
+            out.append(
+                Outcome(
+                    item.doc_id,
+                    "rederived",
+                    versions,
+                    fields,
+                    {"actors": doc.get("actors") or [], "regions": doc.get("regions") or []},
+                )
+            )
     return out
 
 

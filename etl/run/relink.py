@@ -66,9 +66,13 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 CHECKS_SUFFIX = "-knowledge-checks"
-_CHECK_FIELDS: dict[str, Any] = {"index": {"type": "keyword"}, "seq_no": {"type": "long"},
-                                 "primary_term": {"type": "long"}, "kb_version": {"type": "keyword"},
-                                 "gazetteer_version": {"type": "keyword"}}
+_CHECK_FIELDS: dict[str, Any] = {
+    "index": {"type": "keyword"},
+    "seq_no": {"type": "long"},
+    "primary_term": {"type": "long"},
+    "kb_version": {"type": "keyword"},
+    "gazetteer_version": {"type": "keyword"},
+}
 PAGE = 2000  # stale documents read per search page
 CHUNK = 250  # documents per unit of work handed to a worker process
 MAX_PASSES = 5  # passes until no stale document is left (each pass only meets what the last could not write)
@@ -109,12 +113,16 @@ class RelinkReport:
     def summary(self) -> str:
         """The line a person waiting on a relink reads."""
         verb = "would change" if self.dry_run else "changed"
-        text = (f"{'dry run: ' if self.dry_run else ''}{self.stale} stale document(s) in '{self.alias}' -> knowledge "
-                f"{self.kb_version[:8]}/{self.gazetteer_version[:8]}: {self.rederived} re-derived, {verb} "
-                f"{self.changed}, {self.untouched} unchanged")
+        text = (
+            f"{'dry run: ' if self.dry_run else ''}{self.stale} stale document(s) in '{self.alias}' -> knowledge "
+            f"{self.kb_version[:8]}/{self.gazetteer_version[:8]}: {self.rederived} re-derived, {verb} "
+            f"{self.changed}, {self.untouched} unchanged"
+        )
         if self.no_spans or self.no_record:
-            text += (f"; {self.no_spans} without NER spans (`newsfacet run --stale` re-makes them), "
-                     f"{self.no_record} without an archive record")
+            text += (
+                f"; {self.no_spans} without NER spans (`newsfacet run --stale` re-makes them), "
+                f"{self.no_record} without an archive record"
+            )
         if self.conflicts:
             text += f"; {self.conflicts} write conflict(s) re-read"
         if self.refused:
@@ -126,8 +134,10 @@ class RelinkReport:
     def diff_lines(self, limit: int = 30) -> list[str]:
         """Per actor and per region, how many documents gained or lost it (largest moves first)."""
         lines: list[str] = []
-        for label, gained, lost in (("actor", self.actors_gained, self.actors_lost),
-                                    ("region", self.regions_gained, self.regions_lost)):
+        for label, gained, lost in (
+            ("actor", self.actors_gained, self.actors_lost),
+            ("region", self.regions_gained, self.regions_lost),
+        ):
             names = sorted(set(gained) | set(lost), key=lambda n: (-(gained[n] + lost[n]), n))
             for name in names[:limit]:
                 lines.append(f"  {label:<6} {name}: +{gained[name]} -{lost[name]}")
@@ -140,8 +150,9 @@ class RelinkReport:
 
 
 def _stale_query(versions: tuple[str, str], ids: Sequence[str] | None) -> dict[str, Any]:
-    current = {"bool": {"filter": [{"term": {"kb_version": versions[0]}},
-                                   {"term": {"gazetteer_version": versions[1]}}]}}
+    current = {
+        "bool": {"filter": [{"term": {"kb_version": versions[0]}}, {"term": {"gazetteer_version": versions[1]}}]}
+    }
     query: dict[str, Any] = {"bool": {"must_not": [current]}}
     if ids is not None:
         query["bool"]["filter"] = [{"ids": {"values": list(ids)}}]
@@ -159,8 +170,11 @@ def _ensure_checks(client: Elasticsearch, alias: str, replicas: int) -> str:
     name = checks_index(alias)
     if not client.indices.exists(index=name):
         try:
-            client.indices.create(index=name, settings={"number_of_shards": 1, "number_of_replicas": replicas},
-                                  mappings={"dynamic": "strict", "properties": _CHECK_FIELDS})
+            client.indices.create(
+                index=name,
+                settings={"number_of_shards": 1, "number_of_replicas": replicas},
+                mappings={"dynamic": "strict", "properties": _CHECK_FIELDS},
+            )
         except BadRequestError as exc:  # created meanwhile by another relink: fine
             if "resource_already_exists" not in str(exc):
                 raise
@@ -186,16 +200,24 @@ def _first(values: dict[str, list[Any]], name: str) -> str:
     return str(found[0] or "")
 
 
-def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[str, str],
-                 ids: Sequence[str] | None) -> Iterator[list[Stale]]:
+def _stale_pages(
+    client: Elasticsearch, alias: str, index: str, versions: tuple[str, str], ids: Sequence[str] | None
+) -> Iterator[list[Stale]]:
     """Stale documents in pages, by ``doc_id`` (search_after on a unique key: documents rewritten meanwhile
     simply drop out of later pages); a document whose check entry vouches for it is not stale."""
     after: list[Any] | None = None
     while True:
         with es_faults("reading stale documents"):
-            response = client.search(index=index, query=_stale_query(versions, ids), size=PAGE,
-                                     sort=[{"doc_id": "asc"}], search_after=after, seq_no_primary_term=True,
-                                     source=False, docvalue_fields=[{"field": f} for f in _STALE_FIELDS])
+            response = client.search(
+                index=index,
+                query=_stale_query(versions, ids),
+                size=PAGE,
+                sort=[{"doc_id": "asc"}],
+                search_after=after,
+                seq_no_primary_term=True,
+                source=False,
+                docvalue_fields=[{"field": f} for f in _STALE_FIELDS],
+            )
             hits = response["hits"]["hits"]
             checked = _checks(client, alias, [h["_id"] for h in hits])
         page: list[Stale] = []
@@ -205,15 +227,26 @@ def _stale_pages(client: Elasticsearch, alias: str, index: str, versions: tuple[
             made_with = served
             check = checked.get(h["_id"])
             if check and (check["index"], check["seq_no"], check["primary_term"]) == (
-                    h["_index"], h["_seq_no"], h["_primary_term"]):
+                h["_index"],
+                h["_seq_no"],
+                h["_primary_term"],
+            ):
                 made_with = (str(check["kb_version"]), str(check["gazetteer_version"]))  # this version holds for it
                 if made_with == versions:
                     continue
-            page.append(Stale(doc_id=h["_id"], index=h["_index"], seq_no=int(h["_seq_no"]),
-                               primary_term=int(h["_primary_term"]), versions=made_with,
-                               countries=tuple(values.get("countries") or ()),
-                               regions=tuple(values.get("regions") or ()),
-                               districts=tuple(values.get("districts") or ()), made_with=served))
+            page.append(
+                Stale(
+                    doc_id=h["_id"],
+                    index=h["_index"],
+                    seq_no=int(h["_seq_no"]),
+                    primary_term=int(h["_primary_term"]),
+                    versions=made_with,
+                    countries=tuple(values.get("countries") or ()),
+                    regions=tuple(values.get("regions") or ()),
+                    districts=tuple(values.get("districts") or ()),
+                    made_with=served,
+                )
+            )
         if page:
             yield page
         if len(hits) < PAGE:
@@ -238,9 +271,12 @@ class _Pool:
         self.executor: ProcessPoolExecutor | None = None
         if workers > 1:
             with _bare_main():  # every worker starts here: each submit below waits for one
-                self.executor = ProcessPoolExecutor(max_workers=workers,
-                                                    mp_context=multiprocessing.get_context("spawn"),
-                                                    initializer=init_worker, initargs=(settings,))
+                self.executor = ProcessPoolExecutor(
+                    max_workers=workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=init_worker,
+                    initargs=(settings,),
+                )
                 for ready in [self.executor.submit(noop) for _ in range(workers)]:
                     ready.result()  # knowledge loaded in every worker before timing starts
         else:
@@ -293,9 +329,17 @@ def _chunks(pages: Iterator[list[Stale]], skip: set[str]) -> Iterator[list[Stale
             yield todo[start : start + CHUNK]
 
 
-def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, index: str | None = None,
-           ids: Sequence[str] | None = None, client: Elasticsearch | None = None, workers: int | None = None,
-           progress: Progress | None = None) -> RelinkReport:
+def relink(
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    full: bool = False,
+    index: str | None = None,
+    ids: Sequence[str] | None = None,
+    client: Elasticsearch | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RelinkReport:
     """Bring the documents of ``index`` (default: the alias) to the current knowledge; see the module docstring.
 
     ``full``: re-derive every stale document, not only those the change can touch. ``ids``: only these documents
@@ -313,8 +357,9 @@ def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, ind
     knowledge = load_knowledge(settings, refresh=True)
     ensure_snapshots(settings, knowledge)
     versions = knowledge.versions
-    report = RelinkReport(alias=settings.index_alias, index=target, dry_run=dry_run, kb_version=versions[0],
-                          gazetteer_version=versions[1])
+    report = RelinkReport(
+        alias=settings.index_alias, index=target, dry_run=dry_run, kb_version=versions[0], gazetteer_version=versions[1]
+    )
     with es_faults("looking for the index"):
         if not client.indices.exists(index=target):  # nothing indexed yet (a new deployment): nothing to relink
             log.info("relink: '%s' does not exist yet, nothing to relink", target)
@@ -332,8 +377,9 @@ def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, ind
         for number in range(1, (1 if dry_run else MAX_PASSES) + 1):
             with es_faults("refreshing"):
                 client.indices.refresh(index=target)
-            found, acted = _pass(client, pool, report, versions, settings.index_alias, target, ids, skip, full,
-                                 dry_run, say)
+            found, acted = _pass(
+                client, pool, report, versions, settings.index_alias, target, ids, skip, full, dry_run, say
+            )
             report.passes = number
             if number == 1:
                 report.stale = found
@@ -352,9 +398,19 @@ def relink(settings: Settings, *, dry_run: bool = False, full: bool = False, ind
     return report
 
 
-def _pass(client: Elasticsearch, pool: _Pool, report: RelinkReport, versions: tuple[str, str], alias: str,
-          target: str, ids: Sequence[str] | None, skip: set[str], full: bool, dry_run: bool,
-          say: Progress) -> tuple[int, int]:
+def _pass(
+    client: Elasticsearch,
+    pool: _Pool,
+    report: RelinkReport,
+    versions: tuple[str, str],
+    alias: str,
+    target: str,
+    ids: Sequence[str] | None,
+    skip: set[str],
+    full: bool,
+    dry_run: bool,
+    say: Progress,
+) -> tuple[int, int]:
     """One pass over the stale documents; returns (found, acted on)."""
     found = acted = 0
     for chunk, outcomes in pool.map(_chunks(_stale_pages(client, alias, target, versions, ids), skip), full):
@@ -399,9 +455,23 @@ def _record_checks(client: Elasticsearch, alias: str, checks: Sequence[tuple[Sta
     rewritten document is stale again."""
     from etl.store.bulk import bulk_upsert_raw
 
-    bulk_upsert_raw(client, checks_index(alias), [
-        (item.doc_id, {"index": item.index, "seq_no": item.seq_no, "primary_term": item.primary_term,
-                       "kb_version": versions[0], "gazetteer_version": versions[1]}) for item, versions in checks])
+    bulk_upsert_raw(
+        client,
+        checks_index(alias),
+        [
+            (
+                item.doc_id,
+                {
+                    "index": item.index,
+                    "seq_no": item.seq_no,
+                    "primary_term": item.primary_term,
+                    "kb_version": versions[0],
+                    "gazetteer_version": versions[1],
+                },
+            )
+            for item, versions in checks
+        ],
+    )
 
 
 def _knowledge_fields(client: Elasticsearch, index: str, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -411,8 +481,10 @@ def _knowledge_fields(client: Elasticsearch, index: str, doc_ids: Sequence[str])
 
 
 def _tally(report: RelinkReport, before: dict[str, Any], after: dict[str, Any]) -> None:
-    for field_name, gained, lost in (("actors", report.actors_gained, report.actors_lost),
-                                     ("regions", report.regions_gained, report.regions_lost)):
+    for field_name, gained, lost in (
+        ("actors", report.actors_gained, report.actors_lost),
+        ("regions", report.regions_gained, report.regions_lost),
+    ):
         old, new = set(before.get(field_name) or ()), set(after.get(field_name) or ())
         gained.update(new - old)
         lost.update(old - new)
@@ -426,13 +498,30 @@ def _write(client: Elasticsearch, writes: Sequence[tuple[Stale, dict[str, Any]]]
 
     from etl.store.bulk import item_fault
 
-    actions = ({"_op_type": "update", "_index": item.index, "_id": item.doc_id, "if_seq_no": item.seq_no,
-                "if_primary_term": item.primary_term, "doc": fields} for item, fields in writes)
+    actions = (
+        {
+            "_op_type": "update",
+            "_index": item.index,
+            "_id": item.doc_id,
+            "if_seq_no": item.seq_no,
+            "if_primary_term": item.primary_term,
+            "doc": fields,
+        }
+        for item, fields in writes
+    )
     conflicts = 0
     refused: list[str] = []
     with es_faults("writing relinked documents"):
-        for ok, result in streaming_bulk(client, actions, chunk_size=500, max_retries=5, initial_backoff=1,
-                                         max_backoff=30, raise_on_error=False, raise_on_exception=True):
+        for ok, result in streaming_bulk(
+            client,
+            actions,
+            chunk_size=500,
+            max_retries=5,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=True,
+        ):
             if ok:
                 continue
             info = result.get("update", {})

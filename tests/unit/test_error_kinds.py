@@ -24,13 +24,26 @@ def kb() -> KnowledgeBase:
     return KnowledgeBase.load()
 
 
-def enrich(kb: KnowledgeBase, title: str, body: str, lang: str = "en", captions: tuple[str, ...] = ()
-           ) -> EnrichedArticle:
-    article = CleanArticle(doc_id="k", source_file="k", content_sha256="k", title=title, body=body,
-                           paragraphs=tuple(body.split("\n\n")), captions=captions)  # fmt: skip
+def enrich(
+    kb: KnowledgeBase, title: str, body: str, lang: str = "en", captions: tuple[str, ...] = ()
+) -> EnrichedArticle:
+    article = CleanArticle(
+        doc_id="k",
+        source_file="k",
+        content_sha256="k",
+        title=title,
+        body=body,
+        paragraphs=tuple(body.split("\n\n")),
+        captions=captions,
+    )
     result = extract_entities([(article, Language(lang, 0.99))], MODELS, kb)[0]
-    return EnrichedArticle(article=article, language=Language(lang, 0.99), entities=result.entities,
-                           quotes=result.quotes, locations=locate(article, result, Gazetteer.load()))  # fmt: skip
+    return EnrichedArticle(
+        article=article,
+        language=Language(lang, 0.99),
+        entities=result.entities,
+        quotes=result.quotes,
+        locations=locate(article, result, Gazetteer.load()),
+    )
 
 
 def actors(e: EnrichedArticle) -> dict[str, str]:
@@ -53,26 +66,35 @@ def regions(e: EnrichedArticle) -> set[str]:
 
 
 def test_kind1_generic_words_are_never_places_alone(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Flights resume in Tripoli",
-               "Flights resumed at Mitiga Airport in Tripoli on Monday. Water ran down the Wadi Derna, and farmers "
-               "in Wadi Rabi, south of Tripoli, counted losses.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Flights resume in Tripoli",
+        "Flights resumed at Mitiga Airport in Tripoli on Monday. Water ran down the Wadi Derna, and farmers "
+        "in Wadi Rabi, south of Tripoli, counted losses.",
+    )
     assert {"Tripoli", "Derna"} <= places(e)
     assert "Airport" not in places(e) and "El Oued" not in places(e)
     assert countries(e) == {"Libya"}
 
 
 def test_kind1_name_parts_and_buildings_need_the_article_context(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Rebels cross the border",
-               "The Front for Change and Concord in Chad crossed from southern Libya into Chad in April 2021. "
-               "Delegates later met in the Ouagadougou conference hall in Sirte.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Rebels cross the border",
+        "The Front for Change and Concord in Chad crossed from southern Libya into Chad in April 2021. "
+        "Delegates later met in the Ouagadougou conference hall in Sirte.",
+    )
     assert "Concord" not in places(e) and "Ouagadougou" not in places(e)
     assert countries(e) == {"Chad", "Libya"}
     assert actors(e)["Front for Change and Concord in Chad"] == "armed_group"
 
 
 def test_kind1_a_dateline_state_decides_the_town(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "School board meets",
-               "ALEXANDRIA, La. - The parish school board met in Alexandria on Tuesday to vote on the budget.")
+    e = enrich(
+        kb,
+        "School board meets",
+        "ALEXANDRIA, La. - The parish school board met in Alexandria on Tuesday to vote on the budget.",
+    )
     alexandria = next(loc for loc in e.locations if loc.name == "Alexandria")
     assert alexandria.country_code == "US"
     assert "Egypt" not in countries(e)
@@ -82,9 +104,13 @@ def test_kind1_a_dateline_state_decides_the_town(kb: KnowledgeBase) -> None:
 
 
 def test_kind2_french_exonyms_and_an_all_caps_headline(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "COMBATS EN LIBYE",
-               "Des combats ont éclaté à Koufra, à Zaouia et à Syrte, tandis que la Russie renforçait sa présence "
-               "à Ras Lanouf.", "fr")  # fmt: skip
+    e = enrich(
+        kb,
+        "COMBATS EN LIBYE",
+        "Des combats ont éclaté à Koufra, à Zaouia et à Syrte, tandis que la Russie renforçait sa présence "
+        "à Ras Lanouf.",
+        "fr",
+    )
     assert {"Kufra", "Zawiya", "Sirte", "Ras Lanuf"} <= places(e)
     assert {"Libya", "Russia"} <= countries(e)
     assert "LIBYE" not in actors(e)
@@ -94,10 +120,13 @@ def test_kind2_french_exonyms_and_an_all_caps_headline(kb: KnowledgeBase) -> Non
 
 
 def test_kind3_a_nationality_with_an_office_names_the_state(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Leaders discuss Libya",
-               "Turkish President Recep Tayyip Erdogan, Russian President Vladimir Putin, French President "
-               "Emmanuel Macron and Italian Premier Giuseppe Conte discussed the war in Libya. A Sudanese fighter "
-               "was seen near Sabha.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Leaders discuss Libya",
+        "Turkish President Recep Tayyip Erdogan, Russian President Vladimir Putin, French President "
+        "Emmanuel Macron and Italian Premier Giuseppe Conte discussed the war in Libya. A Sudanese fighter "
+        "was seen near Sabha.",
+    )
     assert {"Turkey", "Russia", "France", "Italy", "Libya"} <= countries(e)
     assert "Sudan" not in countries(e)  # a nationality alone stays context
 
@@ -106,10 +135,13 @@ def test_kind3_a_nationality_with_an_office_names_the_state(kb: KnowledgeBase) -
 
 
 def test_kind4_headline_fragments_and_furniture_are_not_actors(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Tunisia Shuts Largest Border Point as UN Urges Parties to Respect Arms Embargo",
-               "Tunisia closed the Ras Ajdir crossing with Libya on Sunday. The UN said all parties must respect the "
-               "arms embargo.\n\nNiger\n\nMigrants crossing from Niger reached Sabha at 7.00 A.M. on Dimanche, AI "
-               "said.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Tunisia Shuts Largest Border Point as UN Urges Parties to Respect Arms Embargo",
+        "Tunisia closed the Ras Ajdir crossing with Libya on Sunday. The UN said all parties must respect the "
+        "arms embargo.\n\nNiger\n\nMigrants crossing from Niger reached Sabha at 7.00 A.M. on Dimanche, AI "
+        "said.",
+    )
     names = set(actors(e))
     assert names == {"United Nations"}
     assert not any("\n" in m.text for x in e.entities for m in x.mentions)
@@ -120,9 +152,12 @@ def test_kind4_headline_fragments_and_furniture_are_not_actors(kb: KnowledgeBase
 
 
 def test_kind5_places_are_never_actors(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Clashes in the south of Libya",
-               "Sebha and Ubari saw fighting, and Koufra was calm, officials in Tripoli said. Ministers met later "
-               "in Salerno, Italy.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Clashes in the south of Libya",
+        "Sebha and Ubari saw fighting, and Koufra was calm, officials in Tripoli said. Ministers met later "
+        "in Salerno, Italy.",
+    )
     assert not set(actors(e)) & {"Sebha", "Ubari", "Koufra", "Salerno", "Sabha", "Kufra"}
     assert {"Sabha", "Ubari", "Kufra", "Salerno"} <= places(e)
 
@@ -131,10 +166,13 @@ def test_kind5_places_are_never_actors(kb: KnowledgeBase) -> None:
 
 
 def test_kind6_armed_groups_and_communities(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Armed groups realign",
-               "Dawn of Libya fighters and Brigade 166 left Misrata. Al-Bunyan al-Marsus (BM) forces entered Sirte; "
-               "BM commanders said the city was secure. The Awlad Suleiman and Tebu and Tuareg forces clashed in "
-               "Sabha. The Ouled Slimane's elders called for a truce.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Armed groups realign",
+        "Dawn of Libya fighters and Brigade 166 left Misrata. Al-Bunyan al-Marsus (BM) forces entered Sirte; "
+        "BM commanders said the city was secure. The Awlad Suleiman and Tebu and Tuareg forces clashed in "
+        "Sabha. The Ouled Slimane's elders called for a truce.",
+    )
     found = actors(e)
     assert found["Libya Dawn"] == "armed_group"
     assert found["166 Brigade"] == "armed_group"
@@ -150,8 +188,12 @@ def test_kind6_numbered_units_without_the_kb(kb: KnowledgeBase) -> None:
 
 
 def test_kind6_the_unity_government_named_descriptively(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Budget", "The National Unity Government in Tripoli approved the budget; the Dbeibah government "
-                             "said salaries would be paid.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Budget",
+        "The National Unity Government in Tripoli approved the budget; the Dbeibah government "
+        "said salaries would be paid.",
+    )
     gnu = next(x for x in e.entities if x.name == "Government of National Unity")
     assert len(gnu.mentions) == 2
 
@@ -160,18 +202,24 @@ def test_kind6_the_unity_government_named_descriptively(kb: KnowledgeBase) -> No
 
 
 def test_kind7_people_after_a_title_are_taken_whole(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "A visit",
-               "Minister Abdelkarim Ben Youssef Trabelsi met envoys in Tunis. Later, SG Ahmed Salem Ould Bah "
-               "addressed the assembly.")  # fmt: skip
+    e = enrich(
+        kb,
+        "A visit",
+        "Minister Abdelkarim Ben Youssef Trabelsi met envoys in Tunis. Later, SG Ahmed Salem Ould Bah "
+        "addressed the assembly.",
+    )
     names = {n for n, t in actors(e).items() if t == "person"}
     assert {"Abdelkarim Ben Youssef Trabelsi", "Ahmed Salem Ould Bah"} <= names
     assert "SG" not in actors(e)
 
 
 def test_kind7_and_the_kb_joins_the_chadian_leaders(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Chad after Deby",
-               "Chadian President Mahamat Idriss Deby Itno met envoys in N'Djamena. FACT SG Mahamat Mahdi Ali said "
-               "his fighters would return.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Chad after Deby",
+        "Chadian President Mahamat Idriss Deby Itno met envoys in N'Djamena. FACT SG Mahamat Mahdi Ali said "
+        "his fighters would return.",
+    )
     people = {n for n, t in actors(e).items() if t == "person"}
     assert people == {"Mahamat Idriss Déby", "Mahamat Mahdi Ali"}
     assert "Chad" in countries(e)
@@ -192,8 +240,12 @@ def test_kind8_a_surname_joins_the_full_name_and_the_kb_name(kb: KnowledgeBase) 
 
 
 def test_kind9_oil_terminals_and_their_contested_region(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Oil exports from Libya", "Tankers loaded at Es Sider and Ras Lanuf; the Sidra terminal had been "
-                                             "closed since the clashes in Libya's oil crescent.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Oil exports from Libya",
+        "Tankers loaded at Es Sider and Ras Lanuf; the Sidra terminal had been "
+        "closed since the clashes in Libya's oil crescent.",
+    )
     assert {"Es Sider", "Ras Lanuf"} <= places(e)
     assert {"Tripolitania", "Cyrenaica"} <= regions(e)  # by district, and by common usage (GAZETTEER.md)
     terminal = next(loc for loc in e.locations if loc.name == "Es Sider")
@@ -204,8 +256,12 @@ def test_kind9_oil_terminals_and_their_contested_region(kb: KnowledgeBase) -> No
 
 
 def test_kind10_captions_are_enriched_and_mentions_say_where_they_stand(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Talks resume", "Delegations met on Monday to discuss the ceasefire.",
-               captions=("Fathi Bashagha arrives in Ghadames.",))  # fmt: skip
+    e = enrich(
+        kb,
+        "Talks resume",
+        "Delegations met on Monday to discuss the ceasefire.",
+        captions=("Fathi Bashagha arrives in Ghadames.",),
+    )
     bashagha = next(x for x in e.entities if x.name == "Fathi Bashagha")
     assert {m.part for m in bashagha.mentions} == {Part.CAPTION}
     assert "Ghadames" in places(e)
@@ -220,13 +276,23 @@ def test_kind10_captions_are_enriched_and_mentions_say_where_they_stand(kb: Know
 @pytest.mark.parametrize(
     ("mention", "name"),
     [
-        ("Dbeibah", "Abdul Hamid Dbeibah"), ("GNU", "Government of National Unity"), ("Bashagha", "Fathi Bashagha"),
-        ("al-Menfi", "Mohamed al-Menfi"), ("HoR", "House of Representatives"), ("HCS", "High Council of State"),
-        ("444 Brigade", "444 Brigade"), ("Rada", "Rada Special Deterrence Force"), ("Nawasi", "Nawasi Brigade"),
-        ("SSA", "Stability Support Apparatus"), ("Wagner", "Wagner Group"), ("Africa Corps", "Africa Corps"),
-        ("Turkish forces", "Turkish Armed Forces"), ("Tebu forces", "Tebu"), ("Tuareg forces", "Tuareg"),
+        ("Dbeibah", "Abdul Hamid Dbeibah"),
+        ("GNU", "Government of National Unity"),
+        ("Bashagha", "Fathi Bashagha"),
+        ("al-Menfi", "Mohamed al-Menfi"),
+        ("HoR", "House of Representatives"),
+        ("HCS", "High Council of State"),
+        ("444 Brigade", "444 Brigade"),
+        ("Rada", "Rada Special Deterrence Force"),
+        ("Nawasi", "Nawasi Brigade"),
+        ("SSA", "Stability Support Apparatus"),
+        ("Wagner", "Wagner Group"),
+        ("Africa Corps", "Africa Corps"),
+        ("Turkish forces", "Turkish Armed Forces"),
+        ("Tebu forces", "Tebu"),
+        ("Tuareg forces", "Tuareg"),
     ],
-)  # fmt: skip
+)
 def test_kind11_post_2014_actors_have_a_source(kb: KnowledgeBase, mention: str, name: str) -> None:
     actor = kb.lookup(mention)
     assert actor is not None and actor.name == name
@@ -258,9 +324,16 @@ def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> N
     en = enrich(kb, *STORY_EN, "en")
     fr = enrich(kb, *STORY_FR, "fr")
     expected_actors = {
-        "Khalifa Haftar", "Government of National Unity", "Abdul Hamid Dbeibah", "Recep Tayyip Erdoğan",
-        "Mohamed al-Menfi", "Wagner Group", "Tebu", "National Oil Corporation", "United Nations",
-    }  # fmt: skip
+        "Khalifa Haftar",
+        "Government of National Unity",
+        "Abdul Hamid Dbeibah",
+        "Recep Tayyip Erdoğan",
+        "Mohamed al-Menfi",
+        "Wagner Group",
+        "Tebu",
+        "National Oil Corporation",
+        "United Nations",
+    }
     assert expected_actors <= set(actors(en)), set(actors(en))
     assert expected_actors <= set(actors(fr)), set(actors(fr))
     assert set(actors(en)) == set(actors(fr))
@@ -274,16 +347,23 @@ def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> N
 
 
 def test_fixture_sides_are_clubs_not_places(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Cup draw", "The draw for the last sixteen was made on Friday:\n\nBarcelona v. Chelsea\n"
-                               "Werder Bremen v. Lyon\n\nThe first legs are played in February.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Cup draw",
+        "The draw for the last sixteen was made on Friday:\n\nBarcelona v. Chelsea\n"
+        "Werder Bremen v. Lyon\n\nThe first legs are played in February.",
+    )
     clubs = {n for n, t in actors(e).items() if t == "organization"}
     assert {"Barcelona", "Chelsea", "Werder Bremen", "Lyon"} <= clubs
     assert not places(e) & {"Barcelona", "Lyon"}
 
 
 def test_an_acronym_in_another_language_after_an_organisation(kb: KnowledgeBase) -> None:
-    e = enrich(kb, "Coalition talks", "The Brazilian Communist Party (PCdoB) joined the coalition. PCdoB leaders "
-                                      "met on Monday.")  # fmt: skip
+    e = enrich(
+        kb,
+        "Coalition talks",
+        "The Brazilian Communist Party (PCdoB) joined the coalition. PCdoB leaders met on Monday.",
+    )
     party = next(x for x in e.entities if "PCdoB" in {m.text for m in x.mentions})
     assert party.type == "organization" and len(party.mentions) >= 2
 
@@ -297,7 +377,86 @@ def test_a_country_opening_an_organisations_name_is_the_articles(kb: KnowledgeBa
 
 def test_a_states_organs_named_by_nationality_in_both_languages(kb: KnowledgeBase) -> None:
     en = enrich(kb, "Migrants", "The Libyan coast guard intercepted a boat, and the Italian government protested.")
-    fr = enrich(kb, "Migrants", "Les garde-côtes libyens ont intercepté un bateau, et le gouvernement italien a "
-                                "protesté. La marine libyenne a confirmé.", "fr")  # fmt: skip
+    fr = enrich(
+        kb,
+        "Migrants",
+        "Les garde-côtes libyens ont intercepté un bateau, et le gouvernement italien a "
+        "protesté. La marine libyenne a confirmé.",
+        "fr",
+    )
     assert {"Libyan Coast Guard", "Italian Government"} <= set(actors(en))
     assert {"Libyan Coast Guard", "Italian Government", "Libyan Navy"} <= set(actors(fr))
+
+
+# General news, second pass (kinds read on the tune part of bench/entities_eval.py) --------------------------------
+
+
+def test_an_organisation_is_not_a_town_by_one_of_the_towns_other_names(kb: KnowledgeBase) -> None:
+    # "Google" is among Topeka's alternate names in GeoNames (a 2010 stunt): only a place's own name, or a
+    # country's, region's or district's, outweighs NER's organisation label.
+    e = enrich(kb, "", "Engineers at Google said on Tuesday that the company will open an office in Nairobi.")
+    assert actors(e).get("Google") == "organization"
+    assert "Topeka" not in places(e) and countries(e) == {"Kenya"}
+
+
+def test_a_first_level_division_of_several_words_is_no_person(kb: KnowledgeBase) -> None:
+    # NER reads "Tamil Nadu" as a person here; a state's name of one word stays a person's ("Georgia", "Victoria").
+    e = enrich(kb, "", "Tamil Nadu asked the court for more water from the river on Monday.")
+    assert "Tamil Nadu" not in actors(e)
+    assert "India" in countries(e)
+
+
+def test_a_name_beside_what_it_names_in_lower_case_is_an_organisation(kb: KnowledgeBase) -> None:
+    # NER reads "Frelimo" as a person; "party" after it says what it is.
+    e = enrich(
+        kb,
+        "",
+        "Mozambique's ruling Frelimo party won the October vote, and its candidate Daniel Chapo became president.",
+    )
+    assert actors(e).get("Frelimo") == "organization"
+    assert actors(e).get("Daniel Chapo") == "person"
+    club = enrich(kb, "", "Santos only needs a win against the other team Vasco da Gama to take the title.")
+    assert actors(club).get("Vasco da Gama") == "organization"  # the noun before the name says it too
+
+
+def test_a_politicians_party_in_brackets_is_an_organisation(kb: KnowledgeBase) -> None:
+    e = enrich(
+        kb,
+        "",
+        "The protesters asked to meet the mayor Ana Paula Souza (PSDB). She was away, and the PSDB "
+        "said on Friday that she would meet them next week.",
+    )
+    party = next(x for x in e.entities if x.name == "PSDB")
+    assert party.type == "organization" and len(party.mentions) == 2
+    runners = enrich(kb, "", "The race was won by the marathon runner Joshua Kiprono (KEN) in two hours.")
+    assert actors(runners).get("KEN") != "organization"  # no office before the name: a country code, not a party
+
+
+def test_names_listed_with_organisations_are_organisations(kb: KnowledgeBase) -> None:
+    # NER labels "Halliburton" a place; the gazetteer does not know it, its list is of companies.
+    e = enrich(kb, "", "The deal was signed by Halliburton, Chevron and Shell.")
+    assert {"Halliburton", "Chevron", "Shell"} <= {n for n, t in actors(e).items() if t == "organization"}
+    towns = enrich(kb, "", "Flights resumed to Benghazi, Misrata and Sabha on Monday.")
+    assert {"Benghazi", "Misrata", "Sabha"} <= places(towns)
+
+
+def test_one_name_after_a_title_is_a_person_whatever_ners_label(kb: KnowledgeBase) -> None:
+    # NER reads "MacAuliffe" as an organisation; after "General" it is the general.
+    e = enrich(kb, "", "General MacAuliffe's reply to the demand for surrender was a single word.")
+    assert actors(e).get("MacAuliffe") == "person"
+    motors = enrich(kb, "", "General Motors said on Tuesday that it would close two plants.")
+    assert actors(motors).get("General Motors") == "organization"
+
+
+def test_a_name_ner_reads_mostly_as_a_person_is_one_throughout(kb: KnowledgeBase) -> None:
+    # NER reads "Noma" twice as a person and once as a place (NoMa, a Washington neighbourhood): the article's
+    # majority decides, so she is no place anywhere, and the United States is not the story's.
+    e = enrich(
+        kb,
+        "",
+        "“I cry every night,” said Noma. She moved to Cape Town in May. “Nobody listened to me,” said "
+        "Noma. The police opened a case in June. “I want justice for my child,” said Noma. Noma works "
+        "as a cleaner.",
+    )
+    assert actors(e).get("Noma") == "person"
+    assert "NoMa" not in places(e) and countries(e) == {"South Africa"}

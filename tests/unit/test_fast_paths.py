@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from etl import boilerplate, entities, regions
+from etl import boilerplate, quotes, regions
 from etl.entities import word_occurrences
 from etl.knowledge import actors as kb
 from etl.knowledge import folding
@@ -197,11 +197,20 @@ def test_fast_language_detector_gives_langdetects_probabilities() -> None:
     from etl.language import SAMPLE_CHARS, TRIALS, _detector, detector_factory
 
     factory = detector_factory()
-    paragraphs = [p for path in sorted(SEEDS.glob("*")) if path.is_file()
-                  for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if len(p) > 40]
-    paragraphs += ["Der libysche General Khalifa Haftar boykottierte die Konferenz in Palermo, sagte ein Diplomat.",
-                   "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
-                   "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس", "ΑΘΗΝΑ 2024 Χ", *TRICKY_TEXTS]
+    paragraphs = [
+        p
+        for path in sorted(SEEDS.glob("*"))
+        if path.is_file()
+        for p in path.read_text(encoding="utf-8", errors="replace").split("\n\n")
+        if len(p) > 40
+    ]
+    paragraphs += [
+        "Der libysche General Khalifa Haftar boykottierte die Konferenz in Palermo, sagte ein Diplomat.",
+        "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
+        "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس",
+        "ΑΘΗΝΑ 2024 Χ",
+        *TRICKY_TEXTS,
+    ]
     compared = 0
     for text in paragraphs:
         plain, fast = factory.create(), _detector(factory)
@@ -235,7 +244,7 @@ def _segments_char_by_char(paragraph: str) -> list[tuple[int, int]]:
     segments: list[tuple[int, int]] = []
     open_at: int | None = None
     for i, ch in enumerate(paragraph):
-        if ch not in entities._QUOTE_CHARS:
+        if ch not in quotes._QUOTE_CHARS:
             continue
         if ch == "\u00ab" or (open_at is None and ch != "\u00bb"):
             open_at = i + 1
@@ -248,10 +257,10 @@ def _segments_char_by_char(paragraph: str) -> list[tuple[int, int]]:
 @pytest.mark.parametrize("seed", range(10))
 def test_quoted_segments_match_a_character_loop(seed: int) -> None:
     rng = random.Random(seed)
-    alphabet = "ab .'\u2018\u2019" + entities._QUOTE_CHARS
+    alphabet = "ab .'\u2018\u2019" + quotes._QUOTE_CHARS
     for _ in range(500):
         paragraph = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
-        assert entities._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
+        assert quotes._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
 
 
 @pytest.mark.parametrize("seed", range(5))

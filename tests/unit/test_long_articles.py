@@ -25,8 +25,14 @@ def test_spans_of_a_long_article_are_those_of_its_pieces() -> None:
     story = SEED_ARTICLE.read_text(encoding="utf-8")
     title, body = story.split("\n", 1)
     copies = NER_PIECE_CHARS // len(body) + 2  # long enough to be cut into pieces
-    article = CleanArticle(doc_id="long", source_file="long.txt", content_sha256="0", title=title,
-                           body="\n\n".join([body.strip()] * copies), paragraphs=())
+    article = CleanArticle(
+        doc_id="long",
+        source_file="long.txt",
+        content_sha256="0",
+        title=title,
+        body="\n\n".join([body.strip()] * copies),
+        paragraphs=(),
+    )
     english = Language("en", 1.0)
     (spans,) = recognise([(article, english)], Settings().spacy_models)
     text = analysis_text(article)

@@ -132,3 +132,28 @@ def test_state_and_city_names() -> None:
 def test_continent_is_a_place_without_a_country() -> None:
     locs = resolve_locations("Migrants cross from Africa to Europe.", [])
     assert {(loc.feature, loc.name) for loc in locs} == {("continent", "Africa"), ("continent", "Europe")}
+
+
+def test_a_surname_whose_full_name_the_article_writes_is_no_town() -> None:
+    text = "Ashley Sutton won the championship in the United Kingdom last year. This year Sutton starts as favourite."
+    actor_spans = [(0, 13), (text.index("Sutton starts"), text.index("Sutton starts") + 6)]
+    names = {loc.name for loc in resolve_locations(text, [], exclude_spans=actor_spans)}
+    assert "Sutton" not in names and "United Kingdom" in names
+
+
+def test_a_place_ner_found_after_a_preposition_of_place_stays_unknown_to_the_gazetteer() -> None:
+    text = "Some 1,700 asylum seekers were living in Samos in March. Samos Ventures said SURGE IN MURALS was its ad."
+    spans = [Mention(name, at, at + len(name)) for name in ("Samos", "MURALS") for at in (text.index(name),)]
+    spans.append(Mention("Samos Ventures", text.index("Samos Ventures"), text.index("Samos Ventures") + 14))
+    locs = resolve_locations(text, spans)
+    samos = [loc for loc in locs if loc.name == "Samos"]
+    assert len(samos) == 1 and samos[0].country is None and samos[0].mentions == ("Samos",)
+    assert not {loc.name for loc in locs} & {"MURALS", "Samos Ventures"}
+
+
+def test_a_first_level_division_named_with_state_or_province() -> None:
+    gaz = Gazetteer.load()
+    assert [p.feature for p in gaz.candidates("Benue State")] == ["state"]
+    locs = resolve_locations("Gunmen attacked two villages in Borno State on Sunday, officials in Nigeria said.", [])
+    borno = next(loc for loc in locs if loc.feature == "state")
+    assert borno.name == "Borno" and borno.country_code == "NG" and borno.mentions == ("Borno State",)

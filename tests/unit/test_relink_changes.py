@@ -56,10 +56,20 @@ def docs() -> list[Doc]:
             articles.append(clean(decode(read_file(path, settings.max_file_bytes), settings.max_file_bytes)))
         except Exception:  # the empty seed: not an article
             continue
-    body = ("Residents of Sabha said the power station in Ubari had stopped working on Sunday, and fuel queues "
-            "stretched across the town as families waited for news.")  # towns, but neither country nor region named
-    articles.append(CleanArticle(doc_id="towns-only", source_file="towns-only.txt", content_sha256="-",
-                                 title="Power cut in Sabha", body=body, paragraphs=(body,)))
+    body = (
+        "Residents of Sabha said the power station in Ubari had stopped working on Sunday, and fuel queues "
+        "stretched across the town as families waited for news."
+    )  # towns, but neither country nor region named
+    articles.append(
+        CleanArticle(
+            doc_id="towns-only",
+            source_file="towns-only.txt",
+            content_sha256="-",
+            title="Power cut in Sabha",
+            body=body,
+            paragraphs=(body,),
+        )
+    )
     languages = [detect_article_language(a) for a in articles]
     spans = recognise(list(zip(articles, languages, strict=True)), settings.spacy_models)
     return [Doc(a, lang, s) for a, lang, s in zip(articles, languages, spans, strict=True)]
@@ -71,8 +81,12 @@ def shipped() -> Knowledge:
 
 
 def _derived(doc: Doc, knowledge: Knowledge) -> dict[str, Any]:
-    made = to_document(derive(doc.article, doc.language, doc.spans, knowledge), ingested_at="x", kb=knowledge.kb,
-                       gazetteer=knowledge.gazetteer)
+    made = to_document(
+        derive(doc.article, doc.language, doc.spans, knowledge),
+        ingested_at="x",
+        kb=knowledge.kb,
+        gazetteer=knowledge.gazetteer,
+    )
     return json.loads(json.dumps({k: made[k] for k in FIELDS}))
 
 
@@ -82,8 +96,10 @@ def _variant(folder: Path, shipped: Knowledge, actors: list[dict[str, Any]], pla
         (folder / "actors_edit.jsonl").write_text("".join(json.dumps(a) + "\n" for a in actors), encoding="utf-8")
     if places:
         (folder / "places_edit.csv").write_text(HEAD + "\n".join(places) + "\n", encoding="utf-8")
-    return Knowledge(KnowledgeBase.load(user_dir=folder) if actors else shipped.kb,
-                     Gazetteer.load(user_dir=folder) if places else shipped.gazetteer)
+    return Knowledge(
+        KnowledgeBase.load(user_dir=folder) if actors else shipped.kb,
+        Gazetteer.load(user_dir=folder) if places else shipped.gazetteer,
+    )
 
 
 def _names(docs: list[Doc]) -> list[str]:
@@ -97,21 +113,78 @@ def _edits(docs: list[Doc], shipped: Knowledge) -> Iterator[tuple[str, list[dict
     haftar = shipped.kb.lookup("Haftar")
     lna = shipped.kb.lookup("LNA")
     assert haftar is not None and lna is not None
-    yield "new actor with aliases in one text", [{"id": "t:kikli", "name": "Abdul Ghani al-Kikli", "type": "person",
-                                                  "aliases": ["Abdulghani al-Kikli", "Ghnewa"], "source": "t"}], []
-    yield "alias taken away", [{"id": haftar.id, "name": haftar.name, "type": "person",
-                                "aliases": [a for a in haftar.aliases if a != "Haftar"], "source": "t"}], []
-    yield "alias added, not written anywhere", [{"id": haftar.id, "name": haftar.name, "type": "person",
-                                                 "aliases": [*haftar.aliases, "Khalifa Belqasim Haftar"],
-                                                 "source": "t"}], []  # every Haftar article's actor_names
+    yield (
+        "new actor with aliases in one text",
+        [
+            {
+                "id": "t:kikli",
+                "name": "Abdul Ghani al-Kikli",
+                "type": "person",
+                "aliases": ["Abdulghani al-Kikli", "Ghnewa"],
+                "source": "t",
+            }
+        ],
+        [],
+    )
+    yield (
+        "alias taken away",
+        [
+            {
+                "id": haftar.id,
+                "name": haftar.name,
+                "type": "person",
+                "aliases": [a for a in haftar.aliases if a != "Haftar"],
+                "source": "t",
+            }
+        ],
+        [],
+    )
+    yield (
+        "alias added, not written anywhere",
+        [
+            {
+                "id": haftar.id,
+                "name": haftar.name,
+                "type": "person",
+                "aliases": [*haftar.aliases, "Khalifa Belqasim Haftar"],
+                "source": "t",
+            }
+        ],
+        [],
+    )  # every Haftar article's actor_names
     yield "country alias", [], ["Libya,Libiya,country,,,LY,,,t"]  # place_names of every Libyan article
     yield "district alias", [], ["Wadi al Hayaa,Wadi Ubari,district,,,LY,,,t"]  # place_names of Ubari's articles
-    yield "actor renamed", [{"id": lna.id, "name": "LNA (Haftar's forces)", "type": str(lna.type),
-                             "aliases": list(lna.aliases), "source": "t"}], []
-    yield "acronym alias", [{"id": "t:ssa", "name": "Stability Support Apparatus", "type": "armed_group",
-                             "aliases": ["SSA"], "source": "t"}], []
-    yield "a place name as an actor", [{"id": "t:misrata", "name": "Misrata brigades", "type": "armed_group",
-                                        "aliases": ["Misrata"], "source": "t"}], []
+    yield (
+        "actor renamed",
+        [
+            {
+                "id": lna.id,
+                "name": "LNA (Haftar's forces)",
+                "type": str(lna.type),
+                "aliases": list(lna.aliases),
+                "source": "t",
+            }
+        ],
+        [],
+    )
+    yield (
+        "acronym alias",
+        [
+            {
+                "id": "t:ssa",
+                "name": "Stability Support Apparatus",
+                "type": "armed_group",
+                "aliases": ["SSA"],
+                "source": "t",
+            }
+        ],
+        [],
+    )
+    yield (
+        "a place name as an actor",
+        [{"id": "t:misrata", "name": "Misrata brigades", "type": "armed_group", "aliases": ["Misrata"], "source": "t"}],
+        [],
+    )
     yield "new place", [], ["Abu Salim,,place,Tripoli,,LY,32.84,13.2,t"]
     yield "district moved", [], ["Jufra,Al Jufrah,district,,Tripolitania,LY,,,t"]
     yield "country moved", [], ["Libya,,country,,,LY,25,17,t"]
@@ -121,15 +194,19 @@ def _edits(docs: list[Doc], shipped: Knowledge) -> Iterator[tuple[str, list[dict
     names = _names(docs)
     for i in range(12):
         picked = rng.sample(names, 2)
-        yield f"random actor {i}: {picked}", [{"id": f"t:random-{i}", "name": picked[0], "type": "organization",
-                                               "aliases": picked[1:], "source": "t"}], []
+        yield (
+            f"random actor {i}: {picked}",
+            [{"id": f"t:random-{i}", "name": picked[0], "type": "organization", "aliases": picked[1:], "source": "t"}],
+            [],
+        )
     for i in range(2):
         picked = rng.choice(names)
         yield f"random place {i}: {picked}", [], [f"{picked},,city,,,LY,29,17,t"]
 
 
-def test_documents_a_change_cannot_touch_rederive_to_what_they_hold(docs: list[Doc], shipped: Knowledge,
-                                                                    tmp_path: Path) -> None:
+def test_documents_a_change_cannot_touch_rederive_to_what_they_hold(
+    docs: list[Doc], shipped: Knowledge, tmp_path: Path
+) -> None:
     settings = Settings(data_dir=tmp_path / "var")
     ensure_snapshots(settings, shipped)
     before = [_derived(d, shipped) for d in docs]
@@ -158,8 +235,19 @@ def test_no_snapshot_of_the_old_version_means_everything(tmp_path: Path, shipped
 
 def test_document_words_cover_every_folding() -> None:
     words = document_words("Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s")
-    assert {"strasse", "straße", "sebha", "muammarkadhafi", "muammar", "kadhafi", "الحفتر", "حفتر", "al", "jufra",
-            "s"} <= words
+    assert {
+        "strasse",
+        "straße",
+        "sebha",
+        "muammarkadhafi",
+        "muammar",
+        "kadhafi",
+        "الحفتر",
+        "حفتر",
+        "al",
+        "jufra",
+        "s",
+    } <= words
     changes = Changes(keys=(("abu", "salim"),))
     assert changes.touches("Residents of Abu Salim said", (), ())
     assert changes.touches("Residents of ABU-SALIM’s east said", (), ())
@@ -174,8 +262,12 @@ def test_document_words_fast_path_is_the_plain_folding(docs: list[Doc]) -> None:
     from etl.knowledge.changes import _by_folding_the_text
 
     texts = [d.text for d in docs] + [
-        "Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s", "ال حفتر", "Foo™ bar", "سَبها والحفتر",
-        "Saʼid ﬁnal Ⅻ ²", "e\u0301 cafe\u0301",
+        "Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s",
+        "ال حفتر",
+        "Foo™ bar",
+        "سَبها والحفتر",
+        "Saʼid ﬁnal Ⅻ ²",
+        "e\u0301 cafe\u0301",
     ]
     for text in texts:
         assert document_words(text) == _by_folding_the_text(text), text[:60]
@@ -185,8 +277,12 @@ def test_document_words_fast_path_is_the_plain_folding(docs: list[Doc]) -> None:
 def test_a_key_written_in_the_text_is_found_and_only_such(docs: list[Doc]) -> None:
     """Keys made of words that follow each other in a text are found in it; a key the phrase search finds always has
     all its words in ``document_words`` (the looser test used for huge change sets)."""
-    texts = [d.text for d in docs] + ["Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s", "ال حفتر",
-                                      "سَبها والحفتر", "Saʼid ﬁnal Foo™"]
+    texts = [d.text for d in docs] + [
+        "Straße in Sebḥā; [Muammar]Kadhafi — الحفتر said Al-Jufra’s",
+        "ال حفتر",
+        "سَبها والحفتر",
+        "Saʼid ﬁnal Foo™",
+    ]
     rng = random.Random(7)
     for text in texts:
         runs = _RUN.findall(rng.choice(_foldings(text)))
