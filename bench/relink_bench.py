@@ -168,8 +168,7 @@ def _compare_with_ingest(settings: Settings, client: Any) -> tuple[int, list[str
     from etl.document import to_document
     from etl.enrich import derive
     from etl.knowledge.loader import load_knowledge
-    from etl.records import CleanArticle, Language
-    from etl.run.rederive import KNOWLEDGE_FIELDS, VERSION_FIELDS
+    from etl.run.rederive import KNOWLEDGE_FIELDS, VERSION_FIELDS, archived_article
     from etl.store.files import iter_records
 
     knowledge = load_knowledge(settings, refresh=True)
@@ -187,22 +186,7 @@ def _compare_with_ingest(settings: Settings, client: Any) -> tuple[int, list[str
         }
         for record in chunk:
             doc = record.document
-            article = CleanArticle(
-                doc_id=str(doc["doc_id"]),
-                source_file=str(doc.get("source_file") or ""),
-                content_sha256=str(doc.get("content_sha256") or ""),
-                title=doc.get("title") or "",
-                body=doc.get("body") or "",
-                paragraphs=(),
-                headings=tuple(doc.get("headings") or ()),
-                captions=tuple(doc.get("captions") or ()),
-                credits=tuple(doc.get("credits") or ()),
-                byline=doc.get("byline"),
-                published_at=doc.get("published_at"),
-                source=doc.get("source"),
-                url=doc.get("url"),
-            )
-            language = Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
+            article, language = archived_article(doc)
             made = to_document(
                 derive(article, language, record.ner_spans or (), knowledge),
                 ingested_at=str(doc.get("ingested_at") or ""),

@@ -32,7 +32,7 @@ from typing import Any
 from airflow.sdk import Param, dag, get_current_context, task
 
 from dags.task_faults import no_retry_for_permanent_faults
-from etl.settings import Settings
+from etl.settings import INDEX_NAME_PATTERN, Settings
 
 SETTINGS = Settings.from_env()  # environment only: no I/O at parse time
 RUN_NOTE_KEY = "run_note"
@@ -77,7 +77,7 @@ def run_settings(params: Mapping[str, Any]) -> Settings:
             SETTINGS.index_alias,
             type="string",
             title="Index alias",
-            pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
+            pattern=f"^{INDEX_NAME_PATTERN}$",
             description="The Elasticsearch alias to write (created with its first versioned index if new): lower "
             "case letters, digits, '.', '_', '-'. Default: NEWSFACET_INDEX.",
         ),

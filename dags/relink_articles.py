@@ -18,7 +18,7 @@ from typing import Any
 from airflow.sdk import Asset, Param, dag, task
 
 from dags.task_faults import no_retry_for_permanent_faults
-from etl.settings import Settings
+from etl.settings import INDEX_NAME_PATTERN, Settings
 
 SETTINGS = Settings.from_env()  # environment only: no I/O at parse time
 KNOWLEDGE = Asset(name="newsfacet_knowledge", uri="newsfacet://knowledge")
@@ -70,7 +70,7 @@ def watch_knowledge() -> None:
             SETTINGS.index_alias,
             type="string",
             title="Index alias",
-            pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$",
+            pattern=f"^{INDEX_NAME_PATTERN}$",
             description="The alias whose documents to relink (each alias has its own archive). Default: "
             "NEWSFACET_INDEX.",
         ),

@@ -58,7 +58,8 @@ def _number(env: Mapping[str, str], name: str, default: float, minimum: float, k
     return value
 
 
-_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
+INDEX_NAME_PATTERN = r"[a-z0-9][a-z0-9._-]{0,199}"  # an alias / index prefix Elasticsearch takes (also the DAG forms')
+_INDEX_NAME = re.compile(INDEX_NAME_PATTERN)
 
 
 def check_index_name(name: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from etl.records import CleanArticle, Language
 from etl.settings import Settings
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
     """Outcomes for a chunk of stale documents, in order (runs in a worker process, or in-process)."""
     from etl.document import knowledge_fields
     from etl.enrich import derive
-    from etl.records import CleanArticle, Language, analysis_text
+    from etl.records import analysis_text
     from etl.store.files import read_record
 
     settings: Settings = _state["settings"]
@@ -114,25 +115,10 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
             out.append(Outcome(item.doc_id, "untouched", versions))
             continue
         doc = record.document
-        article = CleanArticle(
-            doc_id=str(doc["doc_id"]),
-            source_file=str(doc.get("source_file") or ""),
-            content_sha256=str(doc.get("content_sha256") or ""),
-            title=doc.get("title") or "",
-            body=doc.get("body") or "",
-            paragraphs=(),
-            headings=tuple(doc.get("headings") or ()),
-            captions=tuple(doc.get("captions") or ()),
-            credits=tuple(doc.get("credits") or ()),
-            byline=doc.get("byline"),
-            published_at=doc.get("published_at"),
-            source=doc.get("source"),
-            url=doc.get("url"),
-        )
+        article, language = archived_article(doc)
         if analysis_text(article) != record.analysis_text:  # the spans' offsets would not fit: re-make it
             out.append(Outcome(item.doc_id, "no_spans", versions))
             continue
-        language = Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
         enriched = derive(article, language, record.ner_spans or (), knowledge)
         made = knowledge_fields(enriched, knowledge.kb, knowledge.gazetteer)  # what to_document makes of them
         made["kb_version"], made["gazetteer_version"] = versions
@@ -152,6 +138,26 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
                 )
             )
     return out
+
+
+def archived_article(doc: dict[str, Any]) -> tuple[CleanArticle, Language]:
+    """The article and language an archived document was made from: what re-deriving its knowledge fields reads."""
+    article = CleanArticle(
+        doc_id=str(doc["doc_id"]),
+        source_file=str(doc.get("source_file") or ""),
+        content_sha256=str(doc.get("content_sha256") or ""),
+        title=doc.get("title") or "",
+        body=doc.get("body") or "",
+        paragraphs=(),
+        headings=tuple(doc.get("headings") or ()),
+        captions=tuple(doc.get("captions") or ()),
+        credits=tuple(doc.get("credits") or ()),
+        byline=doc.get("byline"),
+        published_at=doc.get("published_at"),
+        source=doc.get("source"),
+        url=doc.get("url"),
+    )
+    return article, Language(str(doc.get("language") or "und"), float(doc.get("language_confidence") or 0.0))
 
 
 def same(before: dict[str, Any], after: dict[str, Any]) -> bool:
