@@ -383,7 +383,7 @@ def _ner_mentions(
         for hit in scan[bisect_left(scan_starts, m.start) :]:
             if hit[0] >= m.end:
                 break
-            if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]):
+            if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]) and not _particle_of_name(text, hit):
                 inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
             feature = _named_feature(m.text) or _place_after_preposition(text, m)
@@ -393,12 +393,25 @@ def _ner_mentions(
     return pending, ner_spans
 
 
+_NAME_PARTICLES = frozenset(("abu", "ibn", "bin", "ben", "bou", "umm", "ould", "abd", "abdel", "abdul"))
+_CAPITALISED_NEXT = re.compile(r"[ -][A-ZÀ-ÖØ-Þ]")
+
+
+def _particle_of_name(text: str, hit: tuple[int, int, list[Place]]) -> bool:
+    """An Arabic name particle the gazetteer knows as a town ("Abu", India) opening a longer name NER found ("Abu
+    Salim Prison"): part of that name, not the town."""
+    start, end, _ = hit
+    return text[start:end].lower() in _NAME_PARTICLES and _CAPITALISED_NEXT.match(text, end) is not None
+
+
 _FEATURE_HEADS = frozenset(
     """
     street avenue road boulevard square bridge airport port harbour harbor terminal station river lake mountains
     mountain valley desert island islands peninsula canal park county parish province governorate prefecture
     district neighbourhood neighborhood quarter camp oasis plateau basin gulf bay sea ocean strait coast beach
     crossing dam base hill hills
+    hospital hotel castle palace stadium museum prison jail mosque church cathedral temple market mall compound
+    barracks refinery circuit centre center hall tower theatre theater cemetery checkpoint highway motorway
     """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
 _FEATURE_WORD = r"(?:[A-Z][\w'’.-]*|al|el|de|of|the|du|des|la|le)"

@@ -157,3 +157,19 @@ def test_a_first_level_division_named_with_state_or_province() -> None:
     locs = resolve_locations("Gunmen attacked two villages in Borno State on Sunday, officials in Nigeria said.", [])
     borno = next(loc for loc in locs if loc.feature == "state")
     assert borno.name == "Borno" and borno.country_code == "NG" and borno.mentions == ("Borno State",)
+
+
+def test_a_named_venue_ner_found_is_a_place_of_its_own() -> None:
+    """Where things happen in conflict news: a hospital, a hotel, a prison named by NER, unknown to the gazetteer;
+    a venue named after a town the gazetteer knows is that town (it rolls up)."""
+    text = (
+        "The wounded were taken to Al Jalaa Hospital and to Tripoli Central Hospital after the attack on the "
+        "Corinthia Hotel. Families waited outside Abu Salim Prison, and the Central Hall stayed shut."
+    )
+    names = ("Al Jalaa Hospital", "Tripoli Central Hospital", "Corinthia Hotel", "Abu Salim Prison", "Central Hall")
+    spans = [Mention(name, text.index(name), text.index(name) + len(name)) for name in names]
+    locs = {loc.name: loc for loc in resolve_locations(text, spans)}
+    for venue in ("Al Jalaa Hospital", "Corinthia Hotel", "Abu Salim Prison"):
+        assert venue in locs and locs[venue].country is None, venue
+    assert locs["Tripoli"].country_code == "LY" and "Tripoli Central Hospital" not in locs
+    assert "Central Hall" not in locs  # generic words only say what, not which
