@@ -98,17 +98,15 @@ class _Staged:
     """The stages of ``process_batch`` / ``enrich``, called one by one so each can be timed."""
 
     def __init__(self, settings: Settings) -> None:
-        from etl.enrich import knowledge_versions
-        from etl.entities import load_model
+        from etl.enrich import knowledge_versions, warm_up
         from etl.knowledge.loader import load_knowledge
 
         self.settings = settings
+        warm_up(settings)  # as ``etl.run.flow.process`` before its first batch
         knowledge = load_knowledge(settings)
         self.kb = knowledge.kb
         self.gazetteer = knowledge.gazetteer
         self.kb_version, self.gazetteer_version = knowledge_versions(settings)
-        for model in settings.spacy_models.values():
-            load_model(model)
 
     def run(self, paths: list[str], timer: _Timer) -> tuple[list[dict[str, Any]], list[Any], int]:
         """Documents, their (article, language) pairs and the rejected count, for one chunk of files."""

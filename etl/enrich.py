@@ -7,6 +7,7 @@ process. Everything after NER is ``derive``, from the NER spans alone: ``relink`
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 
 from etl.entities import EntityResult, link, load_model, recognise
@@ -32,12 +33,17 @@ def warm_up(settings: Settings) -> None:
     language, the knowledge base, the gazetteer and langdetect's profiles.
 
     Why: an Airflow task runs in a fresh process, so it pays this loading every time; done up front, a task can
-    report it apart from its work (and a missing model fails the batch before any file is read).
+    report it apart from its work (and a missing model fails the batch before any file is read). What is loaded
+    then lives as long as the process, so it is moved out of the cyclic collector's sight (``gc.freeze``): each
+    full collection walked its 450,000 objects again, 0.7 ms of every article's 10 ms of Python work. Refcounting
+    still frees them if a reload replaces them.
     """
     for model in settings.spacy_models.values():
         load_model(model)
     load_knowledge(settings)
     detector_factory()
+    gc.collect()
+    gc.freeze()
 
 
 def derive(
