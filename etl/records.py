@@ -48,7 +48,7 @@ class PlaceFeature(StrEnum):
 
     CONTINENT = "continent"
     COUNTRY = "country"
-    STATE = "state"  # a first-level division outside Libya (a US state, a Nigerian state)
+    STATE = "state"  # a division outside Libya: a US state, a Nigerian state, a county, a French department
     REGION = "region"  # an analyst region (Tripolitania, Cyrenaica, Fezzan)
     DISTRICT = "district"  # a Libyan district (sha'biyah)
     CITY = "city"  # a populated place

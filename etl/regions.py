@@ -217,8 +217,11 @@ def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
         score += 10
     if place.country_code in ctx.demonym_countries:
         score += 5
-    if place.feature in ("city", "district") and (place.country_code, place.district_code) in ctx.states:
-        score += NEAR  # a town of a state the article names ("Parkland" with "Florida")
+    if (place.feature in ("city", "district") or _in_division(place)) and (
+        place.country_code,
+        place.district_code,
+    ) in ctx.states:
+        score += NEAR  # a town or county of a state the article names ("Parkland", "Daviess County" with "Kentucky")
     if ctx.anchors and place.feature in ("city", "district", "state") and place.lat is not None:
         key = normalize_name(pending.text)
         lat, lon = place.lat, place.lon or 0.0
@@ -229,6 +232,12 @@ def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
             near = min(near, _km(lat, lon, anchor_lat, anchor_lon))
         score += NEAR * max(0.0, 1.0 - near / NEAR_KM)
     return score
+
+
+def _in_division(place: Place) -> bool:
+    """A second-level division (a county, a department): a ``state`` row whose ``district_code`` is its parent's,
+    not its own (a first-level row is ``iso:<cc>-<its code>``); it lies in the state its code names."""
+    return place.feature == "state" and place.place_id != f"iso:{place.country_code}-{place.district_code}"
 
 
 _KM_PER_DEGREE_LAT = 111.19

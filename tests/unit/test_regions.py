@@ -8,7 +8,7 @@ import pytest
 
 from etl.knowledge.gazetteer import Gazetteer
 from etl.records import Location, Mention
-from etl.regions import resolve_locations
+from etl.regions import resolve_locations, resolve_mentions
 from tests.paths import SEED_ARTICLE
 
 SEED = SEED_ARTICLE
@@ -173,3 +173,28 @@ def test_a_named_venue_ner_found_is_a_place_of_its_own() -> None:
         assert venue in locs and locs[venue].country is None, venue
     assert locs["Tripoli"].country_code == "LY" and "Tripoli Central Hospital" not in locs
     assert "Central Hall" not in locs  # generic words only say what, not which
+
+
+def test_second_level_divisions_and_us_counties_resolve() -> None:
+    text = (
+        "Flood warnings were issued in Fife and in Ceredigion, Wales, on Tuesday, the UK's Met Office said. "
+        "In Kentucky, schools in Daviess County closed early.\n\n"
+        "Firefighters from the Var helped in Gironde, France."
+    )
+    by_name = {loc.name: loc for loc in resolve_locations(text, [])}
+    assert (by_name["Fife"].feature, by_name["Fife"].country_code) == ("state", "GB")
+    assert by_name["Fife"].lat is None  # no point: nothing gives one honestly
+    assert by_name["Ceredigion"].country_code == "GB"
+    assert (by_name["Daviess County"].country_code, by_name["Daviess County"].feature) == ("US", "state")
+    daviess = next(m.place for m in resolve_mentions(text, []) if m.text == "Daviess County")
+    assert daviess is not None and daviess.district_code == "KY"  # also Indiana's and Missouri's: Kentucky decides
+    assert by_name["Gironde"].country_code == "FR"
+    assert "Var" not in by_name  # three letters: left out of the gazetteer, a word too often
+
+
+def test_second_level_names_that_are_words_or_surnames_stay_out() -> None:
+    text = "Angus Robertson spoke in Edinburgh. Kerry said the orange county fair was in Scotland."
+    actor_spans = [(0, 15), (text.index("Kerry"), text.index("Kerry") + 5)]
+    names = {loc.name for loc in resolve_locations(text, [], exclude_spans=actor_spans)}
+    assert "Angus" not in names and "Kerry" not in names and "Orange County" not in names
+    assert "Edinburgh" in names
