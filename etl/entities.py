@@ -35,7 +35,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
 from etl.knowledge.folding import APOSTROPHES
-from etl.knowledge.gazetteer import Gazetteer, is_generic_word, normalize_name
+from etl.knowledge.gazetteer import US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
 from etl.quotes import attributed_quotes
 from etl.records import (
     CleanArticle,
@@ -282,7 +282,7 @@ def _link(
     for start, end, actor in kb.scan(text):
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
-    units = [*_numbered_units(doc), *_state_organs(doc)]
+    units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
     spans = _prepare_spans(doc, spans, units)
     place_keys, person_keys = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
@@ -625,6 +625,35 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
 _UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon")
 
 
+_US_PARTIES = {"R": "Republican Party", "D": "Democratic Party"}
+
+
+def _party_tags(doc: _Doc) -> list[tuple[int, int]]:
+    """A US politician's party tag ("Sen. John McCain (R-AZ)"): the letter names the party (the state is the
+    regions stage's), when the tag's state is a real one."""
+    out: list[tuple[int, int]] = []
+    text = doc.text
+    if "(R-" not in text and "(D-" not in text:
+        return out
+    for m in US_PARTY_TAG.finditer(text):
+        code, start, end = m.group("state"), m.start("party"), m.end("party")
+        if doc.covered(start, end):
+            continue
+        known = doc.gazetteer.division(f"US-{code}") if len(code) == 2 else None
+        if known is None and not any(
+            p.feature == "state" and p.country_code == "US" for p in doc.gazetteer.candidates(code)
+        ):
+            continue
+        name = _US_PARTIES[m.group("party")]
+        actor = doc.kb.lookup(name)
+        if actor is not None:
+            doc.add_actor(start, end, actor)
+        else:
+            doc.add(start, end, f"organization:{name.lower()}", name, "organization")
+        out.append((start, end))
+    return out
+
+
 def _numbered_units(doc: _Doc) -> list[tuple[int, int]]:
     """Armed units named by number ("Brigade 166", "the 166th Brigade", "la brigade 444"): one armed group each,
     named "<number> Brigade", unless the knowledge base already knows it."""
@@ -778,6 +807,8 @@ def _link_pending(
     elif label == "PLACE" or kb.is_place_name(mention) or key in place_keys or _is_place(doc, mention, label):
         if label not in ("NORP", "MISC") or doc.gazetteer.demonym_country(mention) is None:
             doc.places.append(Mention(mention, start, end))
+    elif label == "NORP" and (party := _party_family(text, start, end)) is not None:
+        doc.add(party[0], end, f"organization:{clean_mention(party[1])}", party[1], "organization")
     elif label in ("NORP", "MISC"):
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
@@ -803,6 +834,25 @@ def _link_pending(
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")
+_PARTY_FAMILY = re.compile(
+    r"(?:(?:Social|Christian|Liberal|Free) )?(?:Democrats|Republicans|Greens|Socialists|Liberals|Conservatives|"
+    r"Communists|Tories)"
+)
+_PARTY_QUALIFIER = re.compile(r"(?:Social|Christian|Liberal|Free|Green) $")
+
+
+def _party_family(text: str, start: int, end: int) -> tuple[int, str] | None:
+    """A party named by its members in the plural ("the Greens", "Republicans said", "Social Democrats"): NER calls
+    it a nationality-like group (NORP), political news means the party. Only the plural noun, never the adjective
+    ("a Democrat senator", "Republican governors"). Returns where the name starts and the name."""
+    if _PARTY_FAMILY.fullmatch(text, start, end) is None:
+        return None
+    qualifier = _PARTY_QUALIFIER.search(text, max(0, start - 10), start)
+    if qualifier is not None and qualifier.end() == start:
+        start = qualifier.start()
+    return start, text[start:end]
+
+
 _PLACE_FEATURES = frozenset({"country", "continent", "region", "district"})
 """What a person-labelled name yields to (with big cities and the detailed country's places): not first-level
 divisions of one word, whose 3,000 names include many people's ("Victoria", "Georgia"); of several words ("Tamil

@@ -34,7 +34,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate
 
-from etl.knowledge.gazetteer import Gazetteer, Place, is_generic_word, normalize_name
+from etl.knowledge.gazetteer import US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
 from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
@@ -302,6 +302,7 @@ def resolve_mentions(
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans)
     scan_only.extend(_dateline_states(text, gaz))
+    scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
     resolved = _decide(text, pending, scan_only, weak, ctx)
     resolved.extend(_state_actor_demonyms(text, gaz))
@@ -359,6 +360,20 @@ _DATELINE_STATE = re.compile(
     + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
     + r")(?= |$)"
 )
+
+
+def _party_tag_states(text: str, gaz: Gazetteer) -> list[_Pending]:
+    """The state of a US politician's party tag written as a postal code ("(R-AZ)"): two capitals are no place
+    anywhere else, hence not in the gazetteer's aliases (the other spellings, "Calif.", "Texas", the scan finds)."""
+    out: list[_Pending] = []
+    if "(R-" not in text and "(D-" not in text:
+        return out  # most articles: two substring tests instead of a regex pass
+    for m in US_PARTY_TAG.finditer(text):
+        code = m.group("state")
+        state = gaz.division(f"US-{code}") if len(code) == 2 else None
+        if state is not None:
+            out.append(_Pending(m.start("state"), m.end("state"), code, [state], "scan"))
+    return out
 
 
 def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:

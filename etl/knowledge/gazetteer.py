@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import gzip
 import hashlib
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -121,6 +122,10 @@ def is_generic_word(name: str) -> bool:
     return " " not in key and key in GENERIC_WORDS
 
 
+US_PARTY_TAG = re.compile(r"\((?P<party>[RD])[-–‑](?P<state>[A-Z]{2}|[A-Z][a-z]{1,4}\.|[A-Z][a-z]+)\)")
+"""A US politician's party and state, written after the name: "Sen. John McCain (R-AZ)", "(D-Calif.)",
+"(R-Texas)"; the entities stage reads the party, the regions stage the state."""
+
 DIVISION_WORDS = (" state", " province")
 """Words written after a first-level division's name as part of it ("Borno State", "Helmand Province")."""
 
@@ -147,12 +152,15 @@ class Gazetteer:
         self._demonyms: dict[str, str] = {}
         self._case_sensitive: set[str] = set()
         self._countries: dict[str, Place] = {}
+        self._divisions: dict[str, Place] = {}  # ISO 3166-2 code ("US-AZ") -> first-level division
         self._rankings: dict[tuple[int, ...], tuple[Place, ...]] = {}  # see _ranked
         for idx, place in enumerate(self.places):
             if place.feature == "country":
                 self._countries[place.country_code] = place
                 for dem in place.demonyms:
                     self._demonyms.setdefault(normalize_name(dem), place.country_code)
+            elif place.feature == "state" and place.place_id.startswith("iso:"):
+                self._divisions.setdefault(place.place_id[4:], place)
             for name in dict.fromkeys(place.names):
                 key = normalize_name(name)
                 if not key:
@@ -295,6 +303,10 @@ class Gazetteer:
     def country(self, code: str) -> Place | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""
         return self._countries.get(code.upper())
+
+    def division(self, iso_code: str) -> Place | None:
+        """The first-level division with this ISO 3166-2 code ("US-AZ" -> Arizona)."""
+        return self._divisions.get(iso_code.upper())
 
     def region(self, name: str) -> Region | None:
         """An analyst region by canonical name."""

@@ -460,3 +460,29 @@ def test_a_name_ner_reads_mostly_as_a_person_is_one_throughout(kb: KnowledgeBase
     )
     assert actors(e).get("Noma") == "person"
     assert "NoMa" not in places(e) and countries(e) == {"South Africa"}
+
+
+def test_a_party_named_by_its_members_in_the_plural_is_an_organisation(kb: KnowledgeBase) -> None:
+    """Plural party names (NER calls them NORP): the party, not a nationality; the adjective stays nothing."""
+    body = (
+        "In the European Parliament the Greens and the Socialists voted against the plan, while Social Democrats "
+        "abstained. In Washington, Republicans blocked the bill and a Democrat senator called it a mistake."
+    )
+    found = actors(enrich(kb, "Votes in two parliaments", body))
+    assert {"Greens", "Socialists", "Social Democrats", "Republicans"} <= {
+        n for n, t in found.items() if t == "organization"
+    }
+    assert "Democrat" not in found
+
+
+def test_a_us_party_tag_names_the_party_and_the_state(kb: KnowledgeBase) -> None:
+    """ "Sen. Jane Roe (R-AZ)": the letter is the party, the postal code the state; a tag whose state is no state
+    ("(R-ZZ)") gives nothing."""
+    body = (
+        "Sen. Jane Roe (R-AZ) and Rep. John Doe (D-Calif.) wrote to the Air Force on Tuesday. "
+        "A third letter, signed (R-ZZ), was not sent."
+    )
+    e = enrich(kb, "Letter on tanker contract", body)
+    orgs = {n for n, t in actors(e).items() if t == "organization"}
+    assert {"Republican Party", "Democratic Party"} <= orgs
+    assert {"Arizona", "California"} <= {loc.name for loc in e.locations}
