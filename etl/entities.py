@@ -126,6 +126,13 @@ _GENERIC_ORG = re.compile(
     r"parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters)$",
     re.IGNORECASE,
 )
+_VENUE = re.compile(
+    r"(?:Hospital|Hotel|Stadium|Arena|Museum|Theatre|Theater|Palace|Prison|Armory|Armoury|Cathedral|Mosque|Castle|"
+    r"(?:Medical|Community|Village|Correctional|Shopping|Convention|Conference|Detention|Sports|Cultural) "
+    r"Cent(?:er|re))$"
+)
+"""The head of a venue's name: NER often calls a hospital or a hotel an organisation; in the news it is where
+something happened (a place of its own, as the regions stage keeps a named airport or street)."""
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
 _ORG_NOUN_AFTER = re.compile(
     r"\s(?:party|movement|group|company|firm|militia|coalition|alliance|union|newspaper|daily|magazine|network|"
@@ -827,6 +834,8 @@ def _link_pending(
         if in_headline and person_key not in doc.names:
             return
         doc.add(_with_title(text, start), end, person_key, name, "person")
+    elif label == "ORG" and _VENUE.search(mention):
+        doc.places.append(Mention(mention, start, end))  # "Colchester General Hospital": where, not who
     elif label == "ORG" and not _GENERIC_ORG.match(clean_mention(mention)) and not _is_credit(doc, mention):
         if in_headline and f"organization:{key}" not in doc.names:
             return

@@ -435,7 +435,8 @@ _FEATURE_HEADS = frozenset(
     district neighbourhood neighborhood quarter camp oasis plateau basin gulf bay sea ocean strait coast beach
     crossing dam base hill hills
     hospital hotel castle palace stadium museum prison jail mosque church cathedral temple market mall compound
-    barracks refinery circuit centre center hall tower theatre theater cemetery checkpoint highway motorway
+    barracks refinery circuit centre center hall tower theatre theater cemetery checkpoint highway motorway arena
+    armory armoury
     """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
 _FEATURE_WORD = r"(?:[A-Z][\w'’.-]*|al|el|de|of|the|du|des|la|le)"

@@ -486,3 +486,14 @@ def test_a_us_party_tag_names_the_party_and_the_state(kb: KnowledgeBase) -> None
     orgs = {n for n, t in actors(e).items() if t == "organization"}
     assert {"Republican Party", "Democratic Party"} <= orgs
     assert {"Arizona", "California"} <= {loc.name for loc in e.locations}
+
+
+def test_a_venue_ner_calls_an_organisation_is_where_it_happened(kb: KnowledgeBase) -> None:
+    """NER calls hospitals and hotels organisations; the news means the place (kept under its name)."""
+    body = (
+        "Two guards were wounded at the Ghadames Conference Centre and taken to Al Wahda Hospital, officials said. "
+        "Delegates had stayed at the Corinthia Hotel in Tripoli, Libya."
+    )
+    e = enrich(kb, "Guards wounded at conference venue", body)
+    assert {"Al Wahda Hospital", "Corinthia Hotel"} <= places(e)
+    assert not {"Al Wahda Hospital", "Corinthia Hotel"} & set(actors(e))
