@@ -133,6 +133,21 @@ _VENUE = re.compile(
 )
 """The head of a venue's name: NER often calls a hospital or a hotel an organisation; in the news it is where
 something happened (a place of its own, as the regions stage keeps a named airport or street)."""
+_STREET = re.compile(r" (?:Street|Avenue|Road|Drive|Boulevard)$")
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside|into) $")
+_POSSESSIVE_AFTER = re.compile(rf"['{APOSTROPHES}]s?\b")
+
+
+def _place_not_person(text: str, start: int, end: int) -> bool:
+    """A name NER called a person that is a place: a venue or a street by its head ("Karl Bremer Hospital",
+    "Dubonet Drive"), or a name written right after "in", "near", "outside" or "into" ("services into Nelson"),
+    unless a possessive follows ("in Obama's speech"). Surnames of people the article names never get here."""
+    mention = text[start:end]
+    if _VENUE.search(mention) or _STREET.search(mention):
+        return True
+    return bool(_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)) and not _POSSESSIVE_AFTER.match(text, end)
+
+
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
 _ORG_NOUN_AFTER = re.compile(
     r"\s(?:party|movement|group|company|firm|militia|coalition|alliance|union|newspaper|daily|magazine|network|"
@@ -820,6 +835,8 @@ def _link_pending(
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
+    elif label == "PERSON" and _place_not_person(text, start, end):
+        doc.places.append(Mention(mention, start, end))
     elif (
         label == "PERSON"
         and not _is_credit(doc, mention)

@@ -430,7 +430,7 @@ def _particle_of_name(text: str, hit: tuple[int, int, list[Place]]) -> bool:
 
 _FEATURE_HEADS = frozenset(
     """
-    street avenue road boulevard square bridge airport port harbour harbor terminal station river lake mountains
+    street avenue road drive boulevard square bridge airport port harbour harbor terminal station river lake mountains
     mountain valley desert island islands peninsula canal park county parish province governorate prefecture
     district neighbourhood neighborhood quarter camp oasis plateau basin gulf bay sea ocean strait coast beach
     crossing dam base hill hills
@@ -466,7 +466,7 @@ def _named_feature(name: str) -> Place | None:
     )
 
 
-_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across|into) (?:the )?$")
 _UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
 
 

@@ -497,3 +497,16 @@ def test_a_venue_ner_calls_an_organisation_is_where_it_happened(kb: KnowledgeBas
     e = enrich(kb, "Guards wounded at conference venue", body)
     assert {"Al Wahda Hospital", "Corinthia Hotel"} <= places(e)
     assert not {"Al Wahda Hospital", "Corinthia Hotel"} & set(actors(e))
+
+
+def test_a_place_ner_calls_a_person_by_its_head_or_its_preposition(kb: KnowledgeBase) -> None:
+    """NER calls some hospitals, streets and small towns people: a venue's or a street's head, or "in"/"into"
+    before the name, says place; a possessive after it ("in Obama's speech") keeps the person."""
+    body = (
+        "The clinic referred her to Karl Bremer Hospital. Police closed Dubonet Drive on Monday. "
+        "The bus service will expand into Castlegar next year, and in Obama's speech the town was not named."
+    )
+    e = enrich(kb, "Services expand", body)
+    assert {"Karl Bremer Hospital", "Dubonet Drive", "Castlegar"} <= places(e)
+    assert not {"Karl Bremer Hospital", "Dubonet Drive", "Castlegar"} & set(actors(e))
+    assert actors(e).get("Barack Obama") == "person"  # the knowledge base knows him
