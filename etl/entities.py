@@ -129,10 +129,15 @@ _GENERIC_ORG = re.compile(
 _VENUE = re.compile(
     r"(?:Hospital|Hotel|Stadium|Arena|Museum|Theatre|Theater|Palace|Prison|Armory|Armoury|Cathedral|Mosque|Castle|"
     r"(?:Medical|Community|Village|Correctional|Shopping|Convention|Conference|Detention|Sports|Cultural) "
-    r"Cent(?:er|re))$"
+    r"Cent(?:er|re)|(?:Air Force|Air|Naval|Military|Army) (?:Base|Station)|Airport|Airfield)$"
 )
 """The head of a venue's name: NER often calls a hospital or a hotel an organisation; in the news it is where
 something happened (a place of its own, as the regions stage keeps a named airport or street)."""
+_EVENT = re.compile(
+    r"^(?:the )?Operation |(?<![\w-])(?:Convention|Summit|Festival|Championships?|Olympics|Games|Cup|Tournament|"
+    r"Marathon|Expo)$"
+)
+"""An event NER calls an organisation: a military operation by its opening word, a gathering by its head."""
 _STREET = re.compile(r" (?:Street|Avenue|Road|Drive|Boulevard)$")
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside|into) $")
 _POSSESSIVE_AFTER = re.compile(rf"['{APOSTROPHES}]s?\b")
@@ -851,6 +856,8 @@ def _link_pending(
         if in_headline and person_key not in doc.names:
             return
         doc.add(_with_title(text, start), end, person_key, name, "person")
+    elif label == "ORG" and _EVENT.search(mention):
+        return  # "Operation Condor", "the Republican National Convention": what happened, not who
     elif label == "ORG" and _VENUE.search(mention):
         doc.places.append(Mention(mention, start, end))  # "Colchester General Hospital": where, not who
     elif label == "ORG" and not _GENERIC_ORG.match(clean_mention(mention)) and not _is_credit(doc, mention):

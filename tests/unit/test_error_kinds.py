@@ -510,3 +510,17 @@ def test_a_place_ner_calls_a_person_by_its_head_or_its_preposition(kb: Knowledge
     assert {"Karl Bremer Hospital", "Dubonet Drive", "Castlegar"} <= places(e)
     assert not {"Karl Bremer Hospital", "Dubonet Drive", "Castlegar"} & set(actors(e))
     assert actors(e).get("Barack Obama") == "person"  # the knowledge base knows him
+
+
+def test_events_are_not_organisations_and_bases_are_places(kb: KnowledgeBase) -> None:
+    """A military operation or a gathering NER calls an organisation is what happened, not who; an air base is
+    where. An operation the knowledge base knows names its actor ("Operation Dignity": the LNA)."""
+    body = (
+        "Delegates at the Republican National Convention discussed Operation Condor. Jets took off from "
+        "Vandenberg Air Force Base in California. In Benghazi, Operation Dignity forces advanced on Monday."
+    )
+    e = enrich(kb, "Week in review", body)
+    found = actors(e)
+    assert not {"Republican National Convention", "Operation Condor", "Vandenberg Air Force Base"} & set(found)
+    assert "Vandenberg Air Force Base" in places(e)
+    assert found.get("Libyan National Army") == "armed_group"
