@@ -139,14 +139,15 @@ _EVENT = re.compile(
 )
 """An event NER calls an organisation: a military operation by its opening word, a gathering by its head."""
 _STREET = re.compile(r" (?:Street|Avenue|Road|Drive|Boulevard)$")
-_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside|into) $")
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside) $")
 _POSSESSIVE_AFTER = re.compile(rf"['{APOSTROPHES}]s?\b")
 
 
 def _place_not_person(text: str, start: int, end: int) -> bool:
     """A name NER called a person that is a place: a venue or a street by its head ("Karl Bremer Hospital",
-    "Dubonet Drive"), or a name written right after "in", "near", "outside" or "into" ("services into Nelson"),
-    unless a possessive follows ("in Obama's speech"). Surnames of people the article names never get here."""
+    "Dubonet Drive"), or a name written right after "in", "near" or "outside" ("services in Nelson"), unless a
+    possessive follows ("in Obama's speech"). Not "into": investigations go "into the Bidens". Surnames of people
+    the article names never get here."""
     mention = text[start:end]
     if _VENUE.search(mention) or _STREET.search(mention):
         return True

@@ -466,7 +466,8 @@ def _named_feature(name: str) -> Place | None:
     )
 
 
-_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across|into) (?:the )?$")
+_POSSESSIVE_AFTER = re.compile(r"['’]s?(?![\w])")
+_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
 _UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
 
 
@@ -479,6 +480,8 @@ def _place_after_preposition(text: str, m: Mention) -> Place | None:
         return None
     if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start) or _misspelt_date(name):
         return None
+    if _POSSESSIVE_AFTER.match(text, m.end):
+        return None  # "in Eurogamer's review": a publication's, a company's; a place unknown to us is not owned
     return Place(
         place_id=f"name:{normalize_name(name)}",
         name=name,

@@ -504,11 +504,13 @@ def test_a_place_ner_calls_a_person_by_its_head_or_its_preposition(kb: Knowledge
     before the name, says place; a possessive after it ("in Obama's speech") keeps the person."""
     body = (
         "The clinic referred her to Karl Bremer Hospital. Police closed Dubonet Drive on Monday. "
-        "The bus service will expand into Castlegar next year, and in Obama's speech the town was not named."
+        "The bus service will open in Castlegar next year, and in Obama's speech the town was not named. "
+        "The inquiry into the Bidens went on."
     )
     e = enrich(kb, "Services expand", body)
     assert {"Karl Bremer Hospital", "Dubonet Drive", "Castlegar"} <= places(e)
     assert not {"Karl Bremer Hospital", "Dubonet Drive", "Castlegar"} & set(actors(e))
+    assert "Bidens" not in places(e)
     assert actors(e).get("Barack Obama") == "person"  # the knowledge base knows him
 
 

@@ -198,3 +198,11 @@ def test_second_level_names_that_are_words_or_surnames_stay_out() -> None:
     names = {loc.name for loc in resolve_locations(text, [], exclude_spans=actor_spans)}
     assert "Angus" not in names and "Kerry" not in names and "Orange County" not in names
     assert "Edinburgh" in names
+
+
+def test_an_unknown_name_owning_something_after_a_preposition_is_no_place() -> None:
+    """ "in Eurogamer's review": a publication's; "stuck in Samos" stays a place."""
+    text = "The flaw is shown in Eurogamer's review. Hundreds were stuck in Samos for weeks."
+    spans = [Mention(name, text.index(name), text.index(name) + len(name)) for name in ("Eurogamer", "Samos")]
+    names = {loc.name for loc in resolve_locations(text, spans)}
+    assert "Samos" in names and "Eurogamer" not in names
