@@ -249,6 +249,13 @@ class _Doc:
         self._index(f, old_end, f.end)
         return True
 
+    def remove(self, found: _Found) -> None:
+        """Take back a mention found (rare: a longer name NER found says it was part of another)."""
+        self.found.remove(found)
+        for bucket in range(found.start // _BUCKET, (found.end - 1) // _BUCKET + 1):
+            entries = self._at.get(bucket, [])
+            self._at[bucket] = [f for f in entries if f is not found]
+
     def is_blocked(self, start: int, end: int) -> bool:
         return any(b0 <= start and end <= b1 for b0, b1 in self.blocked)
 
@@ -755,6 +762,31 @@ def _credit_filter(text: str, credits: Sequence[str]) -> dict[str, Any]:
     return {"blocked": blocked, "credit_names": credit_names}
 
 
+_ORGANISATION_TYPES = frozenset({"organization", "armed_group", "media"})
+
+
+def _names_another_organisation(doc: _Doc, covering: list[_Found], start: int) -> bool:
+    """An organisation NER names with a capitalised word before a known organisation's name ("the National
+    Security Council" around "Security Council"): another organisation, unless that word only says whose or
+    where ("Haftar's LNA", "Tripoli-based GNA", "Libyan GNA", "Tripoli GNA") or is a title."""
+    if len(covering) != 1 or covering[0].start <= start:
+        return False
+    actor = doc.actors.get(covering[0].key)
+    if actor is None or actor.type not in _ORGANISATION_TYPES:
+        return False
+    words = doc.text[start : covering[0].start].split()
+    if not words or words[0] in ("the", "The"):
+        words = words[1:]
+    if not words:
+        return False
+    for word in words:
+        if not word[:1].isupper() or "-" in word or word.endswith(("'s", "’s", "'", "’")):
+            return False
+        if word.strip(".").lower() in TITLES or doc.gazetteer.demonym_country(word) or doc.gazetteer.candidates(word):
+            return False
+    return True
+
+
 def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Settle the NER spans the knowledge base decides: a longer span over a KB hit widens it ("[Muammar] Kadhafi"),
     a place inside a KB hit is kept as a place ("Misrata" in "Misrata militia"), a span the KB links becomes that
@@ -771,6 +803,10 @@ def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         covering = doc.covering(start, end)
         if covering:
             if doc.widen(covering, start, end, kb.lookup(mention)):
+                continue
+            if label == "ORG" and _names_another_organisation(doc, covering, start):
+                doc.remove(covering[0])  # "National Security Council" is not the (UN) "Security Council"
+                pending.append((start, end, label))
                 continue
             inside = all(f.start <= start and end <= f.end and (f.start, f.end) != (start, end) for f in covering)
             if inside and (label == "PLACE" or kb.is_place_name(mention)):

@@ -526,3 +526,16 @@ def test_events_are_not_organisations_and_bases_are_places(kb: KnowledgeBase) ->
     assert not {"Republican National Convention", "Operation Condor", "Vandenberg Air Force Base"} & set(found)
     assert "Vandenberg Air Force Base" in places(e)
     assert found.get("Libyan National Army") == "armed_group"
+
+
+def test_a_longer_organisation_name_around_a_known_one_is_another_organisation(kb: KnowledgeBase) -> None:
+    """ "the National Security Council" is not the UN's Security Council; a word saying whose or where ("Haftar's
+    LNA", "the Tripoli-based GNA") keeps the known one."""
+    body = (
+        "A former National Security Council official testified on Tuesday. The Security Council met in New York. "
+        "Haftar's LNA said the Tripoli-based GNA had broken the truce."
+    )
+    found = actors(enrich(kb, "Testimony and truce", body))
+    assert found.get("National Security Council") == "organization"
+    assert found.get("United Nations Security Council") == "organization"
+    assert {"Libyan National Army", "Government of National Accord"} <= set(found)
