@@ -51,8 +51,10 @@ def _fast_detector() -> Any:
     """langdetect's ``Detector`` with its two hot loops rewritten, same arithmetic in the same order, so the same
     text gets the same languages and probabilities (``tests/unit/test_fast_paths.py`` compares both):
 
-    - n-gram extraction: the per-character normalisation memoised (it depends on the character alone) and the
-      n-gram buffer kept in local variables instead of an ``NGram`` object;
+    - n-gram extraction: the per-character normalisation memoised (it depends on the character alone) and done
+      by ``str.translate``; then word by word, the n-grams ``NGram.add_char`` would give read off the word with
+      slices (its buffer restarts at each space, so a word's n-grams are its own plus the two ending in the space
+      after it; "capitalword" is a capital after a capital);
     - probability updates: one numpy multiply over the 55 languages instead of a Python loop (element-wise IEEE
       products, identical), the normalising sum still Python's left-to-right ``sum`` (CPython 3.11).
     """
@@ -66,35 +68,34 @@ def _fast_detector() -> Any:
     class FastDetector(Detector):  # type: ignore[misc]  # langdetect is untyped
         def _extract_ngrams(self) -> list[str]:
             probs = self.word_lang_prob_map
+            text = self.text
+            for raw in set(text).difference(normalized):
+                normalized[raw] = NGram.normalize(raw)
+            norm = text.translate({ord(raw): normalized[raw] for raw in set(text)})
             result: list[str] = []
-            grams = " "
-            capitalword = False
-            for raw in self.text:
-                ch = normalized.get(raw)
-                if ch is None:
-                    ch = normalized[raw] = NGram.normalize(raw)
-                last = grams[-1]
-                if last == " ":
-                    grams = " "
-                    capitalword = False
-                    if ch == " ":
-                        continue
-                elif len(grams) >= NGram.N_GRAM:
-                    grams = grams[1:]
-                grams += ch
-                if ch.isupper():
-                    if last.isupper():
-                        capitalword = True
-                else:
-                    capitalword = False
-                if capitalword:
-                    continue
-                for n in (1, 2, 3):
-                    if len(grams) < n:
-                        break
-                    w = grams[-n:]
-                    if w and w != " " and w in probs:
-                        result.append(w)
+            append = result.append
+            last_word_end = len(norm)
+            at = 0
+            for word in norm.split(" "):
+                if word:
+                    padded = " " + word
+                    previous_upper = False
+                    for i, ch in enumerate(word):
+                        upper = ch.isupper()
+                        if not (upper and previous_upper):  # NGram's "capitalword": skipped
+                            if ch in probs:
+                                append(ch)
+                            if (two := padded[i : i + 2]) in probs:
+                                append(two)
+                            if i and (three := padded[i - 1 : i + 2]) in probs:
+                                append(three)
+                        previous_upper = upper
+                    if at + len(word) < last_word_end:  # the space after the word ends its last n-grams
+                        if (two := word[-1] + " ") in probs:
+                            append(two)
+                        if (three := padded[-2:] + " ") in probs:
+                            append(three)
+                at += len(word) + 1
             return result
 
         def _init_probability(self) -> Any:
