@@ -39,7 +39,7 @@ from etl.errors import RejectedInput, RejectReason
 from etl.htmlclean import MAX_TEXT_CHARS as MAX_HTML_TEXT_CHARS
 from etl.htmlclean import read_page
 from etl.records import CleanArticle, DecodedDocument, InputKind
-from etl.sentences import count_words, paragraphs, split_sentences
+from etl.sentences import count_words, has_cjk, paragraphs, split_sentences
 
 # A story of fewer words is not an article (a two-line note); 15-39 words is a wire brief, and is kept.
 MIN_STORY_WORDS = 15
@@ -145,11 +145,17 @@ def _text_lines(text: str) -> list[str]:
         line = _norm_space(raw)
         if not line:
             continue
-        if count_words(line) > RUN_ON_WORDS:
+        if _could_run_on(line) and count_words(line) > RUN_ON_WORDS:
             lines.extend(_split_run_on(line))
         else:
             lines.append(line)
     return lines
+
+
+def _could_run_on(line: str) -> bool:
+    """Whether a line may hold more than ``RUN_ON_WORDS`` words: without CJK characters (each a word) it holds
+    no more words than spaces plus one, which is cheap to count (most lines are a paragraph of 40-100 words)."""
+    return line.count(" ") >= RUN_ON_WORDS or has_cjk(line)
 
 
 def _split_run_on(line: str) -> list[str]:

@@ -262,7 +262,8 @@ def _normalise(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.isascii():
-        text = text.translate(_invisible_table())
+        if _invisible_pattern().search(text):  # a scan for one first: most texts hold none
+            text = text.translate(_invisible_table())
         if "\u200c" in text or "\u200d" in text:
             text = _JOINER_OUTSIDE_SCRIPT.sub("", text)
     return unicodedata.normalize("NFC", text)
@@ -274,6 +275,20 @@ def _invisible_table() -> dict[int, None]:
     first two planes and in plane 14 (tags) only, so only those are scanned."""
     planes = (*range(0x20000), *range(0xE0000, 0xE1000))
     return {cp: None for cp in planes if unicodedata.category(chr(cp)) == "Cf" and cp not in (0x200C, 0x200D)}
+
+
+@lru_cache(maxsize=1)
+def _invisible_pattern() -> re.Pattern[str]:
+    """The characters of ``_invisible_table`` as one character class: looking for one costs a fraction of
+    translating the whole text through a 130,000-entry table (0.3 ms of a 5,000-character article)."""
+    codes = sorted(_invisible_table())
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
 
 
 _NOT_LATIN_LETTER = r"[^\W\d_A-Za-z\u00c0-\u024f\u1e00-\u1eff]"

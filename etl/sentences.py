@@ -102,6 +102,11 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a Chinese, Japanese or Korean character (each counts as a word)."""
+    return _CJK_RE.search(text) is not None
+
+
 def count_words(text: str) -> int:
     """Words in ``text``: each CJK character is one, every other space-separated token with a letter or digit one."""
     cjk = len(_CJK_RE.findall(text))

@@ -154,6 +154,8 @@ def test_invisible_format_characters_do_not_split_names(tmp_path: Path) -> None:
     assert "Khalifa Haftar met envoys in Tripoli." in doc.text  # type: ignore[attr-defined]
     assert "Khalifa\u00a0Haftar and Khalifa Haftar said so. RTL" in doc.text  # type: ignore[attr-defined]
     assert "\u0645\u06cc\u200c\u062e" in doc.text  # type: ignore[attr-defined]  # Persian keeps its non-joiner
+    only_joiners = _decode_bytes(tmp_path, "Khalifa Haf\u200dtar and Khal\u200cifa met in Tripoli.".encode())
+    assert "Khalifa Haftar and Khalifa met" in only_joiners.text  # type: ignore[attr-defined]  # no other Cf char
 
 
 def test_every_member_of_a_multi_member_gzip_is_read(tmp_path: Path) -> None:

@@ -280,3 +280,24 @@ def test_cached_candidate_rankings_are_copies() -> None:
     first.clear()  # a caller may change its list: the cache must not see it
     again = gazetteer.candidates("Tripoli")
     assert again and again[0].country_code == "LY"
+
+
+def test_the_invisible_character_class_is_the_translation_table() -> None:
+    """The quick scan must find exactly the characters the translation removes (else one would slip through)."""
+    from etl.extract import _invisible_pattern, _invisible_table
+
+    table, pattern = _invisible_table(), _invisible_pattern()
+    planes = (*range(0x20000), *range(0xE0000, 0xE1000))
+    assert all((cp in table) == (pattern.fullmatch(chr(cp)) is not None) for cp in planes if not 0xD800 <= cp <= 0xDFFF)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_run_on_pre_check_never_misses_a_run_on_line(seed: int) -> None:
+    from etl.clean import RUN_ON_WORDS, _could_run_on
+    from etl.sentences import count_words
+
+    rng = random.Random(seed)
+    pieces = ["word", "a", "—", "12", "日本語", "ü", "'", "..."]
+    for _ in range(300):
+        line = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 2 * RUN_ON_WORDS)))
+        assert _could_run_on(line) or count_words(line) <= RUN_ON_WORDS
