@@ -154,12 +154,22 @@ def _looks_like_name(text: str, start: int, end: int, lower_words: set[str]) -> 
     if " " not in key and key in lower_words:
         return False  # "Summit" opens a sentence, "summit" appears elsewhere: a common word here
     before, after = _neighbour(text, start, end)
+    if before in _GERMAN_DETERMINERS:
+        return False  # "die Lage", "das Essen", "der Halle": German capitalises nouns, some of which are towns
     stops = _stop_words()
     for word in (before, after):
         clean = word.strip(".'’-")
         if _is_capitalised(clean) and clean.lower() not in stops and not clean.isupper():
             return False  # "Mitchell Belfer", "Chad Smith", "Paris Saint-Germain": part of a longer name
     return True
+
+
+_GERMAN_DETERMINERS = frozenset(
+    word
+    for lower in "der die das den dem des ein eine einen einem einer eines zur zum beim vom ins ans".split()  # noqa: SIM905
+    for word in (lower, lower.capitalize())
+)
+"""Articles (and article contractions) before a German noun; a town's name does not take one."""
 
 
 @lru_cache(maxsize=512)

@@ -206,3 +206,11 @@ def test_an_unknown_name_owning_something_after_a_preposition_is_no_place() -> N
     spans = [Mention(name, text.index(name), text.index(name) + len(name)) for name in ("Eurogamer", "Samos")]
     names = {loc.name for loc in resolve_locations(text, spans)}
     assert "Samos" in names and "Eurogamer" not in names
+
+
+def test_a_german_noun_after_its_article_is_no_town() -> None:
+    """German capitalises nouns, and some are towns' names ("Lage", "Essen"): after an article they are the noun."""
+    text = "Die Lage in Deutschland bleibt ernst, sagte der Minister in Essen. Das Essen war kalt, die Lage ruhig."
+    locs = {loc.name: loc for loc in resolve_locations(text, [])}
+    assert "Lage" not in locs
+    assert locs["Essen"].mentions == ("Essen",) and "Germany" in locs
