@@ -155,7 +155,11 @@ class _Staged:
                 for m in e.mentions
             ]
             locations = resolve_locations(
-                analysis_text(article), result.place_mentions, self.gazetteer, exclude_spans=actor_spans
+                analysis_text(article),
+                result.place_mentions,
+                self.gazetteer,
+                exclude_spans=actor_spans,
+                language=language.code,
             )
             enriched.append(
                 EnrichedArticle(

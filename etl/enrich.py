@@ -60,7 +60,7 @@ def derive(
         language=language,
         entities=result.entities,
         quotes=result.quotes,
-        locations=locate(article, result, knowledge.gazetteer),
+        locations=locate(article, result, knowledge.gazetteer, language.code),
     )
 
 
@@ -87,8 +87,10 @@ def actor_spans(result: EntityResult) -> list[tuple[int, int]]:
     return [(m.start, m.end) for entity in result.entities if entity.type in NOT_PLACES for m in entity.mentions]
 
 
-def locate(article: CleanArticle, result: EntityResult, gazetteer: Gazetteer) -> tuple[Location, ...]:
+def locate(
+    article: CleanArticle, result: EntityResult, gazetteer: Gazetteer, language: str = ""
+) -> tuple[Location, ...]:
     """The regions stage for one article, from its entities result (one definition for enrich and the benches)."""
     return resolve_locations(
-        analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans(result)
+        analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans(result), language=language
     )

@@ -301,6 +301,7 @@ def resolve_mentions(
     gazetteer: Gazetteer | None = None,
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
+    language: str = "",
 ) -> list[ResolvedMention]:
     """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None.
 
@@ -310,7 +311,7 @@ def resolve_mentions(
     gaz = gazetteer or Gazetteer.load()
     scan = gaz.scan(text)
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz)
-    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans)
+    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, nouns_capitalised=language == "de")
     scan_only.extend(_dateline_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
@@ -528,8 +529,13 @@ def _scan_mentions(
     scan: Sequence[tuple[int, int, list[Place]]],
     ner_spans: Sequence[tuple[int, int]],
     exclude_spans: Sequence[tuple[int, int]],
+    *,
+    nouns_capitalised: bool = False,
 ) -> tuple[list[_Pending], set[tuple[int, int]]]:
-    """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country."""
+    """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country.
+
+    In a language that capitalises every noun (German), a capital says nothing: a one-word town under 100,000
+    people ("Lage", "Haar", "Lauf": also nouns) is taken only after a preposition of place ("in Lage")."""
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
@@ -551,12 +557,25 @@ def _scan_mentions(
             continue
         if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
             continue
+        if nouns_capitalised and _needs_preposition(text, s, e, cands):
+            continue
         if excluded is None:
             if _full_name_elsewhere(text, text[s:e]):
                 continue
             weak.add((s, e))
         scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
     return scan_only, weak
+
+
+_GERMAN_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|nach|aus|bei|von|nahe|um|zwischen|durch|über|bis) $")
+
+
+def _needs_preposition(text: str, start: int, end: int, candidates: Sequence[Place]) -> bool:
+    """A one-word small town's name in German text with no preposition of place before it (see ``_scan_mentions``)."""
+    top = candidates[0]
+    if " " in text[start:end] or top.feature != "city" or top.population >= 100_000:
+        return False
+    return _GERMAN_LOCATIVE_BEFORE.search(text, max(0, start - 10), start) is None
 
 
 def _full_name_elsewhere(text: str, name: str) -> bool:
@@ -693,14 +712,16 @@ def resolve_locations(
     gazetteer: Gazetteer | None = None,
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
+    language: str = "",
 ) -> tuple[Location, ...]:
     """Resolved places, then their countries, then their analyst regions: one ``Location`` each, deduplicated.
 
     ``text`` is ``analysis_text(article)``; ``place_mentions`` are NER GPE/LOC/FAC spans (may be empty);
-    ``exclude_spans`` are actor spans (people, organisations) whose words must not count as places.
+    ``exclude_spans`` are actor spans (people, organisations) whose words must not count as places; ``language``
+    the article's (German capitalises nouns, so a small town's name alone needs more there: see ``_scan_mentions``).
     """
     gaz = gazetteer or Gazetteer.load()
-    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans)
+    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans, language=language)
     places: dict[str, tuple[Place, list[str]]] = {}
     countries: dict[str, list[str]] = {}
     regions: dict[str, list[str]] = {}

@@ -214,3 +214,15 @@ def test_a_german_noun_after_its_article_is_no_town() -> None:
     locs = {loc.name: loc for loc in resolve_locations(text, [])}
     assert "Lage" not in locs
     assert locs["Essen"].mentions == ("Essen",) and "Germany" in locs
+
+
+def test_in_german_a_small_towns_name_alone_needs_a_preposition_of_place() -> None:
+    """German capitalises every noun: "unklaren Lage", "gutes Haar" are nouns; "in Lage" is the town; a city of
+    100,000 people or more ("Berlin") needs no preposition. The same words in English text are judged as before."""
+    text = (
+        "Wegen der unklaren Lage in Deutschland demonstrierten in Lage 300 Menschen. Kein gutes Haar ließ er an Berlin."
+    )
+    locs = {loc.name: loc for loc in resolve_locations(text, [], language="de")}
+    assert locs["Lage"].mentions == ("Lage",) and "Haar" not in locs and "Berlin" in locs
+    lage_at = text.index("in Lage") + 3
+    assert [m.start for m in resolve_mentions(text, [], language="de") if m.text == "Lage"] == [lage_at]
