@@ -310,7 +310,7 @@ def resolve_mentions(
     """
     gaz = gazetteer or Gazetteer.load()
     scan = gaz.scan(text)
-    pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz)
+    pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, nouns_capitalised=language == "de")
     scan_only.extend(_dateline_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
@@ -400,10 +400,15 @@ def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
 
 
 def _ner_mentions(
-    text: str, place_mentions: Sequence[Mention], scan: Sequence[tuple[int, int, list[Place]]], gaz: Gazetteer
+    text: str,
+    place_mentions: Sequence[Mention],
+    scan: Sequence[tuple[int, int, list[Place]]],
+    gaz: Gazetteer,
+    exclude_spans: Sequence[tuple[int, int]] = (),
 ) -> tuple[list[_Pending], list[tuple[int, int]]]:
     """NER's place spans with their candidates; a span the gazetteer does not know gives the scan hits inside it."""
     scan_starts = [hit[0] for hit in scan]  # scan hits do not overlap: sorted by start, they are sorted by end too
+    actor_names = {text[s:e] for s, e in exclude_spans}
     pending: list[_Pending] = []
     ner_spans: list[tuple[int, int]] = []
     for m in sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end)):
@@ -421,7 +426,9 @@ def _ner_mentions(
             if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]) and not _particle_of_name(text, hit):
                 inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
         if not inner:
-            feature = _named_feature(m.text) or _place_after_preposition(text, m)
+            feature = _named_feature(m.text) or (
+                _place_after_preposition(text, m) if m.text not in actor_names else None
+            )  # "written in Python" where NER calls "Python" an organisation elsewhere: no place
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))

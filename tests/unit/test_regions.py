@@ -226,3 +226,12 @@ def test_in_german_a_small_towns_name_alone_needs_a_preposition_of_place() -> No
     assert locs["Lage"].mentions == ("Lage",) and "Haar" not in locs and "Berlin" in locs
     lage_at = text.index("in Lage") + 3
     assert [m.start for m in resolve_mentions(text, [], language="de") if m.text == "Lage"] == [lage_at]
+
+
+def test_an_unknown_name_the_article_also_calls_an_actor_is_no_place_after_a_preposition() -> None:
+    """ "written in Python" where NER calls "Python" an organisation elsewhere: no place; "stuck in Samos" still is."""
+    text = "The tool is written in Python. Python released a new version. Migrants were stuck in Samos."
+    first, second, samos = text.index("Python"), text.index("Python released"), text.index("Samos")
+    spans = [Mention("Python", first, first + 6), Mention("Samos", samos, samos + 5)]
+    names = {loc.name for loc in resolve_locations(text, spans, exclude_spans=[(second, second + 6)])}
+    assert "Python" not in names and "Samos" in names
