@@ -104,17 +104,7 @@ def _start(home: Path, env: dict[str, str], settings: Settings) -> BenchStack:
     if migrate.returncode != 0:
         raise RuntimeError(f"airflow db migrate failed: {migrate.stderr[-3000:]}")
     stack = BenchStack(url=env["AIRFLOW__API__BASE_URL"], home=home, settings=settings)
-    for name in COMPONENTS:
-        with open(home / f"{name}.log", "wb") as log:  # the child keeps its own descriptor
-            stack.procs[name] = subprocess.Popen(
-                [airflow_bin, name],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                cwd=home,
-            )
+    stack.start(COMPONENTS, airflow_bin, env, cwd=home)
     return stack
 
 

@@ -34,7 +34,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
-from etl.knowledge.folding import APOSTROPHES
+from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER
 from etl.knowledge.gazetteer import US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
 from etl.quotes import attributed_quotes
 from etl.records import (
@@ -140,7 +140,6 @@ _EVENT = re.compile(
 """An event NER calls an organisation: a military operation by its opening word, a gathering by its head."""
 _STREET = re.compile(r" (?:Street|Avenue|Road|Drive|Boulevard)$")
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside) $")
-_POSSESSIVE_AFTER = re.compile(rf"['{APOSTROPHES}]s?\b")
 
 
 def _place_not_person(text: str, start: int, end: int) -> bool:
@@ -151,7 +150,7 @@ def _place_not_person(text: str, start: int, end: int) -> bool:
     mention = text[start:end]
     if _VENUE.search(mention) or _STREET.search(mention):
         return True
-    return bool(_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)) and not _POSSESSIVE_AFTER.match(text, end)
+    return bool(_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)) and not POSSESSIVE_AFTER.match(text, end)
 
 
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
@@ -674,10 +673,7 @@ def _party_tags(doc: _Doc) -> list[tuple[int, int]]:
         code, start, end = m.group("state"), m.start("party"), m.end("party")
         if doc.covered(start, end):
             continue
-        known = doc.gazetteer.division(f"US-{code}") if len(code) == 2 else None
-        if known is None and not any(
-            p.feature == "state" and p.country_code == "US" for p in doc.gazetteer.candidates(code)
-        ):
+        if doc.gazetteer.us_state(code) is None:
             continue
         name = _US_PARTIES[m.group("party")]
         actor = doc.kb.lookup(name)

@@ -34,6 +34,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate
 
+from etl.knowledge.folding import POSSESSIVE_AFTER
 from etl.knowledge.gazetteer import US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
 from etl.records import Location, Mention, PlaceFeature
 
@@ -381,7 +382,7 @@ def _party_tag_states(text: str, gaz: Gazetteer) -> list[_Pending]:
         return out  # most articles: two substring tests instead of a regex pass
     for m in US_PARTY_TAG.finditer(text):
         code = m.group("state")
-        state = gaz.division(f"US-{code}") if len(code) == 2 else None
+        state = gaz.us_state(code) if len(code) == 2 else None
         if state is not None:
             out.append(_Pending(m.start("state"), m.end("state"), code, [state], "scan"))
     return out
@@ -470,21 +471,9 @@ def _named_feature(name: str) -> Place | None:
         return None
     if all(w.lower() in _FEATURE_HEADS or is_generic_word(w) for w in words):
         return None  # "Central Park"-like words only say what, not which
-    return Place(
-        place_id=f"name:{normalize_name(name)}",
-        name=" ".join(words),
-        asciiname=name,
-        alternatenames=(),
-        lat=None,
-        lon=None,
-        population=0,
-        feature=PlaceFeature.PLACE,
-        country_code="",
-        country="",
-    )
+    return _unknown_place(name, " ".join(words))
 
 
-_POSSESSIVE_AFTER = re.compile(r"['’]s?(?![\w])")
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
 _UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
 
@@ -498,12 +487,17 @@ def _place_after_preposition(text: str, m: Mention) -> Place | None:
         return None
     if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start) or _misspelt_date(name):
         return None
-    if _POSSESSIVE_AFTER.match(text, m.end):
+    if POSSESSIVE_AFTER.match(text, m.end):
         return None  # "in Eurogamer's review": a publication's, a company's; a place unknown to us is not owned
+    return _unknown_place(name, name)
+
+
+def _unknown_place(written: str, name: str) -> Place:
+    """A place the gazetteer lacks, kept under its name as written: no country, no point (nothing says where)."""
     return Place(
-        place_id=f"name:{normalize_name(name)}",
+        place_id=f"name:{normalize_name(written)}",
         name=name,
-        asciiname=name,
+        asciiname=written,
         alternatenames=(),
         lat=None,
         lon=None,

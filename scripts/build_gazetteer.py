@@ -956,6 +956,28 @@ SUBDIVISION_TYPES = frozenset(
 departments are left out (small-town names and common words)."""
 
 
+def division_row(
+    place_id: str, names: Sequence[str], country_code: str, country: str, district_code: str, source: str
+) -> Row:
+    """A division with no point and no population (none of its sources gives one): the first name is its own,
+    the others (up to four) its alternates."""
+    return Row(
+        place_id=place_id,
+        geonameid=None,
+        name=names[0],
+        asciiname=ascii_fold(names[0]),
+        alternatenames=select_alternates([names[0]], names[1:], 4),
+        lat=None,
+        lon=None,
+        population=0,
+        feature="state",
+        country_code=country_code,
+        country=country,
+        district_code=district_code,
+        source=source,
+    )
+
+
 def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list[Row]:
     """First-level divisions of the countries ``admin1_rows`` could not join to GeoNames (and not Libya, whose
     districts are rows of their own): ISO 3166-2 names with their country, without a point (no source gives one
@@ -977,20 +999,13 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
         if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province", "state"}:
             continue
         out.append(
-            Row(
-                place_id=f"iso:{sub.code}",
-                geonameid=None,
-                name=names[0],
-                asciiname=ascii_fold(names[0]),
-                alternatenames=select_alternates([names[0]], names[1:], 4),
-                lat=None,
-                lon=None,
-                population=0,
-                feature="state",
-                country_code=cc,
-                country=country_names[cc],
-                district_code=sub.code.split("-", 1)[1],
-                source="ISO 3166-2 via pycountry (no point)",
+            division_row(
+                f"iso:{sub.code}",
+                names,
+                cc,
+                country_names[cc],
+                sub.code.split("-", 1)[1],
+                "ISO 3166-2 via pycountry (no point)",
             )
         )
     return out
@@ -1111,44 +1126,15 @@ def second_level_rows(
         parent = by_code.get(sub.parent_code)
         while parent is not None and parent.parent_code is not None:  # Italy's provinces sit under regions
             parent = by_code.get(parent.parent_code)
-        out.append(
-            Row(
-                place_id=f"iso:{sub.code}",
-                geonameid=None,
-                name=names[0],
-                asciiname=ascii_fold(names[0]),
-                alternatenames=select_alternates([names[0]], names[1:], 4),
-                lat=None,
-                lon=None,
-                population=0,
-                feature="state",
-                country_code=cc,
-                country=country_names[cc],
-                district_code=parent.code.split("-", 1)[1] if parent is not None else "",
-                source=SECOND_LEVEL_SOURCE,
-            )
-        )
+        parent_code = parent.code.split("-", 1)[1] if parent is not None else ""
+        out.append(division_row(f"iso:{sub.code}", names, cc, country_names[cc], parent_code, SECOND_LEVEL_SOURCE))
     states = {r.district_code for r in rows if r.feature == "state" and r.country_code == "US"}
     for rec in sorted(us_counties, key=lambda r: r["fips"]):
         name = " ".join(str(rec["name"]).split())
         if rec["state"] not in states or not name.endswith(US_COUNTY_SUFFIXES) or not usable(name, "US"):
             continue
         out.append(
-            Row(
-                place_id=f"fips:{rec['fips']}",
-                geonameid=None,
-                name=name,
-                asciiname=ascii_fold(name),
-                alternatenames=[],
-                lat=None,
-                lon=None,
-                population=0,
-                feature="state",
-                country_code="US",
-                country=country_names["US"],
-                district_code=rec["state"],
-                source=US_COUNTY_SOURCE,
-            )
+            division_row(f"fips:{rec['fips']}", [name], "US", country_names["US"], rec["state"], US_COUNTY_SOURCE)
         )
     return out
 

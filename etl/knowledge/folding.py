@@ -20,6 +20,9 @@ from functools import lru_cache
 
 APOSTROPHES = "\u2019\u2018`\u02bc\u00b4\u02bb\u02bf\u02be\u2032"
 """Right and left single quotes, grave, modifier apostrophe, acute, turned comma, ayn and hamza half rings, prime."""
+POSSESSIVE_AFTER = re.compile(rf"['{APOSTROPHES}]s?(?!\w)")
+"""An apostrophe, with or without "s", right after a name: the name owns what follows ("in Obama's speech", "in the
+Bidens' deal"), so it is a person's or a company's, not a place's."""
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_"
 """Hyphen, the Unicode hyphens and dashes, horizontal bar, minus sign, underscore."""
 _ARABIC_ALEF = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627"})

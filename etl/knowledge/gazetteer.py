@@ -308,6 +308,12 @@ class Gazetteer:
         """The first-level division with this ISO 3166-2 code ("US-AZ" -> Arizona)."""
         return self._divisions.get(iso_code.upper())
 
+    def us_state(self, spelling: str) -> Place | None:
+        """The US state a postal code ("AZ") or one of its names or abbreviations ("Calif.", "Texas") names."""
+        if len(spelling) == 2 and (state := self.division(f"US-{spelling}")) is not None:
+            return state
+        return next((p for p in self.candidates(spelling) if p.feature == "state" and p.country_code == "US"), None)
+
     def region(self, name: str) -> Region | None:
         """An analyst region by canonical name."""
         return self.regions.get(name)

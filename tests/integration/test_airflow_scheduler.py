@@ -74,17 +74,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
 
     stack = Airflow(url=url, home=home, settings=Settings.from_env(env), env=env)
     try:
-        for name in COMPONENTS:
-            with open(home / f"{name}.log", "wb") as log:  # the child keeps its own descriptor
-                stack.procs[name] = subprocess.Popen(
-                    [airflow_bin, name],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    cwd=root,
-                )
+        stack.start(COMPONENTS, airflow_bin, env, cwd=root)
 
         started = time.monotonic()
         stack.wait_healthy(START_TIMEOUT)
