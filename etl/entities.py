@@ -35,7 +35,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER
-from etl.knowledge.gazetteer import US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
+from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
 from etl.quotes import attributed_quotes
 from etl.records import (
     CleanArticle,
@@ -942,7 +942,7 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
         key = normalize_name(mention)
         return any(
             c.feature in _PLACE_FEATURES
-            or c.country_code in _DETAILED_COUNTRIES
+            or c.country_code in DETAILED_COUNTRIES
             or key in (normalize_name(c.name), normalize_name(c.asciiname))
             or (several_words and c.feature == "state")
             for c in candidates
@@ -950,14 +950,10 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     return any(
         c.feature in _PLACE_FEATURES
         or c.population >= BIG_PLACE
-        or c.country_code in _DETAILED_COUNTRIES
+        or c.country_code in DETAILED_COUNTRIES
         or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too
         for c in candidates
     )
-
-
-_DETAILED_COUNTRIES = frozenset({"LY"})
-"""Countries whose every locality the gazetteer holds (``scripts/build_gazetteer.py``: Libya's cities500)."""
 
 
 def _is_generic_place_word(mention: str) -> bool:

@@ -35,7 +35,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from etl.knowledge.folding import POSSESSIVE_AFTER
-from etl.knowledge.gazetteer import US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
+from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
 from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
@@ -424,8 +424,15 @@ def _ner_mentions(
         for hit in scan[bisect_left(scan_starts, m.start) :]:
             if hit[0] >= m.end:
                 break
-            if hit[1] <= m.end and not is_generic_word(text[hit[0] : hit[1]]) and not _particle_of_name(text, hit):
-                inner.append(hit)  # "Derna" in "the Wadi Derna", never "Airport" in "Mitiga Airport"
+            name = text[hit[0] : hit[1]]
+            if (
+                hit[1] <= m.end
+                and not is_generic_word(name)
+                and not _particle_of_name(text, hit)
+                and not _alternate_name_only(text, name, hit[2])
+            ):
+                # "Derna" in "the Wadi Derna"; never "Airport" in "Mitiga Airport" nor "Google" in "Google Maps"
+                inner.append(hit)
         if not inner:
             feature = _named_feature(m.text) or (
                 _place_after_preposition(text, m) if m.text not in actor_names else None
@@ -560,6 +567,8 @@ def _scan_mentions(
             continue
         if nouns_capitalised and _needs_preposition(text, s, e, cands):
             continue
+        if _alternate_name_only(text, text[s:e], cands):
+            continue
         if excluded is None:
             if _full_name_elsewhere(text, text[s:e]):
                 continue
@@ -577,6 +586,22 @@ def _needs_preposition(text: str, start: int, end: int, candidates: Sequence[Pla
     if " " in text[start:end] or top.feature != "city" or top.population >= 100_000:
         return False
     return _GERMAN_LOCATIVE_BEFORE.search(text, max(0, start - 10), start) is None
+
+
+def _alternate_name_only(text: str, name: str, candidates: Sequence[Place]) -> bool:
+    """Whether a name NER did not call a place (alone) is only a GeoNames alternate name of towns under a million people
+    whose own names the article never writes: GeoNames lists "Google" for Topeka. Big cities' other names ("Kiev",
+    "Bombay"), divisions' abbreviations ("Calif."), towns the article also names as themselves and the curated
+    spellings of the detailed countries' towns ("Misurata") stay places."""
+    key = normalize_name(name)
+    for place in candidates:
+        if place.feature != "city" or place.population >= MILLION or place.country_code in DETAILED_COUNTRIES:
+            return False
+        if key in (normalize_name(place.name), normalize_name(place.asciiname)):
+            return False
+        if place.name in text or place.asciiname in text:
+            return False
+    return True
 
 
 def _full_name_elsewhere(text: str, name: str) -> bool:

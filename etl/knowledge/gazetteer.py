@@ -122,6 +122,10 @@ def is_generic_word(name: str) -> bool:
     return " " not in key and key in GENERIC_WORDS
 
 
+DETAILED_COUNTRIES = frozenset({"LY"})
+"""Countries whose every locality the gazetteer holds, with curated spellings (``scripts/build_gazetteer.py``:
+Libya's cities500 and the shared Libya tables)."""
+
 US_PARTY_TAG = re.compile(r"\((?P<party>[RD])[-–‑](?P<state>[A-Z]{2}|[A-Z][a-z]{1,4}\.|[A-Z][a-z]+)\)")
 """A US politician's party and state, written after the name: "Sen. John McCain (R-AZ)", "(D-Calif.)",
 "(R-Texas)"; the entities stage reads the party, the regions stage the state."""

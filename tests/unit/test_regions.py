@@ -235,3 +235,14 @@ def test_an_unknown_name_the_article_also_calls_an_actor_is_no_place_after_a_pre
     spans = [Mention("Python", first, first + 6), Mention("Samos", samos, samos + 5)]
     names = {loc.name for loc in resolve_locations(text, spans, exclude_spans=[(second, second + 6)])}
     assert "Python" not in names and "Samos" in names
+
+
+def test_a_company_named_like_a_towns_alternate_name_is_no_town() -> None:
+    """GeoNames lists "Google" among Topeka's names: the company, alone or opening a product NER took for a place
+    ("Google Maps"), is no town; a curated spelling of a Libyan town ("Misurata") stays a place."""
+    text = "Google said its engineers in the United States fixed Google Maps. Fighters in Misurata, Libya, regrouped."
+    maps = text.index("Google Maps")
+    names = {
+        loc.name for loc in resolve_locations(text, [Mention("Google Maps", maps, maps + 11)], exclude_spans=[(0, 6)])
+    }
+    assert "Topeka" not in names and {"United States", "Misrata"} <= names
