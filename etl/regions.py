@@ -143,8 +143,10 @@ def _is_capitalised(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
 
-def _looks_like_name(text: str, start: int, end: int, lower_words: set[str]) -> bool:
-    """Shape checks for a scan hit: a capitalised name standing alone, not a common word."""
+def _looks_like_name(text: str, start: int, end: int, lower_words: set[str], nation: bool = False) -> bool:
+    """Shape checks for a scan hit: a capitalised name standing alone, not a common word. A ``nation`` (a country,
+    continent or region) may follow a German article: German writes many countries with one ("die Türkei", "den
+    USA", "der Tschad"), never a town."""
     surface = text[start:end]
     first = surface[0]
     if first.isalpha() and not first.isupper() and "LATIN" in _char_script(first):
@@ -155,7 +157,7 @@ def _looks_like_name(text: str, start: int, end: int, lower_words: set[str]) -> 
     if " " not in key and key in lower_words:
         return False  # "Summit" opens a sentence, "summit" appears elsewhere: a common word here
     before, after = _neighbour(text, start, end)
-    if before in _GERMAN_DETERMINERS:
+    if before in _GERMAN_DETERMINERS and not nation:
         return False  # "die Lage", "das Essen", "der Halle": German capitalises nouns, some of which are towns
     stops = _stop_words()
     for word in (before, after):
@@ -529,6 +531,7 @@ _ORG_HEAD = re.compile(
 Guard" does not start with one) names the organisation's country: that country is the article's too."""
 
 
+_NATIONS = frozenset(("country", "continent", "region"))
 _DIVISION_AFTER = re.compile(r" (?:State|Province)(?![\w-])")
 
 
@@ -563,7 +566,7 @@ def _scan_mentions(
         excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
-        if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
+        if not _looks_like_name(text, s, e, lower_words, cands[0].feature in _NATIONS) or is_generic_word(text[s:e]):
             continue
         if nouns_capitalised and _needs_preposition(text, s, e, cands):
             continue

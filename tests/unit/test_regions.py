@@ -246,3 +246,11 @@ def test_a_company_named_like_a_towns_alternate_name_is_no_town() -> None:
         loc.name for loc in resolve_locations(text, [Mention("Google Maps", maps, maps + 11)], exclude_spans=[(0, 6)])
     }
     assert "Topeka" not in names and {"United States", "Misrata"} <= names
+
+
+def test_a_country_after_a_german_article_stays_a_country() -> None:
+    """German writes many countries with an article ("in den Tschad", "die Türkei", "in der Schweiz"): the rule that
+    a capitalised word after an article is a noun ("die Lage") holds for towns, not for countries."""
+    text = "Die Delegation reiste aus der Schweiz in den Tschad und danach in die Türkei. Die Lage bleibt ruhig."
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert {"Switzerland", "Chad", "Turkey"} <= names and "Lage" not in names
