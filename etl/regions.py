@@ -59,6 +59,24 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+@lru_cache(maxsize=16)
+def _language_stop_words(language: str) -> frozenset[str]:
+    """The function words of the article's language ("dabei", "para", "durant"), from spaCy's lists (shipped with
+    spaCy for each language, no model needed); empty for English (``_stop_words`` covers it) or a language spaCy lacks.
+
+    Why: GeoNames lists some as towns or as other names of cities ("Dabei" for Dubai, "Para" for Belém), and at the
+    start of a sentence they are capitalised like a name."""
+    if not language or language == "en" or not language.isalpha():
+        return frozenset()
+    from importlib import import_module
+
+    try:
+        words: frozenset[str] = frozenset(import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+    except ImportError:
+        return frozenset()
+    return words
+
+
 @dataclass(frozen=True)
 class ResolvedMention:
     """One place mention in the text and what it resolved to (``place`` is None when nothing matched)."""
@@ -314,7 +332,7 @@ def resolve_mentions(
     gaz = gazetteer or Gazetteer.load()
     scan = gaz.scan(text)
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
-    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, nouns_capitalised=language == "de")
+    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
@@ -541,12 +559,18 @@ def _scan_mentions(
     ner_spans: Sequence[tuple[int, int]],
     exclude_spans: Sequence[tuple[int, int]],
     *,
-    nouns_capitalised: bool = False,
+    language: str = "",
 ) -> tuple[list[_Pending], set[tuple[int, int]]]:
     """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country.
 
-    In a language that capitalises every noun (German), a capital says nothing: a one-word town under 100,000
-    people ("Lage", "Haar", "Lauf": also nouns) is taken only after a preposition of place ("in Lage")."""
+    In the article's language (``language``), its function words are no towns ("Dabei", "Para", "Durant": see
+    ``_language_stop_words``), and outside English a town's name written before a month or a year is a time word
+    ("Mitte Oktober", "seit Mitte 2020": see ``_time_expression``). In a language that capitalises every noun
+    (German), a capital says nothing: a one-word town under 100,000 people ("Lage", "Haar", "Lauf": also nouns) is
+    taken only after a preposition of place ("in Lage")."""
+    nouns_capitalised = language == "de"
+    language_stops = _language_stop_words(language)
+    time_words = language not in ("", "en")
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
@@ -567,6 +591,10 @@ def _scan_mentions(
         if ner_span_set.overlaps(s, e) or excluded:
             continue
         if not _looks_like_name(text, s, e, lower_words, cands[0].feature in _NATIONS) or is_generic_word(text[s:e]):
+            continue
+        if language_stops and text[s:e].lower() in language_stops and not any(c.feature in _NATIONS for c in cands):
+            continue  # "Dabei" (Dubai), "Para" (Belém); never a country ("USA" is a Spanish verb too)
+        if time_words and _time_expression(text, s, e):
             continue
         if nouns_capitalised and _needs_preposition(text, s, e, cands):
             continue
@@ -589,6 +617,37 @@ def _needs_preposition(text: str, start: int, end: int, candidates: Sequence[Pla
     if " " in text[start:end] or top.feature != "city" or top.population >= 100_000:
         return False
     return _GERMAN_LOCATIVE_BEFORE.search(text, max(0, start - 10), start) is None
+
+
+_MONTHS = frozenset(
+    """
+    januar jänner februar märz april mai juni juli august september oktober november dezember
+    janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
+    gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre
+    janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro
+    januari februari maart april mei juni juli augustus september oktober november december
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Month names of the languages the pipeline reads besides English (lower case; capitalised in German and Dutch)."""
+_TEMPORAL_BEFORE = frozenset("seit bis ab vor since until desde hasta depuis jusqu dès".split())  # noqa: SIM905
+_YEAR_AFTER = re.compile(r"[ \t]+(?:1[5-9]|20)\d\d(?!\d)")
+_TIME_PHRASE_AFTER = re.compile(
+    r"[ \t]+(?:des|der|dieses|diesen|nächsten|kommenden|vergangenen|letzten)[ \t]+"
+    r"(?:Jahr|Monat|Woche|Jahrzehnt|Jahrhundert|Quartal|Saison|Sommer|Winter|Herbst|Frühling|Frühjahr)"
+)
+
+
+def _time_expression(text: str, start: int, end: int) -> bool:
+    """A capitalised word opening a time expression, not a town: before a month ("Mitte Oktober", "Ende März"),
+    before a period ("bis Mitte des Jahrhunderts"), or before a year after a preposition of time ("seit Mitte
+    2020"). GeoNames has towns named like such words (Mitte, Ende); a town is not written that way."""
+    before, after = _neighbour(text, start, end)
+    if after.lower().rstrip(".") in _MONTHS:
+        return True
+    if before.lower() in _TEMPORAL_BEFORE and _YEAR_AFTER.match(text, end):
+        return True
+    return text[end : end + 1] in (" ", "\t") and _TIME_PHRASE_AFTER.match(text, end) is not None
 
 
 def _alternate_name_only(text: str, name: str, candidates: Sequence[Place]) -> bool:
