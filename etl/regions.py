@@ -567,7 +567,9 @@ def _scan_mentions(
     ``_language_stop_words``), and outside English a town's name written before a month or a year is a time word
     ("Mitte Oktober", "seit Mitte 2020": see ``_time_expression``). In a language that capitalises every noun
     (German), a capital says nothing: a one-word town under 100,000 people ("Lage", "Haar", "Lauf": also nouns) is
-    taken only after a preposition of place ("in Lage")."""
+    taken only after a preposition of place ("in Lage"); a town under a million people is a noun after a preposition
+    that is not one of place ("vor Corona": see ``_after_other_preposition``) and a word of the hyphenated compound
+    it opens ("Corona-Jahr", "Kita-Winter": see ``_compound_head``)."""
     nouns_capitalised = language == "de"
     language_stops = _language_stop_words(language)
     time_words = language not in ("", "en")
@@ -577,7 +579,7 @@ def _scan_mentions(
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
-    for s, e, cands in scan:
+    for i, (s, e, cands) in enumerate(scan):
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P") else None
         if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
             e = division.end()
@@ -596,7 +598,11 @@ def _scan_mentions(
             continue  # "Dabei" (Dubai), "Para" (Belém); never a country ("USA" is a Spanish verb too)
         if time_words and _time_expression(text, s, e):
             continue
-        if nouns_capitalised and _needs_preposition(text, s, e, cands):
+        if nouns_capitalised and (
+            _needs_preposition(text, s, e, cands)
+            or _after_other_preposition(text, s, e, cands)
+            or _compound_head(text, s, e, cands, scan[i + 1][0] if i + 1 < len(scan) else -1)
+        ):
             continue
         if _alternate_name_only(text, text[s:e], cands):
             continue
@@ -617,6 +623,21 @@ def _needs_preposition(text: str, start: int, end: int, candidates: Sequence[Pla
     if " " in text[start:end] or top.feature != "city" or top.population >= 100_000:
         return False
     return _GERMAN_LOCATIVE_BEFORE.search(text, max(0, start - 10), start) is None
+
+
+_GERMAN_OTHER_PREPOSITION = re.compile(
+    r"(?<![\w-])(?:zu|vor|mit|wegen|seit|trotz|für|ohne|gegen|auf|dank|laut|gegenüber) $"
+)
+
+
+def _after_other_preposition(text: str, start: int, end: int, candidates: Sequence[Place]) -> bool:
+    """A one-word town under a million people right after a German preposition that is not one of place ("zu
+    Corona", "vor Corona", "positiv auf Corona", "mit Essen und Getränken", "laut Cicero"): the noun it governs is a
+    thing, a time or a source, not the town. (Under 100,000 people a preposition of place is needed anyway.)"""
+    top = candidates[0]
+    if " " in text[start:end] or top.feature != "city" or top.population >= MILLION:
+        return False
+    return _GERMAN_OTHER_PREPOSITION.search(text, max(0, start - 11), start) is not None
 
 
 _MONTHS = frozenset(
@@ -648,6 +669,24 @@ def _time_expression(text: str, start: int, end: int) -> bool:
     if before.lower() in _TEMPORAL_BEFORE and _YEAR_AFTER.match(text, end):
         return True
     return text[end : end + 1] in (" ", "\t") and _TIME_PHRASE_AFTER.match(text, end) is not None
+
+
+_COMPOUND_PLACE_TAILS = frozenset("nord süd ost west mitte zentrum stadt altstadt innenstadt land".split())  # noqa: SIM905
+"""Second parts that leave the first a place ("Düsseldorf-Süd", "Berlin-Mitte")."""
+
+
+def _compound_head(text: str, start: int, end: int, candidates: Sequence[Place], next_hit: int) -> bool:
+    """A town under a million people opening a hyphenated German compound ("Corona-Jahr", "Kita-Winter",
+    "Oxford-Studie"): the compound is a noun and its first part a word of it, not a place of the story. A big
+    city's name stays ("Berlin-Besuch": the visit is to Berlin), and so does a place before another place
+    ("Hamburg-Bielefeld", ``next_hit`` being where the next scan hit starts) or before a quarter ("Düsseldorf-Süd")."""
+    if text[end : end + 1] != "-" or not text[end + 1 : end + 2].isalpha() or next_hit == end + 1:
+        return False
+    top = candidates[0]
+    if top.feature != "city" or top.population >= MILLION:
+        return False
+    tail = _WORD.match(text, end + 1)
+    return tail is None or tail.group(0).split("-")[0].lower() not in _COMPOUND_PLACE_TAILS
 
 
 def _alternate_name_only(text: str, name: str, candidates: Sequence[Place]) -> bool:

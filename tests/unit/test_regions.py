@@ -281,3 +281,29 @@ def test_a_country_after_a_german_article_stays_a_country() -> None:
     text = "Die Delegation reiste aus der Schweiz in den Tschad und danach in die Türkei. Die Lage bleibt ruhig."
     names = {loc.name for loc in resolve_locations(text, [], language="de")}
     assert {"Switzerland", "Chad", "Turkey"} <= names and "Lage" not in names
+
+
+def test_a_town_opening_a_german_compound_is_a_word_of_it() -> None:
+    """ "Corona-Jahr", "Oxford-Studie": the first part of a hyphenated compound noun is not a place of the story when
+    it is a town under a million people; a big city ("Berlin-Reisen"), a place before another ("Hamburg-Altona") and
+    a town before a quarter ("Düsseldorf-Süd") stay places."""
+    text = (
+        "Im Corona-Jahr kamen weniger Gäste aus den USA und Großbritannien nach Deutschland, sagt eine Oxford-Studie. "
+        "Viele planen Berlin-Reisen, und der Zug fährt wieder ab Hamburg-Altona. Der Verein aus Düsseldorf-Süd gewann."
+    )
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert {"Berlin", "Hamburg", "Düsseldorf"} <= names
+    assert "Corona" not in names and "Oxford" not in names
+
+
+def test_a_town_after_a_german_preposition_that_is_not_of_place_is_a_noun() -> None:
+    """ "vor Corona", "positiv auf Corona", "mit Essen und Getränken": a town of under a million people governed by a
+    preposition of time, cause or company is the noun of that name; "in Essen" stays the city."""
+    text = (
+        "Schon vor Corona kamen weniger Gäste aus den USA nach Deutschland. Viele wurden positiv auf Corona getestet. "
+        "Die Helfer versorgten alle mit Essen und Getränken, sagte der Sprecher in Essen."
+    )
+    mentions = resolve_mentions(text, [], language="de")
+    assert [m.start for m in mentions if m.text == "Essen" and m.place] == [text.index("in Essen") + 3]
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert "Corona" not in names and {"Essen", "United States", "Germany"} <= names
