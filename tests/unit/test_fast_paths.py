@@ -316,3 +316,26 @@ def test_folds_by_byte_table_match_the_per_character_folds(seed: int) -> None:
         assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
         expected = text.translate({ord(c): folding._fold_char_one(c) for c in set(text)})
         assert folding.fold_keep_offsets(text) == expected, text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le président turc a parlé.",
+        "La présidente française a parlé.",
+        "Le Premier ministre italien a parlé.",
+        "Le ministre des Affaires étrangères russe a parlé.",
+        "Le chef de l'État tchadien a parlé.",
+        "Le roi marocain a parlé.",
+        "L'émir qatari a parlé.",
+        "Le chancelier allemand a parlé.",
+        "L'ambassadeur américain a parlé.",
+        "L'envoyé spécial a parlé.",
+    ],
+)
+def test_french_office_pieces_cover_every_office(sentence: str) -> None:
+    """Text without any of ``_FRENCH_OFFICE_PIECES`` skips the French office scan: every office it knows holds one."""
+    from etl.regions import _DEMONYM_AFTER, _FRENCH_OFFICE_PIECES
+
+    assert _DEMONYM_AFTER.search(sentence) is not None
+    assert any(piece in sentence for piece in _FRENCH_OFFICE_PIECES)
