@@ -209,6 +209,8 @@ def test_fast_language_detector_gives_langdetects_probabilities() -> None:
         "El mariscal Haftar boicoteó la conferencia de Palermo, según fuentes diplomáticas en Trípoli.",
         "قال المشير خليفة حفتر إن قواته ستواصل التقدم نحو طرابلس",
         "ΑΘΗΝΑ 2024 Χ",
+        "Привет,   мир: Tripoli  https://example.org/a?b=c  mail@example.org  [x]^_`  \u1ea0\u0300 Ελληνικά",
+        "قال المشير خليفة حفتر   Haftar   said   إن قواته ستواصل التقدم نحو طرابلس    Tripoli",
         *TRICKY_TEXTS,
     ]
     compared = 0
