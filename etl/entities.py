@@ -430,10 +430,13 @@ _LIST_GLUE = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
 
 def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Names listed together are of one kind ("Verizon, SBC and BellSouth"): a member NER labelled a place, which the
-    gazetteer does not know, among organisations is one too. (Not the other way round: "Morgan Stanley" among
-    people keeps its organisation label.)"""
+    gazetteer does not know, among organisations is one too; a member NER labelled a person or an organisation
+    among places is a place when the gazetteer knows it and the knowledge base does not ("Hilversum and Almelo",
+    "Kerala and Puducherry"), unless the article writes it as someone's surname. (Not people from organisations:
+    "Morgan Stanley" among people keeps its organisation label.)"""
     text = doc.text
     out = list(spans)
+    surnames: set[str] | None = None
     groups: list[list[int]] = []
     previous_end = -10
     for i, (start, end, _) in enumerate(spans):
@@ -454,7 +457,23 @@ def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
             mention = text[start:end]
             if others == {"ORG"} and label == "PLACE" and not doc.gazetteer.candidates(mention):
                 out[i] = (start, end, "ORG")
+            elif others == {"PLACE"} and label in ("PERSON", "ORG") and _listed_place(doc, mention):
+                if surnames is None:
+                    surnames = {text[s:e].split()[-1] for s, e, lab in spans if lab in ("PERSON", TITLED)}
+                    surnames.discard(mention)
+                if mention not in surnames:
+                    out[i] = (start, end, "PLACE")
     return out
+
+
+def _listed_place(doc: _Doc, mention: str) -> bool:
+    """Whether a name listed among places is one too: the gazetteer knows it (not only as a generic word) and the
+    knowledge base knows no actor of that name."""
+    return (
+        bool(doc.gazetteer.candidates(mention))
+        and not _is_generic_place_word(mention)
+        and doc.kb.lookup(mention) is None
+    )
 
 
 TEAM = "TEAM"

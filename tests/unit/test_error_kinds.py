@@ -539,3 +539,17 @@ def test_a_longer_organisation_name_around_a_known_one_is_another_organisation(k
     assert found.get("National Security Council") == "organization"
     assert found.get("United Nations Security Council") == "organization"
     assert {"Libyan National Army", "Government of National Accord"} <= set(found)
+
+
+def test_names_listed_with_places_are_places(kb: KnowledgeBase) -> None:
+    """NER reads "Almelo" as a person and "Colchester" as an organisation; listed with towns, the gazetteer's towns
+    are towns. A surname the article gives someone stays that person's."""
+    body = (
+        "The night train from Amsterdam to Berlin calls at Hilversum and Almelo before crossing the border. "
+        "Flooding closed roads around Colchester and Braintree on Sunday."
+    )
+    e = enrich(kb, "Travel news", body)
+    assert {"Almelo", "Colchester", "Braintree"} <= places(e)
+    assert not {"Almelo", "Colchester"} & set(actors(e))
+    runner = enrich(kb, "", "The winner was Andy Murray. Murray, Scotland's best player, thanked the crowd.")
+    assert actors(runner).get("Andy Murray") == "person"
