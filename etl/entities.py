@@ -418,11 +418,30 @@ def _prepare_spans(
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
     runs = _title_runs(doc, pieces)
-    taken = _SpanIndex([*runs, *units])
+    datelines = _datelines(doc)
+    taken = _SpanIndex([*runs, *units, *datelines])
     kept = [(s, e, label) for s, e, label in pieces if not taken.overlaps(s, e)]
     kept.extend((s, e, TITLED) for s, e in runs)
+    kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+_DATELINE = re.compile(
+    r"(?m)^([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})(?=, [A-Z]| ?\(| ?: | [-–—]{1,2} )"
+)
+
+
+def _datelines(doc: _Doc) -> list[tuple[int, int]]:
+    """A dateline's place, in capitals at the start of a line before the state, the agency or the dash ("NEW DELHI:
+    The court...", "ST. LOUIS – Police...", "HELENA, Mont. (AP) -"): NER finds nothing in capitals or splits it
+    ("ST", "LOUIS"). Taken when the gazetteer knows the name."""
+    out: list[tuple[int, int]] = []
+    for m in _DATELINE.finditer(doc.text):
+        name = m.group(1)
+        if len(name) > 2 and not _is_furniture(name) and doc.gazetteer.candidates(name):
+            out.append((m.start(1), m.end(1)))
+    return out
 
 
 _LIST_GLUE = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})

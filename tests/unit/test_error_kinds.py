@@ -553,3 +553,12 @@ def test_names_listed_with_places_are_places(kb: KnowledgeBase) -> None:
     assert not {"Almelo", "Colchester"} & set(actors(e))
     runner = enrich(kb, "", "The winner was Andy Murray. Murray, Scotland's best player, thanked the crowd.")
     assert actors(runner).get("Andy Murray") == "person"
+
+
+def test_a_dateline_in_capitals_is_a_place(kb: KnowledgeBase) -> None:
+    """NER finds nothing in a capitalised dateline, or cuts it in two ("ST", "PAUL")."""
+    delhi = enrich(kb, "Court asks for a reply", "NEW DELHI: The high court on Monday asked the ministry to reply.")
+    assert "New Delhi" in places(delhi) and "India" in countries(delhi)
+    paul = enrich(kb, "Budget passes", "ST. PAUL – Lawmakers in Minnesota passed the state budget on Friday.")
+    assert "Saint Paul" in places(paul) or "St. Paul" in places(paul)
+    assert "BREAKING" not in places(enrich(kb, "", "BREAKING: Lawmakers passed the budget on Friday."))
