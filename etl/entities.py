@@ -417,6 +417,7 @@ def _prepare_spans(
     ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
+    pieces = [piece for span in pieces for piece in _owner_split(doc, *span)]
     runs = _title_runs(doc, pieces)
     datelines = _datelines(doc)
     taken = _SpanIndex([*runs, *units, *datelines])
@@ -425,6 +426,22 @@ def _prepare_spans(
     kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+_INNER_POSSESSIVE = re.compile(rf"['{APOSTROPHES}]s (?=[A-Z])")
+
+
+def _owner_split(doc: _Doc, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span running over a place's possessive ("Venezuela's Ecological Mining Minister", "Harare's Third Street")
+    is two things: the place, and what it owns (NER's label, or a place when it is a street)."""
+    m = _INNER_POSSESSIVE.search(doc.text, start, end)
+    if m is None:
+        return [(start, end, label)]
+    owner = doc.text[start : m.start()]
+    if not _is_place(doc, owner, "ORG") or doc.kb.lookup(owner) is not None:
+        return [(start, end, label)]
+    rest = "PLACE" if _STREET.search(doc.text, m.end(), end) else label
+    return [(start, m.start(), "PLACE"), (m.end(), end, rest)]
 
 
 _DATELINE = re.compile(

@@ -562,3 +562,10 @@ def test_a_dateline_in_capitals_is_a_place(kb: KnowledgeBase) -> None:
     paul = enrich(kb, "Budget passes", "ST. PAUL – Lawmakers in Minnesota passed the state budget on Friday.")
     assert "Saint Paul" in places(paul) or "St. Paul" in places(paul)
     assert "BREAKING" not in places(enrich(kb, "", "BREAKING: Lawmakers passed the budget on Friday."))
+
+
+def test_a_places_possessive_ends_the_name_before_it(kb: KnowledgeBase) -> None:
+    """NER reads "Accra’s Independence Avenue" as one organisation: Accra, and its avenue."""
+    e = enrich(kb, "Road closed", "Police closed Accra’s Independence Avenue to traffic.")
+    assert "Accra" in places(e)
+    assert not actors(e)
