@@ -418,6 +418,9 @@ def _prepare_spans(
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
     pieces = [piece for span in pieces for piece in _owner_split(doc, *span)]
+    pieces = [_role_person(doc, *span) for span in pieces]
+    if ", " in text:
+        pieces = _role_appositions(doc, pieces)
     runs = _title_runs(doc, pieces)
     datelines = _datelines(doc)
     taken = _SpanIndex([*runs, *units, *datelines])
@@ -426,6 +429,83 @@ def _prepare_spans(
     kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+_ROLES = (
+    r"(?:vice[- ])?president|(?:prime |deputy |foreign |finance |defen[cs]e |interior )?minister|secretary|"
+    r"spokes(?:man|woman|person)|leader|chief|chairman|chairwoman|director|governor|mayor|senator|congress(?:man|woman)|"
+    r"lawmaker|legislator|envoy|ambassador|diplomat|general|commander|officer|official|coach|player|striker|"
+    r"midfielder|defender|goalkeeper|captain|actor|actress|singer|author|writer|novelist|journalist|reporter|editor|"
+    r"professor|researcher|scientist|analyst|economist|lawyer|attorney|judge|prosecutor|(?:co-)?founder|CEO|"
+    r"chief executive|bishop|priest|imam|cleric|activist|candidate|son|daughter|wife|husband|widow|mother|father|"
+    r"brother|sister|king|queen|prince|princess"
+)
+_ROLE_AFTER = re.compile(
+    rf",\s(?:(?:\d{{1,3}},)|(?:(?:the|a|an|his|her|their|its)\s)?"
+    rf"(?:(?!(?:whose|which|that|who|whom|where|and|or|with|by|of|for)\b)[\w'’.-]+\s){{0,3}}(?:{_ROLES})s?\b)"
+)
+"""An apposition saying who a name is ("Kgalema Motlanthe, the deputy president,", "Jane Doe, 45,")."""
+_ROLE_BEFORE = re.compile(rf"(?<![\w-])(?:{_ROLES}) $")
+_ROLE_WORD = re.compile(rf"(?i:{_ROLES}) (?=[A-ZÀ-ÖØ-Þ])")
+
+
+def _role_person(doc: _Doc, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A name NER calls an organisation (or a nationality, or a place no person yields to) that its context calls
+    a person: a role in apposition after it ("Kgalema Motlanthe, the deputy president, said", "Jane Doe, 45,"),
+    a lower-case role before it ("spokesman Ayoub Kassem"), or a capitalised role opening the span ("Spokesman
+    Ayoub Kassem", "Striker Zlatan Ibrahimovic": the role is left out of the name)."""
+    text = doc.text
+    if label not in ("ORG", "NORP", "PLACE", "PERSON"):
+        return start, end, label
+    lead = _ROLE_WORD.match(text, start, end)
+    if lead is not None and " " in text[lead.end() : end].strip() and doc.kb.lookup(text[start:end]) is None:
+        return lead.end(), end, "PERSON" if label in ("ORG", "PERSON") else label
+    if label == "PERSON" or not text[start:start + 1].isupper():
+        return start, end, label
+    if not (_ROLE_AFTER.match(text, end) or _ROLE_BEFORE.search(text, max(0, start - 20), start)):
+        return start, end, label
+    mention = text[start:end]
+    if len(mention.rstrip(".")) < 3:
+        return start, end, label  # "Sr., 56,": an abbreviation is no name
+    if doc.kb.lookup(mention) is not None or (label != "ORG" and _is_place(doc, mention, "PERSON")):
+        return start, end, label
+    if label != "ORG" and doc.gazetteer.demonym_country(mention) is not None:
+        return start, end, label
+    return start, end, "PERSON"
+
+
+_NAME_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]* ){1,3}[A-Z][\w'’-]*[^\W\d_]$")
+_NOT_NAME_WORDS = frozenset(
+    """
+    the a an in on at but and for of with when after before this that these those his her their its it he she they
+    we our as by from to if while since meanwhile however also then yesterday today on monday tuesday wednesday
+    thursday friday saturday sunday
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+
+
+def _role_appositions(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Two to four capitalised words NER left out, followed by a role in apposition ("Kgalema Motlanthe, the deputy
+    president, said"): a person. Leading sentence words ("Then", "The") are not part of the name."""
+    text = doc.text
+    index = _SpanIndex([(s, e) for s, e, _ in spans])
+    added: list[tuple[int, int, str]] = []
+    for m in _ROLE_AFTER.finditer(text):
+        run = _NAME_BEFORE.search(text, max(0, m.start() - 60), m.start())
+        if run is None:
+            continue
+        words = run.group().split(" ")
+        start = run.start()
+        while words and words[0].lower() in _NOT_NAME_WORDS:
+            start += len(words.pop(0)) + 1
+        end = m.start()
+        if len(words) < 2 or index.overlaps(start, end) or doc.covered(start, end):
+            continue
+        mention = text[start:end]
+        if doc.kb.lookup(mention) is not None or doc.gazetteer.candidates(mention) or _is_furniture(mention):
+            continue
+        added.append((start, end, "PERSON"))
+    return sorted([*spans, *added]) if added else spans
 
 
 _INNER_POSSESSIVE = re.compile(rf"['{APOSTROPHES}]s (?=[A-Z])")

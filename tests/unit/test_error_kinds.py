@@ -569,3 +569,19 @@ def test_a_places_possessive_ends_the_name_before_it(kb: KnowledgeBase) -> None:
     e = enrich(kb, "Road closed", "Police closed Accra’s Independence Avenue to traffic.")
     assert "Accra" in places(e)
     assert not actors(e)
+
+
+def test_a_role_beside_a_name_makes_it_a_person(kb: KnowledgeBase) -> None:
+    """NER reads "Kgalema Motlanthe" as an organisation or misses it; a role in apposition says he is a person. A
+    capitalised role opening NER's span is left out of the name ("Striker Zlatan Ibrahimovic"). Organisations
+    described as such stay organisations."""
+    body = (
+        "Kgalema Motlanthe, the deputy president, said the plan was sound. Chevron, the oil company, reported "
+        "results. Hamas, the militant group whose leader spoke on Monday, refused."
+    )
+    for title in ("", "Statements"):  # NER calls him an organisation without the title, and misses him with it
+        found = actors(enrich(kb, title, body))
+        assert found.get("Kgalema Motlanthe") == "person"
+        assert found.get("Chevron") == "organization" and found.get("Hamas") == "organization"
+    striker = actors(enrich(kb, "", "Striker Zlatan Ibrahimovic scored twice."))
+    assert striker == {"Zlatan Ibrahimovic": "person"}
