@@ -417,10 +417,7 @@ def _prepare_spans(
     ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
-    pieces = [piece for span in pieces for piece in _owner_split(doc, *span)]
-    pieces = [_role_person(doc, *span) for span in pieces]
-    if ", " in text:
-        pieces = _role_appositions(doc, pieces)
+    pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
     datelines = _datelines(doc)
     taken = _SpanIndex([*runs, *units, *datelines])
@@ -431,47 +428,118 @@ def _prepare_spans(
     return _coordinated(doc, kept)
 
 
-_ROLES = (
-    r"(?:vice[- ])?president|(?:prime |deputy |foreign |finance |defen[cs]e |interior )?minister|secretary|"
-    r"spokes(?:man|woman|person)|leader|chief|chairman|chairwoman|director|governor|mayor|senator|congress(?:man|woman)|"
-    r"lawmaker|legislator|envoy|ambassador|diplomat|general|commander|officer|official|coach|player|striker|"
-    r"midfielder|defender|goalkeeper|captain|actor|actress|singer|author|writer|novelist|journalist|reporter|editor|"
-    r"professor|researcher|scientist|analyst|economist|lawyer|attorney|judge|prosecutor|(?:co-)?founder|CEO|"
-    r"chief executive|bishop|priest|imam|cleric|activist|candidate|son|daughter|wife|husband|widow|mother|father|"
-    r"brother|sister|king|queen|prince|princess"
+_ROLE_NOUNS = (
+    *"""
+    president vice-president minister secretary spokesman spokeswoman spokesperson leader chief chairman chairwoman
+    director governor mayor senator congressman congresswoman lawmaker legislator envoy ambassador diplomat general
+    commander officer official coach player striker midfielder defender goalkeeper captain actor actress singer
+    author writer novelist journalist reporter editor professor researcher scientist analyst economist lawyer
+    attorney judge prosecutor founder co-founder CEO bishop priest imam cleric activist candidate son daughter wife
+    husband widow mother father brother sister king queen prince princess
+    """.split(),  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+    "vice president",
+    "prime minister",
+    "deputy minister",
+    "foreign minister",
+    "finance minister",
+    "defence minister",
+    "defense minister",
+    "interior minister",
+    "chief executive",
 )
+"""The roles that say a name is a person's, as written after a name or before it ("the deputy president", "CEO")."""
+_ROLES_BEFORE = frozenset(role.rsplit(" ", 1)[-1] for role in _ROLE_NOUNS) - {"executive"}
+"""The last word of a role written right before a name ("spokesman Ayoub Kassem", "chief executive Jane Doe")."""
+_ROLE_FIRST_WORDS = frozenset(role.split(" ", 1)[0].lower() for role in _ROLE_NOUNS) | {"vice"}
+"""The first word of a role opening a span, in any case ("Spokesman Ayoub Kassem", "Vice President ...")."""
+_ROLE_WORD = re.compile(
+    r"(?i:(?:vice[- ])?president|(?:prime |deputy |foreign |finance |defen[cs]e |interior )?minister|"
+    + "|".join(re.escape(role) for role in _ROLE_NOUNS if "president" not in role and "minister" not in role)
+    + r") (?=[A-ZÀ-ÖØ-Þ])"
+)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """An alternation of ``words`` as a trie ("s(?:on|ister)..."): Python's ``re`` tries the alternatives of a plain
+    alternation one by one, which made the apposition pattern twice as slow."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
 _ROLE_AFTER = re.compile(
-    rf",\s(?:(?:\d{{1,3}},)|(?:(?:the|a|an|his|her|their|its)\s)?"
-    rf"(?:(?!(?:whose|which|that|who|whom|where|and|or|with|by|of|for)\b)[\w'’.-]+\s){{0,3}}(?:{_ROLES})s?\b)"
+    r",\s(?:\d{1,3},|(?:(?:the|a|an|his|her|their|its)\s)?"
+    r"(?:(?!(?:whose|which|that|who|whom|where|and|or|with|by|of|for)\b)[\w'’.-]+\s){0,3}"
+    + _trie_pattern(_ROLE_NOUNS)
+    + r"s?\b)"
 )
 """An apposition saying who a name is ("Kgalema Motlanthe, the deputy president,", "Jane Doe, 45,")."""
-_ROLE_BEFORE = re.compile(rf"(?<![\w-])(?:{_ROLES}) $")
-_ROLE_WORD = re.compile(rf"(?i:{_ROLES}) (?=[A-ZÀ-ÖØ-Þ])")
 
 
-def _role_person(doc: _Doc, start: int, end: int, label: str) -> tuple[int, int, str]:
-    """A name NER calls an organisation (or a nationality, or a place no person yields to) that its context calls
-    a person: a role in apposition after it ("Kgalema Motlanthe, the deputy president, said", "Jane Doe, 45,"),
-    a lower-case role before it ("spokesman Ayoub Kassem"), or a capitalised role opening the span ("Spokesman
-    Ayoub Kassem", "Striker Zlatan Ibrahimovic": the role is left out of the name)."""
+def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """NER spans read in their context: a place's possessive inside a span ends a name (``_owner_split``); a role
+    beside a name makes it a person (``_role_person``, ``_role_appositions``). One pass over the spans, with
+    character tests before any pattern (this runs on every span of every article)."""
     text = doc.text
-    if label not in ("ORG", "NORP", "PLACE", "PERSON"):
-        return start, end, label
-    lead = _ROLE_WORD.match(text, start, end)
-    if lead is not None and " " in text[lead.end() : end].strip() and doc.kb.lookup(text[start:end]) is None:
-        return lead.end(), end, "PERSON" if label in ("ORG", "PERSON") else label
-    if label == "PERSON" or not text[start:start + 1].isupper():
-        return start, end, label
-    if not (_ROLE_AFTER.match(text, end) or _ROLE_BEFORE.search(text, max(0, start - 20), start)):
-        return start, end, label
-    mention = text[start:end]
-    if len(mention.rstrip(".")) < 3:
-        return start, end, label  # "Sr., 56,": an abbreviation is no name
+    find, rfind = text.find, text.rfind
+    appositions = [m.start() for m in _ROLE_AFTER.finditer(text)]
+    after_role = set(appositions)
+    out: list[tuple[int, int, str]] = []
+    append = out.append
+    for span in spans:
+        start, end, label = span
+        if label not in _CONTEXT_LABELS:
+            append(span)
+            continue
+        at = find("s ", start, end)
+        if at > start and text[at - 1] in _APOSTROPHE_CHARS:
+            pieces = _owner_split(doc, start, end, label)
+            if len(pieces) > 1:
+                out.extend(pieces)
+                continue
+        space = find(" ", start, end)
+        if space != -1 and text[start:space].lower() in _ROLE_FIRST_WORDS:
+            lead = _ROLE_WORD.match(text, start, end)
+            if lead is not None and " " in text[lead.end() : end].strip() and doc.kb.lookup(text[start:end]) is None:
+                append((lead.end(), end, "PERSON" if label in _LEAD_LABELS else label))  # the role is not the name's
+                continue
+        if label == "PERSON":
+            append(span)
+        elif end in after_role or text[rfind(" ", 0, start - 1) + 1 : start - 1] in _ROLES_BEFORE:
+            append((start, end, "PERSON" if _role_person(doc, start, end, label) else label))
+        else:
+            append(span)
+    return _role_appositions(doc, out, appositions) if appositions else out
+
+
+_CONTEXT_LABELS = frozenset({"ORG", "NORP", "PLACE", "PERSON"})
+_LEAD_LABELS = frozenset({"ORG", "PERSON"})
+_APOSTROPHE_CHARS = frozenset("'" + APOSTROPHES)
+
+
+def _role_person(doc: _Doc, start: int, end: int, label: str) -> bool:
+    """Whether a name NER calls an organisation (or a nationality, or a place no person yields to) is the person a
+    role beside it names: a role in apposition after it ("Kgalema Motlanthe, the deputy president, said", "Jane Doe,
+    45,"), a lower-case role before it ("spokesman Ayoub Kassem"). A capitalised role opening a span ("Spokesman
+    Ayoub Kassem", "Striker Zlatan Ibrahimovic") is left out of the name (``_in_context``)."""
+    mention = doc.text[start:end]
+    if not mention[:1].isupper() or len(mention.rstrip(".")) < 3:
+        return False  # "Sr., 56,": an abbreviation is no name
     if doc.kb.lookup(mention) is not None or (label != "ORG" and _is_place(doc, mention, "PERSON")):
-        return start, end, label
-    if label != "ORG" and doc.gazetteer.demonym_country(mention) is not None:
-        return start, end, label
-    return start, end, "PERSON"
+        return False
+    return label == "ORG" or doc.gazetteer.demonym_country(mention) is None
 
 
 _NAME_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]* ){1,3}[A-Z][\w'’-]*[^\W\d_]$")
@@ -484,22 +552,29 @@ _NOT_NAME_WORDS = frozenset(
 )
 
 
-def _role_appositions(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _role_appositions(
+    doc: _Doc, spans: list[tuple[int, int, str]], appositions: Sequence[int]
+) -> list[tuple[int, int, str]]:
     """Two to four capitalised words NER left out, followed by a role in apposition ("Kgalema Motlanthe, the deputy
-    president, said"): a person. Leading sentence words ("Then", "The") are not part of the name."""
+    president, said"; ``appositions``: where each such comma stands): a person. Leading sentence words ("Then",
+    "The") are not part of the name."""
     text = doc.text
-    index = _SpanIndex([(s, e) for s, e, _ in spans])
+    index: _SpanIndex | None = None
     added: list[tuple[int, int, str]] = []
-    for m in _ROLE_AFTER.finditer(text):
-        run = _NAME_BEFORE.search(text, max(0, m.start() - 60), m.start())
+    for comma in appositions:
+        run = _NAME_BEFORE.search(text, max(0, comma - 60), comma)
         if run is None:
             continue
         words = run.group().split(" ")
         start = run.start()
         while words and words[0].lower() in _NOT_NAME_WORDS:
             start += len(words.pop(0)) + 1
-        end = m.start()
-        if len(words) < 2 or index.overlaps(start, end) or doc.covered(start, end):
+        end = comma
+        if len(words) < 2:
+            continue
+        if index is None:
+            index = _SpanIndex([(s, e) for s, e, _ in spans])
+        if index.overlaps(start, end) or doc.covered(start, end):
             continue
         mention = text[start:end]
         if doc.kb.lookup(mention) is not None or doc.gazetteer.candidates(mention) or _is_furniture(mention):
@@ -515,7 +590,7 @@ def _owner_split(doc: _Doc, start: int, end: int, label: str) -> list[tuple[int,
     """A span running over a place's possessive ("Venezuela's Ecological Mining Minister", "Harare's Third Street")
     is two things: the place, and what it owns (NER's label, or a place when it is a street)."""
     m = _INNER_POSSESSIVE.search(doc.text, start, end)
-    if m is None:
+    if m is None or m.start() == start:
         return [(start, end, label)]
     owner = doc.text[start : m.start()]
     if not _is_place(doc, owner, "ORG") or doc.kb.lookup(owner) is not None:
@@ -524,9 +599,8 @@ def _owner_split(doc: _Doc, start: int, end: int, label: str) -> list[tuple[int,
     return [(start, m.start(), "PLACE"), (m.end(), end, rest)]
 
 
-_DATELINE = re.compile(
-    r"(?m)^([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})(?=, [A-Z]| ?\(| ?: | [-–—]{1,2} )"
-)
+_CAPITALS_LINE = re.compile(r"\n(?=[A-Z][A-Z'’.-])")
+_DATELINE = re.compile(r"([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})(?=, [A-Z]| ?\(| ?: | [-–—]{1,2} )")
 
 
 def _datelines(doc: _Doc) -> list[tuple[int, int]]:
@@ -534,7 +608,11 @@ def _datelines(doc: _Doc) -> list[tuple[int, int]]:
     The court...", "ST. LOUIS – Police...", "HELENA, Mont. (AP) -"): NER finds nothing in capitals or splits it
     ("ST", "LOUIS"). Taken when the gazetteer knows the name."""
     out: list[tuple[int, int]] = []
-    for m in _DATELINE.finditer(doc.text):
+    text = doc.text
+    for at in (0, *(m.end() for m in _CAPITALS_LINE.finditer(text))):
+        m = _DATELINE.match(text, at)
+        if m is None:
+            continue
         name = m.group(1)
         if len(name) > 2 and not _is_furniture(name) and doc.gazetteer.candidates(name):
             out.append((m.start(1), m.end(1)))
