@@ -515,9 +515,12 @@ def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int,
             if lead is not None and " " in text[lead.end() : end].strip() and doc.kb.lookup(text[start:end]) is None:
                 append((lead.end(), end, "PERSON" if label in _LEAD_LABELS else label))  # the role is not the name's
                 continue
-        if label == "PERSON":
+        before = text[rfind(" ", 0, start - 1) + 1 : start - 1]
+        if before in _DIRECTIONS and label != "PLACE" and _directed_place(doc, start, end):
+            append((start, end, "PLACE"))  # "eastern Ghouta": a direction says where
+        elif label == "PERSON":
             append(span)
-        elif end in after_role or text[rfind(" ", 0, start - 1) + 1 : start - 1] in _ROLES_BEFORE:
+        elif end in after_role or before in _ROLES_BEFORE:
             append((start, end, "PERSON" if _role_person(doc, start, end, label) else label))
         else:
             append(span)
@@ -525,6 +528,25 @@ def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int,
 
 
 _CONTEXT_LABELS = frozenset({"ORG", "NORP", "PLACE", "PERSON"})
+_DIRECTIONS = frozenset(
+    """
+    northern southern eastern western northeastern northwestern southeastern southwestern north-eastern north-western
+    south-eastern south-western
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+
+
+def _directed_place(doc: _Doc, start: int, end: int) -> bool:
+    """Whether a name NER did not call a place, written after a direction in lower case ("in eastern Ghouta",
+    "across northern Rakhine"), is the place that direction divides: a capitalised name the knowledge base knows no
+    actor by, and no nationality ("eastern Libyan forces")."""
+    mention = doc.text[start:end]
+    return (
+        mention[:1].isupper()
+        and doc.kb.lookup(mention) is None
+        and doc.gazetteer.demonym_country(mention) is None
+        and not _is_furniture(mention)
+    )
 _LEAD_LABELS = frozenset({"ORG", "PERSON"})
 _APOSTROPHE_CHARS = frozenset("'" + APOSTROPHES)
 

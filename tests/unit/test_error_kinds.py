@@ -585,3 +585,13 @@ def test_a_role_beside_a_name_makes_it_a_person(kb: KnowledgeBase) -> None:
         assert found.get("Chevron") == "organization" and found.get("Hamas") == "organization"
     striker = actors(enrich(kb, "", "Striker Zlatan Ibrahimovic scored twice."))
     assert striker == {"Zlatan Ibrahimovic": "person"}
+
+
+def test_a_name_after_a_direction_is_a_place(kb: KnowledgeBase) -> None:
+    """NER reads "Hauran" as a person; "in southern Hauran" says it is a place, kept as written (the gazetteer lacks
+    it). A nationality after a direction stays a nationality."""
+    e = enrich(kb, "Shelling", "Government forces shelled villages in southern Hauran on Sunday.")
+    assert "Hauran" not in actors(e)
+    assert "Hauran" in places(e)
+    forces = enrich(kb, "", "Eastern forces advanced while western Libyan units held Tripoli.")
+    assert "Libyan" not in places(forces)
