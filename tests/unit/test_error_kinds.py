@@ -599,6 +599,7 @@ def test_a_name_after_a_direction_is_a_place(kb: KnowledgeBase) -> None:
 
 def test_the_country_an_organisations_name_ends_with_is_named(kb: KnowledgeBase) -> None:
     """ "the Agricultural Development Corporation of Uganda": an organisation, and Uganda named by the article."""
-    e = enrich(kb, "Farm loans", "Farmers met officials of the Agricultural Development Corporation of Uganda last week.")
+    body = "Farmers met officials of the Agricultural Development Corporation of Uganda last week."
+    e = enrich(kb, "Farm loans", body)
     assert actors(e).get("Agricultural Development Corporation of Uganda") == "organization"
     assert countries(e) == {"Uganda"}
