@@ -273,7 +273,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         end = m2.start()
     if "]" in text[start:end] and "[" not in text[start:end] and start > 0 and text[start - 1] == "[":
         start -= 1
-    while end > start and text[end - 1] in " ,.;:":
+    while end > start and text[end - 1] in " ,.;:(":  # a name never ends with an opening bracket
         if text[end - 1] == "." and _ABBREVIATION_END.search(text, start, end):
             break  # "U.S.", "N.J.", "Va.": the full stop is part of the name
         end -= 1

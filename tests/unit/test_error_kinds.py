@@ -603,3 +603,13 @@ def test_the_country_an_organisations_name_ends_with_is_named(kb: KnowledgeBase)
     e = enrich(kb, "Farm loans", body)
     assert actors(e).get("Agricultural Development Corporation of Uganda") == "organization"
     assert countries(e) == {"Uganda"}
+
+
+def test_a_name_never_ends_with_an_opening_bracket(kb: KnowledgeBase) -> None:
+    """NER takes "The Sustainable Housing Authority of Ireland (" before its acronym: the bracket is no part of the
+    name, which then ends with its country and defines the acronym."""
+    body = "The Sustainable Housing Authority of Ireland (SHAI) pays for the scheme. SHAI said more homes qualify."
+    e = enrich(kb, "Housing grants", body)
+    authority = next(x for x in e.entities if x.name == "Sustainable Housing Authority of Ireland")
+    assert [m.text for m in authority.mentions] == ["Sustainable Housing Authority of Ireland", "SHAI", "SHAI"]
+    assert countries(e) == {"Ireland"}
