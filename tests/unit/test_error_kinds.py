@@ -613,3 +613,14 @@ def test_a_name_never_ends_with_an_opening_bracket(kb: KnowledgeBase) -> None:
     authority = next(x for x in e.entities if x.name == "Sustainable Housing Authority of Ireland")
     assert [m.text for m in authority.mentions] == ["Sustainable Housing Authority of Ireland", "SHAI", "SHAI"]
     assert countries(e) == {"Ireland"}
+
+
+def test_institution_words_are_never_towns_abroad(kb: KnowledgeBase) -> None:
+    """Police (Poland), Time (Norway), Bank (India), Media (Morocco) are towns somewhere; in news they are words."""
+    body = (
+        "Chicago Police arrested two men on Friday. Time will tell whether the Media and the Bank will agree, "
+        "a spokesman in Chicago said."
+    )
+    e = enrich(kb, "Arrests", body)
+    assert countries(e) == {"United States"}
+    assert not {"Police", "Time", "Bānk", "Mehdya"} & places(e)
