@@ -114,7 +114,8 @@ GENERIC_WORDS = frozenset(
 )
 """Words that are place names somewhere (Airport, Texas; Concord, New Hampshire; El Oued, "the wadi") but in news are
 a common noun or part of a longer name ("Mitiga Airport", "Wadi Derna", "Front for Change and Concord in Chad",
-"St. Louis Police", "Time will tell"): alone they are never resolved to a place. The Arabic and French geographic terms are here for the same reason."""
+"St. Louis Police", "Time will tell"): alone they are never resolved to a place. The Arabic and French geographic
+terms are here for the same reason."""
 
 
 def is_generic_word(name: str) -> bool:
