@@ -349,7 +349,8 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
     NER labels one name differently from sentence to sentence ("said Noma" a person, "Noma's case" a place): the
     article's majority decides. A name read as a place at least as often as a person is a place wherever NER
     called it a person; one read as a person more often is a person wherever NER called it a place, unless the
-    gazetteer knows it as a place a person's name yields to (a country, a region, a big city...)."""
+    gazetteer knows it as a place a person's name yields to (a country, a region, a big city...). A full name
+    read as a person counts for its given name too ("his brother Tyler" after "Tyler Williams")."""
     places: dict[str, int] = {}
     people: dict[str, int] = {}
     for s, e, label in spans:
@@ -359,6 +360,9 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
         elif label == "PERSON" or label == TITLED:
             key = clean_mention(text[s:e])
             people[key] = people.get(key, 0) + 1
+            if " " in key:  # "Tyler Williams": "Tyler" alone is him, not the town in Texas
+                given = key.split(" ", 1)[0]
+                people[given] = people.get(given, 0) + 1
     place_keys = {key for key, n in places.items() if n >= people.get(key, 0)}
     person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
     return place_keys, person_keys

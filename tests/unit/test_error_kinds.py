@@ -624,3 +624,15 @@ def test_institution_words_are_never_towns_abroad(kb: KnowledgeBase) -> None:
     e = enrich(kb, "Arrests", body)
     assert countries(e) == {"United States"}
     assert not {"Police", "Time", "Bānk", "Mehdya"} & places(e)
+
+
+def test_a_given_name_alone_is_the_person_named_in_full(kb: KnowledgeBase) -> None:
+    """NER reads "Tyler" alone as a place (a town in Texas); the article names Tyler Grant in full, more often: the
+    majority of the article's readings of the name is the person's."""
+    body = (
+        "The brothers Tyler Grant and Jesse Grant were sentenced in 2002, with Jesse getting 30 years and Tyler "
+        "being given 21 years. Tyler Grant was released in 2015."
+    )
+    e = enrich(kb, "Sentences", body)
+    assert "Tyler" not in places(e)
+    assert actors(e).get("Tyler Grant") == "person"
