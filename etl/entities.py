@@ -1136,19 +1136,6 @@ def _link_pending(
         if in_headline and f"organization:{key}" not in doc.names:
             return
         doc.add(start, end, f"organization:{key}", mention, "organization")
-        if " of " in mention:
-            _country_of(doc, start, end)
-
-
-_OF_COUNTRY = re.compile(r" of (?:the )?((?:[A-Z][\w'’-]*)(?: [A-Z][\w'’-]*){0,2})$")
-
-
-def _country_of(doc: _Doc, start: int, end: int) -> None:
-    """The country an organisation's name ends with ("Trade Promotion Organization of Iran", "Development Bank of
-    Mauritius"): a place the article names, beside the organisation."""
-    m = _OF_COUNTRY.search(doc.text, start, end)
-    if m is not None and any(c.feature == "country" for c in doc.gazetteer.candidates(m.group(1))):
-        doc.places.append(Mention(m.group(1), m.start(1), m.end(1)))
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")

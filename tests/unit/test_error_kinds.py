@@ -597,22 +597,13 @@ def test_a_name_after_a_direction_is_a_place(kb: KnowledgeBase) -> None:
     assert "Libyan" not in places(forces)
 
 
-def test_the_country_an_organisations_name_ends_with_is_named(kb: KnowledgeBase) -> None:
-    """ "the Agricultural Development Corporation of Uganda": an organisation, and Uganda named by the article."""
-    body = "Farmers met officials of the Agricultural Development Corporation of Uganda last week."
-    e = enrich(kb, "Farm loans", body)
-    assert actors(e).get("Agricultural Development Corporation of Uganda") == "organization"
-    assert countries(e) == {"Uganda"}
-
-
 def test_a_name_never_ends_with_an_opening_bracket(kb: KnowledgeBase) -> None:
     """NER takes "The Sustainable Housing Authority of Ireland (" before its acronym: the bracket is no part of the
-    name, which then ends with its country and defines the acronym."""
+    name, which then defines the acronym."""
     body = "The Sustainable Housing Authority of Ireland (SHAI) pays for the scheme. SHAI said more homes qualify."
     e = enrich(kb, "Housing grants", body)
     authority = next(x for x in e.entities if x.name == "Sustainable Housing Authority of Ireland")
     assert [m.text for m in authority.mentions] == ["Sustainable Housing Authority of Ireland", "SHAI", "SHAI"]
-    assert countries(e) == {"Ireland"}
 
 
 def test_institution_words_are_never_towns_abroad(kb: KnowledgeBase) -> None:
