@@ -174,7 +174,14 @@ class _Staged:
         timer.start()
         stamp = "2026-01-01T00:00:00+00:00"
         documents = [
-            to_document(e, kb_version=self.kb_version, gazetteer_version=self.gazetteer_version, ingested_at=stamp)
+            to_document(
+                e,
+                kb_version=self.kb_version,
+                gazetteer_version=self.gazetteer_version,
+                ingested_at=stamp,
+                kb=self.kb,  # as etl.run.batch passes the knowledge it enriched with (no load lookup per article)
+                gazetteer=self.gazetteer,
+            )
             for e in enriched
         ]
         timer.stop("to_document")
@@ -192,6 +199,8 @@ class _Staged:
                 kb_version=self.kb_version,
                 gazetteer_version=self.gazetteer_version,
                 ingested_at="2026-01-01T00:00:00+00:00",
+                kb=self.kb,
+                gazetteer=self.gazetteer,
             )
             for e in enrich([a for a, _ in pairs], self.settings)
         ]

@@ -11,6 +11,7 @@ English), at 40 % of the cost (``bench/pipeline_bench.py`` times it).
 from __future__ import annotations
 
 import threading
+from itertools import islice
 from typing import Any
 
 from etl.records import CleanArticle, Language
@@ -18,6 +19,8 @@ from etl.records import CleanArticle, Language
 UNDETERMINED = Language(code="und", confidence=0.0)
 SAMPLE_CHARS = 600
 TRIALS = 3
+MIN_LETTERS = 20
+"""Fewer letters than this in the sample: no language is claimed."""
 _lock = threading.Lock()
 _factory: Any = None  # langdetect is untyped
 
@@ -37,6 +40,8 @@ def detector_factory() -> Any:
 
 
 _fast_detector_class: Any = None
+WORD_GRAMS_CACHED = 200_000
+"""Words whose n-grams are kept (a few MB); news reuses most words, so most are read off this memo."""
 
 
 def _detector(factory: Any) -> Any:
@@ -63,7 +68,31 @@ def _fast_detector() -> Any:
     from langdetect.utils.ngram import NGram
 
     normalized: dict[str, str] = {}
+    word_grams: dict[tuple[str, bool], tuple[str, ...]] = {}  # a word's n-grams: one profile set per process
     arrays: dict[str, Any] = {}
+
+    def _word_ngrams(word: str, followed: bool, probs: Any) -> tuple[str, ...]:
+        """The profile n-grams ``NGram.add_char`` gives for one (normalised) word, in its order."""
+        found: list[str] = []
+        append = found.append
+        padded = " " + word
+        previous_upper = False
+        for i, ch in enumerate(word):
+            upper = ch.isupper()
+            if not (upper and previous_upper):  # NGram's "capitalword": skipped
+                if ch in probs:
+                    append(ch)
+                if (two := padded[i : i + 2]) in probs:
+                    append(two)
+                if i and (three := padded[i - 1 : i + 2]) in probs:
+                    append(three)
+            previous_upper = upper
+        if followed:
+            if (two := word[-1] + " ") in probs:
+                append(two)
+            if (three := padded[-2:] + " ") in probs:
+                append(three)
+        return tuple(found)
 
     class FastDetector(Detector):  # type: ignore[misc]  # langdetect is untyped
         def _extract_ngrams(self) -> list[str]:
@@ -73,28 +102,18 @@ def _fast_detector() -> Any:
                 normalized[raw] = NGram.normalize(raw)
             norm = text.translate({ord(raw): normalized[raw] for raw in set(text)})
             result: list[str] = []
-            append = result.append
+            extend = result.extend
             last_word_end = len(norm)
             at = 0
             for word in norm.split(" "):
                 if word:
-                    padded = " " + word
-                    previous_upper = False
-                    for i, ch in enumerate(word):
-                        upper = ch.isupper()
-                        if not (upper and previous_upper):  # NGram's "capitalword": skipped
-                            if ch in probs:
-                                append(ch)
-                            if (two := padded[i : i + 2]) in probs:
-                                append(two)
-                            if i and (three := padded[i - 1 : i + 2]) in probs:
-                                append(three)
-                        previous_upper = upper
-                    if at + len(word) < last_word_end:  # the space after the word ends its last n-grams
-                        if (two := word[-1] + " ") in probs:
-                            append(two)
-                        if (three := padded[-2:] + " ") in probs:
-                            append(three)
+                    followed = at + len(word) < last_word_end  # the space after the word ends its last n-grams
+                    grams = word_grams.get((word, followed))
+                    if grams is None:
+                        if len(word_grams) >= WORD_GRAMS_CACHED:
+                            word_grams.clear()
+                        grams = word_grams[(word, followed)] = _word_ngrams(word, followed, probs)
+                    extend(grams)
                 at += len(word) + 1
             return result
 
@@ -122,7 +141,7 @@ def detect_language(text: str, hint: str | None = None) -> Language:
     from langdetect.lang_detect_exception import LangDetectException
 
     sample = text[:SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < 20:
+    if next(islice((ch for ch in sample if ch.isalpha()), MIN_LETTERS - 1, None), None) is None:  # < 20 letters
         return UNDETERMINED
     detector = _detector(detector_factory())
     detector.n_trial = TRIALS

@@ -59,6 +59,24 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
+@lru_cache(maxsize=16)
+def _language_stop_words(language: str) -> frozenset[str]:
+    """The function words of the article's language ("dabei", "para", "durant"), from spaCy's lists (shipped with
+    spaCy for each language, no model needed); empty for English (``_stop_words`` covers it) or a language spaCy lacks.
+
+    Why: GeoNames lists some as towns or as other names of cities ("Dabei" for Dubai, "Para" for Belém), and at the
+    start of a sentence they are capitalised like a name."""
+    if not language or language == "en" or not language.isalpha():
+        return frozenset()
+    from importlib import import_module
+
+    try:
+        words: frozenset[str] = frozenset(import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+    except ImportError:
+        return frozenset()
+    return words
+
+
 @dataclass(frozen=True)
 class ResolvedMention:
     """One place mention in the text and what it resolved to (``place`` is None when nothing matched)."""
@@ -143,8 +161,10 @@ def _is_capitalised(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
 
-def _looks_like_name(text: str, start: int, end: int, lower_words: set[str]) -> bool:
-    """Shape checks for a scan hit: a capitalised name standing alone, not a common word."""
+def _looks_like_name(text: str, start: int, end: int, lower_words: set[str], nation: bool = False) -> bool:
+    """Shape checks for a scan hit: a capitalised name standing alone, not a common word. A ``nation`` (a country,
+    continent or region) may follow a German article: German writes many countries with one ("die Türkei", "den
+    USA", "der Tschad"), never a town."""
     surface = text[start:end]
     first = surface[0]
     if first.isalpha() and not first.isupper() and "LATIN" in _char_script(first):
@@ -155,7 +175,7 @@ def _looks_like_name(text: str, start: int, end: int, lower_words: set[str]) -> 
     if " " not in key and key in lower_words:
         return False  # "Summit" opens a sentence, "summit" appears elsewhere: a common word here
     before, after = _neighbour(text, start, end)
-    if before in _GERMAN_DETERMINERS:
+    if before in _GERMAN_DETERMINERS and not nation:
         return False  # "die Lage", "das Essen", "der Halle": German capitalises nouns, some of which are towns
     stops = _stop_words()
     for word in (before, after):
@@ -312,7 +332,7 @@ def resolve_mentions(
     gaz = gazetteer or Gazetteer.load()
     scan = gaz.scan(text)
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
-    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, nouns_capitalised=language == "de")
+    scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
@@ -532,6 +552,7 @@ _ORG_HEAD = re.compile(
 Guard" does not start with one) names the organisation's country: that country is the article's too."""
 
 
+_NATIONS = frozenset(("country", "continent", "region"))
 _DIVISION_AFTER = re.compile(r" (?:State|Province)(?![\w-])")
 
 
@@ -541,19 +562,27 @@ def _scan_mentions(
     ner_spans: Sequence[tuple[int, int]],
     exclude_spans: Sequence[tuple[int, int]],
     *,
-    nouns_capitalised: bool = False,
+    language: str = "",
 ) -> tuple[list[_Pending], set[tuple[int, int]]]:
     """Scan hits outside NER's spans that look like names; ``weak`` ones (a bare actor span) need a named country.
 
-    In a language that capitalises every noun (German), a capital says nothing: a one-word town under 100,000
-    people ("Lage", "Haar", "Lauf": also nouns) is taken only after a preposition of place ("in Lage")."""
+    In the article's language (``language``), its function words are no towns ("Dabei", "Para", "Durant": see
+    ``_language_stop_words``), and outside English a town's name written before a month or a year is a time word
+    ("Mitte Oktober", "seit Mitte 2020": see ``_time_expression``). In a language that capitalises every noun
+    (German), a capital says nothing: a one-word town under 100,000 people ("Lage", "Haar", "Lauf": also nouns) is
+    taken only after a preposition of place ("in Lage"); a town under a million people is a noun after a preposition
+    that is not one of place ("vor Corona": see ``_after_other_preposition``) and a word of the hyphenated compound
+    it opens ("Corona-Jahr", "Kita-Winter": see ``_compound_head``)."""
+    nouns_capitalised = language == "de"
+    language_stops = _language_stop_words(language)
+    time_words = language not in ("", "en")
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
     lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
-    for s, e, cands in scan:
+    for i, (s, e, cands) in enumerate(scan):
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P") else None
         if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
             e = division.end()
@@ -566,9 +595,17 @@ def _scan_mentions(
         excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
-        if not _looks_like_name(text, s, e, lower_words) or is_generic_word(text[s:e]):
+        if not _looks_like_name(text, s, e, lower_words, cands[0].feature in _NATIONS) or is_generic_word(text[s:e]):
             continue
-        if nouns_capitalised and _needs_preposition(text, s, e, cands):
+        if language_stops and text[s:e].lower() in language_stops and not any(c.feature in _NATIONS for c in cands):
+            continue  # "Dabei" (Dubai), "Para" (Belém); never a country ("USA" is a Spanish verb too)
+        if time_words and _time_expression(text, s, e):
+            continue
+        if nouns_capitalised and (
+            _needs_preposition(text, s, e, cands)
+            or _after_other_preposition(text, s, e, cands)
+            or _compound_head(text, s, e, cands, scan[i + 1][0] if i + 1 < len(scan) else -1)
+        ):
             continue
         if _alternate_name_only(text, text[s:e], cands):
             continue
@@ -589,6 +626,70 @@ def _needs_preposition(text: str, start: int, end: int, candidates: Sequence[Pla
     if " " in text[start:end] or top.feature != "city" or top.population >= 100_000:
         return False
     return _GERMAN_LOCATIVE_BEFORE.search(text, max(0, start - 10), start) is None
+
+
+_GERMAN_OTHER_PREPOSITION = re.compile(
+    r"(?<![\w-])(?:zu|vor|mit|wegen|seit|trotz|für|ohne|gegen|auf|dank|laut|gegenüber) $"
+)
+
+
+def _after_other_preposition(text: str, start: int, end: int, candidates: Sequence[Place]) -> bool:
+    """A one-word town under a million people right after a German preposition that is not one of place ("zu
+    Corona", "vor Corona", "positiv auf Corona", "mit Essen und Getränken", "laut Cicero"): the noun it governs is a
+    thing, a time or a source, not the town. (Under 100,000 people a preposition of place is needed anyway.)"""
+    top = candidates[0]
+    if " " in text[start:end] or top.feature != "city" or top.population >= MILLION:
+        return False
+    return _GERMAN_OTHER_PREPOSITION.search(text, max(0, start - 11), start) is not None
+
+
+_MONTHS = frozenset(
+    """
+    januar jänner februar märz april mai juni juli august september oktober november dezember
+    janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre
+    gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre
+    janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro
+    januari februari maart april mei juni juli augustus september oktober november december
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Month names of the languages the pipeline reads besides English (lower case; capitalised in German and Dutch)."""
+_TEMPORAL_BEFORE = frozenset("seit bis ab vor since until desde hasta depuis jusqu dès".split())  # noqa: SIM905
+_YEAR_AFTER = re.compile(r"[ \t]+(?:1[5-9]|20)\d\d(?!\d)")
+_TIME_PHRASE_AFTER = re.compile(
+    r"[ \t]+(?:des|der|dieses|diesen|nächsten|kommenden|vergangenen|letzten)[ \t]+"
+    r"(?:Jahr|Monat|Woche|Jahrzehnt|Jahrhundert|Quartal|Saison|Sommer|Winter|Herbst|Frühling|Frühjahr)"
+)
+
+
+def _time_expression(text: str, start: int, end: int) -> bool:
+    """A capitalised word opening a time expression, not a town: before a month ("Mitte Oktober", "Ende März"),
+    before a period ("bis Mitte des Jahrhunderts"), or before a year after a preposition of time ("seit Mitte
+    2020"). GeoNames has towns named like such words (Mitte, Ende); a town is not written that way."""
+    before, after = _neighbour(text, start, end)
+    if after.lower().rstrip(".") in _MONTHS:
+        return True
+    if before.lower() in _TEMPORAL_BEFORE and _YEAR_AFTER.match(text, end):
+        return True
+    return text[end : end + 1] in (" ", "\t") and _TIME_PHRASE_AFTER.match(text, end) is not None
+
+
+_COMPOUND_PLACE_TAILS = frozenset("nord süd ost west mitte zentrum stadt altstadt innenstadt land".split())  # noqa: SIM905
+"""Second parts that leave the first a place ("Düsseldorf-Süd", "Berlin-Mitte")."""
+
+
+def _compound_head(text: str, start: int, end: int, candidates: Sequence[Place], next_hit: int) -> bool:
+    """A town under a million people opening a hyphenated German compound ("Corona-Jahr", "Kita-Winter",
+    "Oxford-Studie"): the compound is a noun and its first part a word of it, not a place of the story. A big
+    city's name stays ("Berlin-Besuch": the visit is to Berlin), and so does a place before another place
+    ("Hamburg-Bielefeld", ``next_hit`` being where the next scan hit starts) or before a quarter ("Düsseldorf-Süd")."""
+    if text[end : end + 1] != "-" or not text[end + 1 : end + 2].isalpha() or next_hit == end + 1:
+        return False
+    top = candidates[0]
+    if top.feature != "city" or top.population >= MILLION:
+        return False
+    tail = _WORD.match(text, end + 1)
+    return tail is None or tail.group(0).split("-")[0].lower() not in _COMPOUND_PLACE_TAILS
 
 
 def _alternate_name_only(text: str, name: str, candidates: Sequence[Place]) -> bool:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
 from functools import lru_cache
 
 APOSTROPHES = "\u2019\u2018`\u02bc\u00b4\u02bb\u02bf\u02be\u2032"
@@ -55,35 +57,110 @@ def _fold_char_one(ch: str) -> str:
 
 
 def fold_keep_offsets(text: str) -> str:
-    """The folded text, one character per input character (see the module docstring)."""
-    if text.isascii():  # fast path, same result as the table on ASCII: lower case, "-" and "_" -> " ", "`" -> "'"
-        return text.lower().replace("-", " ").replace("_", " ").replace("`", "'")
-    return text.translate({ord(c): _fold_char_one(c) for c in set(text)})
+    """The folded text, one character per input character (see the module docstring).
+
+    ASCII characters go through one byte table over the UTF-8 text, the few others one by one (see
+    ``fold_with_map`` for why)."""
+    folded = _fold_ascii(text, _ASCII_FOLD_ONE)
+    if text.isascii():
+        return folded
+    found = _NON_ASCII.findall(text)
+    others = {c: _fold_char_one(c) for c in set(found)}
+    return _fold_others(folded, others, len(found))
 
 
-_SPACE_RUN = re.compile(r"^ +| {2,}")
+def _fold_ascii(text: str, table: bytes) -> str:
+    """``text`` with its ASCII characters mapped by ``table`` (one byte each), the others left as they are."""
+    return text.encode("utf-8", "surrogatepass").translate(table).decode("utf-8", "surrogatepass")
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """Fully folded text, white-space runs collapsed, and for each of its characters the index it came from."""
-    table = {ord(c): fold_char(c) for c in set(text)}
-    if any(len(folded) != 1 for folded in table.values()):
+def _fold_others(text: str, others: dict[str, str], count: int) -> str:
+    """``text`` with each of its non-ASCII characters (``count`` of them) replaced by its one-character fold: one
+    by one when they are few (Latin text), by one table over the whole text when they are many (Arabic)."""
+    if not others:
+        return text
+    if count * 8 < len(text):
+        return _NON_ASCII.sub(lambda m: others[m.group()], text)
+    return text.translate({ord(c): folded for c, folded in others.items()})
+
+
+_SPACE_RUN = re.compile(r"  +")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_FOLD = bytes(ord(fold_char(chr(i))) for i in range(128)) + bytes(range(128, 256))
+"""``fold_char`` of every ASCII byte (lower case; white space, "-" and "_" to " "; "`" to "'"), one byte each; the
+bytes of UTF-8 multi-byte sequences (all 0x80 or more) left alone."""
+_ASCII_FOLD_ONE = bytes(ord(_fold_char_one(chr(i))) for i in range(128)) + bytes(range(128, 256))
+"""``_fold_char_one`` of every ASCII byte: as ``_ASCII_FOLD`` but line breaks and tabs kept."""
+
+
+class OffsetMap:
+    """For each character of a folded text, the index of the input character it came from.
+
+    Why not a list: a list of every offset (one Python int per character) cost more than the folding itself; where
+    each folded character is one input character, the offsets are runs shifted by the white space dropped before
+    them, so a lookup is a bisection over the runs (a list is kept only for text folded one character at a time)."""
+
+    __slots__ = ("_length", "_run_starts", "_shifts", "_table")
+
+    def __init__(self, length: int, run_starts: list[int], shifts: list[int], table: list[int] | None = None) -> None:
+        self._length, self._run_starts, self._shifts, self._table = length, run_starts, shifts, table
+
+    @classmethod
+    def of_list(cls, table: list[int]) -> OffsetMap:
+        return cls(len(table), [], [], table)
+
+    def __getitem__(self, position: int) -> int:
+        if self._table is not None:
+            return self._table[position]
+        if not -self._length <= position < self._length:
+            raise IndexError(position)
+        if position < 0:
+            position += self._length
+        return position + self._shifts[bisect_right(self._run_starts, position) - 1]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[int]:
+        return (self[i] for i in range(self._length))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, OffsetMap):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking sequence: compared by value, not hashed
+
+
+def fold_with_map(text: str) -> tuple[str, OffsetMap]:
+    """Fully folded text, white-space runs collapsed, and for each of its characters the index it came from.
+
+    Why in two steps: news text is mostly ASCII with a few curly quotes, dashes and accented letters. The ASCII
+    characters are folded by one byte table over the UTF-8 text, the few others one by one; a per-character table
+    over the whole text (``str.translate``'s slow path once one character is not ASCII) was a quarter of the
+    knowledge-base scan. Each character is still folded exactly once, by ``fold_char``."""
+    found = _NON_ASCII.findall(text)
+    others = {c: fold_char(c) for c in set(found)}
+    if any(len(folded) != 1 for folded in others.values()):
         return _fold_with_map_by_char(text)  # a character folds to none or several ("ß", tatweel)
-    folded_text = text.translate(table)  # same length as text: only white-space runs still to collapse
+    folded_text = _fold_others(_fold_ascii(text, _ASCII_FOLD), others, len(found))
+    kept_from = len(folded_text) - len(folded_text.lstrip(" "))  # a leading run goes, others keep one space
     parts: list[str] = []
-    index: list[int] = []
-    kept_from = 0
-    for run in _SPACE_RUN.finditer(folded_text):
-        keep_to = run.start() if run.start() == 0 else run.start() + 1  # a leading run goes, others keep one space
+    run_starts, shifts = [0], [kept_from]  # output position where a run of kept characters starts; input - output
+    out = 0
+    for run in _SPACE_RUN.finditer(folded_text, kept_from):
+        keep_to = run.start() + 1
         parts.append(folded_text[kept_from:keep_to])
-        index.extend(range(kept_from, keep_to))
+        out += keep_to - kept_from
         kept_from = run.end()
+        run_starts.append(out)
+        shifts.append(kept_from - out)
     parts.append(folded_text[kept_from:])
-    index.extend(range(kept_from, len(folded_text)))
-    return "".join(parts), index
+    folded = "".join(parts)
+    return folded, OffsetMap(len(folded), run_starts, shifts)
 
 
-def _fold_with_map_by_char(text: str) -> tuple[str, list[int]]:
+def _fold_with_map_by_char(text: str) -> tuple[str, OffsetMap]:
     """``fold_with_map`` one character at a time, for text where folding changes lengths."""
     out: list[str] = []
     index: list[int] = []
@@ -102,7 +179,7 @@ def _fold_with_map_by_char(text: str) -> tuple[str, list[int]]:
         out.append(folded)
         index.append(i)
         previous = folded
-    return "".join(out), index
+    return "".join(out), OffsetMap.of_list(index)
 
 
 def strip_marks_keep_case(text: str) -> str:

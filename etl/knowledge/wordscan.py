@@ -3,10 +3,11 @@ boundaries, in one Aho-Corasick pass.
 
 Why not a plain automaton plus a boundary check per hit: 34,000 place names match some word fragment almost
 everywhere ("ati", "tal", "port" inside "important"), about 500 raw hits per news article, each rejected in Python.
-Here the character before every word start is replaced by a marker, in the text and in the keys alike (offsets do not
-move), and each key that starts a word is stored behind that marker, so the automaton only reports matches that begin
-a word. The result is exactly the plain scan's (the unit tests compare both); only the end boundary is still checked
-per hit, and hits are then few.
+Here every character that is not a letter or digit is replaced by a marker, in the text and in the keys alike
+(offsets do not move), and each key that starts a word is stored behind that marker, so the automaton only reports
+matches that begin a word. Keys that differ only in punctuation share one automaton entry, and each hit is compared
+with the text as written, so the result is exactly the plain scan's (the unit tests compare both); only the end
+boundary is still checked per hit, and hits are then few.
 """
 
 from __future__ import annotations
@@ -20,12 +21,18 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 T = TypeVar("T")
 
 MARK = "\x00"
-_BEFORE_WORD = re.compile(r"[\W_](?=[^\W_])")  # a non-alphanumeric character followed by an alphanumeric one
+_ASCII_MARKS = bytes(b if chr(b).isalnum() else 0 for b in range(128)) + bytes(range(128, 256))
+"""Each ASCII byte that is not a letter or digit to ``MARK``; the bytes of UTF-8 multi-byte sequences left alone."""
+_OTHER_NON_WORD = re.compile(r"[^\w\x00-\x7f]")  # a character beyond ASCII that is not a letter or digit
 
 
-def mark_word_starts(text: str) -> str:
-    """``text`` with the character before each word start replaced by ``MARK`` (same length)."""
-    return _BEFORE_WORD.sub(MARK, text.replace(MARK, " "))
+def mark_non_words(text: str) -> str:
+    """``text`` with every character that is not a letter or digit replaced by ``MARK`` (same length).
+
+    Why bytes: one table over the UTF-8 text marks the ASCII characters at C speed; a regular expression
+    substitution per word start was a tenth of a knowledge-base scan."""
+    marked = text.encode("utf-8", "surrogatepass").translate(_ASCII_MARKS).decode("utf-8", "surrogatepass")
+    return marked if text.isascii() else _OTHER_NON_WORD.sub(MARK, marked)
 
 
 class WordAutomaton(Generic[T]):
@@ -38,7 +45,7 @@ class WordAutomaton(Generic[T]):
 
     def add(self, key: str, payload: T) -> None:
         """Register ``key`` (non-empty); keys differing only in punctuation share one automaton entry."""
-        marked = mark_word_starts(key)
+        marked = mark_non_words(key)
         if key[:1].isalnum():
             marked = MARK + marked  # must follow a non-word character (or the start of the text)
         self._keys.setdefault(marked, []).append((key, payload))
@@ -62,7 +69,7 @@ class WordAutomaton(Generic[T]):
         """
         if not self._built or not self._keys:
             return
-        scanned = MARK + mark_word_starts(text)
+        scanned = MARK + mark_non_words(text)
         n = len(text)
         for last, entries in self._automaton.iter(scanned):
             end = last  # scanned is text shifted right by one: its last matched index is text's end (exclusive)

@@ -16,7 +16,7 @@ from etl import boilerplate, quotes, regions
 from etl.entities import word_occurrences
 from etl.knowledge import actors as kb
 from etl.knowledge import folding
-from etl.knowledge.wordscan import WordAutomaton, mark_word_starts
+from etl.knowledge.wordscan import WordAutomaton, mark_non_words
 from etl.language import detect_language
 from tests.paths import SEEDS
 
@@ -58,7 +58,7 @@ def _plain_whole_word_scan(text: str, keys: list[str]) -> list[tuple[int, int, s
 @pytest.mark.parametrize("seed", range(30))
 def test_word_automaton_finds_what_a_plain_scan_finds(seed: int) -> None:
     rng = random.Random(seed)
-    alphabet = "ab '-.\u00e9_1"
+    alphabet = "ab '-.\u00e9_1\u2019\u00a0"
     keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip() for _ in range(12)} - {""})
     keys += ["a'b", "a b", "'ab", "ab", ".a"]  # punctuation variants that share an automaton entry
     automaton: WordAutomaton[str] = WordAutomaton()
@@ -71,9 +71,9 @@ def test_word_automaton_finds_what_a_plain_scan_finds(seed: int) -> None:
         assert found == _plain_whole_word_scan(text, list(dict.fromkeys(keys))), text
 
 
-def test_word_start_marking_keeps_offsets() -> None:
+def test_non_word_marking_keeps_offsets() -> None:
     for text in TRICKY_TEXTS + SEED_LINES:
-        assert len(mark_word_starts(text)) == len(text)
+        assert len(mark_non_words(text)) == len(text)
 
 
 def test_an_empty_automaton_finds_nothing() -> None:
@@ -301,3 +301,18 @@ def test_the_run_on_pre_check_never_misses_a_run_on_line(seed: int) -> None:
     for _ in range(300):
         line = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 2 * RUN_ON_WORDS)))
         assert _could_run_on(line) or count_words(line) <= RUN_ON_WORDS
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_folds_by_byte_table_match_the_per_character_folds(seed: int) -> None:
+    """The byte-table folds (ASCII by table, the rest one by one or by a table) against the plain per-character
+    definitions, on text mixing ASCII, Latin letters, Arabic, full-width forms and lone surrogates."""
+    rng = random.Random(seed)
+    alphabet = "aB -_`'\t\n\u2019\u2013\u00e9\u00c9\u00a0\uff0d\uff3f\u0623\u0644\u0416\u201c\udcff"
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        if rng.random() < 0.3:
+            text = text.replace("\u201c", "\u00df")  # a character folding to two: the per-character path
+        assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
+        expected = text.translate({ord(c): folding._fold_char_one(c) for c in set(text)})
+        assert folding.fold_keep_offsets(text) == expected, text

@@ -246,3 +246,64 @@ def test_a_company_named_like_a_towns_alternate_name_is_no_town() -> None:
         loc.name for loc in resolve_locations(text, [Mention("Google Maps", maps, maps + 11)], exclude_spans=[(0, 6)])
     }
     assert "Topeka" not in names and {"United States", "Misrata"} <= names
+
+
+def test_a_function_word_of_the_articles_language_is_no_town() -> None:
+    """GeoNames lists "Dabei" for Dubai, "Para" for Belém and "Seul" for Seoul; capitalised at a sentence's start they
+    are German, Spanish and French words. A country spelt like one ("USA", also a Spanish verb) stays."""
+    german = "Die Firma baut ein Werk in Dresden, Deutschland. Dabei geht es um 500 neue Stellen."
+    assert {loc.name for loc in resolve_locations(german, [], language="de")} >= {"Dresden", "Germany"}
+    assert "Dubai" not in {loc.name for loc in resolve_locations(german, [], language="de")}
+    spanish = "El presidente viajó a Medellín, en Colombia, y luego a USA. Para el gobierno, la visita fue un éxito."
+    names = {loc.name for loc in resolve_locations(spanish, [], language="es")}
+    assert {"Medellín", "United States"} <= names and "Belém" not in names
+    french = "Seul le maire de Lyon, en France, a voté contre. Durant des années, la ville a attendu."
+    names = {loc.name for loc in resolve_locations(french, [], language="fr")}
+    assert "Lyon" in names and not names & {"Seoul", "Durant"}
+
+
+def test_a_word_opening_a_time_expression_is_no_town() -> None:
+    """ "Mitte Oktober", "seit Mitte 2020", "bis Mitte des Jahrzehnts": Mitte is a Berlin district of 100,000 people in
+    GeoNames, but before a month, a year or a period it says when, not where ("in Mitte" stays the district)."""
+    text = (
+        "Die Messe findet Mitte Oktober in Leipzig in Deutschland statt. Seit Mitte 2020 steigen die Preise, und "
+        "bis Mitte des Jahrzehnts soll es so bleiben."
+    )
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert "Leipzig" in names and "Mitte" not in names
+    district = resolve_locations("Das Büro liegt in Mitte, nahe Berlin.", [], language="de")
+    assert "Mitte" in {loc.name for loc in district}
+
+
+def test_a_country_after_a_german_article_stays_a_country() -> None:
+    """German writes many countries with an article ("in den Tschad", "die Türkei", "in der Schweiz"): the rule that
+    a capitalised word after an article is a noun ("die Lage") holds for towns, not for countries."""
+    text = "Die Delegation reiste aus der Schweiz in den Tschad und danach in die Türkei. Die Lage bleibt ruhig."
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert {"Switzerland", "Chad", "Turkey"} <= names and "Lage" not in names
+
+
+def test_a_town_opening_a_german_compound_is_a_word_of_it() -> None:
+    """ "Corona-Jahr", "Oxford-Studie": the first part of a hyphenated compound noun is not a place of the story when
+    it is a town under a million people; a big city ("Berlin-Reisen"), a place before another ("Hamburg-Altona") and
+    a town before a quarter ("Düsseldorf-Süd") stay places."""
+    text = (
+        "Im Corona-Jahr kamen weniger Gäste aus den USA und Großbritannien nach Deutschland, sagt eine Oxford-Studie. "
+        "Viele planen Berlin-Reisen, und der Zug fährt wieder ab Hamburg-Altona. Der Verein aus Düsseldorf-Süd gewann."
+    )
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert {"Berlin", "Hamburg", "Düsseldorf"} <= names
+    assert "Corona" not in names and "Oxford" not in names
+
+
+def test_a_town_after_a_german_preposition_that_is_not_of_place_is_a_noun() -> None:
+    """ "vor Corona", "positiv auf Corona", "mit Essen und Getränken": a town of under a million people governed by a
+    preposition of time, cause or company is the noun of that name; "in Essen" stays the city."""
+    text = (
+        "Schon vor Corona kamen weniger Gäste aus den USA nach Deutschland. Viele wurden positiv auf Corona getestet. "
+        "Die Helfer versorgten alle mit Essen und Getränken, sagte der Sprecher in Essen."
+    )
+    mentions = resolve_mentions(text, [], language="de")
+    assert [m.start for m in mentions if m.text == "Essen" and m.place] == [text.index("in Essen") + 3]
+    names = {loc.name for loc in resolve_locations(text, [], language="de")}
+    assert "Corona" not in names and {"Essen", "United States", "Germany"} <= names
