@@ -532,6 +532,8 @@ def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int,
 
 
 _CONTEXT_LABELS = frozenset({"ORG", "NORP", "PLACE", "PERSON"})
+_LEAD_LABELS = frozenset({"ORG", "PERSON"})
+_APOSTROPHE_CHARS = frozenset("'" + APOSTROPHES)
 _DIRECTIONS = frozenset(
     """
     northern southern eastern western northeastern northwestern southeastern southwestern north-eastern north-western
@@ -551,8 +553,6 @@ def _directed_place(doc: _Doc, start: int, end: int) -> bool:
         and doc.gazetteer.demonym_country(mention) is None
         and not _is_furniture(mention)
     )
-_LEAD_LABELS = frozenset({"ORG", "PERSON"})
-_APOSTROPHE_CHARS = frozenset("'" + APOSTROPHES)
 
 
 def _role_person(doc: _Doc, start: int, end: int, label: str) -> bool:
