@@ -13,8 +13,12 @@ dates, times and two-letter unknown acronyms are never actors; lines in headline
 gazetteer knows as a place is never an organisation (nor a person, when it is a country, region, district, big city
 or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name. Read on
 general news too: NER's labels for one name are settled by the article's majority (person or place); names listed
-together are of one kind; "the ruling Frelimo party" and "the mayor Ana Souza (PSDB)" name organisations; an
-organisation label yields to the gazetteer on a place's own name only (not "Google", an alternate name of Topeka).
+together are of one kind (towns listed with towns are towns); "the ruling Frelimo party" and "the mayor Ana Souza
+(PSDB)" name organisations; an organisation label yields to the gazetteer on a place's own name only (not "Google",
+an alternate name of Topeka). And from context: a role beside a name makes a person ("X, the deputy president,",
+"spokesman X"); a capitalised dateline is a place ("NEW DELHI:"); a place's possessive ends a name ("Accra's
+Independence Avenue"); a direction makes a place ("in southern Hauran"); a given name alone is the person named in
+full ("his brother Tyler").
 
 Only spaCy's ``ner`` component is loaded (plus ``tok2vec`` when ``ner`` listens to it), once per model per process.
 Mention offsets point into ``analysis_text(article)`` (title, body, captions); each mention records its part.
