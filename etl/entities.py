@@ -882,7 +882,10 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
         for organ in _ORGAN_EN.finditer(text)
         if (before := _NATIONALITY_BEFORE.search(text, max(0, organ.start() - 25), organ.start()))
     ]
-    found += [(m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)]
+    if any(organ in text for organ in _ORGANS_FR):  # every match holds one (lower case): most text skips the scan
+        found += [
+            (m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)
+        ]
     for start, end, demonym, organ in found:
         code = gaz.demonym_country(demonym)
         country = gaz.country(code) if code else None

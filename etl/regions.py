@@ -48,7 +48,10 @@ _CALENDAR = frozenset(
 )
 """Month and day names are towns somewhere ("March", Cambridgeshire); written alone they are dates."""
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
-_LOWER_WORD = re.compile(r"(?:^|[^\w'’-])([a-z][a-z'’-]*)")  # a lower-case word not glued to one before it
+_LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z'’-]*")
+"""A lower-case word not glued to one before it. (The letter first, then a look back at the character before it:
+a pattern that opens with a character class is scanned for in a tight loop, one that opens with a look-around is
+tried at every position; a third of the cost, same matches.)"""
 
 
 @lru_cache(maxsize=1)
@@ -355,6 +358,9 @@ _DEMONYM_BEFORE = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
 _DEMONYM_AFTER = re.compile(rf"(?=pr|Pr|pre|mi|ch|ro|ém|am|en)(?<![\w-]){_STATE_NOUNS_FR} ([a-zéèêëîïôç]+)\b")
 """The office first, then the nationality next to it: offices are rarer than capitalised words, so the scan tries
 few positions."""
+_FRENCH_OFFICE_PIECES = ("présiden", "ministre", "chef de l", "roi ", "émir", "chancelier", "ambassadeur", "envoyé")
+"""A piece every match of ``_DEMONYM_AFTER`` contains: text holding none of them (most English text) skips that
+scan, a tenth of the regions stage."""
 
 
 def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
@@ -368,7 +374,9 @@ def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
         for office in _STATE_NOUN_EN.finditer(text)
         if (before := _DEMONYM_BEFORE.search(text, max(0, office.start() - 30), office.start()))
     ]
-    for m in [*found, *_DEMONYM_AFTER.finditer(text)]:
+    if any(piece in text for piece in _FRENCH_OFFICE_PIECES):
+        found.extend(_DEMONYM_AFTER.finditer(text))
+    for m in found:
         code = gaz.demonym_country(m.group(1))
         country = gaz.country(code) if code else None
         if country is not None:

@@ -44,6 +44,8 @@ def _document(path: str) -> dict[str, Any]:
         return {"file": name, "rejected": str(reason) if reason else f"{type(exc).__name__}: {exc}"}
     for key in VOLATILE:
         document.pop(key, None)
+    if document.get("timestamp_source") == "ingested":  # no published date: the time axis is the ingest time
+        document.pop("timestamp", None)
     document["source_file"] = name  # the same whichever checkout or folder the inputs were read from
     return {"file": name, "document": document}
 

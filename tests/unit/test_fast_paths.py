@@ -282,13 +282,17 @@ def test_cached_candidate_rankings_are_copies() -> None:
     assert again and again[0].country_code == "LY"
 
 
-def test_the_invisible_character_class_is_the_translation_table() -> None:
-    """The quick scan must find exactly the characters the translation removes (else one would slip through)."""
-    from etl.extract import _invisible_pattern, _invisible_table
+def test_the_invisible_check_finds_every_character_the_translation_removes() -> None:
+    """The quick look must find exactly the characters the translation removes (else one would slip through)."""
+    from etl.extract import _holds_invisible, _invisible_table
 
-    table, pattern = _invisible_table(), _invisible_pattern()
+    table = _invisible_table()
     planes = (*range(0x20000), *range(0xE0000, 0xE1000))
-    assert all((cp in table) == (pattern.fullmatch(chr(cp)) is not None) for cp in planes if not 0xD800 <= cp <= 0xDFFF)
+    assert all(
+        (cp in table) == _holds_invisible(f"Tri{chr(cp)}poli \u00e9t\u00e9")
+        for cp in planes
+        if not 0xD800 <= cp <= 0xDFFF
+    )
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -316,3 +320,26 @@ def test_folds_by_byte_table_match_the_per_character_folds(seed: int) -> None:
         assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
         expected = text.translate({ord(c): folding._fold_char_one(c) for c in set(text)})
         assert folding.fold_keep_offsets(text) == expected, text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Le président turc a parlé.",
+        "La présidente française a parlé.",
+        "Le Premier ministre italien a parlé.",
+        "Le ministre des Affaires étrangères russe a parlé.",
+        "Le chef de l'État tchadien a parlé.",
+        "Le roi marocain a parlé.",
+        "L'émir qatari a parlé.",
+        "Le chancelier allemand a parlé.",
+        "L'ambassadeur américain a parlé.",
+        "L'envoyé spécial a parlé.",
+    ],
+)
+def test_french_office_pieces_cover_every_office(sentence: str) -> None:
+    """Text without any of ``_FRENCH_OFFICE_PIECES`` skips the French office scan: every office it knows holds one."""
+    from etl.regions import _DEMONYM_AFTER, _FRENCH_OFFICE_PIECES
+
+    assert _DEMONYM_AFTER.search(sentence) is not None
+    assert any(piece in sentence for piece in _FRENCH_OFFICE_PIECES)
