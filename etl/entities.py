@@ -13,8 +13,12 @@ dates, times and two-letter unknown acronyms are never actors; lines in headline
 gazetteer knows as a place is never an organisation (nor a person, when it is a country, region, district, big city
 or Libyan place); a surname alone joins the full name met in the article, and the KB's canonical name. Read on
 general news too: NER's labels for one name are settled by the article's majority (person or place); names listed
-together are of one kind; "the ruling Frelimo party" and "the mayor Ana Souza (PSDB)" name organisations; an
-organisation label yields to the gazetteer on a place's own name only (not "Google", an alternate name of Topeka).
+together are of one kind (towns listed with towns are towns); "the ruling Frelimo party" and "the mayor Ana Souza
+(PSDB)" name organisations; an organisation label yields to the gazetteer on a place's own name only (not "Google",
+an alternate name of Topeka). And from context: a role beside a name makes a person ("X, the deputy president,",
+"spokesman X"); a capitalised dateline is a place ("NEW DELHI:"); a place's possessive ends a name ("Accra's
+Independence Avenue"); a direction makes a place ("in southern Hauran"); a given name alone is the person named in
+full ("his brother Tyler").
 
 Only spaCy's ``ner`` component is loaded (plus ``tok2vec`` when ``ner`` listens to it), once per model per process.
 Mention offsets point into ``analysis_text(article)`` (title, body, captions); each mention records its part.
@@ -273,7 +277,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         end = m2.start()
     if "]" in text[start:end] and "[" not in text[start:end] and start > 0 and text[start - 1] == "[":
         start -= 1
-    while end > start and text[end - 1] in " ,.;:":
+    while end > start and text[end - 1] in " ,.;:(":  # a name never ends with an opening bracket
         if text[end - 1] == "." and _ABBREVIATION_END.search(text, start, end):
             break  # "U.S.", "N.J.", "Va.": the full stop is part of the name
         end -= 1
@@ -349,7 +353,8 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
     NER labels one name differently from sentence to sentence ("said Noma" a person, "Noma's case" a place): the
     article's majority decides. A name read as a place at least as often as a person is a place wherever NER
     called it a person; one read as a person more often is a person wherever NER called it a place, unless the
-    gazetteer knows it as a place a person's name yields to (a country, a region, a big city...)."""
+    gazetteer knows it as a place a person's name yields to (a country, a region, a big city...). A full name
+    read as a person counts for its given name too ("his brother Tyler" after "Tyler Williams")."""
     places: dict[str, int] = {}
     people: dict[str, int] = {}
     for s, e, label in spans:
@@ -359,6 +364,9 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
         elif label == "PERSON" or label == TITLED:
             key = clean_mention(text[s:e])
             people[key] = people.get(key, 0) + 1
+            if " " in key:  # "Tyler Williams": "Tyler" alone is him, not the town in Texas
+                given = key.split(" ", 1)[0]
+                people[given] = people.get(given, 0) + 1
     place_keys = {key for key, n in places.items() if n >= people.get(key, 0)}
     person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
     return place_keys, person_keys
@@ -417,12 +425,228 @@ def _prepare_spans(
     ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
+    pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
-    taken = _SpanIndex([*runs, *units])
+    datelines = _datelines(doc)
+    taken = _SpanIndex([*runs, *units, *datelines])
     kept = [(s, e, label) for s, e, label in pieces if not taken.overlaps(s, e)]
     kept.extend((s, e, TITLED) for s, e in runs)
+    kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+_ROLE_NOUNS = (
+    *"""
+    president vice-president minister secretary spokesman spokeswoman spokesperson leader chief chairman chairwoman
+    director governor mayor senator congressman congresswoman lawmaker legislator envoy ambassador diplomat general
+    commander officer official coach player striker midfielder defender goalkeeper captain actor actress singer
+    author writer novelist journalist reporter editor professor researcher scientist analyst economist lawyer
+    attorney judge prosecutor founder co-founder CEO bishop priest imam cleric activist candidate son daughter wife
+    husband widow mother father brother sister king queen prince princess
+    """.split(),  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+    "vice president",
+    "prime minister",
+    "deputy minister",
+    "foreign minister",
+    "finance minister",
+    "defence minister",
+    "defense minister",
+    "interior minister",
+    "chief executive",
+)
+"""The roles that say a name is a person's, as written after a name or before it ("the deputy president", "CEO")."""
+_ROLES_BEFORE = frozenset(role.rsplit(" ", 1)[-1] for role in _ROLE_NOUNS) - {"executive"}
+"""The last word of a role written right before a name ("spokesman Ayoub Kassem", "chief executive Jane Doe")."""
+_ROLE_FIRST_WORDS = frozenset(role.split(" ", 1)[0].lower() for role in _ROLE_NOUNS) | {"vice"}
+"""The first word of a role opening a span, in any case ("Spokesman Ayoub Kassem", "Vice President ...")."""
+_ROLE_WORD = re.compile(
+    r"(?i:(?:vice[- ])?president|(?:prime |deputy |foreign |finance |defen[cs]e |interior )?minister|"
+    + "|".join(re.escape(role) for role in _ROLE_NOUNS if "president" not in role and "minister" not in role)
+    + r") (?=[A-ZÀ-ÖØ-Þ])"
+)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """An alternation of ``words`` as a trie ("s(?:on|ister)..."): Python's ``re`` tries the alternatives of a plain
+    alternation one by one, which made the apposition pattern twice as slow."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
+_ROLE_AFTER = re.compile(
+    r",\s(?:\d{1,3},|(?:(?:the|a|an|his|her|their|its)\s)?"
+    r"(?:(?!(?:whose|which|that|who|whom|where|and|or|with|by|of|for)\b)[\w'’.-]+\s){0,3}"
+    + _trie_pattern(_ROLE_NOUNS)
+    + r"s?\b)"
+)
+"""An apposition saying who a name is ("Kgalema Motlanthe, the deputy president,", "Jane Doe, 45,")."""
+
+
+def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """NER spans read in their context: a place's possessive inside a span ends a name (``_owner_split``); a role
+    beside a name makes it a person (``_role_person``, ``_role_appositions``). One pass over the spans, with
+    character tests before any pattern (this runs on every span of every article)."""
+    text = doc.text
+    find, rfind = text.find, text.rfind
+    appositions = [m.start() for m in _ROLE_AFTER.finditer(text)]
+    after_role = set(appositions)
+    out: list[tuple[int, int, str]] = []
+    append = out.append
+    for span in spans:
+        start, end, label = span
+        if label not in _CONTEXT_LABELS:
+            append(span)
+            continue
+        at = find("s ", start, end)
+        if at > start and text[at - 1] in _APOSTROPHE_CHARS:
+            pieces = _owner_split(doc, start, end, label)
+            if len(pieces) > 1:
+                out.extend(pieces)
+                continue
+        space = find(" ", start, end)
+        if space != -1 and text[start:space].lower() in _ROLE_FIRST_WORDS:
+            lead = _ROLE_WORD.match(text, start, end)
+            if lead is not None and " " in text[lead.end() : end].strip() and doc.kb.lookup(text[start:end]) is None:
+                append((lead.end(), end, "PERSON" if label in _LEAD_LABELS else label))  # the role is not the name's
+                continue
+        before = text[rfind(" ", 0, start - 1) + 1 : start - 1]
+        if before in _DIRECTIONS and label != "PLACE" and _directed_place(doc, start, end):
+            append((start, end, "PLACE"))  # "eastern Ghouta": a direction says where
+        elif label == "PERSON":
+            append(span)
+        elif end in after_role or before in _ROLES_BEFORE:
+            append((start, end, "PERSON" if _role_person(doc, start, end, label) else label))
+        else:
+            append(span)
+    return _role_appositions(doc, out, appositions) if appositions else out
+
+
+_CONTEXT_LABELS = frozenset({"ORG", "NORP", "PLACE", "PERSON"})
+_LEAD_LABELS = frozenset({"ORG", "PERSON"})
+_APOSTROPHE_CHARS = frozenset("'" + APOSTROPHES)
+_DIRECTIONS = frozenset(
+    """
+    northern southern eastern western northeastern northwestern southeastern southwestern north-eastern north-western
+    south-eastern south-western
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+
+
+def _directed_place(doc: _Doc, start: int, end: int) -> bool:
+    """Whether a name NER did not call a place, written after a direction in lower case ("in eastern Ghouta",
+    "across northern Rakhine"), is the place that direction divides: a capitalised name the knowledge base knows no
+    actor by, and no nationality ("eastern Libyan forces")."""
+    mention = doc.text[start:end]
+    return (
+        mention[:1].isupper()
+        and doc.kb.lookup(mention) is None
+        and doc.gazetteer.demonym_country(mention) is None
+        and not _is_furniture(mention)
+    )
+
+
+def _role_person(doc: _Doc, start: int, end: int, label: str) -> bool:
+    """Whether a name NER calls an organisation (or a nationality, or a place no person yields to) is the person a
+    role beside it names: a role in apposition after it ("Kgalema Motlanthe, the deputy president, said", "Jane Doe,
+    45,"), a lower-case role before it ("spokesman Ayoub Kassem"). A capitalised role opening a span ("Spokesman
+    Ayoub Kassem", "Striker Zlatan Ibrahimovic") is left out of the name (``_in_context``)."""
+    mention = doc.text[start:end]
+    if not mention[:1].isupper() or len(mention.rstrip(".")) < 3:
+        return False  # "Sr., 56,": an abbreviation is no name
+    if doc.kb.lookup(mention) is not None or (label != "ORG" and _is_place(doc, mention, "PERSON")):
+        return False
+    return label == "ORG" or doc.gazetteer.demonym_country(mention) is None
+
+
+_NAME_BEFORE = re.compile(r"(?<![\w'’.-])(?:[A-Z][\w'’.-]* ){1,3}[A-Z][\w'’-]*[^\W\d_]$")
+_NOT_NAME_WORDS = frozenset(
+    """
+    the a an in on at but and for of with when after before this that these those his her their its it he she they
+    we our as by from to if while since meanwhile however also then yesterday today on monday tuesday wednesday
+    thursday friday saturday sunday
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+
+
+def _role_appositions(
+    doc: _Doc, spans: list[tuple[int, int, str]], appositions: Sequence[int]
+) -> list[tuple[int, int, str]]:
+    """Two to four capitalised words NER left out, followed by a role in apposition ("Kgalema Motlanthe, the deputy
+    president, said"; ``appositions``: where each such comma stands): a person. Leading sentence words ("Then",
+    "The") are not part of the name."""
+    text = doc.text
+    index: _SpanIndex | None = None
+    added: list[tuple[int, int, str]] = []
+    for comma in appositions:
+        run = _NAME_BEFORE.search(text, max(0, comma - 60), comma)
+        if run is None:
+            continue
+        words = run.group().split(" ")
+        start = run.start()
+        while words and words[0].lower() in _NOT_NAME_WORDS:
+            start += len(words.pop(0)) + 1
+        end = comma
+        if len(words) < 2:
+            continue
+        if index is None:
+            index = _SpanIndex([(s, e) for s, e, _ in spans])
+        if index.overlaps(start, end) or doc.covered(start, end):
+            continue
+        mention = text[start:end]
+        if doc.kb.lookup(mention) is not None or doc.gazetteer.candidates(mention) or _is_furniture(mention):
+            continue
+        added.append((start, end, "PERSON"))
+    return sorted([*spans, *added]) if added else spans
+
+
+_INNER_POSSESSIVE = re.compile(rf"['{APOSTROPHES}]s (?=[A-Z])")
+
+
+def _owner_split(doc: _Doc, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span running over a place's possessive ("Venezuela's Ecological Mining Minister", "Harare's Third Street")
+    is two things: the place, and what it owns (NER's label, or a place when it is a street)."""
+    m = _INNER_POSSESSIVE.search(doc.text, start, end)
+    if m is None or m.start() == start:
+        return [(start, end, label)]
+    owner = doc.text[start : m.start()]
+    if not _is_place(doc, owner, "ORG") or doc.kb.lookup(owner) is not None:
+        return [(start, end, label)]
+    rest = "PLACE" if _STREET.search(doc.text, m.end(), end) else label
+    return [(start, m.start(), "PLACE"), (m.end(), end, rest)]
+
+
+_CAPITALS_LINE = re.compile(r"\n(?=[A-Z][A-Z'’.-])")
+_DATELINE = re.compile(r"([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})(?=, [A-Z]| ?\(| ?: | [-–—]{1,2} )")
+
+
+def _datelines(doc: _Doc) -> list[tuple[int, int]]:
+    """A dateline's place, in capitals at the start of a line before the state, the agency or the dash ("NEW DELHI:
+    The court...", "ST. LOUIS – Police...", "HELENA, Mont. (AP) -"): NER finds nothing in capitals or splits it
+    ("ST", "LOUIS"). Taken when the gazetteer knows the name."""
+    out: list[tuple[int, int]] = []
+    text = doc.text
+    for at in (0, *(m.end() for m in _CAPITALS_LINE.finditer(text))):
+        m = _DATELINE.match(text, at)
+        if m is None:
+            continue
+        name = m.group(1)
+        if len(name) > 2 and not _is_furniture(name) and doc.gazetteer.candidates(name):
+            out.append((m.start(1), m.end(1)))
+    return out
 
 
 _LIST_GLUE = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
@@ -430,10 +654,13 @@ _LIST_GLUE = frozenset({", ", " and ", ", and ", " or ", ", or ", " & "})
 
 def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Names listed together are of one kind ("Verizon, SBC and BellSouth"): a member NER labelled a place, which the
-    gazetteer does not know, among organisations is one too. (Not the other way round: "Morgan Stanley" among
-    people keeps its organisation label.)"""
+    gazetteer does not know, among organisations is one too; a member NER labelled a person or an organisation
+    among places is a place when the gazetteer knows it and the knowledge base does not ("Hilversum and Almelo",
+    "Kerala and Puducherry"), unless the article writes it as someone's surname. (Not people from organisations:
+    "Morgan Stanley" among people keeps its organisation label.)"""
     text = doc.text
     out = list(spans)
+    surnames: set[str] | None = None
     groups: list[list[int]] = []
     previous_end = -10
     for i, (start, end, _) in enumerate(spans):
@@ -454,7 +681,23 @@ def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
             mention = text[start:end]
             if others == {"ORG"} and label == "PLACE" and not doc.gazetteer.candidates(mention):
                 out[i] = (start, end, "ORG")
+            elif others == {"PLACE"} and label in ("PERSON", "ORG") and _listed_place(doc, mention):
+                if surnames is None:
+                    surnames = {text[s:e].split()[-1] for s, e, lab in spans if lab in ("PERSON", TITLED)}
+                    surnames.discard(mention)
+                if mention not in surnames:
+                    out[i] = (start, end, "PLACE")
     return out
+
+
+def _listed_place(doc: _Doc, mention: str) -> bool:
+    """Whether a name listed among places is one too: the gazetteer knows it (not only as a generic word) and the
+    knowledge base knows no actor of that name."""
+    return (
+        bool(doc.gazetteer.candidates(mention))
+        and not _is_generic_place_word(mention)
+        and doc.kb.lookup(mention) is None
+    )
 
 
 TEAM = "TEAM"

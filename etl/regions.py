@@ -509,7 +509,10 @@ def _named_feature(name: str) -> Place | None:
     return _unknown_place(name, " ".join(words))
 
 
-_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?$")
+_LOCATIVE_BEFORE = re.compile(
+    r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?"
+    r"(?:(?:north|south)(?:-?(?:east|west))?ern |eastern |western )?$"
+)  # "in eastern Ghouta": a direction between the preposition and the name
 _UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
 
 
@@ -520,7 +523,7 @@ def _place_after_preposition(text: str, m: Mention) -> Place | None:
     name = m.text
     if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
         return None
-    if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 12), m.start) or _misspelt_date(name):
+    if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 28), m.start) or _misspelt_date(name):
         return None
     if POSSESSIVE_AFTER.match(text, m.end):
         return None  # "in Eurogamer's review": a publication's, a company's; a place unknown to us is not owned

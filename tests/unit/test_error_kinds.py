@@ -539,3 +539,91 @@ def test_a_longer_organisation_name_around_a_known_one_is_another_organisation(k
     assert found.get("National Security Council") == "organization"
     assert found.get("United Nations Security Council") == "organization"
     assert {"Libyan National Army", "Government of National Accord"} <= set(found)
+
+
+def test_names_listed_with_places_are_places(kb: KnowledgeBase) -> None:
+    """NER reads "Almelo" as a person and "Colchester" as an organisation; listed with towns, the gazetteer's towns
+    are towns. A surname the article gives someone stays that person's."""
+    body = (
+        "The night train from Amsterdam to Berlin calls at Hilversum and Almelo before crossing the border. "
+        "Flooding closed roads around Colchester and Braintree on Sunday."
+    )
+    e = enrich(kb, "Travel news", body)
+    assert {"Almelo", "Colchester", "Braintree"} <= places(e)
+    assert not {"Almelo", "Colchester"} & set(actors(e))
+    runner = enrich(kb, "", "The winner was Andy Murray. Murray, Scotland's best player, thanked the crowd.")
+    assert actors(runner).get("Andy Murray") == "person"
+
+
+def test_a_dateline_in_capitals_is_a_place(kb: KnowledgeBase) -> None:
+    """NER finds nothing in a capitalised dateline, or cuts it in two ("ST", "PAUL")."""
+    delhi = enrich(kb, "Court asks for a reply", "NEW DELHI: The high court on Monday asked the ministry to reply.")
+    assert "New Delhi" in places(delhi) and "India" in countries(delhi)
+    paul = enrich(kb, "Budget passes", "ST. PAUL – Lawmakers in Minnesota passed the state budget on Friday.")
+    assert "Saint Paul" in places(paul) or "St. Paul" in places(paul)
+    assert "BREAKING" not in places(enrich(kb, "", "BREAKING: Lawmakers passed the budget on Friday."))
+
+
+def test_a_places_possessive_ends_the_name_before_it(kb: KnowledgeBase) -> None:
+    """NER reads "Accra’s Independence Avenue" as one organisation: Accra, and its avenue."""
+    e = enrich(kb, "Road closed", "Police closed Accra’s Independence Avenue to traffic.")
+    assert "Accra" in places(e)
+    assert not actors(e)
+
+
+def test_a_role_beside_a_name_makes_it_a_person(kb: KnowledgeBase) -> None:
+    """NER reads "Kgalema Motlanthe" as an organisation or misses it; a role in apposition says he is a person. A
+    capitalised role opening NER's span is left out of the name ("Striker Zlatan Ibrahimovic"). Organisations
+    described as such stay organisations."""
+    body = (
+        "Kgalema Motlanthe, the deputy president, said the plan was sound. Chevron, the oil company, reported "
+        "results. Hamas, the militant group whose leader spoke on Monday, refused."
+    )
+    for title in ("", "Statements"):  # NER calls him an organisation without the title, and misses him with it
+        found = actors(enrich(kb, title, body))
+        assert found.get("Kgalema Motlanthe") == "person"
+        assert found.get("Chevron") == "organization" and found.get("Hamas") == "organization"
+    striker = actors(enrich(kb, "", "Striker Zlatan Ibrahimovic scored twice."))
+    assert striker == {"Zlatan Ibrahimovic": "person"}
+
+
+def test_a_name_after_a_direction_is_a_place(kb: KnowledgeBase) -> None:
+    """NER reads "Hauran" as a person; "in southern Hauran" says it is a place, kept as written (the gazetteer lacks
+    it). A nationality after a direction stays a nationality."""
+    e = enrich(kb, "Shelling", "Government forces shelled villages in southern Hauran on Sunday.")
+    assert "Hauran" not in actors(e)
+    assert "Hauran" in places(e)
+    forces = enrich(kb, "", "Eastern forces advanced while western Libyan units held Tripoli.")
+    assert "Libyan" not in places(forces)
+
+
+def test_a_name_never_ends_with_an_opening_bracket(kb: KnowledgeBase) -> None:
+    """NER takes "The Sustainable Housing Authority of Ireland (" before its acronym: the bracket is no part of the
+    name, which then defines the acronym."""
+    body = "The Sustainable Housing Authority of Ireland (SHAI) pays for the scheme. SHAI said more homes qualify."
+    e = enrich(kb, "Housing grants", body)
+    authority = next(x for x in e.entities if x.name == "Sustainable Housing Authority of Ireland")
+    assert [m.text for m in authority.mentions] == ["Sustainable Housing Authority of Ireland", "SHAI", "SHAI"]
+
+
+def test_institution_words_are_never_towns_abroad(kb: KnowledgeBase) -> None:
+    """Police (Poland), Time (Norway), Bank (India), Media (Morocco) are towns somewhere; in news they are words."""
+    body = (
+        "Chicago Police arrested two men on Friday. Time will tell whether the Media and the Bank will agree, "
+        "a spokesman in Chicago said."
+    )
+    e = enrich(kb, "Arrests", body)
+    assert countries(e) == {"United States"}
+    assert not {"Police", "Time", "Bānk", "Mehdya"} & places(e)
+
+
+def test_a_given_name_alone_is_the_person_named_in_full(kb: KnowledgeBase) -> None:
+    """NER reads "Tyler" alone as a place (a town in Texas); the article names Tyler Grant in full, more often: the
+    majority of the article's readings of the name is the person's."""
+    body = (
+        "The brothers Tyler Grant and Jesse Grant were sentenced in 2002, with Jesse getting 30 years and Tyler "
+        "being given 21 years. Tyler Grant was released in 2015."
+    )
+    e = enrich(kb, "Sentences", body)
+    assert "Tyler" not in places(e)
+    assert actors(e).get("Tyler Grant") == "person"
