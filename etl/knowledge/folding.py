@@ -61,7 +61,7 @@ def fold_keep_offsets(text: str) -> str:
 
     ASCII characters go through one byte table over the UTF-8 text, the few others one by one (see
     ``fold_with_map`` for why)."""
-    folded = _fold_ascii(text, _ASCII_FOLD_ONE)
+    folded = translate_ascii(text, _ASCII_FOLD_ONE)
     if text.isascii():
         return folded
     found = _NON_ASCII.findall(text)
@@ -69,7 +69,7 @@ def fold_keep_offsets(text: str) -> str:
     return _fold_others(folded, others, len(found))
 
 
-def _fold_ascii(text: str, table: bytes) -> str:
+def translate_ascii(text: str, table: bytes) -> str:
     """``text`` with its ASCII characters mapped by ``table`` (one byte each), the others left as they are."""
     return text.encode("utf-8", "surrogatepass").translate(table).decode("utf-8", "surrogatepass")
 
@@ -143,7 +143,7 @@ def fold_with_map(text: str) -> tuple[str, OffsetMap]:
     others = {c: fold_char(c) for c in set(found)}
     if any(len(folded) != 1 for folded in others.values()):
         return _fold_with_map_by_char(text)  # a character folds to none or several ("ß", tatweel)
-    folded_text = _fold_others(_fold_ascii(text, _ASCII_FOLD), others, len(found))
+    folded_text = _fold_others(translate_ascii(text, _ASCII_FOLD), others, len(found))
     kept_from = len(folded_text) - len(folded_text.lstrip(" "))  # a leading run goes, others keep one space
     parts: list[str] = []
     run_starts, shifts = [0], [kept_from]  # output position where a run of kept characters starts; input - output

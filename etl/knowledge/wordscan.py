@@ -18,6 +18,8 @@ from typing import Any, Generic, TypeVar
 
 import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
+from etl.knowledge.folding import translate_ascii
+
 T = TypeVar("T")
 
 MARK = "\x00"
@@ -31,7 +33,7 @@ def mark_non_words(text: str) -> str:
 
     Why bytes: one table over the UTF-8 text marks the ASCII characters at C speed; a regular expression
     substitution per word start was a tenth of a knowledge-base scan."""
-    marked = text.encode("utf-8", "surrogatepass").translate(_ASCII_MARKS).decode("utf-8", "surrogatepass")
+    marked = translate_ascii(text, _ASCII_MARKS)
     return marked if text.isascii() else _OTHER_NON_WORD.sub(MARK, marked)
 
 
