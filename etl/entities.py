@@ -38,7 +38,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
-from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER
+from etl.knowledge.folding import APOSTROPHES, LOWER_WORD, POSSESSIVE_AFTER
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
 from etl.quotes import attributed_quotes
 from etl.records import (
@@ -321,7 +321,7 @@ def _link(
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
-    spans = _prepare_spans(doc, spans, units)
+    spans = _common_word_people(text, _prepare_spans(doc, spans, units), kb)
     place_keys, person_keys = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
         spans = [
@@ -345,6 +345,31 @@ def _link(
         _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
     _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
     return doc
+
+
+def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: KnowledgeBase) -> list[tuple[int, int, str]]:
+    """A one-word "person" the article also writes in lower case as a plain word ("Learn how...", "learn more";
+    "Grow", "Smart") is that word, not someone: spaCy's small model reads capitalised words opening headings, menus
+    and buttons as names. Kept when the word is part of a longer person's name in the article ("Fiona Hill ... Hill"),
+    written after a title, or known to the knowledge base."""
+    single = [
+        i
+        for i, (s, e, label) in enumerate(spans)
+        if label == "PERSON" and text[s:e].isalpha() and text[s].isupper() and not text[s:e].isupper()
+    ]
+    if not single:
+        return spans
+    lower = set(LOWER_WORD.findall(text))
+    dropped = {i for i in single if text[spans[i][0] : spans[i][1]].lower() in lower}
+    if not dropped:
+        return spans
+    in_names = {
+        word for s, e, label in spans if label in ("PERSON", TITLED) and " " in text[s:e] for word in text[s:e].split()
+    }
+    dropped = {
+        i for i in dropped if (word := text[spans[i][0] : spans[i][1]]) not in in_names and kb.lookup(word) is None
+    }
+    return [span for i, span in enumerate(spans) if i not in dropped]
 
 
 def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str]]:

@@ -34,7 +34,7 @@ from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate
 
-from etl.knowledge.folding import POSSESSIVE_AFTER
+from etl.knowledge.folding import LOWER_WORD, POSSESSIVE_AFTER
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
 from etl.records import Location, Mention, PlaceFeature
 
@@ -48,10 +48,6 @@ _CALENDAR = frozenset(
 )
 """Month and day names are towns somewhere ("March", Cambridgeshire); written alone they are dates."""
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
-_LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z'’-]*")
-"""A lower-case word not glued to one before it. (The letter first, then a look back at the character before it:
-a pattern that opens with a character class is scanned for in a tight loop, one that opens with a look-around is
-tried at every position; a third of the cost, same matches.)"""
 
 
 @lru_cache(maxsize=1)
@@ -586,7 +582,7 @@ def _scan_mentions(
     time_words = language not in ("", "en")
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
-    lower_words = set(_LOWER_WORD.findall(text))  # the pattern only matches lower-case words
+    lower_words = set(LOWER_WORD.findall(text))  # the pattern only matches lower-case words
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}

@@ -25,6 +25,11 @@ APOSTROPHES = "\u2019\u2018`\u02bc\u00b4\u02bb\u02bf\u02be\u2032"
 POSSESSIVE_AFTER = re.compile(rf"['{APOSTROPHES}]s?(?!\w)")
 """An apostrophe, with or without "s", right after a name: the name owns what follows ("in Obama's speech", "in the
 Bidens' deal"), so it is a person's or a company's, not a place's."""
+LOWER_WORD = re.compile(r"[a-z](?<![\w'’-][a-z])[a-z'’-]*")
+"""A lower-case word not glued to one before it: what an article writes as a plain word ("summit", "learn"), to
+tell a common word opening a sentence or a menu from a name. (The letter first, then a look back at the character
+before it: a pattern that opens with a character class is scanned for in a tight loop, one that opens with a
+look-around is tried at every position.)"""
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_"
 """Hyphen, the Unicode hyphens and dashes, horizontal bar, minus sign, underscore."""
 _ARABIC_ALEF = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627"})

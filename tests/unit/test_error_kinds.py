@@ -627,3 +627,25 @@ def test_a_given_name_alone_is_the_person_named_in_full(kb: KnowledgeBase) -> No
     e = enrich(kb, "Sentences", body)
     assert "Tyler" not in places(e)
     assert actors(e).get("Tyler Grant") == "person"
+
+
+def test_a_one_word_person_the_article_writes_as_a_plain_word_is_that_word(kb: KnowledgeBase) -> None:
+    """spaCy's small model reads capitalised words opening menus and headings as names ("Learn", "Download"): a
+    one-word person the article also writes in lower case is that word. A surname of a full name in the article
+    ("Hill" after "Fiona Hill", though "hill" is a word too) stays a person."""
+    from etl.entities import _common_word_people
+
+    text = (
+        "Learn more. You can learn Python here. Download the app and download files. "
+        "Fiona Hill spoke on the hill. Hill said so."
+    )
+
+    def span(word: str, nth: int = 0) -> tuple[int, int, str]:
+        at = -1
+        for _ in range(nth + 1):
+            at = text.index(word, at + 1)
+        return (at, at + len(word), "PERSON")
+
+    spans = [span("Learn"), span("Download"), span("Fiona Hill"), span("Hill", 1)]
+    kept = {text[s:e] for s, e, _ in _common_word_people(text, spans, kb)}
+    assert kept == {"Fiona Hill", "Hill"}

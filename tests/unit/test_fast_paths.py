@@ -271,7 +271,7 @@ def test_lower_word_pattern_matches_the_look_behind_version(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(2000):
         text = "".join(rng.choice("abC1_ -'\u2019.\u00e9\n") for _ in range(rng.randint(0, 30)))
-        assert regions._LOWER_WORD.findall(text) == look_behind.findall(text), text
+        assert folding.LOWER_WORD.findall(text) == look_behind.findall(text), text
 
 
 def test_cached_candidate_rankings_are_copies() -> None:
