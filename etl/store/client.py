@@ -27,7 +27,6 @@ DENIED_STATUSES = frozenset({401, 403})
 def connect(settings: Settings) -> Elasticsearch:
     """A client that retries ``RETRY_STATUSES`` and timeouts with backoff, configured only from settings."""
     from elasticsearch import Elasticsearch
-    from elasticsearch.serializer import OrjsonSerializer
 
     auth: dict[str, Any] = {}
     if settings.elasticsearch_api_key:
@@ -42,9 +41,25 @@ def connect(settings: Settings) -> Elasticsearch:
         max_retries=settings.max_retries,
         retry_on_timeout=True,
         retry_on_status=tuple(sorted(RETRY_STATUSES)),
-        serializer=OrjsonSerializer(),  # a 24 KB document in 0.02 ms instead of the standard library's 0.2 ms
+        serializer=json_serializer(),
         **auth,
     )
+
+
+def json_serializer() -> Any:
+    """The client's JSON: orjson (a 24 KB document in 0.02 ms instead of the standard library's 0.2 ms, the same
+    bytes), and the standard library for what orjson refuses, so no document is lost to the choice: a lone surrogate
+    (a file name kept from undecodable bytes) goes out as the standard library always sent it."""
+    from elasticsearch.serializer import JsonSerializer, OrjsonSerializer
+
+    class FastJsonSerializer(OrjsonSerializer):
+        def json_dumps(self, data: Any) -> bytes:
+            try:
+                return super().json_dumps(data)
+            except TypeError:  # orjson.JSONEncodeError: a lone surrogate, an integer past 64 bits...
+                return JsonSerializer.json_dumps(self, data)
+
+    return FastJsonSerializer()
 
 
 def classify(exc: BaseException, doing: str) -> NewsfacetError | None:

@@ -345,3 +345,21 @@ def test_french_office_pieces_cover_every_office(sentence: str) -> None:
 
     assert _DEMONYM_AFTER.search(sentence) is not None
     assert any(piece in sentence for piece in _FRENCH_OFFICE_PIECES)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"title": "Haftar in Tripoli", "n": [1, 2.5, None, True], "nested": {"é": "ü\u2019"}},
+        {"source_file": "inbox/caf\udce9.txt"},  # a name kept from undecodable bytes: orjson refuses it
+        {"big": 2**70},  # past 64 bits: orjson refuses it
+    ],
+)
+def test_the_clients_json_is_the_standard_librarys(document: dict[str, object]) -> None:
+    """orjson for speed, the standard library for what orjson refuses: the same bytes either way, and no document
+    lost to the choice (a lone surrogate in a file name failed a whole bulk before the fallback)."""
+    from elasticsearch.serializer import JsonSerializer
+
+    from etl.store.client import json_serializer
+
+    assert json_serializer().dumps(document) == JsonSerializer().dumps(document)
