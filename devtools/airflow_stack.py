@@ -120,16 +120,21 @@ class AirflowStack:
     def start(self, components: Iterable[str], airflow_bin: str, env: dict[str, str], cwd: Path) -> None:
         """Start each component (``airflow <name>``) in a session of its own, logging to ``<home>/<name>.log``."""
         for name in components:
-            with open(self.home / f"{name}.log", "wb") as log:  # the child keeps its own descriptor
-                self.procs[name] = subprocess.Popen(
-                    [airflow_bin, name],
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    cwd=cwd,
-                )
+            self.launch(name, [airflow_bin, name], env, cwd)
+
+    def launch(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
+        """Start one component under ``name`` with its own command line and environment (a Celery worker), in a
+        session of its own, logging to ``<home>/<name>.log``."""
+        with open(self.log(name), "wb") as log:  # the child keeps its own descriptor
+            self.procs[name] = subprocess.Popen(
+                command,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=cwd,
+            )
 
     def api(self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> Any:
         """One REST call; returns the decoded JSON (or text), raises ``HTTPError`` on 4xx/5xx."""

@@ -196,16 +196,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres, redis: R
         )
     try:
         for name, (command, component_env) in commands.items():
-            with open(stack.log(name), "wb") as log:  # the child keeps its own descriptor
-                stack.procs[name] = subprocess.Popen(
-                    command,
-                    env=component_env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    cwd=root,
-                )
+            stack.launch(name, command, component_env, root)
 
         def workers_ready() -> bool:  # Celery's own line once it consumes: "celery@<hostname> ready."
             return all(
