@@ -322,7 +322,7 @@ def _link(
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
     spans = _common_word_people(text, _prepare_spans(doc, spans, units), kb)
-    place_keys, person_keys = _majority_keys(text, spans)
+    place_keys, person_keys, org_keys = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
         spans = [
             (
@@ -334,6 +334,11 @@ def _link(
                 and not _is_place(doc, text[s:e], "PERSON")
                 else label,
             )
+            for s, e, label in spans
+        ]
+    if org_keys:
+        spans = [
+            (s, e, "ORG" if label == "PLACE" and _organisation_by_majority(doc, s, e, org_keys) else label)
             for s, e, label in spans
         ]
     pending = _link_known(doc, spans)
@@ -372,29 +377,50 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     return [span for i, span in enumerate(spans) if i not in dropped]
 
 
-def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str]]:
-    """Names NER labels a place, and names it labels a person more often than a place, over the whole article.
+def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str], set[str]]:
+    """Names NER labels a place (at least as often as an organisation), names it labels a person more often than a
+    place, and names it labels an organisation more often than a place, over the whole article.
 
     NER labels one name differently from sentence to sentence ("said Noma" a person, "Noma's case" a place): the
     article's majority decides. A name read as a place at least as often as a person is a place wherever NER
     called it a person; one read as a person more often is a person wherever NER called it a place, unless the
     gazetteer knows it as a place a person's name yields to (a country, a region, a big city...). A full name
-    read as a person counts for its given name too ("his brother Tyler" after "Tyler Williams")."""
+    read as a person counts for its given name too ("his brother Tyler" after "Tyler Williams"). A name read as an
+    organisation more often than a place ("WeWork" nine times, a place once) is an organisation wherever NER called
+    it a place (``_organisation_by_majority``); a tie stays a place ("at Coggeshall" an organisation, "between
+    Coggeshall and Marks Tey" a place)."""
     places: dict[str, int] = {}
     people: dict[str, int] = {}
+    orgs: dict[str, int] = {}
     for s, e, label in spans:
         if label == "PLACE":
             key = clean_mention(text[s:e])
             places[key] = places.get(key, 0) + 1
+        elif label == "ORG":
+            key = clean_mention(text[s:e])
+            orgs[key] = orgs.get(key, 0) + 1
         elif label == "PERSON" or label == TITLED:
             key = clean_mention(text[s:e])
             people[key] = people.get(key, 0) + 1
             if " " in key:  # "Tyler Williams": "Tyler" alone is him, not the town in Texas
                 given = key.split(" ", 1)[0]
                 people[given] = people.get(given, 0) + 1
-    place_keys = {key for key, n in places.items() if n >= people.get(key, 0)}
+    place_keys = {key for key, n in places.items() if n >= people.get(key, 0) and n >= orgs.get(key, 0)}
     person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
-    return place_keys, person_keys
+    org_keys = {key for key, n in places.items() if orgs.get(key, 0) > n} if orgs else set()
+    return place_keys, person_keys, org_keys
+
+
+def _organisation_by_majority(doc: _Doc, start: int, end: int, org_keys: set[str]) -> bool:
+    """Whether a name NER labelled a place here is the organisation the article's majority of labels says it is
+    (``_majority_keys``): not when the gazetteer knows it as a place an organisation label yields to ("Ubari"), nor
+    right after "in", "near" or "outside" ("offices in Khayelitsha")."""
+    text = doc.text
+    return (
+        clean_mention(text[start:end]) in org_keys
+        and not _is_place(doc, text[start:end], "ORG")
+        and not _LOCATIVE_BEFORE.search(text, max(0, start - 8), start)
+    )
 
 
 # -- span preparation: what NER gets wrong in news text ---------------------------------------------------------------

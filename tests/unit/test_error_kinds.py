@@ -649,3 +649,18 @@ def test_a_one_word_person_the_article_writes_as_a_plain_word_is_that_word(kb: K
     spans = [span("Learn"), span("Download"), span("Fiona Hill"), span("Hill", 1)]
     kept = {text[s:e] for s, e, _ in _common_word_people(text, spans, kb)}
     assert kept == {"Fiona Hill", "Hill"}
+
+
+def test_a_name_ner_calls_an_organisation_more_often_than_a_place_is_an_organisation(kb: KnowledgeBase) -> None:
+    """NER reads "WeWork" as an organisation four times and once as a place ("took control of WeWork"): the
+    article's majority says which, and the place reading no longer drags the company's name into places (where the
+    gazetteer, not knowing it, dropped it). A place after "in" stays a place."""
+    body = (
+        "WeWork said on Friday that it would cut 2,400 jobs. More than a third of WeWork's employees will leave. "
+        "SoftBank took control of WeWork in October. The New York attorney general is investigating WeWork, two "
+        "people said. WeWork declined to comment."
+    )
+    e = enrich(kb, "", body)
+    wework = next(x for x in e.entities if x.name == "WeWork")
+    assert wework.type.value == "organization" and len(wework.mentions) == 5
+    assert "WeWork" not in places(e) and "New York City" in places(e)
