@@ -123,13 +123,17 @@ _TITLE_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:Field Marshal|Marshal|General|Gen\.|President|Prime Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
     r"Colonel|Col\.|Sheikh|[Ll]e maréchal|[Ll]e général|[Ll]e président|Maréchal|Général|M\.)\s+)+$"
 )
-# Unqualified ministry names say nothing about who ("Interior", "Foreign Affairs", "Interior Ministry").
+# A portfolio or a generic noun says nothing about who ("Interior", "Foreign Affairs", "the ministry", "army"),
+# nor does a ministry written in lower case ("the interior ministry"). A ministry named with capitals ("the Interior
+# Ministry said", "the Ministry of Commerce") is an organisation, as NER says: dropping it lost what plain spaCy
+# finds on general news (a country's possessive or nationality names it in full: ``_state_organs``).
 _GENERIC_ORG = re.compile(
-    r"^(?:(?:the\s+)?(?:interior|foreign|defen[cs]e|finance|justice|health|oil|economy|foreign affairs|home office)"
-    r"(?:\s+(?:affairs|ministry|minister|office))?|(?:the\s+)?ministry(?:\s+of\s+\w+(?:\s+affairs)?)?|government|"
-    r"parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters)$",
+    r"^(?:(?:the\s+)?(?:interior|foreign|defen[cs]e|finance|justice|health|oil|economy|foreign affairs)"
+    r"(?:\s+(?:affairs|minister|(?-i:ministry|office)))?|(?:the\s+)?(?:ministry|(?-i:ministry of \w+(?: affairs)?))|"
+    r"government|parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters)$",
     re.IGNORECASE,
 )
+_NAME_EDGE = ' \t\n,.;:"“”«»()[]'
 _VENUE = re.compile(
     r"(?:Hospital|Hotel|Stadium|Arena|Museum|Theatre|Theater|Palace|Prison|Armory|Armoury|Cathedral|Mosque|Castle|"
     r"(?:Medical|Community|Village|Correctional|Shopping|Convention|Conference|Detention|Sports|Cultural) "
@@ -917,6 +921,17 @@ _ORGAN_EN = re.compile(
     r"(?=[aAnNgGmMcCpPfFdDiIeE])(?<=[a-z] )(?i:" + "|".join(sorted(_ORGANS_EN, key=len, reverse=True)) + r")(?![\w-])"
 )  # the organ first (rarer than capitalised words), then the nationality before it
 _NATIONALITY_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+) $")
+_COUNTRY_POSSESSIVE_BEFORE = re.compile(rf"(?<![\w-])((?:[A-Z][a-z]+ ){{0,2}}[A-Z][a-z]+)['{APOSTROPHES}]s (?:own )?$")
+
+
+def _country_demonym(gaz: Gazetteer, name: str) -> str | None:
+    """A demonym of the country ``name`` names first ("Italy" -> "Italian"), which ``_state_organs`` reads back."""
+    candidates = gaz.candidates(name)
+    if not candidates or candidates[0].feature != "country":
+        return None
+    return next((d for d in candidates[0].demonyms if d[:1].isupper()), None)
+
+
 _ORGAN_FR = re.compile(
     r"(?=[Ll])(?<![\w-])(?:[Ll]['’]|[Ll][ae] |[Ll]es )(" + "|".join(_ORGANS_FR) + r") ([a-zéèêëîïôç]+)(?![\w-])"
 )
@@ -924,15 +939,19 @@ _ORGAN_FR = re.compile(
 
 def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
     """A state's army, government, police... named by its nationality ("the Colombian army", "le gouvernement
-    italien"): one organisation each, named "<English demonym> <Organ>" in every language ("Italian Government"),
-    unless the knowledge base knows the phrase ("Turkish forces")."""
+    italien") or by its country's possessive ("Italy's foreign ministry", "Russia's own army"): one organisation
+    each, named "<English demonym> <Organ>" in every language ("Italian Government"), unless the knowledge base
+    knows the phrase ("Turkish forces")."""
     out: list[tuple[int, int]] = []
     text, gaz = doc.text, doc.gazetteer
-    found = [
-        (before.start(1), organ.end(), before.group(1), _ORGANS_EN.get(organ.group().lower()))
-        for organ in _ORGAN_EN.finditer(text)
-        if (before := _NATIONALITY_BEFORE.search(text, max(0, organ.start() - 25), organ.start()))
-    ]
+    found = []
+    for organ in _ORGAN_EN.finditer(text):
+        if before := _NATIONALITY_BEFORE.search(text, max(0, organ.start() - 25), organ.start()):
+            found.append((before.start(1), organ.end(), before.group(1), _ORGANS_EN.get(organ.group().lower())))
+        elif (owner := _COUNTRY_POSSESSIVE_BEFORE.search(text, max(0, organ.start() - 40), organ.start())) and (
+            demonym := _country_demonym(gaz, owner.group(1))
+        ):  # "Italy's interior ministry": the organ alone is the mention, the country stays a place mention
+            found.append((organ.start(), organ.end(), demonym, _ORGANS_EN.get(organ.group().lower())))
     if any(organ in text for organ in _ORGANS_FR):  # every match holds one (lower case): most text skips the scan
         found += [
             (m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)
@@ -1190,7 +1209,7 @@ def _link_pending(
         return  # "Operation Condor", "the Republican National Convention": what happened, not who
     elif label == "ORG" and _VENUE.search(mention):
         doc.places.append(Mention(mention, start, end))  # "Colchester General Hospital": where, not who
-    elif label == "ORG" and not _GENERIC_ORG.match(clean_mention(mention)) and not _is_credit(doc, mention):
+    elif label == "ORG" and not _GENERIC_ORG.match(mention.strip(_NAME_EDGE)) and not _is_credit(doc, mention):
         if in_headline and f"organization:{key}" not in doc.names:
             return
         doc.add(start, end, f"organization:{key}", mention, "organization")

@@ -664,3 +664,26 @@ def test_a_name_ner_calls_an_organisation_more_often_than_a_place_is_an_organisa
     wework = next(x for x in e.entities if x.name == "WeWork")
     assert wework.type.value == "organization" and len(wework.mentions) == 5
     assert "WeWork" not in places(e) and "New York City" in places(e)
+
+
+def test_a_countrys_possessive_names_its_state_organ(kb: KnowledgeBase) -> None:
+    """ "Italy's foreign ministry", "Russia's Defence Ministry": the country's organ, named as its nationality names
+    it ("the Russian Defence Ministry"); the country stays a place of the article."""
+    body = (
+        "Russia's Defence Ministry said on Monday that its jets had struck targets near Idlib. Italy's foreign "
+        "ministry has taken a different approach to Libya."
+    )
+    e = enrich(kb, "", body)
+    assert {"Russian Defence Ministry", "Italian Foreign Ministry"} <= set(actors(e))
+    assert {"Russia", "Italy"} <= countries(e)
+
+
+def test_a_ministry_named_with_capitals_is_an_organisation(kb: KnowledgeBase) -> None:
+    """Plain spaCy keeps "the Interior Ministry" and "the Ministry of Commerce" as organisations, and they act in the
+    story ("said in a statement"); a portfolio alone or a ministry in lower case says nothing about who."""
+    body = (
+        "The Interior Ministry said in a statement that 40 people were arrested. The ministry gave no names. "
+        "The Ministry of Commerce said the tariffs would hurt exporters, and the interior minister resigned."
+    )
+    found = actors(enrich(kb, "", body))
+    assert found == {"Interior Ministry": "organization", "Ministry of Commerce": "organization"}
