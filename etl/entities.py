@@ -944,14 +944,14 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
     knows the phrase ("Turkish forces")."""
     out: list[tuple[int, int]] = []
     text, gaz = doc.text, doc.gazetteer
-    found = []
-    for organ in _ORGAN_EN.finditer(text):
-        if before := _NATIONALITY_BEFORE.search(text, max(0, organ.start() - 25), organ.start()):
-            found.append((before.start(1), organ.end(), before.group(1), _ORGANS_EN.get(organ.group().lower())))
-        elif (owner := _COUNTRY_POSSESSIVE_BEFORE.search(text, max(0, organ.start() - 40), organ.start())) and (
+    found: list[tuple[int, int, str, str | None]] = []
+    for hit in _ORGAN_EN.finditer(text):
+        if before := _NATIONALITY_BEFORE.search(text, max(0, hit.start() - 25), hit.start()):
+            found.append((before.start(1), hit.end(), before.group(1), _ORGANS_EN.get(hit.group().lower())))
+        elif (owner := _COUNTRY_POSSESSIVE_BEFORE.search(text, max(0, hit.start() - 40), hit.start())) and (
             demonym := _country_demonym(gaz, owner.group(1))
         ):  # "Italy's interior ministry": the organ alone is the mention, the country stays a place mention
-            found.append((organ.start(), organ.end(), demonym, _ORGANS_EN.get(organ.group().lower())))
+            found.append((hit.start(), hit.end(), demonym, _ORGANS_EN.get(hit.group().lower())))
     if any(organ in text for organ in _ORGANS_FR):  # every match holds one (lower case): most text skips the scan
         found += [
             (m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)
