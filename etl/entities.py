@@ -345,15 +345,134 @@ def _link(
             (s, e, "ORG" if label == "PLACE" and _organisation_by_majority(doc, s, e, org_keys) else label)
             for s, e, label in spans
         ]
+    headlines = _SpanIndex(_headline_ranges(text, part_bounds(article)[0]))
+    _headed_organisations(doc, spans, headlines)
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
-    headlines = _SpanIndex(_headline_ranges(text, part_bounds(article)[0]))
     body_first = sorted(pending, key=lambda span: headlines.contains(span[0], span[1]))
     for start, end, label in body_first:  # headline spans last: they only join what the body names
         _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
     _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
     return doc
+
+
+_ORG_HEADS = (  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+    "Ministry Council Party Union Association Commission Agency Court University College Institute Foundation "
+    "Committee Corporation Company Department Authority Federation League Organization Organisation Police Service "
+    "Board Assembly Parliament Senate Congress Society Fund Airlines Airways Bank Bureau Administration Inc Ltd Corp "
+    "LLC PLC Group Front Movement Alliance Coalition"
+).split()
+_HEAD_SCAN = ahocorasick.Automaton()
+for _head in _ORG_HEADS:
+    _HEAD_SCAN.add_word(_head, len(_head))
+_HEAD_SCAN.make_automaton()
+"""The head words of organisations' names: a capitalised name ending with one ("the Seoul Central District Court",
+"Delhi High Court", "Tyvak Nano-Satellite Systems Inc.") or opening "<Head> of <Name>" ("the Department of Public
+Safety") names an organisation, whatever the words before it. Found in one Aho-Corasick pass (a regular expression
+over the whole text cost twice as much)."""
+_HEAD_EDGE = frozenset("'’.&-")
+_ABBREVIATED_HEADS = frozenset({"Inc", "Ltd", "Corp"})
+_HEAD_JOINERS = frozenset({"and", "&"})
+"""The words joining a name's capitalised words before its head ("Food and Drug Administration"); "of" and "for"
+join a head to what follows it ("Department of Justice"), never a head to what comes before."""
+_HEAD_TOKEN = re.compile(r"[^\s,;:()\[\]\"“”«»]+$")
+_NUMBER_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen"])
+_NOT_QUALIFIERS = frozenset(
+    """
+    north south east west northern southern eastern western left right upper lower central new old great the a an
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Words that alone before a head make a place's name, not an organisation's ("West Bank", "the Left Bank")."""
+_HEAD_ROLES = frozenset(
+    """
+    member commissioner inspector inspector-general chief head secretary president vice-president chairman chairwoman
+    director speaker minister governor mayor deputy spokesman spokeswoman spokesperson leader representative senator
+    chancellor ceo founder co-founder
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""A role's words: "Member of Parliament", "Commissioner of Police", "Chief of Army Staff" are offices, not bodies."""
+
+
+def _headed_organisations(doc: _Doc, spans: Sequence[tuple[int, int, str]], headlines: _SpanIndex) -> None:
+    """Organisations named by their head word that NER missed, cut short or labelled by a part ("Seoul" in "the Seoul
+    Central District Court", nothing in "India's Supreme Court"): the capitalised run ending with the head, or the
+    head with "of <Name>" after it, is an organisation. Not when NER labelled the whole run (its label stands: "West
+    Bank" a place, "Premier League" an organisation), nor a title ("Member of Parliament", "Commissioner of Police"),
+    nor a run in a headline-case line. A place NER found inside keeps its place mention (``_link_known``)."""
+    text = doc.text
+    whole: _SpanIndex | None = None
+    ner_ends: set[int] | None = None
+    for last, length in _HEAD_SCAN.iter(text):
+        head_end = last + 1
+        head_start = head_end - length
+        if head_start and (text[head_start - 1].isalnum() or text[head_start - 1] in _HEAD_EDGE):
+            continue  # inside a word ("Reunion", "Al-Bank")
+        after = text[head_end : head_end + 2]
+        if after[:1] == "." and length < 5 and text[head_start:head_end] in _ABBREVIATED_HEADS:
+            head_end += 1  # "Inc.", "Corp."
+            after = text[head_end : head_end + 2]
+        if after[:1].isalnum() or (after[:1] in _HEAD_EDGE and after[1:].isalnum()):
+            continue  # a longer word ("Partying", "Bankers") or "Party-led"
+        if after[:1] == " " and after[1:].isupper():
+            continue  # "PNC Bank Arts Center", "Police Identify Man": the head is a later word
+        if ner_ends is None:
+            ner_ends = {e + 1 for _, e, _ in spans}  # "SBI and": the space after a name NER ended
+        start = _run_back(text, head_start, ner_ends)
+        end = _of_name(text, head_end)
+        words = text[start:head_start].split()
+        if end == head_end and (not words or all(w.lower() in _NOT_QUALIFIERS for w in words)):
+            continue  # a head alone, or "West Bank"
+        if any(w.lower() in _HEAD_ROLES for w in text[start:end].split()):
+            continue
+        if doc.covered(start, end) or headlines.contains(start, end):
+            continue
+        if whole is None:
+            whole = _SpanIndex([(s, e) for s, e, _ in spans])
+        if whole.overlaps(start, end) and any(
+            (s <= start and end <= e) or (s < start < e) or (s < end < e) for s, e, _ in spans if s < end and start < e
+        ):
+            continue  # NER's own span holds the run, or crosses its edge: NER decides
+        name = text[start:end]
+        if doc.gazetteer.candidates(name) or doc.kb.lookup(name) is not None:
+            continue
+        doc.add(start, end, f"organization:{strip_titles(clean_mention(name))}", name, "organization")
+
+
+def _run_back(text: str, head_start: int, ner_ends: set[int]) -> int:
+    """Where the capitalised name ending at ``head_start`` begins: capitalised words and the joiners between them
+    ("Food and Drug"), on one line, six words at most; a possessive, punctuation or a lower-case word ends it, and
+    so does "and" after a name NER ended there (``ner_ends``: where NER's spans end, less one for the space). Leading
+    sentence words ("The", "In") and numbers ("Four") are left out."""
+    start = head_start
+    pos = head_start
+    taken: list[tuple[int, str]] = []
+    while len(taken) < 6 and pos >= 2 and text[pos - 1] == " ":
+        m = _HEAD_TOKEN.search(text, max(0, pos - 40), pos - 1)
+        if m is None:
+            break
+        token = m.group()
+        if token.endswith(("'s", "’s", "'", "’", ".")) or not (token[:1].isupper() or token in _HEAD_JOINERS):
+            break  # a possessive, a sentence's end or a lower-case word ("India. The Lancet Commission")
+        if token in _HEAD_JOINERS and (not taken or m.start() in ner_ends):
+            break  # "SBI and ICICI Bank": a list, not one name
+        taken.append((m.start(), token))
+        pos = m.start()
+    while taken and (taken[-1][1] in _HEAD_JOINERS or taken[-1][1].lower() in _RUN_OPENERS):
+        taken.pop()  # the run's first words, read last: "The", "Four"
+    if taken:
+        start = taken[-1][0]
+    return start
+
+
+def _of_name(text: str, head_end: int) -> int:
+    """Where "<Head> of <Name>" ends ("Department of Public Safety", "Bank of England"): capitalised words after "of"
+    (and "the"), with "and" between them, on one line; ``head_end`` when none follow."""
+    m = _OF_NAME.match(text, head_end)
+    return m.end() if m else head_end
+
+
+_OF_NAME = re.compile(r" of (?:the )?[A-Z][\w'’-]*(?: (?:and |& )?[A-Z][\w'’-]*){0,4}")
 
 
 def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: KnowledgeBase) -> list[tuple[int, int, str]]:
@@ -635,6 +754,10 @@ _NOT_NAME_WORDS = frozenset(
     thursday friday saturday sunday
     """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
+
+
+_RUN_OPENERS = _NOT_NAME_WORDS | _NUMBER_WORDS
+"""Words opening a sentence before a name, left out of an organisation's name ("The", "Four")."""
 
 
 def _role_appositions(
@@ -1109,6 +1232,8 @@ def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         start, end = _trim(text, raw_start, raw_end)
         if end < raw_end and text[end] == "." and doc.gazetteer.candidates(text[start : end + 1]):
             end += 1  # "Calif.", "Conn.": an abbreviation the gazetteer knows keeps its full stop
+        if label == "ORG" and text[start : start + 1].islower():
+            start = _capitalised_from(text, start, end)  # "the state Department of Public Safety"
         if end <= start or doc.is_blocked(start, end):
             continue
         mention = text[start:end]
@@ -1130,6 +1255,16 @@ def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         else:
             pending.append((start, end, label))
     return pending
+
+
+_CAPITALISED_WORD = re.compile(r"(?<= )[A-Z]")
+
+
+def _capitalised_from(text: str, start: int, end: int) -> int:
+    """An organisation span NER opens with lower-case words ("the state Department of Public Safety", "the
+    federal Bureau of Prisons") starts at its first capitalised word; a span without one is left to be dropped."""
+    m = _CAPITALISED_WORD.search(text, start, end)
+    return m.start() if m else start
 
 
 def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str, set[str]]:

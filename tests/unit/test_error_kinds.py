@@ -687,3 +687,34 @@ def test_a_ministry_named_with_capitals_is_an_organisation(kb: KnowledgeBase) ->
     )
     found = actors(enrich(kb, "", body))
     assert found == {"Interior Ministry": "organization", "Ministry of Commerce": "organization"}
+
+
+def test_an_organisation_named_by_its_head_word_is_found_whole(kb: KnowledgeBase) -> None:
+    """NER misses "the Seoul Central District Court" and "the Delhi High Court": a capitalised name ending with an
+    organisation's head word (Court, Ministry, Council, Bank, University...) or opening "<Head> of <Name>" is an
+    organisation. Not a list ("SBI and ICICI Bank" are two), an office ("Member of Parliament", "Commissioner of
+    Police"), a place NER names ("the West Bank") or a thing named after "of" ("a 'Denial of Service' attack")."""
+    body = (
+        "The former president was not in the Seoul Central District Court to hear the verdict. In India, the "
+        "Delhi High Court today sought a response. The Commissioner of Police, Mr. Olafimihan Adeoye, spoke. "
+        "Settlers live in the West Bank. Member of Parliament Jan de Vries said the 'Denial of Service' attack "
+        "failed."
+    )
+    e = enrich(kb, "", body)
+    found = actors(e)
+    assert found.get("Seoul Central District Court") == "organization"
+    assert found.get("Delhi High Court") == "organization"
+    assert not {name for name in found if "Police" in name or "Parliament" in name or "Service" in name}
+    assert "West Bank" not in found and "India" in countries(e)
+    banks = actors(enrich(kb, "", "The order favoured banks and named SBI and ICICI Bank as its beneficiaries."))
+    assert "SBI and ICICI Bank" not in banks
+
+
+def test_an_organisation_span_opening_with_lower_case_words_starts_at_its_name(kb: KnowledgeBase) -> None:
+    """NER takes "The state Department of Public Safety" whole; the name starts at its first capital (the span was
+    dropped for opening in lower case)."""
+    body = (
+        "The former president was not in court to hear the verdict. The state Department of Public Safety said "
+        "troopers were sent."
+    )
+    assert actors(enrich(kb, "", body)).get("Department of Public Safety") == "organization"
