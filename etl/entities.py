@@ -209,6 +209,7 @@ class _Doc:
     names: dict[str, str] = field(default_factory=dict)  # entity key -> display name
     types: dict[str, str] = field(default_factory=dict)
     actors: dict[str, Actor] = field(default_factory=dict)
+    org_names: frozenset[str] = frozenset()  # names NER calls an organisation, twice or more, more than a place
     _at: dict[int, list[_Found]] = field(default_factory=dict)
 
     def add(self, start: int, end: int, key: str, name: str, kind: str, actor: Actor | None = None) -> None:
@@ -326,7 +327,7 @@ def _link(
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
     spans = _common_word_people(text, _prepare_spans(doc, spans, units), kb)
-    place_keys, person_keys, org_keys = _majority_keys(text, spans)
+    place_keys, person_keys, org_keys, doc.org_names = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
         spans = [
             (
@@ -500,7 +501,9 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     return [span for i, span in enumerate(spans) if i not in dropped]
 
 
-def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str], set[str]]:
+def _majority_keys(
+    text: str, spans: Sequence[tuple[int, int, str]]
+) -> tuple[set[str], set[str], set[str], frozenset[str]]:
     """Names NER labels a place (at least as often as an organisation), names it labels a person more often than a
     place, and names it labels an organisation more often than a place, over the whole article.
 
@@ -511,10 +514,14 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
     read as a person counts for its given name too ("his brother Tyler" after "Tyler Williams"). A name read as an
     organisation more often than a place ("WeWork" nine times, a place once) is an organisation wherever NER called
     it a place (``_organisation_by_majority``); a tie stays a place ("at Coggeshall" an organisation, "between
-    Coggeshall and Marks Tey" a place)."""
+    Coggeshall and Marks Tey" a place). A name NER calls an organisation twice or more, and more often than a
+    place, is an organisation also when it is a town's own name (``org_names``: "Toyota says", "according to
+    Toyota"; see ``_is_place``). Neither holds for a name the article also writes as a place ("the Rukban camp",
+    "stay in Rukban")."""
     places: dict[str, int] = {}
     people: dict[str, int] = {}
     orgs: dict[str, int] = {}
+    placed: set[str] = set()
     for s, e, label in spans:
         if label == "PLACE":
             key = clean_mention(text[s:e])
@@ -522,6 +529,8 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
         elif label == "ORG":
             key = clean_mention(text[s:e])
             orgs[key] = orgs.get(key, 0) + 1
+            if _PLACE_NOUN_AFTER.match(text, e) or _LOCATIVE_BEFORE.search(text, max(0, s - 8), s):
+                placed.add(key)  # "the Rukban camp", "stay in Rukban": a place, whatever the count
         elif label == "PERSON" or label == TITLED:
             key = clean_mention(text[s:e])
             people[key] = people.get(key, 0) + 1
@@ -530,8 +539,16 @@ def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[se
                 people[given] = people.get(given, 0) + 1
     place_keys = {key for key, n in places.items() if n >= people.get(key, 0) and n >= orgs.get(key, 0)}
     person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
-    org_keys = {key for key, n in places.items() if orgs.get(key, 0) > n} if orgs else set()
-    return place_keys, person_keys, org_keys
+    org_keys = {key for key, n in places.items() if orgs.get(key, 0) > n and key not in placed} if orgs else set()
+    org_names = frozenset(key for key, n in orgs.items() if n >= 2 and n > places.get(key, 0) and key not in placed)
+    return place_keys, person_keys, org_keys, org_names
+
+
+_PLACE_NOUN_AFTER = re.compile(
+    r"\s(?:camp|city|town|village|province|district|county|region|area|border|crossing|valley|port|airport|"
+    r"neighbou?rhood|suburb|governorate|state)\b"
+)
+"""A name followed by the lower-case noun of a place ("the Rukban camp", "Idlib province"), whatever NER's label."""
 
 
 def _organisation_by_majority(doc: _Doc, start: int, end: int, org_keys: set[str]) -> bool:
@@ -1262,9 +1279,10 @@ _CAPITALISED_WORD = re.compile(r"(?<= )[A-Z]")
 
 def _capitalised_from(text: str, start: int, end: int) -> int:
     """An organisation span NER opens with lower-case words ("the state Department of Public Safety", "the
-    federal Bureau of Prisons") starts at its first capitalised word; a span without one is left to be dropped."""
+    federal Bureau of Prisons") starts at its first capitalised word; a span without one, or opening with a word
+    capitalised inside ("iPad Pro"), is left as it is."""
     m = _CAPITALISED_WORD.search(text, start, end)
-    return m.start() if m else start
+    return m.start() if m and text[start : m.start()].islower() else start
 
 
 def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str, set[str]]:
@@ -1383,18 +1401,20 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
     """A name the gazetteer knows as a place, which NER labelled something else: places are never actors. An
     organisation label yields to the gazetteer ("Ubari" as an organisation is the town) on a place's own name, or on
     any name of a country, region or district or of the detailed country's places ("Koufra"), never on another
-    name of a town ("Google" is one of Topeka's); a person label yields to countries, regions, districts, big towns
-    and the gazetteer's detailed country (Libya, every locality)."""
+    name of a town ("Google" is one of Topeka's), nor on a town's own name the article calls an organisation by
+    majority ("Toyota", "Paramount": ``_majority_keys``); a person label yields to countries, regions, districts,
+    big towns and the gazetteer's detailed country (Libya, every locality)."""
     candidates = doc.gazetteer.candidates(mention)
     if not candidates or _is_generic_place_word(mention):
         return False
     several_words = " " in mention.strip()
     if label != "PERSON":
         key = normalize_name(mention)
+        town_name = clean_mention(mention) not in doc.org_names  # "Toyota said", "Toyota's sales": the company
         return any(
             c.feature in _PLACE_FEATURES
             or c.country_code in DETAILED_COUNTRIES
-            or key in (normalize_name(c.name), normalize_name(c.asciiname))
+            or (town_name and key in (normalize_name(c.name), normalize_name(c.asciiname)))
             or (several_words and c.feature == "state")
             for c in candidates
         )

@@ -718,3 +718,25 @@ def test_an_organisation_span_opening_with_lower_case_words_starts_at_its_name(k
         "troopers were sent."
     )
     assert actors(enrich(kb, "", body)).get("Department of Public Safety") == "organization"
+
+
+def test_a_towns_name_the_article_calls_an_organisation_throughout_is_the_organisation(kb: KnowledgeBase) -> None:
+    """Toyota (Aichi) and Paramount (California) are towns; NER calls them organisations each time ("Toyota says",
+    "according to Toyota"): the article's majority wins over the town's name. A name the article also writes as a
+    place ("the Rukban camp", "leaving Rukban") stays the place, however often NER calls it an organisation."""
+    toyota = enrich(
+        kb,
+        "",
+        "Toyota is rolling out a plug-in version of its best-selling car. The RAV4 Prime can travel 39 miles on "
+        "electricity alone, according to Toyota. Toyota says the battery sits under the floor.",
+    )
+    assert actors(toyota) == {"Toyota": "organization"} and not places(toyota)
+    paramount = enrich(kb, "", "Paramount is still deciding on a director. Paramount declined to comment.")
+    assert actors(paramount) == {"Paramount": "organization"}
+    camp = enrich(
+        kb,
+        "",
+        "Aid has not reached the Rukban camp since February. Families leaving Rukban say food is scarce, and Rukban "
+        "residents fear arrest. The Rukban camp lies near the Jordanian border.",
+    )
+    assert "Rukban" in places(camp) and not actors(camp)
