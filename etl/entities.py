@@ -161,7 +161,11 @@ def _place_not_person(text: str, start: int, end: int) -> bool:
     return bool(_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)) and not POSSESSIVE_AFTER.match(text, end)
 
 
-_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ\u0600-\u06FF]")
+_NAME_TOKEN = re.compile(
+    r"^(?:(?:al|el|ad|as|ash|az|bin|ibn|ben|abu|abou|ould|de|da|di|du|van|von|der|den|le|la)[- ])*"
+    r"[A-ZÀ-ÖØ-Þ\u0600-\u06FF]"
+)
+"""A name starts with a capital, or with name particles before one ("von Moltke", "al-Tanf", "van der Berg")."""
 _ORG_NOUN_AFTER = re.compile(
     r"\s(?:party|movement|group|company|firm|militia|coalition|alliance|union|newspaper|daily|magazine|network|"
     r"channel|broadcaster|airline|bank|club|team|organi[sz]ation|foundation|institute|brigade|front)\b"
@@ -601,6 +605,27 @@ def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
             yield piece_start, piece_end
 
 
+_FIGURES = re.compile(r" \d[\d.,:/–-]*(?: [a-z]+)*(?:,? \d[\d.,:/–-]*(?: [a-z]+)*)*$")
+"""A score or a statistic after a name in results and box scores ("Nicolas Jarry 6-4", "Mekhi Robinson 1 goal",
+"Iceland 0-0")."""
+
+
+def _without_figures(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A span NER ran over the figures after a name ends before them: a person keeps two words at least ("A.
+    Sanger 2" is A. Sanger, not Sanger, California), an organisation or a place keeps its name before a score."""
+    if not text[end - 1 : end].isdigit() and not text[end - 1 : end].islower():
+        return start, end, label
+    m = _FIGURES.search(text, start, end)
+    if m is None or m.start() <= start:
+        return start, end, label
+    name = text[start : m.start()]
+    if label in ("PERSON", TITLED) and " " in name.strip():
+        return start, m.start(), label
+    if label != "PERSON" and re.fullmatch(r" \d{1,3}[–-]\d{1,3}", m.group()):
+        return start, m.start(), label
+    return start, end, label
+
+
 def _prepare_spans(
     doc: _Doc, spans: Sequence[tuple[int, int, str]], units: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int, str]]:
@@ -609,7 +634,7 @@ def _prepare_spans(
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
     pieces = [
-        (s, e, label)
+        _without_figures(text, s, e, label)
         for start, end, label in spans
         for s, e in _pieces(text, start, end)
         if not _is_furniture(text[s:e])

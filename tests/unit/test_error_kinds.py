@@ -740,3 +740,27 @@ def test_a_towns_name_the_article_calls_an_organisation_throughout_is_the_organi
         "residents fear arrest. The Rukban camp lies near the Jordanian border.",
     )
     assert "Rukban" in places(camp) and not actors(camp)
+
+
+def test_figures_after_a_name_are_no_part_of_it(kb: KnowledgeBase) -> None:
+    """In results and box scores NER runs a name over the score or statistic after it ("Nicolas Jarry 6-4",
+    "Mekhi Robinson 1 goal", "A. Sanger 2"): such spans were dropped (a name holds no digit) or read as towns
+    (Sanger, California). The name ends before the figures."""
+    tennis = actors(enrich(kb, "", "Argentina won the tie, with Guido Pella beating Nicolas Jarry 6-4, 6-3 on Monday."))
+    assert tennis.get("Nicolas Jarry") == "person"
+    box = enrich(
+        kb,
+        "",
+        "Rockledge (1-0-2): Noah Jackson 1 goal, 1 assist. Sheldon Bryan 1 goal, 1 assist. Mekhi Robinson 1 goal, "
+        "1 assist. A. Sanger 2 saves.",
+    )
+    found = actors(box)
+    assert found.get("Sheldon Bryan") == "person" and found.get("Mekhi Robinson") == "person"
+    assert "Sanger" not in places(box)
+
+
+def test_a_name_opening_with_a_particle_is_kept(kb: KnowledgeBase) -> None:
+    """ "von Moltke", "von Weizsäcker": NER's person starts with a lower-case particle, and was dropped for it."""
+    body = "Locksley and von Moltke used a fluorescent tag. The talk was led by von Weizsäcker at a clinic in Berlin."
+    found = actors(enrich(kb, "", body))
+    assert found.get("von Moltke") == "person" and found.get("von Weizsäcker") == "person"
