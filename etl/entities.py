@@ -714,7 +714,8 @@ _ROLE_AFTER = re.compile(
 
 def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """NER spans read in their context: a place's possessive inside a span ends a name (``_owner_split``); a role
-    beside a name makes it a person (``_role_person``, ``_role_appositions``). One pass over the spans, with
+    beside a name makes it a person (``_role_person``, ``_role_appositions``), and a person after a lower-case role
+    is one whatever the gazetteer says ("his wife Kali" is not Cali, Colombia). One pass over the spans, with
     character tests before any pattern (this runs on every span of every article)."""
     text = doc.text
     find, rfind = text.find, text.rfind
@@ -743,7 +744,7 @@ def _in_context(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int,
         if before in _DIRECTIONS and label != "PLACE" and _directed_place(doc, start, end):
             append((start, end, "PLACE"))  # "eastern Ghouta": a direction says where
         elif label == "PERSON":
-            append(span)
+            append((start, end, TITLED) if before in _ROLES_BEFORE and text[start].isupper() else span)
         elif end in after_role or before in _ROLES_BEFORE:
             append((start, end, "PERSON" if _role_person(doc, start, end, label) else label))
         else:
@@ -1346,6 +1347,8 @@ def _link_pending(
     if not key or not _NAME_TOKEN.match(mention.lstrip("[")):
         return
     owners = surnames.get(key, set()) if " " not in key else set()
+    if len(owners) > 1:  # "Andy Murray and Jamie Murray ... Murray": the one named last before
+        owners = _last_named(doc, owners, start)
     if len(owners) == 1:
         owner = next(iter(owners))
         name = doc.names.get(owner, mention)
@@ -1391,6 +1394,17 @@ def _link_pending(
         if in_headline and f"organization:{key}" not in doc.names:
             return
         doc.add(start, end, f"organization:{key}", mention, "organization")
+
+
+def _last_named(doc: _Doc, owners: set[str], start: int) -> set[str]:
+    """Of several people sharing a surname, the one whose mention ends last before ``start``: a surname alone points
+    back to the last of them named ("Andy Murray and Jamie Murray won. ... Murray served" is Jamie Murray); none when
+    none is named before it."""
+    best: tuple[int, str] | None = None
+    for f in doc.found:
+        if f.key in owners and f.end <= start and (best is None or f.end > best[0]):
+            best = (f.end, f.key)
+    return {best[1]} if best else set()
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")

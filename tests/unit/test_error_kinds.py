@@ -764,3 +764,20 @@ def test_a_name_opening_with_a_particle_is_kept(kb: KnowledgeBase) -> None:
     body = "Locksley and von Moltke used a fluorescent tag. The talk was led by von Weizsäcker at a clinic in Berlin."
     found = actors(enrich(kb, "", body))
     assert found.get("von Moltke") == "person" and found.get("von Weizsäcker") == "person"
+
+
+def test_a_person_after_a_role_or_a_shared_surname_stays_a_person(kb: KnowledgeBase) -> None:
+    """ "his wife Kali" was read as Cali, Colombia (an alternate name): a lower-case role before a name says it is a
+    person. "Murray" alone, after Andy Murray and Jamie Murray, was the town (no one owner): a surname several people
+    of the article share points back to the one named last before it."""
+    wife = enrich(kb, "", "To cut costs, he and his wife Kali explained on an episode of the show how they did it.")
+    assert actors(wife) == {"Kali": "person"} and not countries(wife)
+    body = (
+        "Andy Murray and Jamie Murray won in London. Fans cheered for Murray on the final day. Judy Murray watched "
+        "from the stands as Murray served."
+    )
+    e = enrich(kb, "", body)
+    assert "Murray" not in places(e)
+    mentions = {x.name: [m.text for m in x.mentions] for x in e.entities}
+    assert mentions["Jamie Murray"] == ["Jamie Murray", "Murray"]
+    assert mentions["Judy Murray"] == ["Judy Murray", "Murray"]
