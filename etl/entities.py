@@ -162,10 +162,21 @@ def _place_not_person(text: str, start: int, end: int) -> bool:
 
 
 _NAME_TOKEN = re.compile(
-    r"^(?:(?:al|el|ad|as|ash|az|bin|ibn|ben|abu|abou|ould|de|da|di|du|van|von|der|den|le|la)[- ])*"
-    r"[A-ZÀ-ÖØ-Þ\u0600-\u06FF]"
+    r"(?:(?:al|el|ad|as|ash|az|bin|ibn|ben|abu|abou|ould|de|da|di|du|van|von|der|den|le|la)[- ])*([^\W\d_])"
 )
-"""A name starts with a capital, or with name particles before one ("von Moltke", "al-Tanf", "van der Berg")."""
+
+
+def _starts_name(mention: str) -> bool:
+    """A name starts with a capital in any alphabet ("Łukasz Kowalski", "Željko Obradović", "Ūdre": a class of
+    Latin-1 capitals dropped them), with a letter of a script without case (Arabic), or with name particles before
+    one ("von Moltke", "al-Tanf", "van der Berg")."""
+    m = _NAME_TOKEN.match(mention)
+    if m is None:
+        return False
+    first = m.group(1)
+    return first.isupper() or "\u0600" <= first <= "\u06ff"
+
+
 _ORG_NOUN_AFTER = re.compile(
     r"\s(?:party|movement|group|company|firm|militia|coalition|alliance|union|newspaper|daily|magazine|network|"
     r"channel|broadcaster|airline|bank|club|team|organi[sz]ation|foundation|institute|brigade|front)\b"
@@ -679,7 +690,7 @@ _ROLE_FIRST_WORDS = frozenset(role.split(" ", 1)[0].lower() for role in _ROLE_NO
 _ROLE_WORD = re.compile(
     r"(?i:(?:vice[- ])?president|(?:prime |deputy |foreign |finance |defen[cs]e |interior )?minister|"
     + "|".join(re.escape(role) for role in _ROLE_NOUNS if "president" not in role and "minister" not in role)
-    + r") (?=[A-ZÀ-ÖØ-Þ])"
+    + r") (?=[A-ZÀ-ÖØ-ÞĀ-ɏЀ-Я])"
 )
 
 
@@ -961,7 +972,7 @@ _FRENCH_TITLE = (
     r"ambassadeur|envoyé spécial|secrétaire général|(?:[Pp]remier |vice-)?ministre(?: des [A-Z]\w+ étrangères)?)"
 )
 _TITLE_THEN_NAME = re.compile(
-    rf"(?=[A-ZÀ-ÖØ-ÞLl])(?<![\w.])(?:({_TITLE_WORDS})|({_FRENCH_TITLE})(?: ([a-zéèêëîïôûç]+))?) (?=[A-ZÀ-ÖØ-Þ])"
+    rf"(?=[A-ZÀ-ÖØ-ÞLl])(?<![\w.])(?:({_TITLE_WORDS})|({_FRENCH_TITLE})(?: ([a-zéèêëîïôûç]+))?) (?=[A-ZÀ-ÖØ-ÞĀ-ɏЀ-Я])"
 )  # the leading look-ahead lets the scan skip most positions at the cost of one character test
 _PARTICLES = frozenset(
     [
@@ -1344,7 +1355,7 @@ def _link_pending(
     text, kb = doc.text, doc.kb
     mention = text[start:end]
     key = strip_titles(clean_mention(mention))
-    if not key or not _NAME_TOKEN.match(mention.lstrip("[")):
+    if not key or not _starts_name(mention.lstrip("[")):
         return
     owners = surnames.get(key, set()) if " " not in key else set()
     if len(owners) > 1:  # "Andy Murray and Jamie Murray ... Murray": the one named last before

@@ -468,7 +468,7 @@ def _ner_mentions(
 
 
 _NAME_PARTICLES = frozenset(("abu", "ibn", "bin", "ben", "bou", "umm", "ould", "abd", "abdel", "abdul"))
-_CAPITALISED_NEXT = re.compile(r"[ -][A-ZÀ-ÖØ-Þ]")
+_CAPITALISED_NEXT = re.compile(r"[ -][A-ZÀ-ÖØ-ÞĀ-ɏЀ-Я]")  # Latin-1, Latin Extended ("Łódź") and Cyrillic capitals
 
 
 def _particle_of_name(text: str, hit: tuple[int, int, list[Place]]) -> bool:
@@ -509,7 +509,9 @@ _LOCATIVE_BEFORE = re.compile(
     r"(?<![\w-])(?:in|near|at|from|between|through|outside|across) (?:the )?"
     r"(?:(?:north|south)(?:-?(?:east|west))?ern |eastern |western )?$"
 )  # "in eastern Ghouta": a direction between the preposition and the name
-_UNKNOWN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$")
+_UNKNOWN_NAME = re.compile(
+    r"^[A-ZÀ-ÖØ-ÞĀ-ɏЀ-Я][\w'’.-]*(?: (?:[A-ZÀ-ÖØ-ÞĀ-ɏЀ-Я][\w'’.-]*|al|el|de|of|the|du|des|la|le))*$"
+)  # a capital of Latin-1, Latin Extended ("Šibenik": that block mixes both cases) or Cyrillic
 
 
 def _place_after_preposition(text: str, m: Mention) -> Place | None:

@@ -781,3 +781,18 @@ def test_a_person_after_a_role_or_a_shared_surname_stays_a_person(kb: KnowledgeB
     mentions = {x.name: [m.text for m in x.mentions] for x in e.entities}
     assert mentions["Jamie Murray"] == ["Jamie Murray", "Murray"]
     assert mentions["Judy Murray"] == ["Judy Murray", "Murray"]
+
+
+def test_names_opening_with_a_capital_beyond_latin_1_are_kept(kb: KnowledgeBase) -> None:
+    """ "Łukasz Kowalski", "Šime Vrsaljko", "Željko Obradović" were dropped: a name had to open with a capital of
+    Latin-1 (A-Z, À-Þ), so Polish, Croatian, Czech, Baltic or Turkish initials did not count."""
+    body = (
+        "Polish Prime Minister Donald Tusk met Łukasz Kowalski, the mayor of Łódź, on Monday. Croatian striker Šime "
+        "Vrsaljko and coach Željko Obradović also attended. Kowalski said the talks in Łódź went well."
+    )
+    e = enrich(kb, "", body)
+    found = actors(e)
+    assert {"Łukasz Kowalski", "Šime Vrsaljko", "Željko Obradović"} <= set(found)
+    kowalski = next(x for x in e.entities if x.name == "Łukasz Kowalski")
+    assert [m.text for m in kowalski.mentions] == ["Łukasz Kowalski", "Kowalski"]
+    assert "Łódź" in places(e)
