@@ -1386,7 +1386,11 @@ def _link_pending(
     elif (
         label == "PERSON"
         and not _is_credit(doc, mention)
-        and (_ORG_NOUN_AFTER.match(text, end) or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start))
+        and (
+            _ORG_NOUN_AFTER.match(text, end)
+            or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start)
+            or _organisation_words(mention)
+        )
     ):
         doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == "PERSON":
@@ -1416,6 +1420,29 @@ def _last_named(doc: _Doc, owners: set[str], start: int) -> set[str]:
         if f.key in owners and f.end <= start and (best is None or f.end > best[0]):
             best = (f.end, f.key)
     return {best[1]} if best else set()
+
+
+_CLUB_WORDS = frozenset(
+    """
+    FC AFC CF SC AC SV FK NK SK Atlético Atletico Athletic United Rovers Wanderers Hotspur Albion Sporting Real Dynamo
+    Dinamo Olympique Olympiacos Borussia Club Clube Esporte Calcio Juventus
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Words of sports clubs' names ("Atlético Paranaense", "FC Porto", "Sporting Lisbon"): never of a person's."""
+_ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
+
+
+def _organisation_words(mention: str) -> bool:
+    """Whether a name NER calls a person is an organisation's by its words: a sports club's word, or an acronym of
+    three capitals or more beside other words ("NRC Handelsblad", "PSV Eindhoven"; not "John Smith III", nor two
+    initials, "CJ DeBose")."""
+    words = mention.split()
+    if len(words) < 2:
+        return False
+    return any(
+        w in _CLUB_WORDS or (len(w) >= 3 and w.isalpha() and w.isupper() and not _ROMAN_NUMERAL.fullmatch(w))
+        for w in words
+    )
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")

@@ -796,3 +796,19 @@ def test_names_opening_with_a_capital_beyond_latin_1_are_kept(kb: KnowledgeBase)
     kowalski = next(x for x in e.entities if x.name == "Łukasz Kowalski")
     assert [m.text for m in kowalski.mentions] == ["Łukasz Kowalski", "Kowalski"]
     assert "Łódź" in places(e)
+
+
+def test_a_person_label_on_an_acronym_or_a_clubs_name_is_an_organisation(kb: KnowledgeBase) -> None:
+    """NER calls "NRC Handelsblad" (a newspaper), "Atlético Paranaense" and "Manchester United" (clubs) people: an
+    acronym of three capitals beside other words, or a word of clubs' names, makes an organisation. A Roman numeral
+    ("Sam Watts III") does not."""
+    body = (
+        "Consequently, NRC Handelsblad reports, the minister withdrew his proposal. Santos beat its only adversary "
+        "in the championship, Atlético Paranaense. Jose Mourinho was sacked by Manchester United in December 2018. "
+        "Sam Watts III scored."
+    )
+    found = actors(enrich(kb, "", body))
+    assert found.get("NRC Handelsblad") == "organization"
+    assert found.get("Atlético Paranaense") == "organization"
+    assert found.get("Manchester United") == "organization"
+    assert found.get("Jose Mourinho") == "person" and found.get("Sam Watts III") == "person"
