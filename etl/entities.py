@@ -637,6 +637,29 @@ def _without_figures(text: str, start: int, end: int, label: str) -> tuple[int, 
     return start, end, label
 
 
+_CLAUSE_WORDS = frozenset(
+    """
+    that which who whom whose after before when while where said says told tells is was are were has had have will
+    would could should as since because but if than then
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""English words that open a clause after a name; never inside an organisation's name (unlike lower-case nouns
+and adjectives in French or Spanish names: "Front national", "Armée nationale libyenne")."""
+
+
+def _clause_cut(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """An organisation span NER ran into the clause after the name ends before it: "The Associated Press that the
+    talks failed", "the American Music Awards after Swift spoke"."""
+    if label != "ORG" or " " not in text[start:end]:
+        return start, end, label
+    at = start
+    for word in text[start:end].split(" "):
+        if at > start and word in _CLAUSE_WORDS:
+            return start, at - 1, label
+        at += len(word) + 1
+    return start, end, label
+
+
 def _prepare_spans(
     doc: _Doc, spans: Sequence[tuple[int, int, str]], units: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int, str]]:
@@ -645,7 +668,7 @@ def _prepare_spans(
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
     pieces = [
-        _without_figures(text, s, e, label)
+        _clause_cut(text, *_without_figures(text, s, e, label))
         for start, end, label in spans
         for s, e in _pieces(text, start, end)
         if not _is_furniture(text[s:e])

@@ -812,3 +812,14 @@ def test_a_person_label_on_an_acronym_or_a_clubs_name_is_an_organisation(kb: Kno
     assert found.get("Atlético Paranaense") == "organization"
     assert found.get("Manchester United") == "organization"
     assert found.get("Jose Mourinho") == "person" and found.get("Sam Watts III") == "person"
+
+
+def test_an_organisation_span_ends_before_the_clause_after_it(kb: KnowledgeBase) -> None:
+    """NER runs "the American Music Awards" into "after Swift spoke": an English clause word ("after", "that",
+    "said") is never inside an organisation's name. Lower-case nouns and adjectives of French names stay."""
+    found = actors(enrich(kb, "", "She was honoured at the American Music Awards after Swift spoke on Sunday."))
+    assert "American Music Awards" in found and not any("after" in name for name in found)
+    from etl.entities import _clause_cut
+
+    text = "Le Rassemblement national a gagné."
+    assert _clause_cut(text, 3, 25, "ORG") == (3, 25, "ORG")
