@@ -170,6 +170,8 @@ def _starts_name(mention: str) -> bool:
     """A name starts with a capital in any alphabet ("Łukasz Kowalski", "Željko Obradović", "Ūdre": a class of
     Latin-1 capitals dropped them), with a letter of a script without case (Arabic), or with name particles before
     one ("von Moltke", "al-Tanf", "van der Berg")."""
+    if mention[:1].isupper():
+        return True  # most names: no pattern needed
     m = _NAME_TOKEN.match(mention)
     if m is None:
         return False
@@ -392,7 +394,7 @@ _ABBREVIATED_HEADS = frozenset({"Inc", "Ltd", "Corp"})
 _HEAD_JOINERS = frozenset({"and", "&"})
 """The words joining a name's capitalised words before its head ("Food and Drug Administration"); "of" and "for"
 join a head to what follows it ("Department of Justice"), never a head to what comes before."""
-_HEAD_TOKEN = re.compile(r"[^\s,;:()\[\]\"“”«»]+$")
+_NOT_IN_NAME = re.compile(r"[\s,;:()\[\]\"“”«»]")
 _NUMBER_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen"])
 _NOT_QUALIFIERS = frozenset(
     """
@@ -464,16 +466,16 @@ def _run_back(text: str, head_start: int, ner_ends: set[int]) -> int:
     pos = head_start
     taken: list[tuple[int, str]] = []
     while len(taken) < 6 and pos >= 2 and text[pos - 1] == " ":
-        m = _HEAD_TOKEN.search(text, max(0, pos - 40), pos - 1)
-        if m is None:
+        token_start = max(text.rfind(" ", 0, pos - 1), text.rfind("\n", 0, pos - 1)) + 1
+        token = text[token_start : pos - 1]
+        if not token or _NOT_IN_NAME.search(token):
             break
-        token = m.group()
         if token.endswith(("'s", "’s", "'", "’", ".")) or not (token[:1].isupper() or token in _HEAD_JOINERS):
             break  # a possessive, a sentence's end or a lower-case word ("India. The Lancet Commission")
-        if token in _HEAD_JOINERS and (not taken or m.start() in ner_ends):
+        if token in _HEAD_JOINERS and (not taken or token_start in ner_ends):
             break  # "SBI and ICICI Bank": a list, not one name
-        taken.append((m.start(), token))
-        pos = m.start()
+        taken.append((token_start, token))
+        pos = token_start
     while taken and (taken[-1][1] in _HEAD_JOINERS or taken[-1][1].lower() in _RUN_OPENERS):
         taken.pop()  # the run's first words, read last: "The", "Four"
     if taken:
@@ -619,13 +621,14 @@ def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
 _FIGURES = re.compile(r" \d[\d.,:/–-]*(?: [a-z]+)*(?:,? \d[\d.,:/–-]*(?: [a-z]+)*)*$")
 """A score or a statistic after a name in results and box scores ("Nicolas Jarry 6-4", "Mekhi Robinson 1 goal",
 "Iceland 0-0")."""
+_SPACE_DIGIT = re.compile(r" \d")
 
 
 def _without_figures(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
     """A span NER ran over the figures after a name ends before them: a person keeps two words at least ("A.
     Sanger 2" is A. Sanger, not Sanger, California), an organisation or a place keeps its name before a score."""
-    if not text[end - 1 : end].isdigit() and not text[end - 1 : end].islower():
-        return start, end, label
+    if _SPACE_DIGIT.search(text, start, end) is None:
+        return start, end, label  # most spans: one scan in C
     m = _FIGURES.search(text, start, end)
     if m is None or m.start() <= start:
         return start, end, label
@@ -650,11 +653,11 @@ and adjectives in French or Spanish names: "Front national", "Armée nationale l
 def _clause_cut(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
     """An organisation span NER ran into the clause after the name ends before it: "The Associated Press that the
     talks failed", "the American Music Awards after Swift spoke"."""
-    if label != "ORG" or " " not in text[start:end]:
+    if label != "ORG" or _CLAUSE_WORDS.isdisjoint(words := text[start:end].split(" ")[1:]):
         return start, end, label
-    at = start
-    for word in text[start:end].split(" "):
-        if at > start and word in _CLAUSE_WORDS:
+    at = start + len(text[start:end].split(" ", 1)[0]) + 1
+    for word in words:
+        if word in _CLAUSE_WORDS:
             return start, at - 1, label
         at += len(word) + 1
     return start, end, label
