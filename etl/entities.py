@@ -396,11 +396,12 @@ def _terms_not_actors(text: str, spans: list[tuple[int, int, str]], kb: Knowledg
       title, unknown to the knowledge base) is a product when the article gives it a thing's reading: NER also
       labels it an organisation there ("Docker ... at Docker, we"), or it qualifies the lower-case head of a thing
       ("the Meross app", "Java development", "Canon lenses");
-    - an organisation written as an acronym, unknown to the knowledge base and never defined in the article
-      ("Full Name (ACR)", "ACR (Full Name)"), is a term when the article uses it as a common noun: in the plural
-      ("APIs", "GPUs") or counted, the head of a noun phrase after an article or a determiner ("an API.", "a CPU,",
-      "your PDF or"). Organisations are not pluralised nor counted; an acronym that qualifies a noun ("an FBI agent")
-      says nothing and stays.
+    - an organisation written as an acronym, unknown to the knowledge base, is a term when the article spells it
+      out in lower case ("search engine optimization (SEO)"; a name in capitals, "Libyan National Army (LNA)", keeps
+      it) or, never defined, uses it as a common noun: in the plural or with a version ("APIs", "HTML5"), counted as
+      the head of a noun phrase after an article or a determiner ("an API.", "a CPU,", "your PDF or"); acronyms
+      listed with a term are terms. Organisations are not pluralised nor counted; an acronym that qualifies a noun
+      ("an FBI agent") says nothing and stays.
     A surname of someone named in full, a name after a title, "NATO", "UN" and the other known acronyms never get
     here or stay. Cost: a dictionary of the article's spans; one literal search per candidate acronym."""
     candidates = [
