@@ -321,7 +321,7 @@ def _link(
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
-    spans = _common_word_people(text, _prepare_spans(doc, spans, units), kb)
+    spans = _terms_not_actors(text, _common_word_people(text, _prepare_spans(doc, spans, units), kb), kb)
     place_keys, person_keys = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
         spans = [
@@ -370,6 +370,117 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
         i for i in dropped if (word := text[spans[i][0] : spans[i][1]]) not in in_names and kb.lookup(word) is None
     }
     return [span for i, span in enumerate(spans) if i not in dropped]
+
+
+_TECH_HEAD = re.compile(
+    r" (?:apps?|API|APIs|SDK|code|librar(?:y|ies)|packages?|modules?|frameworks?|bindings?|scripts?|servers?|"
+    r"clients?|browsers?|extensions?|plug-?ins?|versions?|updates?|files?|models?|devices?|lens(?:es)?|cameras?|"
+    r"accounts?|users?|developers?|programming|development|projects?|containers?|images?|commands?|configuration|"
+    r"integrations?|support|documentation|docs|tutorials?|courses?|skills|syntax|compiler|interpreter|runtime|"
+    r"engine|platforms?|tools?|software|features?|settings|store|subscriptions?|products?|services?|website|pages?|"
+    r"repositor(?:y|ies)|repo|install(?:ation)?|interface|console|terminal|logic|benchmarks?|workflows?)(?![\w-])"
+)
+"""The lower-case head of a thing a name qualifies ("the Meross app", "Java development", "Canon lenses"): a
+product's name does this; a person's name hardly does (people's names qualify "administration", "family"...)."""
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*")
+_DETERMINER_BEFORE = re.compile(r"(?<![\w-])(?:an?|your|my|our|their|its|each|every|any|another|which) $")
+_PHRASE_END = re.compile(r"(?=[^\w\s-]|\s*\n|\s*$)| (?=(?:or|and|that|which|is|to|for|with|in|on|from)(?![\w-]))")
+"""After "a CPU", "your API": the noun phrase ends there (punctuation, the line's end, a function word), so the
+acronym is the thing counted, not a modifier ("an FBI agent", "an FDA-approved drug")."""
+
+
+def _terms_not_actors(text: str, spans: list[tuple[int, int, str]], kb: KnowledgeBase) -> list[tuple[int, int, str]]:
+    """Products and technical terms NER reads as actors, on pages that are not news, by kind:
+
+    - a one-word "person" with no name structure (not a word of a longer person's name in the article, not after a
+      title, unknown to the knowledge base) is a product when the article gives it a thing's reading: NER also
+      labels it an organisation there ("Docker ... at Docker, we"), or it qualifies the lower-case head of a thing
+      ("the Meross app", "Java development", "Canon lenses");
+    - an organisation written as an acronym, unknown to the knowledge base, is a term when the article spells it
+      out in lower case ("search engine optimization (SEO)"; a name in capitals, "Libyan National Army (LNA)", keeps
+      it) or, never defined, uses it as a common noun: in the plural or with a version ("APIs", "HTML5"), counted as
+      the head of a noun phrase after an article or a determiner ("an API.", "a CPU,", "your PDF or"); acronyms
+      listed with a term are terms. Organisations are not pluralised nor counted; an acronym that qualifies a noun
+      ("an FBI agent") says nothing and stays.
+    A surname of someone named in full, a name after a title, "NATO", "UN" and the other known acronyms never get
+    here or stay. Cost: a dictionary of the article's spans; one literal search per candidate acronym."""
+    candidates = [
+        i
+        for i, (s, e, label) in enumerate(spans)
+        if (label == "PERSON" and text[s].isupper() and " " not in text[s:e] and not text[s:e].isupper())
+        or (label == "ORG" and _ACRONYM.fullmatch(text, s, e))
+    ]
+    if not candidates:
+        return spans
+    candidate_set = set(candidates)
+    organisations: set[str] = set()
+    in_names: set[str] = set()
+    for s, e, label in spans:
+        if label == "ORG":
+            organisations.add(text[s:e])
+        elif label in ("PERSON", TITLED) and " " in text[s:e]:
+            in_names.update(text[s:e].split())
+    terms: set[str] = set()  # judged on the whole article: every mention of a term goes
+    kept: set[str] = set()
+    for i in candidates:
+        s, e, label = spans[i]
+        word = text[s:e]
+        if word in terms or word in in_names or kb.lookup(word) is not None or kb.is_place_name(word):
+            continue  # known actors and places ("Misrata militia") are settled by the rules after this one
+        if word in kept and not (label == "PERSON" or _DETERMINER_BEFORE.search(text, max(0, s - 12), s)):
+            continue  # the article-wide tests were done on an earlier mention; only the local ones may differ
+        kept.add(word)
+        if label == "PERSON":
+            if word in organisations or _TECH_HEAD.match(text, e):
+                terms.add(word)  # "at Docker, we" (an organisation there), "the Meross app"
+        elif (defined := text.find(f"({word})")) >= 0 or f"{word} (" in text:
+            if defined >= 0 and _common_noun_expansion(text, defined, word):
+                terms.add(word)  # "search engine optimization (SEO)": a term, defined as one
+        elif _counted(text, word) or (
+            _DETERMINER_BEFORE.search(text, max(0, s - 12), s) and _PHRASE_END.match(text, e)
+        ):
+            terms.add(word)  # "APIs", "HTML5", "an API.", "your PDF or"
+    if not terms:
+        return spans
+    previous, group = -10, list[int]()  # "HTML, CSS and JavaScript": acronyms listed with a term are terms too
+    for i, (s, e, _) in enumerate([*spans, (len(text) + 10, 0, "")]):
+        if not (s - previous <= 6 and text[previous:s] in _LIST_GLUE):
+            if any(text[spans[j][0] : spans[j][1]] in terms for j in group):
+                terms.update(
+                    word
+                    for j in group
+                    if spans[j][2] == "ORG"
+                    and _ACRONYM.fullmatch(word := text[spans[j][0] : spans[j][1]])
+                    and kb.lookup(word) is None
+                )
+            group = []
+        group.append(i)
+        previous = e
+    return [span for i, span in enumerate(spans) if not (i in candidate_set and text[span[0] : span[1]] in terms)]
+
+
+def _counted(text: str, word: str) -> bool:
+    """Whether the article writes the acronym in the plural or with a version ("APIs", "HTML5"): literal searches,
+    not a pattern tried at every position."""
+    at = text.find(word)
+    while at >= 0:
+        after = at + len(word)
+        if (
+            after < len(text)
+            and (text[after] == "s" or text[after].isdigit())
+            and (at == 0 or not _is_name_char(text[at - 1]))
+            and (after + 1 == len(text) or not _is_name_char(text[after + 1]))
+        ):
+            return True
+        at = text.find(word, after)
+    return False
+
+
+def _common_noun_expansion(text: str, at: int, acronym: str) -> bool:
+    """Whether the words before "(ACR)" spell it out in lower case ("structured query language (SQL)"): a common
+    noun's abbreviation. An organisation's name is capitalised ("Libyan National Army (LNA)")."""
+    words = re.findall(r"[^\W\d_][\w-]*", text[max(0, at - 80) : at])[-len(acronym) :]
+    return bool(words) and words[-1].islower() and _acronym_matches(acronym, " ".join(words))
 
 
 def _majority_keys(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[set[str], set[str]]:
