@@ -306,7 +306,12 @@ def _acronym_matches(acronym: str, name: str) -> bool:
 
 
 def _link(
-    text: str, spans: Sequence[tuple[int, int, str]], kb: KnowledgeBase, article: CleanArticle, gazetteer: Gazetteer
+    text: str,
+    spans: Sequence[tuple[int, int, str]],
+    kb: KnowledgeBase,
+    article: CleanArticle,
+    gazetteer: Gazetteer,
+    kb_hits: Sequence[tuple[int, int, Actor]],
 ) -> _Doc:
     """Resolve NER spans and KB hits to entities; collect place mentions.
 
@@ -317,7 +322,7 @@ def _link(
     headline only when the body names it too); finally the surnames and acronyms NER missed elsewhere.
     """
     doc = _Doc(text=text, kb=kb, gazetteer=gazetteer, **_credit_filter(text, article.credits))
-    for start, end, actor in kb.scan(text):
+    for start, end, actor in kb_hits:  # kb.scan(text)
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
@@ -1611,13 +1616,20 @@ def ner_pieces(text: str, limit: int = NER_PIECE_CHARS) -> list[tuple[int, str]]
 
 
 def link(
-    article: CleanArticle, spans: Sequence[NerSpan], kb: KnowledgeBase, gazetteer: Gazetteer | None = None
+    article: CleanArticle,
+    spans: Sequence[NerSpan],
+    kb: KnowledgeBase,
+    gazetteer: Gazetteer | None = None,
+    *,
+    kb_hits: Sequence[tuple[int, int, Actor]] | None = None,
 ) -> EntityResult:
     """Canonical actors, quotes and place mentions of one article from its NER spans, the knowledge base and the
-    gazetteer (default: the shipped one). Each mention records the part of the article it stands in."""
+    gazetteer (default: the shipped one). Each mention records the part of the article it stands in. ``kb_hits``:
+    ``kb.scan`` of the article's text, when the caller scanned it already (see ``link_all``)."""
     text = analysis_text(article)
     gaz = gazetteer or Gazetteer.load()
-    doc = _link(text, [(span.start, span.end, span.label) for span in spans], kb, article, gaz)
+    hits = kb.scan(text) if kb_hits is None else kb_hits
+    doc = _link(text, [(span.start, span.end, span.label) for span in spans], kb, article, gaz, hits)
     bounds = part_bounds(article)
     places = tuple(
         Mention(p.text, p.start, p.end, part_at(bounds, p.start))
@@ -1633,4 +1645,17 @@ def extract_entities(
     """Entities, quotes and place mentions for each (article, language), in input order: ``recognise`` then
     ``link``. A language with no model gets knowledge-base matches only (no NER, no place mentions)."""
     spans = recognise(items, models, batch_size)
-    return [link(article, article_spans, kb) for (article, _), article_spans in zip(items, spans, strict=True)]
+    return link_all([(article, found) for (article, _), found in zip(items, spans, strict=True)], kb)
+
+
+def link_all(
+    items: Sequence[tuple[CleanArticle, Sequence[NerSpan]]], kb: KnowledgeBase, gazetteer: Gazetteer | None = None
+) -> list[EntityResult]:
+    """``link`` for each (article, NER spans), in input order, the knowledge base scanned over every article first.
+
+    Why: the scan walks an automaton too large to stay in the processor's caches while the rules run; interleaved
+    with them it went cold for every article (0.43 ms a scan against 0.28 ms back to back, bench articles)."""
+    hits = [kb.scan(analysis_text(article)) for article, _ in items]
+    return [
+        link(article, spans, kb, gazetteer, kb_hits=found) for (article, spans), found in zip(items, hits, strict=True)
+    ]

@@ -345,6 +345,7 @@ def resolve_mentions(
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
     language: str = "",
+    scan: Sequence[tuple[int, int, list[Place]]] | None = None,
 ) -> list[ResolvedMention]:
     """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None.
 
@@ -352,7 +353,8 @@ def resolve_mentions(
     (countries named, nationality adjectives, states, a first reading of every mention), then decide each mention.
     """
     gaz = gazetteer or Gazetteer.load()
-    scan = gaz.scan(text)
+    if scan is None:
+        scan = gaz.scan(text)
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
@@ -870,15 +872,17 @@ def resolve_locations(
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
     language: str = "",
+    scan: Sequence[tuple[int, int, list[Place]]] | None = None,
 ) -> tuple[Location, ...]:
     """Resolved places, then their countries, then their analyst regions: one ``Location`` each, deduplicated.
 
     ``text`` is ``analysis_text(article)``; ``place_mentions`` are NER GPE/LOC/FAC spans (may be empty);
     ``exclude_spans`` are actor spans (people, organisations) whose words must not count as places; ``language``
-    the article's (German capitalises nouns, so a small town's name alone needs more there: see ``_scan_mentions``).
+    the article's (German capitalises nouns, so a small town's name alone needs more there: see ``_scan_mentions``);
+    ``scan``: the gazetteer's ``scan(text)``, when the caller ran it already (``etl.enrich.locate_all``).
     """
     gaz = gazetteer or Gazetteer.load()
-    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans, language=language)
+    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans, language=language, scan=scan)
     places: dict[str, tuple[Place, list[str]]] = {}
     countries: dict[str, list[str]] = {}
     regions: dict[str, list[str]] = {}
