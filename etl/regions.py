@@ -320,7 +320,11 @@ def _best(pending: _Pending, ctx: _Context) -> Place:
     key = (pending.text, tuple(c.place_id for c in pending.candidates), len(ctx.anchors))
     place = ctx.best.get(key)
     if place is None:
-        place = max(pending.candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
+        candidates = pending.candidates
+        if len(candidates) == 1:
+            place = candidates[0]  # what ``max`` picks, without scoring it (scores have no side effects)
+        else:
+            place = max(candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
         ctx.best[key] = place
     return place
 
