@@ -112,12 +112,12 @@ class _Staged:
         """Documents, their (article, language) pairs and the rejected count, for one chunk of files."""
         from etl.clean import clean
         from etl.document import to_document
+        from etl.enrich import locate_all
         from etl.entities import extract_entities
         from etl.errors import RejectedInput
         from etl.extract import decode, read_file
         from etl.language import detect_article_language
-        from etl.records import EnrichedArticle, analysis_text
-        from etl.regions import resolve_locations
+        from etl.records import EnrichedArticle
 
         articles = []
         rejected = 0
@@ -146,30 +146,17 @@ class _Staged:
         results = extract_entities(list(zip(articles, languages, strict=True)), self.settings.spacy_models, self.kb)
         timer.stop("entities")
         timer.start()
-        enriched = []
-        for article, language, result in zip(articles, languages, results, strict=True):  # as etl.enrich.enrich
-            actor_spans = [
-                (m.start, m.end)
-                for e in result.entities
-                if e.type in ("person", "organization", "media")
-                for m in e.mentions
-            ]
-            locations = resolve_locations(
-                analysis_text(article),
-                result.place_mentions,
-                self.gazetteer,
-                exclude_spans=actor_spans,
-                language=language.code,
+        all_locations = locate_all(articles, results, [language.code for language in languages], self.gazetteer)
+        enriched = [  # as etl.enrich.derive_all
+            EnrichedArticle(
+                article=article,
+                language=language,
+                entities=result.entities,
+                quotes=result.quotes,
+                locations=locations,
             )
-            enriched.append(
-                EnrichedArticle(
-                    article=article,
-                    language=language,
-                    entities=result.entities,
-                    quotes=result.quotes,
-                    locations=locations,
-                )
-            )
+            for article, language, result, locations in zip(articles, languages, results, all_locations, strict=True)
+        ]
         timer.stop("regions")
         timer.start()
         stamp = "2026-01-01T00:00:00+00:00"

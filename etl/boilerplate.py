@@ -275,7 +275,10 @@ def _matches_unanchored(probe: str, triggers: frozenset[str], strong: bool) -> b
 
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_GLUE_RE = re.compile(r"(?<=[a-zà-ÿ]{2})(?=[A-ZÀ-Þ][a-zà-ÿ])")
+_GLUE_RE = re.compile(r"[A-ZÀ-Þ](?<=[a-zà-ÿ]{2}[A-ZÀ-Þ])(?=[a-zà-ÿ])")
+"""A capital right after two lower-case letters and before one: "newsletterReceive". The capital first (matched,
+then put back by ``unglue``): a pattern opening with a look-behind is tried at every position, one opening with a
+character class is scanned for, and capitals are few."""
 
 # Photo credits: agencies and the prefixes sites put before a photographer's name.
 AGENCIES = (
@@ -380,7 +383,7 @@ def words(line: str) -> int:
 
 def unglue(line: str) -> str:
     """Split copy-paste artefacts like "newsletterReceive" (only for matching: story text is never rewritten)."""
-    return _GLUE_RE.sub(" ", line)
+    return _GLUE_RE.sub(r" \g<0>", line)
 
 
 def is_boilerplate(line: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Sequence
 
-from etl.entities import EntityResult, link, load_model, recognise
+from etl.entities import EntityResult, link_all, load_model, recognise
 from etl.knowledge.gazetteer import Gazetteer
 from etl.knowledge.loader import Knowledge, load_knowledge
 from etl.language import detect_article_language, detector_factory
@@ -51,17 +51,32 @@ def derive(
 ) -> EnrichedArticle:
     """Everything after NER, from its spans and the knowledge: canonical actors, quotes, resolved places.
 
-    The ingest and ``relink`` both call this, so a relinked document is exactly what a fresh ingest with the same
-    knowledge would make (without spaCy: the spans come from the archive).
+    The ingest and ``relink`` both call this (or ``derive_all``), so a relinked document is exactly what a fresh
+    ingest with the same knowledge would make (without spaCy: the spans come from the archive).
     """
-    result = link(article, spans, knowledge.kb, knowledge.gazetteer)
-    return EnrichedArticle(
-        article=article,
-        language=language,
-        entities=result.entities,
-        quotes=result.quotes,
-        locations=locate(article, result, knowledge.gazetteer, language.code),
-    )
+    return derive_all([article], [language], [spans], knowledge)[0]
+
+
+def derive_all(
+    articles: Sequence[CleanArticle],
+    languages: Sequence[Language],
+    spans: Sequence[Sequence[NerSpan]],
+    knowledge: Knowledge,
+) -> list[EnrichedArticle]:
+    """``derive`` for each article, in input order: the entities stage over the batch, then the regions stage, each
+    knowledge scan run over the whole batch before the rules (``link_all``, ``locate_all``: cache-warm scans)."""
+    results = link_all(list(zip(articles, spans, strict=True)), knowledge.kb, knowledge.gazetteer)
+    locations = locate_all(articles, results, [language.code for language in languages], knowledge.gazetteer)
+    return [
+        EnrichedArticle(
+            article=article,
+            language=language,
+            entities=result.entities,
+            quotes=result.quotes,
+            locations=found,
+        )
+        for article, language, result, found in zip(articles, languages, results, locations, strict=True)
+    ]
 
 
 def enrich_with_spans(
@@ -71,10 +86,7 @@ def enrich_with_spans(
     knowledge = load_knowledge(settings)
     languages = [detect_article_language(article) for article in articles]
     spans = recognise(list(zip(articles, languages, strict=True)), settings.spacy_models)
-    return [
-        (derive(article, language, found, knowledge), found)
-        for article, language, found in zip(articles, languages, spans, strict=True)
-    ]
+    return list(zip(derive_all(articles, languages, spans, knowledge), spans, strict=True))
 
 
 def enrich(articles: Sequence[CleanArticle], settings: Settings) -> list[EnrichedArticle]:
@@ -94,3 +106,20 @@ def locate(
     return resolve_locations(
         analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans(result), language=language
     )
+
+
+def locate_all(
+    articles: Sequence[CleanArticle], results: Sequence[EntityResult], languages: Sequence[str], gazetteer: Gazetteer
+) -> list[tuple[Location, ...]]:
+    """``locate`` for each article, in input order, the gazetteer scanned over every article first.
+
+    Why: its name automaton (110,000 keys) does not stay in the processor's caches while the rules run; scanned one
+    article at a time between them, a scan took 0.70 ms, back to back 0.29 ms (bench articles)."""
+    texts = [analysis_text(article) for article in articles]
+    scans = [gazetteer.scan(text) for text in texts]
+    return [
+        resolve_locations(
+            text, result.place_mentions, gazetteer, exclude_spans=actor_spans(result), language=language, scan=scan
+        )
+        for text, result, language, scan in zip(texts, results, languages, scans, strict=True)
+    ]

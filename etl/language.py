@@ -165,17 +165,25 @@ def _fast_detector() -> Any:
             langprob = [0.0] * len(self.langlist)
             generator = self.random
             generator.seed(self.seed)
-            choice = generator.choice
+            # ``generator.choice(ngrams)`` is ``ngrams[generator._randbelow(len(ngrams))]``, which draws ``bits`` random
+            # bits until they fall below the count: done here, without the two calls per draw.
+            getrandbits = generator.getrandbits
+            count = len(ngrams)
+            bits = count.bit_length()
             for _ in range(self.n_trial):
                 prob = self._init_probability()
                 alpha = self.alpha + generator.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+                weight = alpha / self.BASE_FREQ
                 i = 0
                 while True:
-                    word = choice(ngrams)
+                    drawn = getrandbits(bits)
+                    while drawn >= count:
+                        drawn = getrandbits(bits)
+                    word = ngrams[drawn]
                     row = arrays.get(word)
                     if row is None:
                         row = arrays[word] = np.array(probs[word], dtype=np.float64)
-                    prob *= alpha / self.BASE_FREQ + row
+                    prob *= weight + row
                     if i % 5 == 0:
                         prob /= sum(prob.tolist())
                         if max(0.0, float(prob.max())) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate
+from typing import NamedTuple
 
-from etl.knowledge.folding import LOWER_WORD, POSSESSIVE_AFTER
+from etl.knowledge.folding import POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
 from etl.records import Location, Mention, PlaceFeature
 
@@ -160,7 +161,7 @@ def _is_capitalised(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
 
-def _looks_like_name(text: str, start: int, end: int, lower_words: set[str], nation: bool = False) -> bool:
+def _looks_like_name(text: str, start: int, end: int, lower_words: LowerWords, nation: bool = False) -> bool:
     """Shape checks for a scan hit: a capitalised name standing alone, not a common word. A ``nation`` (a country,
     continent or region) may follow a German article: German writes many countries with one ("die Türkei", "den
     USA", "der Tschad"), never a town."""
@@ -255,11 +256,18 @@ def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
     if ctx.anchors and place.feature in ("city", "district", "state") and place.lat is not None:
         key = normalize_name(pending.text)
         lat, lon = place.lat, place.lon or 0.0
+        p1 = math.radians(lat)
+        cos_p1 = math.cos(p1)
         near = NEAR_KM
-        for anchor_key, anchor_lat, anchor_lon in ctx.anchors:
-            if anchor_key == key or abs(anchor_lat - lat) * _KM_PER_DEGREE_LAT >= near:
+        for anchor in ctx.anchors:
+            if anchor.key == key or abs(anchor.lat - lat) * _KM_PER_DEGREE_LAT >= near:
                 continue  # the latitude gap alone puts it no nearer than the nearest so far
-            near = min(near, _km(lat, lon, anchor_lat, anchor_lon))
+            # _km(lat, lon, anchor.lat, anchor.lon), with the anchor's and the candidate's terms computed once
+            a = (
+                math.sin((anchor.lat_radians - p1) / 2) ** 2
+                + cos_p1 * anchor.cos_lat * math.sin(math.radians(anchor.lon - lon) / 2) ** 2
+            )
+            near = min(near, 12742.0 * math.asin(math.sqrt(min(1.0, a))))
         score += NEAR * max(0.0, 1.0 - near / NEAR_KM)
     return score
 
@@ -280,6 +288,21 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0 * math.asin(math.sqrt(min(1.0, a)))
 
 
+class _Anchor(NamedTuple):
+    """A first-pass local place (its mention's key and point), with the terms of ``_km`` that depend on it alone."""
+
+    key: str
+    lat: float
+    lon: float
+    lat_radians: float
+    cos_lat: float
+
+
+def _anchor(key: str, lat: float, lon: float) -> _Anchor:
+    lat_radians = math.radians(lat)
+    return _Anchor(key, lat, lon, lat_radians, math.cos(lat_radians))
+
+
 @dataclass
 class _Context:
     named_countries: dict[str, int]
@@ -287,7 +310,7 @@ class _Context:
     demonym_countries: set[str]
     main_countries: frozenset[str] = frozenset()
     states: frozenset[tuple[str, str | None]] = frozenset()
-    anchors: tuple[tuple[str, float, float], ...] = ()  # (mention key, lat, lon) of first-pass local places
+    anchors: tuple[_Anchor, ...] = ()  # first-pass local places
     best: dict[tuple[str, tuple[str, ...], int], Place] = field(default_factory=dict)  # see _best
 
 
@@ -297,12 +320,16 @@ def _best(pending: _Pending, ctx: _Context) -> Place:
     key = (pending.text, tuple(c.place_id for c in pending.candidates), len(ctx.anchors))
     place = ctx.best.get(key)
     if place is None:
-        place = max(pending.candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
+        candidates = pending.candidates
+        if len(candidates) == 1:
+            place = candidates[0]  # what ``max`` picks, without scoring it (scores have no side effects)
+        else:
+            place = max(candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
         ctx.best[key] = place
     return place
 
 
-def _first_pass_anchors(pendings: Sequence[_Pending], ctx: _Context) -> tuple[tuple[str, float, float], ...]:
+def _first_pass_anchors(pendings: Sequence[_Pending], ctx: _Context) -> tuple[_Anchor, ...]:
     """Points of every mention's first-pass reading that are local (towns, districts, states), for co-mention
     evidence in the second pass."""
     out: dict[tuple[str, float, float], None] = {}
@@ -312,7 +339,7 @@ def _first_pass_anchors(pendings: Sequence[_Pending], ctx: _Context) -> tuple[tu
         place = _best(p, ctx)
         if place.feature in ("city", "district", "state") and place.lat is not None and place.lon is not None:
             out[(normalize_name(p.text), place.lat, place.lon)] = None
-    return tuple(out)
+    return tuple(_anchor(*point) for point in out)
 
 
 def resolve_mentions(
@@ -322,6 +349,7 @@ def resolve_mentions(
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
     language: str = "",
+    scan: Sequence[tuple[int, int, list[Place]]] | None = None,
 ) -> list[ResolvedMention]:
     """Every place mention (NER and accepted scan hits), each resolved to one gazetteer place or to None.
 
@@ -329,7 +357,8 @@ def resolve_mentions(
     (countries named, nationality adjectives, states, a first reading of every mention), then decide each mention.
     """
     gaz = gazetteer or Gazetteer.load()
-    scan = gaz.scan(text)
+    if scan is None:
+        scan = gaz.scan(text)
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
@@ -584,7 +613,7 @@ def _scan_mentions(
     time_words = language not in ("", "en")
     ner_span_set = _SpanSet(ner_spans)
     actor_span_set = _SpanSet(exclude_spans)
-    lower_words = set(LOWER_WORD.findall(text))  # the pattern only matches lower-case words
+    lower_words = LowerWords(text)
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
@@ -835,8 +864,8 @@ def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dic
         or code in ctx.demonym_countries
         or bool(support.get(code, set()) - {key})
         or any(
-            a_key != key and _km(place.lat or 0.0, place.lon or 0.0, lat, lon) < NEAR_KM
-            for a_key, lat, lon in ctx.anchors
+            anchor.key != key and _km(place.lat or 0.0, place.lon or 0.0, anchor.lat, anchor.lon) < NEAR_KM
+            for anchor in ctx.anchors
             if place.lat is not None
         )
     )
@@ -849,15 +878,17 @@ def resolve_locations(
     *,
     exclude_spans: Sequence[tuple[int, int]] = (),
     language: str = "",
+    scan: Sequence[tuple[int, int, list[Place]]] | None = None,
 ) -> tuple[Location, ...]:
     """Resolved places, then their countries, then their analyst regions: one ``Location`` each, deduplicated.
 
     ``text`` is ``analysis_text(article)``; ``place_mentions`` are NER GPE/LOC/FAC spans (may be empty);
     ``exclude_spans`` are actor spans (people, organisations) whose words must not count as places; ``language``
-    the article's (German capitalises nouns, so a small town's name alone needs more there: see ``_scan_mentions``).
+    the article's (German capitalises nouns, so a small town's name alone needs more there: see ``_scan_mentions``);
+    ``scan``: the gazetteer's ``scan(text)``, when the caller ran it already (``etl.enrich.locate_all``).
     """
     gaz = gazetteer or Gazetteer.load()
-    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans, language=language)
+    mentions = resolve_mentions(text, place_mentions, gaz, exclude_spans=exclude_spans, language=language, scan=scan)
     places: dict[str, tuple[Place, list[str]]] = {}
     countries: dict[str, list[str]] = {}
     regions: dict[str, list[str]] = {}

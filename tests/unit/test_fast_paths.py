@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from etl import boilerplate, quotes, regions
+from etl import boilerplate, entities, quotes, regions, sentences
 from etl.entities import word_occurrences
 from etl.knowledge import actors as kb
 from etl.knowledge import folding
@@ -274,6 +274,25 @@ def test_lower_word_pattern_matches_the_look_behind_version(seed: int) -> None:
         assert folding.LOWER_WORD.findall(text) == look_behind.findall(text), text
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_lower_words_answers_as_the_set_of_lower_word_tokens(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "abC1_ -'\u2019.\u00e9\n"
+    for _ in range(1000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        tokens = set(folding.LOWER_WORD.findall(text))
+        asked = folding.LowerWords(text)
+        words = [*tokens, *("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(8))]
+        for word in words:
+            assert (word in asked) == (word in tokens), (text, word)
+
+
+def test_lower_words_on_an_article_line() -> None:
+    asked = folding.LowerWords("Learn more. You can learn it; re-learn, learned. Summit's summit-level talks")
+    assert "learn" in asked and "more" in asked and "summit-level" in asked
+    assert "Learn" not in asked and "earn" not in asked and "summit" not in asked and "level" not in asked
+
+
 def test_cached_candidate_rankings_are_copies() -> None:
     from etl.knowledge.gazetteer import Gazetteer
 
@@ -363,3 +382,45 @@ def test_the_clients_json_is_the_standard_librarys(document: dict[str, object]) 
     from etl.store.client import json_serializer
 
     assert json_serializer().dumps(document) == JsonSerializer().dumps(document)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_organ_words_found_as_the_pattern_finds_them(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = [*entities._ORGANS_EN, "Italian", "the", "x", " ", " ", "-", "s", "\u00e9"]
+    for _ in range(400):
+        words = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
+        text = "".join(w.upper() if rng.random() < 0.2 else w.title() if rng.random() < 0.2 else w for w in words)
+        expected = [m.span() for m in entities._ORGAN_EN.finditer(text)]
+        assert [m.span() for m in entities._organ_matches(text)] == expected, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_word_count_counts_what_the_token_pattern_counts(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = "ab1_ .,—|\n\t\u00a0\u2003\u00e9\u4e2d\u3042'"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        cjk = len(sentences._CJK_RE.findall(text))
+        expected = cjk + len(sentences._TOKEN_START_RE.findall(sentences._CJK_RE.sub(" ", text)))
+        assert sentences.count_words(text) == expected, text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_unglue_inserts_where_the_look_around_pattern_does(seed: int) -> None:
+    plain = re.compile(r"(?<=[a-z\u00e0-\u00ff]{2})(?=[A-Z\u00c0-\u00de][a-z\u00e0-\u00ff])")
+    rng = random.Random(seed)
+    alphabet = "abAB \u00e9\u00c9\u00d7\u00f71"
+    for _ in range(2000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert boilerplate.unglue(line) == plain.sub(" ", line), line
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_reporting_verb_pattern_matches_the_word_boundary_version(seed: int) -> None:
+    plain = re.compile(rf"\b(?:{quotes._VERBS}|according to|selon|d'après)\s+", re.IGNORECASE)
+    words = ["says", "SAID", "Explains", "according to", "Selon", "d'après", "a expliqué", "ſays", "\u0130nsists"]
+    rng = random.Random(seed)
+    for _ in range(1000):
+        text = "".join(rng.choice([*words, " ", "x", "_", "1", "\n", "-", "é"]) for _ in range(rng.randint(0, 10)))
+        assert [m.span() for m in quotes._INVERTED.finditer(text)] == [m.span() for m in plain.finditer(text)], text
