@@ -439,10 +439,12 @@ def _headed_organisations(doc: _Doc, spans: Sequence[tuple[int, int, str]], head
             continue  # a longer word ("Partying", "Bankers") or "Party-led"
         if after[:1] == " " and after[1:].isupper():
             continue  # "PNC Bank Arts Center", "Police Identify Man": the head is a later word
+        end = _of_name(text, head_end)
+        if end == head_end and not (head_start > 1 and text[head_start - 1] == " " and text[head_start - 2] != " "):
+            continue  # no word before the head, nor "of <Name>" after it: most heads in running text ("the Party")
         if ner_ends is None:
             ner_ends = {e + 1 for _, e, _ in spans}  # "SBI and": the space after a name NER ended
         start = _run_back(text, head_start, ner_ends)
-        end = _of_name(text, head_end)
         words = text[start:head_start].split()
         if end == head_end and (not words or all(w.lower() in _NOT_QUALIFIERS for w in words)):
             continue  # a head alone, or "West Bank"
@@ -654,7 +656,7 @@ def _majority_keys(
     places: dict[str, int] = {}
     people: dict[str, int] = {}
     orgs: dict[str, int] = {}
-    placed: set[str] = set()
+    org_spans: list[tuple[str, int, int]] = []
     for s, e, label in spans:
         if label == "PLACE":
             key = clean_mention(text[s:e])
@@ -662,14 +664,20 @@ def _majority_keys(
         elif label == "ORG":
             key = clean_mention(text[s:e])
             orgs[key] = orgs.get(key, 0) + 1
-            if _PLACE_NOUN_AFTER.match(text, e) or _LOCATIVE_BEFORE.search(text, max(0, s - 8), s):
-                placed.add(key)  # "the Rukban camp", "stay in Rukban": a place, whatever the count
+            org_spans.append((key, s, e))
         elif label == "PERSON" or label == TITLED:
             key = clean_mention(text[s:e])
             people[key] = people.get(key, 0) + 1
             if " " in key:  # "Tyler Williams": "Tyler" alone is him, not the town in Texas
                 given = key.split(" ", 1)[0]
                 people[given] = people.get(given, 0) + 1
+    placed = {  # "the Rukban camp", "stay in Rukban": a place, whatever the count (only names that may need it)
+        key
+        for key, s, e in org_spans
+        if orgs[key] > places.get(key, 0)
+        and (orgs[key] >= 2 or key in places)
+        and (_PLACE_NOUN_AFTER.match(text, e) or _LOCATIVE_BEFORE.search(text, max(0, s - 8), s))
+    }
     place_keys = {key for key, n in places.items() if n >= people.get(key, 0) and n >= orgs.get(key, 0)}
     person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
     org_keys = {key for key, n in places.items() if orgs.get(key, 0) > n and key not in placed} if orgs else set()
