@@ -112,12 +112,11 @@ class _Staged:
         """Documents, their (article, language) pairs and the rejected count, for one chunk of files."""
         from etl.clean import clean
         from etl.document import to_document
-        from etl.enrich import locate_all
+        from etl.enrich import assemble, locate_all
         from etl.entities import extract_entities
         from etl.errors import RejectedInput
         from etl.extract import decode, read_file
         from etl.language import detect_article_language
-        from etl.records import EnrichedArticle
 
         articles = []
         rejected = 0
@@ -146,17 +145,8 @@ class _Staged:
         results = extract_entities(list(zip(articles, languages, strict=True)), self.settings.spacy_models, self.kb)
         timer.stop("entities")
         timer.start()
-        all_locations = locate_all(articles, results, [language.code for language in languages], self.gazetteer)
-        enriched = [  # as etl.enrich.derive_all
-            EnrichedArticle(
-                article=article,
-                language=language,
-                entities=result.entities,
-                quotes=result.quotes,
-                locations=locations,
-            )
-            for article, language, result, locations in zip(articles, languages, results, all_locations, strict=True)
-        ]
+        locations = locate_all(articles, results, [language.code for language in languages], self.gazetteer)
+        enriched = assemble(articles, languages, results, locations)  # as etl.enrich.derive_all
         timer.stop("regions")
         timer.start()
         stamp = "2026-01-01T00:00:00+00:00"

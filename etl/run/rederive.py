@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from etl.records import CleanArticle, Language
+from etl.records import CleanArticle, EnrichedArticle, Language, NerSpan
 from etl.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,16 +92,19 @@ def _changes(versions: tuple[str, str], full: bool) -> Changes:
 
 
 def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
-    """Outcomes for a chunk of stale documents, in order (runs in a worker process, or in-process)."""
-    from etl.document import knowledge_fields
-    from etl.enrich import derive
+    """Outcomes for a chunk of stale documents, in order (runs in a worker process, or in-process).
+
+    The documents that need it are re-derived together (``derive_all``: each knowledge scan over the chunk first,
+    while its automaton is warm), then compared one by one."""
+    from etl.enrich import derive_all
     from etl.records import analysis_text
     from etl.store.files import read_record
 
     settings: Settings = _state["settings"]
     knowledge: Knowledge = _state["knowledge"]
     versions = knowledge.versions
-    out: list[Outcome] = []
+    out: list[Outcome | None] = []
+    todo: list[tuple[int, Stale, dict[str, Any], CleanArticle, Language, tuple[NerSpan, ...]]] = []
     for item in items:
         changes = _changes(item.versions, full)
         record = read_record(settings, item.doc_id)
@@ -119,25 +122,39 @@ def rederive(items: Sequence[Stale], full: bool) -> list[Outcome]:
         if analysis_text(article) != record.analysis_text:  # the spans' offsets would not fit: re-make it
             out.append(Outcome(item.doc_id, "no_spans", versions))
             continue
-        enriched = derive(article, language, record.ner_spans or (), knowledge)
-        made = knowledge_fields(enriched, knowledge.kb, knowledge.gazetteer)  # what to_document makes of them
-        made["kb_version"], made["gazetteer_version"] = versions
-        fields = {k: made[k] for k in KNOWLEDGE_FIELDS}  # plain JSON values (enums are strings): compare as they are
-        if (doc.get("kb_version"), doc.get("gazetteer_version")) != item.made_with:
-            out.append(Outcome(item.doc_id, "rederived", versions, fields))  # relinked since: compare with the index
-        elif same(doc, fields):  # the served document is the archived one (same versions): compared here
-            out.append(Outcome(item.doc_id, "same", versions))
-        else:
-            out.append(
-                Outcome(
-                    item.doc_id,
-                    "rederived",
-                    versions,
-                    fields,
-                    {"actors": doc.get("actors") or [], "regions": doc.get("regions") or []},
-                )
-            )
-    return out
+        todo.append((len(out), item, doc, article, language, tuple(record.ner_spans or ())))
+        out.append(None)  # decided below, once the chunk is re-derived
+    enriched_all = derive_all(
+        [article for _, _, _, article, _, _ in todo],
+        [language for _, _, _, _, language, _ in todo],
+        [spans for *_, spans in todo],
+        knowledge,
+    )
+    for (slot, item, doc, _, _, _), enriched in zip(todo, enriched_all, strict=True):
+        out[slot] = _compared(item, doc, enriched, knowledge, versions)
+    return [outcome for outcome in out if outcome is not None]
+
+
+def _compared(
+    item: Stale, doc: dict[str, Any], enriched: EnrichedArticle, knowledge: Knowledge, versions: tuple[str, str]
+) -> Outcome:
+    """One re-derived document's outcome: its knowledge fields, and whether they differ from the served ones."""
+    from etl.document import knowledge_fields
+
+    made = knowledge_fields(enriched, knowledge.kb, knowledge.gazetteer)  # what to_document makes of them
+    made["kb_version"], made["gazetteer_version"] = versions
+    fields = {k: made[k] for k in KNOWLEDGE_FIELDS}  # plain JSON values (enums are strings): compare as they are
+    if (doc.get("kb_version"), doc.get("gazetteer_version")) != item.made_with:
+        return Outcome(item.doc_id, "rederived", versions, fields)  # relinked since: compare with the index
+    if same(doc, fields):  # the served document is the archived one (same versions): compared here
+        return Outcome(item.doc_id, "same", versions)
+    return Outcome(
+        item.doc_id,
+        "rederived",
+        versions,
+        fields,
+        {"actors": doc.get("actors") or [], "regions": doc.get("regions") or []},
+    )
 
 
 def archived_article(doc: dict[str, Any]) -> tuple[CleanArticle, Language]:
