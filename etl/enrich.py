@@ -114,9 +114,7 @@ def locate(
     article: CleanArticle, result: EntityResult, gazetteer: Gazetteer, language: str = ""
 ) -> tuple[Location, ...]:
     """The regions stage for one article, from its entities result (one definition for enrich and the benches)."""
-    return resolve_locations(
-        analysis_text(article), result.place_mentions, gazetteer, exclude_spans=actor_spans(result), language=language
-    )
+    return locate_all([article], [result], [language], gazetteer)[0]
 
 
 def locate_all(

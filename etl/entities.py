@@ -386,10 +386,18 @@ _ORG_HEADS = (  # noqa: SIM905  (a word list reads better as prose than as quote
     "Board Assembly Parliament Senate Congress Society Fund Airlines Airways Bank Bureau Administration Inc Ltd Corp "
     "LLC PLC Group Front Movement Alliance Coalition"
 ).split()
-_HEAD_SCAN = ahocorasick.Automaton()
-for _head in _ORG_HEADS:
-    _HEAD_SCAN.add_word(_head, len(_head))
-_HEAD_SCAN.make_automaton()
+
+
+def _head_automaton(heads: Sequence[str]) -> Any:
+    """An automaton reporting each head word's length at its end (pyahocorasick is untyped)."""
+    automaton = ahocorasick.Automaton()
+    for head in heads:
+        automaton.add_word(head, len(head))
+    automaton.make_automaton()
+    return automaton
+
+
+_HEAD_SCAN = _head_automaton(_ORG_HEADS)
 """The head words of organisations' names: a capitalised name ending with one ("the Seoul Central District Court",
 "Delhi High Court", "Tyvak Nano-Satellite Systems Inc.") or opening "<Head> of <Name>" ("the Department of Public
 Safety") names an organisation, whatever the words before it. Found in one Aho-Corasick pass (a regular expression

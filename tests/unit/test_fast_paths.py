@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 
 import pytest
 
@@ -19,6 +20,12 @@ from etl.knowledge import folding
 from etl.knowledge.wordscan import WordAutomaton, mark_non_words
 from etl.language import detect_language
 from tests.paths import SEEDS
+
+
+def _random_text(rng: random.Random, alphabet: Sequence[str], shortest: int, longest: int) -> str:
+    """A random text of ``shortest`` to ``longest`` pieces drawn from ``alphabet``, for the property tests."""
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(shortest, longest)))
+
 
 SEED_LINES = [
     line.strip()
@@ -59,14 +66,14 @@ def _plain_whole_word_scan(text: str, keys: list[str]) -> list[tuple[int, int, s
 def test_word_automaton_finds_what_a_plain_scan_finds(seed: int) -> None:
     rng = random.Random(seed)
     alphabet = "ab '-.\u00e9_1\u2019\u00a0"
-    keys = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).strip() for _ in range(12)} - {""})
+    keys = sorted({_random_text(rng, alphabet, 1, 4).strip() for _ in range(12)} - {""})
     keys += ["a'b", "a b", "'ab", "ab", ".a"]  # punctuation variants that share an automaton entry
     automaton: WordAutomaton[str] = WordAutomaton()
     for key in dict.fromkeys(keys):
         automaton.add(key, key.upper())
     automaton.build()
     for _ in range(20):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        text = _random_text(rng, alphabet, 0, 40)
         found = sorted((s, e, k) for s, e, k, payload in automaton.finditer(text) if payload == k.upper())
         assert found == _plain_whole_word_scan(text, list(dict.fromkeys(keys))), text
 
@@ -234,8 +241,8 @@ def test_fast_language_detector_gives_langdetects_probabilities() -> None:
 def test_word_occurrences_match_the_lookaround_regex(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(500):
-        text = "".join(rng.choice("ab-_ .'\u00e91") for _ in range(rng.randint(0, 30)))
-        words = ["".join(rng.choice("ab-.'") for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 3))]
+        text = _random_text(rng, "ab-_ .'\u00e91", 0, 30)
+        words = [_random_text(rng, "ab-.'", 1, 3) for _ in range(rng.randint(1, 3))]
         found = word_occurrences(text, words)
         for word in words:
             expected = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
@@ -261,7 +268,7 @@ def test_quoted_segments_match_a_character_loop(seed: int) -> None:
     rng = random.Random(seed)
     alphabet = "ab .'\u2018\u2019" + quotes._QUOTE_CHARS
     for _ in range(500):
-        paragraph = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        paragraph = _random_text(rng, alphabet, 0, 25)
         assert quotes._quoted_segments(paragraph) == _segments_char_by_char(paragraph), paragraph
 
 
@@ -270,7 +277,7 @@ def test_lower_word_pattern_matches_the_look_behind_version(seed: int) -> None:
     look_behind = re.compile(r"(?<![\w'\u2019-])[a-z][a-z'\u2019-]*")
     rng = random.Random(seed)
     for _ in range(2000):
-        text = "".join(rng.choice("abC1_ -'\u2019.\u00e9\n") for _ in range(rng.randint(0, 30)))
+        text = _random_text(rng, "abC1_ -'\u2019.\u00e9\n", 0, 30)
         assert folding.LOWER_WORD.findall(text) == look_behind.findall(text), text
 
 
@@ -279,10 +286,10 @@ def test_lower_words_answers_as_the_set_of_lower_word_tokens(seed: int) -> None:
     rng = random.Random(seed)
     alphabet = "abC1_ -'\u2019.\u00e9\n"
     for _ in range(1000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        text = _random_text(rng, alphabet, 0, 30)
         tokens = set(folding.LOWER_WORD.findall(text))
         asked = folding.LowerWords(text)
-        words = [*tokens, *("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(8))]
+        words = [*tokens, *(_random_text(rng, alphabet, 1, 4) for _ in range(8))]
         for word in words:
             assert (word in asked) == (word in tokens), (text, word)
 
@@ -335,7 +342,7 @@ def test_folds_by_byte_table_match_the_per_character_folds(seed: int) -> None:
     rng = random.Random(seed)
     alphabet = "aB -_`'\t\n\u2019\u2013\u00e9\u00c9\u00a0\uff0d\uff3f\u0623\u0644\u0416\u201c\udcff"
     for _ in range(400):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        text = _random_text(rng, alphabet, 0, 30)
         if rng.random() < 0.3:
             text = text.replace("\u201c", "\u00df")  # a character folding to two: the per-character path
         assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
@@ -400,7 +407,7 @@ def test_word_count_counts_what_the_token_pattern_counts(seed: int) -> None:
     rng = random.Random(seed)
     alphabet = "ab1_ .,—|\n\t\u00a0\u2003\u00e9\u4e2d\u3042'"
     for _ in range(2000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        text = _random_text(rng, alphabet, 0, 30)
         cjk = len(sentences._CJK_RE.findall(text))
         expected = cjk + len(sentences._TOKEN_START_RE.findall(sentences._CJK_RE.sub(" ", text)))
         assert sentences.count_words(text) == expected, text
@@ -412,7 +419,7 @@ def test_unglue_inserts_where_the_look_around_pattern_does(seed: int) -> None:
     rng = random.Random(seed)
     alphabet = "abAB \u00e9\u00c9\u00d7\u00f71"
     for _ in range(2000):
-        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        line = _random_text(rng, alphabet, 0, 20)
         assert boilerplate.unglue(line) == plain.sub(" ", line), line
 
 
@@ -422,5 +429,5 @@ def test_reporting_verb_pattern_matches_the_word_boundary_version(seed: int) -> 
     words = ["says", "SAID", "Explains", "according to", "Selon", "d'après", "a expliqué", "ſays", "\u0130nsists"]
     rng = random.Random(seed)
     for _ in range(1000):
-        text = "".join(rng.choice([*words, " ", "x", "_", "1", "\n", "-", "é"]) for _ in range(rng.randint(0, 10)))
+        text = _random_text(rng, [*words, " ", "x", "_", "1", "\n", "-", "é"], 0, 10)
         assert [m.span() for m in quotes._INVERTED.finditer(text)] == [m.span() for m in plain.finditer(text)], text
