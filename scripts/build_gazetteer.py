@@ -290,6 +290,38 @@ INFORMAL_REGIONS: tuple[tuple[str, tuple[str, ...], float, float], ...] = (
 INFORMAL_SOURCE = "newsfacet curated: informal region or sea, rough centre point"
 
 
+CURATED_DIVISION_NAMES: dict[str, tuple[tuple[str, ...], str]] = {
+    # English names news uses for ISO 3166-2 divisions that ISO (local official forms), its English catalogue and the
+    # type-word stripping (``division_type_words``) do not give. Facts: each source is the en.wikipedia article title.
+    "CN-XZ": (("Tibet", "Tibet Autonomous Region"), "en.wikipedia 'Tibet Autonomous Region'"),
+    "CN-XJ": (("Xinjiang", "Xinjiang Uyghur Autonomous Region"), "en.wikipedia 'Xinjiang'"),
+    "CN-NM": (("Inner Mongolia",), "en.wikipedia 'Inner Mongolia'"),
+    "CN-GX": (("Guangxi",), "en.wikipedia 'Guangxi'"),
+    "CN-NX": (("Ningxia",), "en.wikipedia 'Ningxia'"),
+    "UA-43": (("Crimea", "Autonomous Republic of Crimea"), "en.wikipedia 'Autonomous Republic of Crimea'"),
+    "RU-CE": (("Chechnya",), "en.wikipedia 'Chechnya'"),
+    "RU-IN": (("Ingushetia",), "en.wikipedia 'Ingushetia'"),
+    "RU-SE": (("North Ossetia",), "en.wikipedia 'North Ossetia–Alania'"),
+    "IQ-KR": (("Kurdistan Region", "Iraqi Kurdistan"), "en.wikipedia 'Kurdistan Region'"),
+    "ES-CT": (("Catalonia",), "en.wikipedia 'Catalonia'"),
+    "ES-AN": (("Andalusia",), "en.wikipedia 'Andalusia'"),
+    "ID-JB": (("West Java",), "en.wikipedia 'West Java'"),
+    "ID-JT": (("Central Java",), "en.wikipedia 'Central Java'"),
+    "ID-JI": (("East Java",), "en.wikipedia 'East Java'"),
+    "ID-SU": (("North Sumatra",), "en.wikipedia 'North Sumatra'"),
+    "ID-SN": (("South Sulawesi",), "en.wikipedia 'South Sulawesi'"),
+}
+CURATED_AREAS: tuple[tuple[str, tuple[str, ...], str, float, float, str], ...] = (
+    # Territories news names as places that no ISO 3166-2 code or GeoNames town here stands for: (name, aliases,
+    # country (empty: disputed between countries, no country given), rough centre point, source). newsfacet curated.
+    ("West Bank", (), "PS", 31.95, 35.25, "en.wikipedia 'West Bank'"),
+    ("Gaza Strip", (), "PS", 31.42, 34.35, "en.wikipedia 'Gaza Strip'"),
+    ("Darfur", (), "SD", 13.0, 24.5, "en.wikipedia 'Darfur'"),
+    ("Kashmir", (), "", 34.5, 76.0, "en.wikipedia 'Kashmir' (a region disputed by India, Pakistan and China)"),
+    ("Korean Peninsula", (), "", 37.5, 127.5, "en.wikipedia 'Korean Peninsula'"),
+)
+
+
 def french_forms(masculine: str) -> list[str]:
     """A French demonym's four forms: "turc" -> turc, turcs, turque, turques; "libyen" -> libyens, libyenne(s)."""
     if masculine.endswith("c"):
@@ -769,6 +801,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
     for rec in chosen.values():
         town_names[str(rec["countrycode"])].update(norm_key(str(n)) for n in [rec["name"], *rec["alternatenames"]])
     rows += second_level_rows(country_names, rows, load_json(data / "us_counties.json"), town_names)
+    rows += curated_area_rows(country_names)
+    add_english_division_names(rows, town_names)
     order = {"continent": 0, "country": 1, "state": 2, "region": 3, "district": 4, "city": 5, "place": 6}
     rows.sort(key=lambda r: (order[r.feature], r.country_code, r.place_id))
     return rows, regions_table
@@ -886,6 +920,8 @@ def admin1_rows(cities500: dict[str, dict[str, Any]], country_names: dict[str, s
             (float(rec["latitude"]), float(rec["longitude"]), int(rec.get("population") or 0))
         )
     subdivisions: Any = pycountry.subdivisions
+    type_words = division_type_words(subdivisions)
+    bigger = bigger_names(rows)
     out: list[Row] = []
     for cc in sorted(by_country):
         codes = set(by_country[cc]) - {"", "00"}
@@ -896,6 +932,7 @@ def admin1_rows(cities500: dict[str, dict[str, Any]], country_names: dict[str, s
         for code in sorted(codes):
             sub = iso[code]
             names = [re.sub(r"\s*\[[^]]*\]", "", n).strip() for n in str(sub.name).split(";")]
+            names = with_short_forms(names, sub, type_words, bigger)
             names = [n for n in names if n and "," not in n]
             if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province"}:
                 continue  # "Bruxelles-Capitale, Région de", Uganda's "Central"/"Eastern": not names news uses
@@ -956,6 +993,185 @@ SUBDIVISION_TYPES = frozenset(
 departments are left out (small-town names and common words)."""
 
 
+TYPE_WORD_SHARE = 0.8
+"""A word (or two) that opens or closes at least this share of the names of one kind of division in one country, in
+at least ``TYPE_WORD_MIN`` names, is the kind's name in the local language, not part of each name: China's provinces
+all end in "Sheng" and its autonomous regions in "Zizhiqu", Russia's oblasts in "oblast'" and its republics in ",
+Respublika", Ukraine's regions in "oblast", Malaysia's federal territories open with "Wilayah Persekutuan"."""
+TYPE_WORD_MIN = 3
+
+TypeWords = dict[tuple[str, str, bool], tuple[str, tuple[str, ...]]]
+"""(country code, ISO 3166-2 type, first-level?) -> ("prefix" | "suffix", the words)."""
+
+
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(name.replace(",", " ").split())
+
+
+def division_type_words(subdivisions: Iterable[Any]) -> TypeWords:
+    """The local type words of each kind of division (``TYPE_WORD_SHARE``), read from pycountry's own names and
+    types: no list of words or places. The longest such run of words at either end is taken (two words at most)."""
+    groups: dict[tuple[str, str, bool], list[tuple[str, ...]]] = defaultdict(list)
+    for sub in subdivisions:
+        first = re.sub(r"\s*\[[^]]*\]", "", str(sub.name).split(";")[0]).strip()
+        groups[(sub.country_code, str(sub.type), sub.parent_code is None)].append(_name_words(first))
+    out: TypeWords = {}
+    for key in sorted(groups):
+        names = groups[key]
+        if len(names) < TYPE_WORD_MIN:
+            continue
+        need = max(TYPE_WORD_MIN, TYPE_WORD_SHARE * len(names))
+        for size in (2, 1):
+            ends: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+            for words in names:
+                if len(words) > size:
+                    ends[("prefix", words[:size])] += 1
+                    ends[("suffix", words[-size:])] += 1
+            common = [(count, end) for end, count in sorted(ends.items()) if count >= need]
+            if common:
+                out[key] = max(common)[1]
+                break
+    return out
+
+
+def short_form(name: str, sub: Any, type_words: TypeWords) -> str | None:
+    """The name without its kind's local type words ("Yunnan Sheng" -> "Yunnan", "Adygeya, Respublika" -> "Adygeya",
+    "Wilayah Persekutuan Labuan" -> "Labuan"), or None when it has none; whether the short form is safe to keep is
+    the caller's question (``short_form_ok``)."""
+    kept_types = SUBDIVISION_TYPES if sub.parent_code is None else SECOND_LEVEL_TYPES
+    found = type_words.get((sub.country_code, str(sub.type), sub.parent_code is None))
+    if found is None or sub.type not in kept_types:
+        return None  # only the kinds of division kept as places ("Saint" opens every parish's name: no type word)
+    edge, type_run = found
+    words = _name_words(name)
+    if len(words) <= len(type_run):
+        return None
+    if edge == "suffix" and words[-len(type_run) :] == type_run:
+        rest = words[: -len(type_run)]
+    elif edge == "prefix" and words[: len(type_run)] == type_run:
+        rest = words[len(type_run) :]
+    else:
+        return None
+    return " ".join(rest)
+
+
+def short_form_ok(short: str, taken: set[str]) -> bool:
+    """A short form is kept when it is a name: at least 4 letters, no function word, no generic word
+    (``GENERIC_WORDS``), not compass or type words only, and not a name of something bigger (``taken``: countries,
+    continents, informal regions), which it would shadow."""
+    from etl.knowledge.gazetteer import GENERIC_WORDS
+
+    key = norm_key(short)
+    letters = sum(ch.isalpha() for ch in key)
+    if letters < 4 or key in stop_words() or key in GENERIC_WORDS or key in taken:
+        return False
+    return not set(key.split()) <= COMPASS | {"region", "province", "state", "district", "county", "city", "of", "the"}
+
+
+def bigger_names(rows: Sequence[Row]) -> set[str]:
+    """Every name of a country, continent or informal region: a division's short form never takes one."""
+    return {
+        norm_key(n)
+        for r in rows
+        if r.feature in ("country", "continent", "place")
+        for n in (r.name, r.asciiname, *r.alternatenames)
+    }
+
+
+@lru_cache(maxsize=1)
+def english_division_names() -> gettext.NullTranslations:
+    """pycountry's English catalogue of ISO 3166-2 names ("Bayern" -> "Bavaria"; a few dozen entries)."""
+    import pycountry
+
+    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True)
+
+
+def english_name(sub: Any) -> str:
+    """The division's name in ISO's English catalogue when it differs from ISO's own, else "" (so is an entry that is
+    ISO's note or a list: "Laâyoune (EH)", "Fribourg / Freiburg / ...")."""
+    english = english_division_names().gettext(str(sub.name))
+    if english == str(sub.name) or any(ch in english for ch in ",;/([]"):
+        return ""
+    return english
+
+
+def with_short_forms(raw_names: Sequence[str], sub: Any, type_words: TypeWords, taken: set[str]) -> list[str]:
+    """A division's ISO names, each followed by its short form when that is safe (see ``short_form``), then its name
+    in ISO's English catalogue when that differs ("Bavaria")."""
+    english = english_name(sub)
+    english = "" if norm_key(english) in taken else english
+    out: list[str] = []
+    for name in [*raw_names, *([english] if english else [])]:
+        out.append(name)
+        short = short_form(name, sub, type_words)
+        if short is not None and short_form_ok(short, taken):
+            out.append(short)
+    return list(dict.fromkeys(out))
+
+
+def curated_area_rows(country_names: dict[str, str]) -> list[Row]:
+    """``CURATED_AREAS``: a territory of one country is a ``state`` of it (its mention gives the country, as a
+    division's does); a disputed one is a ``place`` with no country, as the informal regions are."""
+    return [
+        Row(
+            place_id=f"area:{ascii_fold(name).replace(' ', '_')}",
+            geonameid=None,
+            name=name,
+            asciiname=ascii_fold(name),
+            alternatenames=list(aliases),
+            lat=lat,
+            lon=lon,
+            population=0,
+            feature="state" if cc else "place",
+            country_code=cc,
+            country=country_names.get(cc, "") if cc else "",
+            source=f"{source}; newsfacet curated, rough centre point",
+        )
+        for name, aliases, cc, lat, lon, source in CURATED_AREAS
+    ]
+
+
+def rename(row: Row, name: str, others: Sequence[str] = ()) -> None:
+    """``name`` becomes the row's name, its former name the first alternate (after ``others``)."""
+    former = [row.name, *row.alternatenames]
+    keys = {norm_key(name)}
+    kept: list[str] = []
+    for alt in [*others, *former]:
+        if norm_key(alt) not in keys:
+            keys.add(norm_key(alt))
+            kept.append(alt)
+    row.name, row.asciiname, row.alternatenames = name, ascii_fold(name), kept
+
+
+def add_english_division_names(rows: Sequence[Row], town_names: dict[str, set[str]]) -> None:
+    """A division's English name becomes its name, which the facet shows ("Tibet", "Bavaria", "Lapland"; the ISO
+    form stays an alias): ``CURATED_DIVISION_NAMES`` (an error if its division is missing), else ISO's English
+    catalogue unless a town of the country has that name (the emirate of Dubai stays "Dubayy", so that a facet never
+    shows two places as one "Dubai")."""
+    import pycountry
+
+    subdivisions: Any = pycountry.subdivisions
+    by_id = {r.place_id: r for r in rows}
+    for code, (names, source) in sorted(CURATED_DIVISION_NAMES.items()):
+        row = by_id.get(f"iso:{code}")
+        if row is None:
+            raise SystemExit(f"CURATED_DIVISION_NAMES: no division iso:{code} in the gazetteer")
+        rename(row, names[0], names[1:])
+        row.source += f"; English names: {source} (newsfacet curated)"
+    for row in rows:
+        if row.feature != "state" or not row.place_id.startswith("iso:") or row.place_id[4:] in CURATED_DIVISION_NAMES:
+            continue
+        sub = subdivisions.get(code=row.place_id[4:])
+        english = english_name(sub) if sub is not None else ""
+        if (
+            english
+            and english in row.alternatenames
+            and norm_key(english) not in town_names.get(row.country_code, set())
+        ):
+            rename(row, english)
+            row.source += "; English name: ISO 3166-2 English catalogue via pycountry"
+
+
 def division_row(
     place_id: str, names: Sequence[str], country_code: str, country: str, district_code: str, source: str
 ) -> Row:
@@ -987,6 +1203,8 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
     covered = {r.country_code for r in rows if r.feature in ("state", "district")}
     taken = {norm_key(r.name) for r in rows if r.feature in ("country", "continent")}
     subdivisions: Any = pycountry.subdivisions
+    type_words = division_type_words(subdivisions)
+    bigger = bigger_names(rows)
     out: list[Row] = []
     for sub in sorted(subdivisions, key=lambda s: s.code):
         cc = sub.country_code
@@ -995,6 +1213,7 @@ def subdivision_rows(country_names: dict[str, str], rows: Sequence[Row]) -> list
         if cc not in country_names:
             continue
         names = [re.sub(r"\s*\[[^]]*\]", "", n).strip() for n in str(sub.name).split(";")]
+        names = with_short_forms(names, sub, type_words, bigger)
         names = [n for n in names if n and "," not in n and norm_key(n) not in taken]
         if not names or set(names[0].casefold().split()) <= COMPASS | {"region", "province", "state"}:
             continue
@@ -1102,6 +1321,7 @@ def second_level_rows(
     }
     subdivisions: Any = pycountry.subdivisions
     by_code = {s.code: s for s in subdivisions}
+    type_words = division_type_words(subdivisions)
     stop = stop_words()
 
     def usable(name: str, cc: str) -> bool:
@@ -1122,7 +1342,7 @@ def second_level_rows(
         names = second_level_names(sub.name)
         if not names or not usable(names[0], cc):
             continue
-        names = [n for n in names if usable(n, cc)]
+        names = [n for n in with_short_forms(names, sub, type_words, bigger) if usable(n, cc)]
         parent = by_code.get(sub.parent_code)
         while parent is not None and parent.parent_code is not None:  # Italy's provinces sit under regions
             parent = by_code.get(parent.parent_code)
