@@ -36,7 +36,15 @@ from itertools import accumulate
 from typing import NamedTuple
 
 from etl.knowledge.folding import POSSESSIVE_AFTER, LowerWords
-from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
+from etl.knowledge.gazetteer import (
+    DETAILED_COUNTRIES,
+    DIVISION_WORDS,
+    US_PARTY_TAG,
+    Gazetteer,
+    Place,
+    is_generic_word,
+    normalize_name,
+)
 from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
@@ -588,7 +596,17 @@ Guard" does not start with one) names the organisation's country: that country i
 
 
 _NATIONS = frozenset(("country", "continent", "region"))
-_DIVISION_AFTER = re.compile(r" (?:State|Province)(?![\w-])")
+_DIVISION_AFTER = re.compile(r" (?:State|Province|province)(?![\w-])")
+_DIVISION_BEFORE = re.compile(r"(?<![\w-])(?:[Pp]rovince|[Ss]tate|[Rr]egion) of (?:the )?$")
+"""A division's word before its name ("the province of Yunnan", "the state of Kano")."""
+
+
+def _named_as_division(text: str, p: _Pending) -> bool:
+    """A scan hit written with its division's word ("Yunnan province", "Borno State", "the province of Yunnan"):
+    the word says what the name is, as a country's name says it of itself, whatever the article's other places."""
+    return normalize_name(p.text).endswith(DIVISION_WORDS) or bool(
+        _DIVISION_BEFORE.search(text, max(0, p.start - 20), p.start)
+    )
 
 
 def _scan_mentions(
@@ -618,7 +636,7 @@ def _scan_mentions(
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for i, (s, e, cands) in enumerate(scan):
-        division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P") else None
+        division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
         if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
             e = division.end()
             cands = [c for c in cands if c.feature == "state"]
@@ -830,6 +848,8 @@ def _decide(
                 ok = place.feature in ("country", "region", "continent") or place.country_code in named
             elif place.feature in ("country", "continent") or not place.country_code:
                 ok = True
+            elif place.feature == "state" and _named_as_division(text, p):
+                ok = True  # "Yunnan province", "the province of Yunnan": named as what it is
             elif place.feature == "region":
                 exact = normalize_name(p.text) == normalize_name(place.name)
                 ok = exact or place.country_code in context_countries

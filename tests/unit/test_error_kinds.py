@@ -162,6 +162,15 @@ def test_kind5_places_are_never_actors(kb: KnowledgeBase) -> None:
     assert {"Sabha", "Ubari", "Kufra", "Salerno"} <= places(e)
 
 
+def test_kind5_a_division_named_in_english_is_a_place_not_an_actor(kb: KnowledgeBase) -> None:
+    """NER calls "Crimea" an organisation here; the gazetteer knows it (ISO 3166-2 UA-43, by its English name) and a
+    place's own name wins over that label. Chechnya and Tibet likewise, each in its country."""
+    e = enrich(kb, "", "Russia annexed Crimea in 2014. Fighting later spread from Chechnya; monks in Tibet protested.")
+    assert not set(actors(e)) & {"Crimea", "Chechnya", "Tibet"}
+    assert {"Crimea", "Chechnya", "Tibet"} <= places(e)
+    assert {"Russia", "Ukraine", "China"} <= countries(e)
+
+
 # 6. armed groups and communities ---------------------------------------------------------------------------------
 
 

@@ -132,3 +132,50 @@ def test_continents_states_and_country_centres(gaz: Gazetteer) -> None:
     assert 37 < us.lat < 41 and -100 < us.lon < -96  # a centre of the country, not Washington
     assert any(p.name == "Saint Petersburg" for p in gaz.candidates("St. Petersburg"))
     assert any(p.capital for p in gaz.candidates("Tripoli") if p.country_code == "LY")
+
+
+def _division(gaz: Gazetteer, name: str) -> tuple[str, str, str]:
+    place = next(p for p in gaz.candidates(name) if p.feature == "state")
+    return place.place_id, place.name, place.country_code
+
+
+def test_divisions_are_found_by_their_short_and_english_names(gaz: Gazetteer) -> None:
+    """ISO 3166-2 writes many divisions in their local official form only ("Yunnan Sheng", "Xizang Zizhiqu",
+    "Adygeya, Respublika"): the build drops the local type words and adds the English names news uses."""
+    assert _division(gaz, "Yunnan") == ("iso:CN-YN", "Yunnan Sheng", "CN")
+    assert _division(gaz, "Yunnan province") == ("iso:CN-YN", "Yunnan Sheng", "CN")
+    assert _division(gaz, "Heilongjiang") == ("iso:CN-HL", "Heilongjiang Sheng", "CN")
+    assert _division(gaz, "Tibet") == ("iso:CN-XZ", "Tibet", "CN")
+    assert _division(gaz, "Xizang") == ("iso:CN-XZ", "Tibet", "CN")  # the ISO form stays a name of it
+    assert _division(gaz, "Crimea") == ("iso:UA-43", "Crimea", "UA")
+    assert _division(gaz, "Dagestan") == ("iso:RU-DA", "Dagestan", "RU")  # "Dagestan, Respublika" in ISO
+    assert _division(gaz, "Labuan") == ("iso:MY-15", "Wilayah Persekutuan Labuan", "MY")
+    assert _division(gaz, "Bavaria") == ("iso:DE-BY", "Bavaria", "DE")  # ISO's English catalogue
+    assert _division(gaz, "West Bank")[1:] == ("West Bank", "PS")
+    assert _division(gaz, "Gaza Strip")[1:] == ("Gaza Strip", "PS")
+    kashmir = gaz.candidates("Kashmir")
+    assert kashmir and kashmir[0].feature == "place" and not kashmir[0].country_code  # disputed: no country
+    # a short form never shadows something bigger, and the big city keeps its name ahead of its namesake division
+    assert gaz.candidates("Almaty")[0].feature == "city" and gaz.candidates("Kuala Lumpur")[0].feature == "city"
+    assert all(p.feature != "state" for p in gaz.candidates("Dubai")[:1])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pycountry") is None, reason="needs pycountry (build-time dependency)")
+def test_division_type_words_are_read_from_the_names_of_each_kind() -> None:
+    spec = importlib.util.spec_from_file_location("build_gazetteer_words", ROOT / "scripts" / "build_gazetteer.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass is resolved through sys.modules
+    spec.loader.exec_module(module)
+    import pycountry
+
+    subdivisions = list(pycountry.subdivisions)
+    words = module.division_type_words(subdivisions)
+    assert words[("CN", "Province", True)] == ("suffix", ("Sheng",))
+    assert words[("RU", "Republic", True)] == ("suffix", ("Respublika",))
+    assert words[("MY", "Federal territory", True)] == ("prefix", ("Wilayah", "Persekutuan"))
+    by_code = {s.code: s for s in subdivisions}
+    assert module.short_form("Yunnan Sheng", by_code["CN-YN"], words) == "Yunnan"
+    assert module.short_form("Adygeya, Respublika", by_code["RU-AD"], words) == "Adygeya"
+    assert module.short_form("Saint George", by_code["AG-03"], words) is None  # parishes are no kept kind
+    assert not module.short_form_ok("West", set()) and not module.short_form_ok("Komi", {"komi"})

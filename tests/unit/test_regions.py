@@ -159,6 +159,20 @@ def test_a_first_level_division_named_with_state_or_province() -> None:
     assert borno.name == "Borno" and borno.country_code == "NG" and borno.mentions == ("Borno State",)
 
 
+def test_a_division_named_by_its_short_or_english_name(nlp: Any) -> None:
+    """News writes "Yunnan" and "Tibet", ISO 3166-2 "Yunnan Sheng" and "Xizang Zizhiqu": the division and its
+    country are found, with NER and without it when the division's word is written with the name."""
+    for text in ("Floods hit Yunnan province on Monday, killing nine people.", "Rain fell on the province of Yunnan."):
+        locs = resolve_locations(text, [])  # no NER: the word "province" says what the name is
+        assert {(loc.feature, loc.name) for loc in locs} == {("state", "Yunnan Sheng"), ("country", "China")}, text
+    text = "Floods hit Yunnan province on Monday. Monks were detained in Tibet last week, rights groups said."
+    locs = resolve_locations(text, _ner(nlp, text, ("GPE", "LOC", "FAC")))
+    states = {loc.name: loc.country_code for loc in locs if loc.feature == "state"}
+    assert states == {"Yunnan Sheng": "CN", "Tibet": "CN"}
+    assert {loc.name for loc in locs if loc.feature == "country"} == {"China"}
+    assert next(loc for loc in locs if loc.name == "Tibet").mentions == ("Tibet",)
+
+
 def test_a_named_venue_ner_found_is_a_place_of_its_own() -> None:
     """Where things happen in conflict news: a hospital, a hotel, a prison named by NER, unknown to the gazetteer;
     a venue named after a town the gazetteer knows is that town (it rolls up)."""
