@@ -119,14 +119,16 @@ def wikinews(root: Path) -> list[Article]:
 def geowebnews(path: Path) -> list[Article]:
     """GeoWebNews articles with their gold place mentions (adjectival modifiers left out, as ``geo_eval``).
 
-    Nationality words, adjectives ("Russian troops") or nouns ("Mexicans"), are annotated but not scored: a prediction on one is neither found
-    nor wrong (``Article.ignore``), for both systems, as Wikinews' unannotated spans are."""
+    Nationality words, adjectives ("Russian troops") or nouns ("Mexicans"), are annotated but not scored: a
+    prediction on one is neither found nor wrong (``Article.ignore``), for both systems, as Wikinews' unannotated
+    spans are."""
     out: list[Article] = []
     for art in ET.parse(path).getroot().iter("article"):
         text = art.findtext("text") or ""
         gold, adjectives = [], []
         for top in art.iter("toponym"):
-            kind, start, end = top.findtext("type") or "", int(top.findtext("start") or 0), int(top.findtext("end") or 0)
+            kind = top.findtext("type") or ""
+            start, end = int(top.findtext("start") or 0), int(top.findtext("end") or 0)
             if kind == "Demonym" or (top.findtext("modifierType") or "") == "Adjective":
                 adjectives.append((start, end))
                 continue
