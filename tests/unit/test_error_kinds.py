@@ -146,11 +146,11 @@ def test_kind3_french_a_nationality_with_the_states_agents_names_the_state(kb: K
     e = enrich(
         kb,
         "Des troupes à la frontière",
-        "Les forces égyptiennes et le gouvernement algérien ont réagi lundi, tandis que des combattants tchadiens "
-        "entraient en Libye près de Koufra.",
+        "Les forces égyptiennes, les troupes turques et le gouvernement algérien ont réagi lundi, tandis que des "
+        "combattants tchadiens entraient en Libye près de Koufra.",
         "fr",
     )
-    assert {"Egypt", "Algeria", "Libya"} <= countries(e)
+    assert {"Egypt", "Turkey", "Algeria", "Libya"} <= countries(e)
     assert "Chad" not in countries(e)
 
 
