@@ -320,12 +320,14 @@ CURATED_AREAS: tuple[tuple[str, tuple[str, ...], str, float, float, str], ...] =
     ("Kashmir", (), "", 34.5, 76.0, "en.wikipedia 'Kashmir' (a region disputed by India, Pakistan and China)"),
     ("Korean Peninsula", (), "", 37.5, 127.5, "en.wikipedia 'Korean Peninsula'"),
 )
+FRENCH_C_FEMININE = {"grec": "grecque"}
+"""The one French nationality in -c that keeps its c before -que."""
 
 
 def french_forms(masculine: str) -> list[str]:
     """A French demonym's four forms: "turc" -> turc, turcs, turque, turques; "libyen" -> libyens, libyenne(s)."""
     if masculine.endswith("c"):
-        feminine = masculine + "que"
+        feminine = FRENCH_C_FEMININE.get(masculine, masculine[:-1] + "que")  # turc -> turque; grec -> grecque
     elif masculine.endswith("en"):
         feminine = masculine + "ne"  # libyen -> libyenne, européen -> européenne
     elif masculine.endswith("e"):
