@@ -848,7 +848,7 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
     out: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])] if label == "ORG" else []
-        cut = _person_start(text[start:end], words, firsts) if 2 <= len(words) else None
+        cut = _person_start(text[start:end], words, firsts) if len(words) >= 2 else None
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
