@@ -265,18 +265,23 @@ def given_names(gazetteer: Path) -> list[str]:
     with a date is a person's term: "JOSE_DIRCEU_ [BRAGOV 030101-050731]"), shared by two people at least.
 
     Why: NER often reads "Justin Langer" as an organisation, or runs a title into the name after it ("Civil House
-    José Dirceu"); a known first name says where a person's name starts. Words that are titles, particles,
+    José Dirceu"); a known first name says where a person's name starts. Words that end people's names at least
+    half as often as they open them (surnames) are left out; so are words that are titles, particles,
     organisation words, words of Phoenix's generic agents, places or nationalities are left out, as are initials and
     two-letter names."""
     from etl.knowledge.gazetteer import Gazetteer
 
     gaz = Gazetteer.load()
     people: dict[str, int] = {}
+    surnames: dict[str, int] = {}
     for entry in parse_tabari(gazetteer / "Phoenix.Countries.actors.txt"):
         if not any(DATED_ROLE.search(code) for code in entry.codes):
             continue
-        for first in {name.split(" ", 1)[0] for name in [entry.name, *entry.aliases] if " " in name}:
+        names = [name.split(" ") for name in [entry.name, *entry.aliases] if " " in name]
+        for first in {words[0] for words in names}:
             people[first] = people.get(first, 0) + 1
+        for last in {words[-1] for words in names}:
+            surnames[last] = surnames.get(last, 0) + 1
     agent_words = {
         word.lower()
         for entry in parse_tabari(gazetteer / "Phoenix.agents.txt")
@@ -288,6 +293,7 @@ def given_names(gazetteer: Path) -> list[str]:
         word.lower()
         for word, count in people.items()
         if count >= GIVEN_NAME_MIN_PEOPLE
+        and count >= 2 * surnames.get(word, 0)  # "Johnson", "Gibson", "Moon": surnames as often as not
         and word.isalpha()
         and len(word) >= 3
         and word.lower() not in excluded
