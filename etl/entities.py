@@ -37,7 +37,7 @@ from typing import Any
 import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
 from etl.errors import ConfigurationError
-from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, strip_titles
+from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, given_names, normalise, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
 from etl.quotes import attributed_quotes
@@ -398,6 +398,7 @@ def _head_automaton(heads: Sequence[str]) -> Any:
 
 
 _HEAD_SCAN = _head_automaton(_ORG_HEADS)
+_ORG_HEAD_WORDS = frozenset(_ORG_HEADS)
 """The head words of organisations' names: a capitalised name ending with one ("the Seoul Central District Court",
 "Delhi High Court", "Tyvak Nano-Satellite Systems Inc.") or opening "<Head> of <Name>" ("the Department of Public
 Safety") names an organisation, whatever the words before it. Found in one Aho-Corasick pass (a regular expression
@@ -810,6 +811,7 @@ def _prepare_spans(
     ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
+    pieces = _people_in_organisations(doc, pieces)
     pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
     datelines = _datelines(doc)
@@ -819,6 +821,85 @@ def _prepare_spans(
     kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+_NOT_IN_PEOPLE = frozenset(
+    """
+    Church Hospital School Center Centre Club Airport Studio Studios Records Foods Press Times Post News Media
+    Network Motors Systems Technologies Labs Holdings Partners Capital Ventures Energy Pharmaceuticals Entertainment
+    Industries International Global Trust Hotel Hotels Restaurant Market Stores Brothers Bros Sons FC United City
+    Associates Architects Design Coffee Shop Store Creative Award Awards Prize Act Championship Championships Cup
+    Gazette Tribune Herald Journal Sentinel Magazine Review Program Programme Project Museum Gallery Theatre Theater
+    Northern Southern Eastern Western
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Words of companies and venues named after people ("Grace Bible Church", "Marcus Hotels", "Johnson & Sons"),
+besides the head words of ``_ORG_HEADS``: a span holding one stays an organisation."""
+_NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:[-'’][A-ZÀ-ÖØ-ÞĀ-ɏ]?[^\W\d_]+)*")
+"""A capitalised word of a person's name ("Dirceu", "Jean-Marc", "O'Neill")."""
+
+
+def _organisation_left(rest: str) -> bool:
+    """What stays an organisation before a person's name: two words or more ending with a capitalised one, no
+    figure, comma or possessive ("Civil House"); not "Netflix of", "Inception’s" or a lone word ("Chefs")."""
+    words = rest.split()
+    return len(words) >= 2 and words[-1][:1].isupper() and not any(c.isdigit() or c in ",'’" for c in rest)
+
+
+def _plain_case(word: str) -> bool:
+    """A name word's case: capitals only at the start and after a hyphen or apostrophe ("Jean-Marc", "O'Neill"),
+    or a Mc/Mac name; not "WorkStation" or glued page text ("OhanianFounder")."""
+    return all(part[1:].islower() or len(part) == 1 for part in re.split(r"[-'’]", word) if part) or word.startswith(
+        ("Mc", "Mac")
+    )
+
+
+def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """People NER read as organisations: a name opening with a known first name (``given_names``), as the whole
+    span ("Justin Langer") or as its last two or three words, where NER ran a title into the name after it ("the
+    chief minister of Civil House José Dirceu"). A head word ("Nelson Mandela Foundation", "Grace Bible Church") or
+    a knowledge-base entry keeps the span whole."""
+    if not any(label == "ORG" for _, _, label in spans):
+        return spans
+    text = doc.text
+    firsts, lower = given_names(), LowerWords(text)
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])] if label == "ORG" else []
+        cut = _person_start(doc, text[start:end], words, firsts, lower) if len(words) >= 2 else None
+        if cut is None or doc.kb.lookup(text[start:end]) is not None:
+            out.append((start, end, label))
+            continue
+        if _organisation_left(text[start : start + words[cut - 1][1]] if cut else ""):
+            out.append((start, start + words[cut - 1][1], "ORG"))
+        out.append((start + words[cut][0], end, "PERSON"))
+    return out
+
+
+def _person_start(
+    doc: _Doc, span: str, words: list[tuple[int, int]], firsts: frozenset[str], lower: LowerWords
+) -> int | None:
+    """The index of the word a person's name starts at in an organisation's span, or None.
+
+    Not a name: words the article also writes in lower case ("Fan Shop", "Super Mario Run": a first name that is a
+    common word, or a common word after one), and a first name that ends a place's name with the word before it
+    ("San Diego Union-Tribune", "Monte Carlo Methods")."""
+    tokens = [span[s:e] for s, e in words]
+    if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE for t in tokens):
+        return None
+    for size in (3, 2):  # the person's words, at the end of the span
+        cut = len(tokens) - size
+        if cut < 0:
+            continue
+        name = tokens[cut:]
+        if not all(_NAME_WORD.fullmatch(t) and _plain_case(t) for t in name) or normalise(name[0]) not in firsts:
+            continue
+        if any(t.lower() in lower for t in name):
+            return None
+        if cut > 0 and doc.gazetteer.candidates(f"{tokens[cut - 1]} {name[0]}"):
+            return None
+        return cut
+    return None
 
 
 _ROLE_NOUNS = (

@@ -32,6 +32,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent / "data"
 REQUIRED_FIELDS = ("id", "name", "type", "aliases", "source")
 CURATED_FILE = "actors.jsonl"
 PLACES_FILE = "places_phoenix.txt"
+GIVEN_NAMES_FILE = "given_names.txt"
 
 # Words that precede a name without being part of it ("General Khalifa Haftar", "le maréchal Hafter").
 TITLES = frozenset(
@@ -135,6 +136,14 @@ def _read_jsonl(path: Path, data: bytes | None = None) -> Iterator[tuple[int, di
             yield number, None, "not a JSON object"
             continue
         yield number, obj, ""
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Known first names, normalised (``given_names.txt``, made by ``scripts/build_actor_kb.py`` from the people
+    Phoenix lists with dated offices): where a person's name starts inside a span NER calls an organisation."""
+    lines = (DEFAULT_DIR / GIVEN_NAMES_FILE).read_text(encoding="utf-8").splitlines()
+    return frozenset(normalise(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
 def _kb_files(directory: Path) -> list[Path]:

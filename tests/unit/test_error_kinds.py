@@ -920,3 +920,27 @@ def test_non_news_terms_leave_real_news_actors(kb: KnowledgeBase) -> None:
     found = actors(e)
     assert found.get("Satya Nadella") == "person"
     assert "FBI" in found and "Microsoft" in found
+
+
+def test_people_ner_reads_as_organisations_are_people(kb: KnowledgeBase) -> None:
+    """NER calls some people organisations: the whole name, or the name after a title it ran into ("Civil House
+    José Dirceu"). A known first name says where the person's name starts; head words and company or venue words
+    keep an organisation whole. The spans are given as NER gave them, so the rule is tested whatever the model."""
+    from etl.entities import link
+    from etl.records import NerSpan
+
+    body = (
+        "Justin Langer scored a century on Friday. The chief minister of Civil House José Dirceu joined the "
+        "delegation. The Nelson Mandela Foundation and Grace Bible Church raised funds."
+    )
+    article = CleanArticle(doc_id="p", source_file="p", content_sha256="p", title="", body=body, paragraphs=(body,))
+    ner = [
+        NerSpan(body.index(name), body.index(name) + len(name), "ORG")
+        for name in ("Justin Langer", "Civil House José Dirceu", "Nelson Mandela Foundation", "Grace Bible Church")
+    ]
+    found = {e.name: e.type for e in link(article, ner, kb, Gazetteer.load()).entities}
+    assert found.get("Justin Langer") == "person"
+    assert found.get("José Dirceu") == "person"
+    assert "Civil House José Dirceu" not in found
+    assert found.get("Nelson Mandela Foundation") == "organization"
+    assert found.get("Grace Bible Church") == "organization"

@@ -154,3 +154,12 @@ def test_check_finds_planted_problems(tmp_path: Path) -> None:
 def test_normalise() -> None:
     assert normalise("  Ghassan  SALAMÉ ") == "ghassan salame"
     assert normalise("al‑Sarraj’s") == "al sarraj's"
+
+
+def test_given_names_hold_first_names_not_titles_places_or_role_words() -> None:
+    """The first names (from the people Phoenix lists with dated offices) that tell where a person's name starts."""
+    from etl.knowledge.actors import given_names
+
+    names = given_names()
+    assert {"jose", "justin", "mohamed", "john"} <= names  # "Vladimir" is a town too: left out
+    assert not {"president", "sir", "foreign", "al", "indiana", "georgia", "libyan"} & names
