@@ -246,7 +246,7 @@ def build(gazetteer: Path, curated: Path) -> tuple[list[PhoenixActor], list[str]
         if csv_path.is_file():
             places.update(_csv_place_names(csv_path))
     places = {p for p in places if normalise(p) not in claimed}
-    return actors, sorted(places, key=normalise)
+    return actors, sorted(places, key=lambda p: (normalise(p), p))  # ties by spelling: the same bytes every build
 
 
 TITLE_WORDS = frozenset(
