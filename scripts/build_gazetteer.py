@@ -780,23 +780,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             )
         )
     rows += continent_rows(continents)
-    rows += [
-        Row(
-            place_id=f"area:{ascii_fold(name).replace(' ', '_')}",
-            geonameid=None,
-            name=name,
-            asciiname=ascii_fold(name),
-            alternatenames=list(aliases),
-            lat=lat,
-            lon=lon,
-            population=0,
-            feature="place",
-            country_code="",
-            country="",
-            source=INFORMAL_SOURCE,
-        )
-        for name, aliases, lat, lon in INFORMAL_REGIONS
-    ]
+    rows += [area_row(name, aliases, lat, lon, INFORMAL_SOURCE) for name, aliases, lat, lon in INFORMAL_REGIONS]
     rows += admin1_rows(cities500, country_names, rows)
     rows += subdivision_rows(country_names, rows)
     town_names: dict[str, set[str]] = defaultdict(set)  # every GeoNames spelling, not only the capped aliases kept
@@ -1115,22 +1099,32 @@ def curated_area_rows(country_names: dict[str, str]) -> list[Row]:
     """``CURATED_AREAS``: a territory of one country is a ``state`` of it (its mention gives the country, as a
     division's does); a disputed one is a ``place`` with no country, as the informal regions are."""
     return [
-        Row(
-            place_id=f"area:{ascii_fold(name).replace(' ', '_')}",
-            geonameid=None,
-            name=name,
-            asciiname=ascii_fold(name),
-            alternatenames=list(aliases),
-            lat=lat,
-            lon=lon,
-            population=0,
-            feature="state" if cc else "place",
-            country_code=cc,
-            country=country_names.get(cc, "") if cc else "",
-            source=f"{source}; newsfacet curated, rough centre point",
+        area_row(
+            name, aliases, lat, lon, f"{source}; newsfacet curated, rough centre point", cc, country_names.get(cc, "")
         )
         for name, aliases, cc, lat, lon, source in CURATED_AREAS
     ]
+
+
+def area_row(
+    name: str, aliases: Sequence[str], lat: float, lon: float, source: str, cc: str = "", country: str = ""
+) -> Row:
+    """A named area with a rough centre point and no GeoNames id: an informal region or a curated territory; one of a
+    country is a ``state`` of it (its mention gives the country), one of none a ``place``."""
+    return Row(
+        place_id=f"area:{ascii_fold(name).replace(' ', '_')}",
+        geonameid=None,
+        name=name,
+        asciiname=ascii_fold(name),
+        alternatenames=list(aliases),
+        lat=lat,
+        lon=lon,
+        population=0,
+        feature="state" if cc else "place",
+        country_code=cc,
+        country=country if cc else "",
+        source=source,
+    )
 
 
 def rename(row: Row, name: str, others: Sequence[str] = ()) -> None:
