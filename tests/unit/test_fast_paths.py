@@ -431,3 +431,14 @@ def test_reporting_verb_pattern_matches_the_word_boundary_version(seed: int) -> 
     for _ in range(1000):
         text = _random_text(rng, [*words, " ", "x", "_", "1", "\n", "-", "é"], 0, 10)
         assert [m.span() for m in quotes._INVERTED.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_demonym_answers_are_remembered_as_first_given() -> None:
+    from etl.knowledge.gazetteer import Gazetteer, normalize_name
+
+    gazetteer = Gazetteer.load()
+    for word in ("Libyan", "Libyan", "libyan", "Italian", "Italy", "Fran\u00e7ais", "Tripoli", "", "U.S.", "Turkish"):
+        expected = gazetteer._demonyms.get(normalize_name(word))
+        assert gazetteer.demonym_country(word) == expected, word
+        assert gazetteer.demonym_country(word) == expected, word
+    assert gazetteer.demonym_country("Libyan") == "LY"
