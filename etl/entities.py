@@ -1272,15 +1272,20 @@ _ORGAN_FR = re.compile(
 )
 
 
+_ASCII_CASE_TWINS = "\u0130\u0131\u017f\u212a"
+"""The characters outside ASCII that a case-insensitive pattern takes for an ASCII letter (İ, dotless ı, long ſ,
+the Kelvin sign K): the only ones whose lower case is not that letter, or is two characters (İ)."""
+
+
 def _organ_matches(text: str) -> Iterable[re.Match[str]]:
     """``_ORGAN_EN.finditer(text)``. Why not that call alone: the pattern is tried at every position of the text (a
-    tenth of a millisecond per article); in ASCII text each organ word is found with ``str.find`` in the lower-cased
-    text instead, and the pattern is matched only there (its case-insensitive words match ASCII text only where the
-    lower-cased text holds them)."""
-    if not text.isascii():
+    tenth of a millisecond per article); each organ word is found with ``str.find`` in the lower-cased text instead,
+    and the pattern is matched only there. Its case-insensitive words (all ASCII) match only where the lower-cased
+    text holds them, unless the text holds one of ``_ASCII_CASE_TWINS``: then the pattern scans it all."""
+    if not text.isascii() and any(twin in text for twin in _ASCII_CASE_TWINS):
         yield from _ORGAN_EN.finditer(text)
         return
-    lowered = text.lower()
+    lowered = text.lower()  # as long as the text: the only character whose lower case is longer is a twin (İ)
     starts: set[int] = set()
     for organ in _ORGANS_EN:
         at = lowered.find(organ)

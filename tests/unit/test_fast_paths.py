@@ -394,7 +394,8 @@ def test_the_clients_json_is_the_standard_librarys(document: dict[str, object]) 
 @pytest.mark.parametrize("seed", range(5))
 def test_organ_words_found_as_the_pattern_finds_them(seed: int) -> None:
     rng = random.Random(seed)
-    pieces = [*entities._ORGANS_EN, "Italian", "the", "x", " ", " ", "-", "s", "\u00e9"]
+    twins = ["m\u0131litary", "emba\u017f\u017fy", "ARMY\u0130", "\u212a"]  # the characters case-folded to ASCII
+    pieces = [*entities._ORGANS_EN, "Italian", "the", "x", " ", " ", "-", "s", "\u00e9", "\u201c", *twins]
     for _ in range(400):
         words = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
         text = "".join(w.upper() if rng.random() < 0.2 else w.title() if rng.random() < 0.2 else w for w in words)
@@ -431,6 +432,16 @@ def test_reporting_verb_pattern_matches_the_word_boundary_version(seed: int) -> 
     for _ in range(1000):
         text = _random_text(rng, [*words, " ", "x", "_", "1", "\n", "-", "é"], 0, 10)
         assert [m.span() for m in quotes._INVERTED.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_the_ascii_case_twins_are_every_character_a_case_blind_pattern_takes_for_an_ascii_letter() -> None:
+    """``_organ_matches`` finds the organ words in the lower-cased text unless it holds a twin: a character outside
+    ASCII that a case-insensitive pattern takes for an ASCII letter, other than by its one-character lower case."""
+    letters = re.compile("(?i:" + "|".join("abcdefghijklmnopqrstuvwxyz") + ")")
+    for code in range(0x80, 0x110000):
+        ch = chr(code)
+        if letters.fullmatch(ch) or len(ch.lower()) != 1:  # the second: the lower-cased text would lose the offsets
+            assert ch in entities._ASCII_CASE_TWINS, hex(code)
 
 
 def test_demonym_answers_are_remembered_as_first_given() -> None:
