@@ -444,6 +444,23 @@ def test_the_ascii_case_twins_are_every_character_a_case_blind_pattern_takes_for
             assert ch in entities._ASCII_CASE_TWINS, hex(code)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_state_office_pattern_matches_the_look_around_version(seed: int) -> None:
+    plain = re.compile(rf"(?=[PFDIOEMKCA]|am|en)(?<=[a-z] )(?:{regions._STATE_NOUNS_EN})\b")
+    offices = [
+        *("President", "Vice President", "Vice-President", "Prime Minister", "Premier", "Foreign Minister"),
+        *("Defense Minister", "Defence Minister", "Interior Minister", "Oil Minister", "Energy Minister", "Minister"),
+        *("Ministers", "King", "Emir", "Crown Prince", "Chancellor", "ambassador", "Ambassador", "envoy", "Envoy"),
+        *("envoys", "Turkish", "the", "a"),
+    ]
+    rng = random.Random(seed)
+    for _ in range(1000):
+        text = _random_text(rng, [*offices, " ", " ", "x", ".", "\n", "-", "\u00e9", "1"], 0, 12)
+        assert [m.span() for m in regions._STATE_NOUN_EN.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for line in SEED_LINES:
+        assert [m.span() for m in regions._STATE_NOUN_EN.finditer(line)] == [m.span() for m in plain.finditer(line)]
+
+
 def test_demonym_answers_are_remembered_as_first_given() -> None:
     from etl.knowledge.gazetteer import Gazetteer, normalize_name
 
