@@ -461,6 +461,35 @@ def test_state_office_pattern_matches_the_look_around_version(seed: int) -> None
         assert [m.span() for m in regions._STATE_NOUN_EN.finditer(line)] == [m.span() for m in plain.finditer(line)]
 
 
+def _unanchored_branches() -> list[str]:
+    patterns = [*boilerplate._STRONG, *boilerplate._WEAK]
+    return [b for p in patterns for b in boilerplate._split_alternatives(p) if not b.startswith("^")]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_letter_first_rules_match_where_the_rules_do(seed: int) -> None:
+    rng = random.Random(seed)
+    branches = _unanchored_branches()
+    words = sorted({w for b in branches for w in re.findall(r"[^\W\d_]+", b)})
+    for branch in branches:
+        rewritten = re.compile(boilerplate.literal_first(branch))
+        plain = re.compile(branch)
+        for _ in range(60):
+            probe = _random_text(rng, [*words, " ", " ", "-", "'", "x", "\u00e9", "1", "_"], 0, 12)
+            assert [m.span() for m in rewritten.finditer(probe)] == [m.span() for m in plain.finditer(probe)], (
+                branch,
+                probe,
+            )
+
+
+def test_every_rule_opening_with_a_boundary_opens_with_its_letters() -> None:
+    """The rewrite is what makes the search fast: no rule that opens with ``\\b`` may be left as it was."""
+    for branch in _unanchored_branches():
+        assert not boilerplate.literal_first(branch).startswith("\\b"), branch
+    assert boilerplate.literal_first(r"\bcookies?\b") == r"cookie(?<=\bcookie)s?\b"
+    assert boilerplate.literal_first(r"\b(?:a|b)?x") == r"\b(?:a|b)?x"  # an optional group: left as it is
+
+
 def test_demonym_answers_are_remembered_as_first_given() -> None:
     from etl.knowledge.gazetteer import Gazetteer, normalize_name
 
