@@ -490,6 +490,21 @@ def test_every_rule_opening_with_a_boundary_opens_with_its_letters() -> None:
     assert boilerplate.literal_first(r"\b(?:a|b)?x") == r"\b(?:a|b)?x"  # an optional group: left as it is
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_title_matches_are_the_pattern_matches(seed: int) -> None:
+    pieces = [
+        *("President", "Gen.", "General", "Lt. General", "Mr", "Mr.", "M.", "SG", "Secretary-General", "MP"),
+        *("turc", "Joe", "Biden", "Deby", "x", ".", "-", "(", "l", "L"),
+        *("le président", "Le président", "la présidente", "l'ambassadeur", "l\u2019émir", "le ministre", "\u00c9mile"),
+        *(" ", " ", "  ", "\n"),
+    ]
+    rng = random.Random(seed)
+    texts = [*SEED_LINES, *(_random_text(rng, pieces, 0, 14) for _ in range(2000))]
+    for text in texts:
+        fast = [(m.span(), m.groups()) for m in entities._title_matches(text)]
+        assert fast == [(m.span(), m.groups()) for m in entities._TITLE_THEN_NAME.finditer(text)], text
+
+
 def test_demonym_answers_are_remembered_as_first_given() -> None:
     from etl.knowledge.gazetteer import Gazetteer, normalize_name
 
