@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, filterfalse
 from typing import NamedTuple
 
 from etl.knowledge.folding import POSSESSIVE_AFTER, LowerWords
@@ -768,6 +768,17 @@ def _full_name_elsewhere(text: str, name: str) -> bool:
     return False
 
 
+def capitalised_words(text: str) -> set[str]:
+    """The distinct ``_WORD`` tokens of ``text`` that open with a capital: ``{w for w in _WORD.findall(text) if
+    w[0].isupper()}``.
+
+    Why not that line: the pattern read every character of the article, 0.2 ms per bench article. A token never
+    spans white space (none of its characters is one), so the text's space-separated pieces tokenise apart; a piece
+    with no capital in it (``str.islower``: every cased character lower case) holds no such token and is left out
+    before the pattern runs over the rest (a fifth of the text), for about half the time."""
+    return {w for w in _WORD.findall(" ".join(filterfalse(str.islower, text.split()))) if w[0].isupper()}
+
+
 def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_Pending], gaz: Gazetteer) -> _Context:
     """Countries named outright, countries of unambiguous places, nationality adjectives, states named, and a first
     reading of every mention (the anchors distances are measured from)."""
@@ -784,7 +795,7 @@ def _read_context(text: str, pending: Sequence[_Pending], scan_only: Sequence[_P
         if p.candidates and len({c.country_code for c in p.candidates}) == 1
     }
     demonym_countries: set[str] = set()
-    for word in {w for w in _WORD.findall(text) if w[0].isupper()}:  # each distinct capitalised word once
+    for word in capitalised_words(text):  # each distinct capitalised word once
         dem_cc = gaz.demonym_country(word)
         if dem_cc is not None:
             demonym_countries.add(dem_cc)

@@ -514,3 +514,21 @@ def test_demonym_answers_are_remembered_as_first_given() -> None:
         assert gazetteer.demonym_country(word) == expected, word
         assert gazetteer.demonym_country(word) == expected, word
     assert gazetteer.demonym_country("Libyan") == "LY"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_capitalised_words_are_the_capitalised_tokens(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = ["Ab", "ab", "\u00c9", "\u00e9", "\u01c5", "1", "_", "'", "\u2019", ".", "-", "("]
+    alphabet += [" ", "\n", "\u00a0", "\u2003", "\x1c"]  # white space str.split knows, and \u01c5 is title case
+    for text in [*SEED_LINES, *(_random_text(rng, alphabet, 0, 20) for _ in range(2000))]:
+        plain = {w for w in regions._WORD.findall(text) if w[0].isupper()}
+        assert regions.capitalised_words(text) == plain, text
+
+
+def test_no_white_space_is_a_token_character() -> None:
+    """``capitalised_words`` splits the text where ``str.split`` does: no token may hold such a character."""
+    for code in range(0x110000):
+        if chr(code).isspace():
+            token = regions._WORD.match("a" + chr(code))
+            assert token is not None and token.group() == "a", hex(code)
