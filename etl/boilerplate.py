@@ -291,11 +291,13 @@ def literal_first(branch: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _rules_for(triggers: frozenset[str], strong: bool) -> re.Pattern[str] | None:
-    """The unanchored rules a line with these triggers could match, as one pattern (None: none can), each opening
-    with its letters where it can (``literal_first``)."""
+    """The unanchored rules a line with these triggers could match, as one pattern (None: none can); the strong
+    ones each opening with its letters where it can (``literal_first``). Not the weak ones: their words are short
+    and common ("log in", "register"), tried wherever their first letter stands they took a tenth longer."""
     by_trigger, unkeyed = (_STRONG_BY_TRIGGER, _STRONG_UNKEYED) if strong else (_WEAK_BY_TRIGGER, _WEAK_UNKEYED)
     branches = dict.fromkeys([*unkeyed, *(b for t in sorted(triggers) for b in by_trigger[t])])
-    return re.compile("|".join(f"(?:{literal_first(b)})" for b in branches)) if branches else None
+    written = [literal_first(b) if strong else b for b in branches]
+    return re.compile("|".join(f"(?:{b})" for b in written)) if written else None
 
 
 def _matches_unanchored(probe: str, triggers: frozenset[str], strong: bool) -> bool:

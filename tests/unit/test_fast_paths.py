@@ -483,8 +483,8 @@ def test_letter_first_rules_match_where_the_rules_do(seed: int) -> None:
 
 
 def test_every_rule_opening_with_a_boundary_opens_with_its_letters() -> None:
-    """The rewrite is what makes the search fast: no rule that opens with ``\\b`` may be left as it was."""
-    for branch in _unanchored_branches():
+    """The rewrite is what makes the search fast: no strong rule that opens with ``\\b`` may be left as it was."""
+    for branch in (b for p in boilerplate._STRONG for b in boilerplate._split_alternatives(p) if b[:1] != "^"):
         assert not boilerplate.literal_first(branch).startswith("\\b"), branch
     assert boilerplate.literal_first(r"\bcookies?\b") == r"cookie(?<=\bcookie)s?\b"
     assert boilerplate.literal_first(r"\b(?:a|b)?x") == r"\b(?:a|b)?x"  # an optional group: left as it is
