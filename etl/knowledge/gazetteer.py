@@ -161,6 +161,7 @@ class Gazetteer:
         self._divisions: dict[str, Place] = {}  # ISO 3166-2 code ("US-AZ") -> first-level division
         self._rankings: dict[tuple[int, ...], tuple[Place, ...]] = {}  # see _ranked
         self._demonym_words: dict[str, str | None] = {}  # see demonym_country
+        self._candidates: dict[str, tuple[Place, ...]] = {}  # see candidates
         for idx, place in enumerate(self.places):
             if place.feature == "country":
                 self._countries[place.country_code] = place
@@ -268,7 +269,18 @@ class Gazetteer:
     # --- lookups -------------------------------------------------------------------------------------------
 
     def candidates(self, name: str) -> list[Place]:
-        """Every place this name may denote, most likely first (country, town, region, district; then size)."""
+        """Every place this name may denote, most likely first (country, town, region, district; then size).
+
+        Remembered per name as written (a fresh list each call: callers may change theirs): the stages ask it of the
+        same names again and again (every mention, in every article), and each time folded the name anew."""
+        ranked = self._candidates.get(name)
+        if ranked is None:
+            ranked = self._ranking(self._indices(name))
+            if len(self._candidates) < _RANKINGS_CACHED:
+                self._candidates[name] = ranked
+        return list(ranked)
+
+    def _indices(self, name: str) -> list[int]:
         key = normalize_name(name)
         indices = list(self._by_key.get(key, ()))
         bare = strip_article(key)
@@ -277,9 +289,12 @@ class Gazetteer:
         if not indices and key.endswith(DIVISION_WORDS):  # "Benue State", "Sokoto State": the state itself
             stem = key.rsplit(" ", 1)[0]
             indices = [i for i in self._by_key.get(stem, ()) if self.places[i].feature == "state"]
-        return self._ranked(indices)
+        return indices
 
     def _ranked(self, indices: Iterable[int]) -> list[Place]:
+        return list(self._ranking(indices))
+
+    def _ranking(self, indices: Iterable[int]) -> tuple[Place, ...]:
         key = tuple(indices)
         ranked = self._rankings.get(key)
         if ranked is None:  # a name's ranking never changes: sort it once per process
@@ -287,7 +302,7 @@ class Gazetteer:
             ranked = tuple(sorted(places, key=lambda p: (FEATURE_RANK.get(p.feature, 9), -p.population, p.place_id)))
             if len(self._rankings) < _RANKINGS_CACHED:
                 self._rankings[key] = ranked
-        return list(ranked)
+        return ranked
 
     def _canonical(self, name: str, features: set[str]) -> str | None:
         for place in self.candidates(name):

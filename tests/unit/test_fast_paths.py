@@ -532,3 +532,15 @@ def test_no_white_space_is_a_token_character() -> None:
         if chr(code).isspace():
             token = regions._WORD.match("a" + chr(code))
             assert token is not None and token.group() == "a", hex(code)
+
+
+def test_remembered_candidates_are_the_computed_ranking_in_a_fresh_list() -> None:
+    from etl.knowledge.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    names = ["Tripoli", "the Gambia", "Gambia", "Benue State", "Sokoto State", "Nowhere Atall", "", "US", "us", "Sirte"]
+    for name in [*names, *names]:
+        first = gazetteer.candidates(name)
+        assert first == list(gazetteer._ranking(gazetteer._indices(name))), name
+        first.append(first[0] if first else gazetteer.places[0])  # a caller's change stays its own
+        assert gazetteer.candidates(name) == list(gazetteer._ranking(gazetteer._indices(name))), name
