@@ -117,17 +117,25 @@ def wikinews(root: Path) -> list[Article]:
 
 
 def geowebnews(path: Path) -> list[Article]:
-    """GeoWebNews articles with their gold place mentions (adjectival modifiers left out, as ``geo_eval``)."""
+    """GeoWebNews articles with their gold place mentions (adjectival modifiers left out, as ``geo_eval``).
+
+    Nationality words, adjectives ("Russian troops") or nouns ("Mexicans"), are annotated but not scored: a
+    prediction on one is neither found nor wrong (``Article.ignore``), for both systems, as Wikinews' unannotated
+    spans are."""
     out: list[Article] = []
     for art in ET.parse(path).getroot().iter("article"):
         text = art.findtext("text") or ""
-        gold = []
+        gold, adjectives = [], []
         for top in art.iter("toponym"):
-            if (top.findtext("type") or "") not in GWN_TYPES or (top.findtext("modifierType") or "") == "Adjective":
-                continue
+            kind = top.findtext("type") or ""
             start, end = int(top.findtext("start") or 0), int(top.findtext("end") or 0)
+            if kind == "Demonym" or (top.findtext("modifierType") or "") == "Adjective":
+                adjectives.append((start, end))
+                continue
+            if kind not in GWN_TYPES:
+                continue
             gold.append(Gold(start, end, "place", text[start:end], text[start:end]))
-        out.append(Article(f"gwn-{art.get('file', '')}", "", text, tuple(gold)))
+        out.append(Article(f"gwn-{art.get('file', '')}", "", text, tuple(gold), tuple(adjectives)))
     return out
 
 
@@ -255,7 +263,7 @@ def score(article: Article, out: Output, tallies: dict[str, Tally], errors: list
 
 def score_places(article: Article, out: Output, tally: Tally, strict: Tally, errors: list[str] | None = None) -> None:
     """GeoWebNews: every place prediction is judged (the gold marks every place): F1 over overlapping spans."""
-    preds = [(s, e) for s, e, t, _ in out.spans if t == "place"]
+    preds = [(s, e) for s, e, t, _ in out.spans if t == "place" and not _overlaps(s, e, article.ignore)]
     golds = [(g.start, g.end) for g in article.gold]
     for sc, same in ((tally, _overlaps), (strict, lambda s, e, spans: (s, e) in set(spans))):
         sc.gold += len(golds)
@@ -268,7 +276,7 @@ def score_places(article: Article, out: Output, tally: Tally, strict: Tally, err
         errors.extend(
             f"{article.doc_id} EXTRA place {text[s:e]!r} ({name})"
             for s, e, t, name in out.spans
-            if t == "place" and not _overlaps(s, e, golds)
+            if t == "place" and not _overlaps(s, e, golds) and not _overlaps(s, e, article.ignore)
         )
 
 

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import lru_cache
 from itertools import accumulate, filterfalse
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
 from etl.knowledge.folding import POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, Place, is_generic_word, normalize_name
@@ -396,6 +398,68 @@ _FRENCH_OFFICE_PIECES = ("présiden", "ministre", "chef de l", "roi ", "émir", 
 scan, a tenth of the regions stage."""
 
 
+_STATE_AGENTS_EN = """
+    forces troops army military navy soldiers warplanes government authorities officials parliament lawmakers
+    embassy diplomats delegation ministry cabinet presidency presidential parliamentary elections election leader
+    leaders leadership regime intelligence police coastguard Government Army Navy Parliament Embassy
+""".split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+"""The state's own agents and institutions: a nationality right before one ("Egyptian forces", "the Syrian
+government", "the Ukrainian presidential elections") names the state as an actor, as an office does. Fighters,
+rebels, militants, migrants or nationals are not the state: "a Sudanese fighter" stays context."""
+_STATE_AGENTS_FR = """
+    forces armée troupes soldats militaires gouvernement autorités responsables police parlement ambassade
+    diplomates diplomatie délégation marine aviation régime dirigeants pouvoir
+""".split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+"""The same agents in French, where the nationality follows ("les forces turques", "le gouvernement syrien")."""
+
+
+def _agent_automaton() -> Any:
+    """One automaton for both lists: " forces" (English: the nationality before) reports True, "forces " (French:
+    after) False; pyahocorasick is untyped."""
+    automaton = ahocorasick.Automaton()
+    for noun in _STATE_AGENTS_EN:
+        automaton.add_word(f" {noun}", (len(noun) + 1, True))
+    for noun in _STATE_AGENTS_FR:
+        automaton.add_word(f"{noun} ", (len(noun) + 1, False))
+    automaton.make_automaton()
+    return automaton
+
+
+_AGENT_SCAN = _agent_automaton()
+_DEMONYM_LISTED = re.compile(r"([A-Z][a-z]+)(?:,? and |,? or |, )$")
+"""An earlier nationality of a list sharing the noun: "Egyptian, Syrian, and Iraqi forces"."""
+_DEMONYM_FOLLOWING = re.compile(r"[a-zéèêëîïôç]+")
+
+
+def _alone(text: str, start: int) -> bool:
+    """The word at ``start`` is a whole word: not the tail of "pro-Turkish" or "anti-Russian"."""
+    return start == 0 or not (text[start - 1].isalpha() or text[start - 1] == "-")
+
+
+def _state_agent_demonyms(text: str, gaz: Gazetteer) -> list[tuple[int, int]]:
+    """Spans of the nationalities written with a state's agents (``_STATE_AGENTS_EN``, ``_STATE_AGENTS_FR``).
+
+    The nouns are found in one Aho-Corasick pass (a regular expression over lower-case words would be tried at
+    most positions), then the word next to each is looked up as a nationality."""
+    spans: list[tuple[int, int]] = []
+    for last, (size, english) in _AGENT_SCAN.iter(text):
+        at = last + 1 - size
+        if english:
+            if last + 1 < len(text) and text[last + 1].isalpha():
+                continue
+            word = _DEMONYM_BEFORE.search(text, max(0, at - 30), at + 1)
+            while word and _alone(text, word.start(1)) and gaz.demonym_country(word.group(1)):
+                spans.append((word.start(1), word.end(1)))
+                word = _DEMONYM_LISTED.search(text, max(0, word.start(1) - 30), word.start(1))
+        elif (
+            _alone(text, at)
+            and (word := _DEMONYM_FOLLOWING.match(text, last + 1))
+            and gaz.demonym_country(word.group())
+        ):
+            spans.append((word.start(), word.end()))
+    return spans
+
+
 def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
     """A nationality written with a state's office ("Turkish President", "Italian Premier", "le président turc",
     "le ministre russe") names that state: the country is an actor of the story, unlike "a Sudanese fighter". Each
@@ -409,11 +473,13 @@ def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
     ]
     if any(piece in text for piece in _FRENCH_OFFICE_PIECES):
         found.extend(_DEMONYM_AFTER.finditer(text))
-    for m in found:
-        code = gaz.demonym_country(m.group(1))
+    spans = {(m.start(1), m.end(1)) for m in found}
+    spans.update(_state_agent_demonyms(text, gaz))
+    for start, end in sorted(spans):
+        code = gaz.demonym_country(text[start:end])
         country = gaz.country(code) if code else None
         if country is not None:
-            out.append(ResolvedMention(m.start(1), m.end(1), m.group(1), country, "demonym"))
+            out.append(ResolvedMention(start, end, text[start:end], country, "demonym"))
     return out
 
 

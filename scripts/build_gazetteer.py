@@ -290,10 +290,14 @@ INFORMAL_REGIONS: tuple[tuple[str, tuple[str, ...], float, float], ...] = (
 INFORMAL_SOURCE = "newsfacet curated: informal region or sea, rough centre point"
 
 
+FRENCH_C_FEMININE = {"grec": "grecque"}
+"""The one French nationality in -c that keeps its c before -que."""
+
+
 def french_forms(masculine: str) -> list[str]:
     """A French demonym's four forms: "turc" -> turc, turcs, turque, turques; "libyen" -> libyens, libyenne(s)."""
     if masculine.endswith("c"):
-        feminine = masculine + "que"
+        feminine = FRENCH_C_FEMININE.get(masculine, masculine[:-1] + "que")  # turc -> turque; grec -> grecque
     elif masculine.endswith("en"):
         feminine = masculine + "ne"  # libyen -> libyenne, européen -> européenne
     elif masculine.endswith("e"):

@@ -131,6 +131,29 @@ def test_kind3_a_nationality_with_an_office_names_the_state(kb: KnowledgeBase) -
     assert "Sudan" not in countries(e)  # a nationality alone stays context
 
 
+def test_kind3_a_nationality_with_the_states_agents_names_the_state(kb: KnowledgeBase) -> None:
+    e = enrich(
+        kb,
+        "Troops gather on the border",
+        "A build-up of Egyptian, Syrian and Iraqi forces was reported on Monday. The Algerian government said "
+        "nothing, and pro-Tunisian militias and Chadian fighters crossed into Libya near Kufra.",
+    )
+    assert {"Egypt", "Syria", "Iraq", "Algeria", "Libya"} <= countries(e)
+    assert not {"Tunisia", "Chad"} & countries(e)  # a group backing a state, or fighters, are not the state
+
+
+def test_kind3_french_a_nationality_with_the_states_agents_names_the_state(kb: KnowledgeBase) -> None:
+    e = enrich(
+        kb,
+        "Des troupes à la frontière",
+        "Les forces égyptiennes, les troupes turques et le gouvernement algérien ont réagi lundi, tandis que des "
+        "combattants tchadiens entraient en Libye près de Koufra.",
+        "fr",
+    )
+    assert {"Egypt", "Turkey", "Algeria", "Libya"} <= countries(e)
+    assert "Chad" not in countries(e)
+
+
 # 4. headline fragments and page furniture ------------------------------------------------------------------------
 
 
