@@ -259,12 +259,45 @@ _STRONG_BY_TRIGGER, _STRONG_UNKEYED = _unanchored_rules(_STRONG)
 _WEAK_BY_TRIGGER, _WEAK_UNKEYED = _unanchored_rules(_WEAK)
 
 
+_LEADING_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def literal_first(branch: str) -> str:
+    """``branch`` (a rule with no top-level ``|``) written to open with its first letters when it opens with a word
+    boundary: ``\\bword rest`` -> ``word(?<=\\bword) rest``, the boundary checked behind the word; a leading group of
+    alternatives is rewritten alternative by alternative. The same matches at the same places.
+
+    Why: a pattern opening with ``\\b`` is tried at every position of the line; one whose every alternative opens
+    with a letter is searched for those letters only (the engine skips ahead). Story lines holding a trigger
+    ("appointed" holds "app") ran the rules over their whole length: 0.15 ms per article, half of it gone. A branch
+    that does not open so is returned as it is."""
+    if not branch.startswith(r"\b"):
+        return branch
+    rest = branch[2:]
+    if (word := _LEADING_LETTERS.match(rest)) is not None:
+        letters, after = word.group(), rest[word.end() :]
+        if after[:1] in ("?", "*", "+", "{"):  # the last letter is quantified: it stays with the rest
+            letters, after = letters[:-1], letters[-1] + after
+        return f"{letters}(?<=\\b{letters}){after}" if letters else branch
+    if rest.startswith("(?:"):
+        end = _group_end(rest, 0)
+        if rest[end + 1 : end + 2] in ("?", "*", "+", "{"):
+            return branch
+        alternatives = [literal_first(r"\b" + alt) for alt in _split_alternatives(rest[3:end])]
+        if all(not alt.startswith(r"\b") for alt in alternatives):
+            return "(?:" + "|".join(alternatives) + ")" + rest[end + 1 :]
+    return branch
+
+
 @functools.lru_cache(maxsize=1024)
 def _rules_for(triggers: frozenset[str], strong: bool) -> re.Pattern[str] | None:
-    """The unanchored rules a line with these triggers could match, as one pattern (None: none can)."""
+    """The unanchored rules a line with these triggers could match, as one pattern (None: none can); the strong
+    ones each opening with its letters where it can (``literal_first``). Not the weak ones: their words are short
+    and common ("log in", "register"), tried wherever their first letter stands they took a tenth longer."""
     by_trigger, unkeyed = (_STRONG_BY_TRIGGER, _STRONG_UNKEYED) if strong else (_WEAK_BY_TRIGGER, _WEAK_UNKEYED)
     branches = dict.fromkeys([*unkeyed, *(b for t in sorted(triggers) for b in by_trigger[t])])
-    return re.compile("|".join(f"(?:{b})" for b in branches)) if branches else None
+    written = [literal_first(b) if strong else b for b in branches]
+    return re.compile("|".join(f"(?:{b})" for b in written)) if written else None
 
 
 def _matches_unanchored(probe: str, triggers: frozenset[str], strong: bool) -> bool:

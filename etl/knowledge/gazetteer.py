@@ -160,6 +160,8 @@ class Gazetteer:
         self._countries: dict[str, Place] = {}
         self._divisions: dict[str, Place] = {}  # ISO 3166-2 code ("US-AZ") -> first-level division
         self._rankings: dict[tuple[int, ...], tuple[Place, ...]] = {}  # see _ranked
+        self._demonym_words: dict[str, str | None] = {}  # see demonym_country
+        self._candidates: dict[str, tuple[Place, ...]] = {}  # see candidates
         for idx, place in enumerate(self.places):
             if place.feature == "country":
                 self._countries[place.country_code] = place
@@ -267,7 +269,18 @@ class Gazetteer:
     # --- lookups -------------------------------------------------------------------------------------------
 
     def candidates(self, name: str) -> list[Place]:
-        """Every place this name may denote, most likely first (country, town, region, district; then size)."""
+        """Every place this name may denote, most likely first (country, town, region, district; then size).
+
+        Remembered per name as written (a fresh list each call: callers may change theirs): the stages ask it of the
+        same names again and again (every mention, in every article), and each time folded the name anew."""
+        ranked = self._candidates.get(name)
+        if ranked is None:
+            ranked = self._ranking(self._indices(name))
+            if len(self._candidates) < _RANKINGS_CACHED:
+                self._candidates[name] = ranked
+        return list(ranked)
+
+    def _indices(self, name: str) -> list[int]:
         key = normalize_name(name)
         indices = list(self._by_key.get(key, ()))
         bare = strip_article(key)
@@ -276,9 +289,12 @@ class Gazetteer:
         if not indices and key.endswith(DIVISION_WORDS):  # "Benue State", "Sokoto State": the state itself
             stem = key.rsplit(" ", 1)[0]
             indices = [i for i in self._by_key.get(stem, ()) if self.places[i].feature == "state"]
-        return self._ranked(indices)
+        return indices
 
     def _ranked(self, indices: Iterable[int]) -> list[Place]:
+        return list(self._ranking(indices))
+
+    def _ranking(self, indices: Iterable[int]) -> tuple[Place, ...]:
         key = tuple(indices)
         ranked = self._rankings.get(key)
         if ranked is None:  # a name's ranking never changes: sort it once per process
@@ -286,7 +302,7 @@ class Gazetteer:
             ranked = tuple(sorted(places, key=lambda p: (FEATURE_RANK.get(p.feature, 9), -p.population, p.place_id)))
             if len(self._rankings) < _RANKINGS_CACHED:
                 self._rankings[key] = ranked
-        return list(ranked)
+        return ranked
 
     def _canonical(self, name: str, features: set[str]) -> str | None:
         for place in self.candidates(name):
@@ -332,8 +348,17 @@ class Gazetteer:
         return None
 
     def demonym_country(self, word: str) -> str | None:
-        """Country code a nationality adjective points to ("Libyan" -> "LY"), for context only."""
-        return self._demonyms.get(normalize_name(word))
+        """Country code a nationality adjective points to ("Libyan" -> "LY"), for context only.
+
+        Remembered per word as written: the regions stage asks it of every distinct capitalised word of an article
+        (most of them the same from one article to the next), and folding each again was a tenth of a millisecond
+        per article. The demonyms never change once the gazetteer is built."""
+        if word in self._demonym_words:
+            return self._demonym_words[word]
+        found = self._demonyms.get(normalize_name(word))
+        if len(self._demonym_words) < _DEMONYM_WORDS_CACHED:
+            self._demonym_words[word] = found
+        return found
 
     @property
     def name_count(self) -> int:
@@ -402,6 +427,7 @@ def file_version(directory: Path | None = None, user_dir: Path | None = None) ->
 
 
 _RANKINGS_CACHED = 100_000  # distinct names ranked and kept; the gazetteer has about 90,000 keys
+_DEMONYM_WORDS_CACHED = 200_000  # distinct words whose demonym answer is kept (a few megabytes at most)
 
 
 def _opt_float(value: str) -> float | None:

@@ -394,7 +394,8 @@ def test_the_clients_json_is_the_standard_librarys(document: dict[str, object]) 
 @pytest.mark.parametrize("seed", range(5))
 def test_organ_words_found_as_the_pattern_finds_them(seed: int) -> None:
     rng = random.Random(seed)
-    pieces = [*entities._ORGANS_EN, "Italian", "the", "x", " ", " ", "-", "s", "\u00e9"]
+    twins = ["m\u0131litary", "emba\u017f\u017fy", "ARMY\u0130", "\u212a"]  # the characters case-folded to ASCII
+    pieces = [*entities._ORGANS_EN, "Italian", "the", "x", " ", " ", "-", "s", "\u00e9", "\u201c", *twins]
     for _ in range(400):
         words = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
         text = "".join(w.upper() if rng.random() < 0.2 else w.title() if rng.random() < 0.2 else w for w in words)
@@ -431,3 +432,115 @@ def test_reporting_verb_pattern_matches_the_word_boundary_version(seed: int) -> 
     for _ in range(1000):
         text = _random_text(rng, [*words, " ", "x", "_", "1", "\n", "-", "é"], 0, 10)
         assert [m.span() for m in quotes._INVERTED.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_the_ascii_case_twins_are_every_character_a_case_blind_pattern_takes_for_an_ascii_letter() -> None:
+    """``_organ_matches`` finds the organ words in the lower-cased text unless it holds a twin: a character outside
+    ASCII that a case-insensitive pattern takes for an ASCII letter, other than by its one-character lower case."""
+    letters = re.compile("(?i:" + "|".join("abcdefghijklmnopqrstuvwxyz") + ")")
+    for code in range(0x80, 0x110000):
+        ch = chr(code)
+        if letters.fullmatch(ch) or len(ch.lower()) != 1:  # the second: the lower-cased text would lose the offsets
+            assert ch in entities._ASCII_CASE_TWINS, hex(code)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_state_office_pattern_matches_the_look_around_version(seed: int) -> None:
+    plain = re.compile(rf"(?=[PFDIOEMKCA]|am|en)(?<=[a-z] )(?:{regions._STATE_NOUNS_EN})\b")
+    offices = [
+        *("President", "Vice President", "Vice-President", "Prime Minister", "Premier", "Foreign Minister"),
+        *("Defense Minister", "Defence Minister", "Interior Minister", "Oil Minister", "Energy Minister", "Minister"),
+        *("Ministers", "King", "Emir", "Crown Prince", "Chancellor", "ambassador", "Ambassador", "envoy", "Envoy"),
+        *("envoys", "Turkish", "the", "a"),
+    ]
+    rng = random.Random(seed)
+    for _ in range(1000):
+        text = _random_text(rng, [*offices, " ", " ", "x", ".", "\n", "-", "\u00e9", "1"], 0, 12)
+        assert [m.span() for m in regions._STATE_NOUN_EN.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for line in SEED_LINES:
+        assert [m.span() for m in regions._STATE_NOUN_EN.finditer(line)] == [m.span() for m in plain.finditer(line)]
+
+
+def _unanchored_branches() -> list[str]:
+    patterns = [*boilerplate._STRONG, *boilerplate._WEAK]
+    return [b for p in patterns for b in boilerplate._split_alternatives(p) if not b.startswith("^")]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_letter_first_rules_match_where_the_rules_do(seed: int) -> None:
+    rng = random.Random(seed)
+    branches = _unanchored_branches()
+    words = sorted({w for b in branches for w in re.findall(r"[^\W\d_]+", b)})
+    for branch in branches:
+        rewritten = re.compile(boilerplate.literal_first(branch))
+        plain = re.compile(branch)
+        for _ in range(60):
+            probe = _random_text(rng, [*words, " ", " ", "-", "'", "x", "\u00e9", "1", "_"], 0, 12)
+            assert [m.span() for m in rewritten.finditer(probe)] == [m.span() for m in plain.finditer(probe)], (
+                branch,
+                probe,
+            )
+
+
+def test_every_rule_opening_with_a_boundary_opens_with_its_letters() -> None:
+    """The rewrite is what makes the search fast: no strong rule that opens with ``\\b`` may be left as it was."""
+    for branch in (b for p in boilerplate._STRONG for b in boilerplate._split_alternatives(p) if b[:1] != "^"):
+        assert not boilerplate.literal_first(branch).startswith("\\b"), branch
+    assert boilerplate.literal_first(r"\bcookies?\b") == r"cookie(?<=\bcookie)s?\b"
+    assert boilerplate.literal_first(r"\b(?:a|b)?x") == r"\b(?:a|b)?x"  # an optional group: left as it is
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_title_matches_are_the_pattern_matches(seed: int) -> None:
+    pieces = [
+        *("President", "Gen.", "General", "Lt. General", "Mr", "Mr.", "M.", "SG", "Secretary-General", "MP"),
+        *("turc", "Joe", "Biden", "Deby", "x", ".", "-", "(", "l", "L"),
+        *("le président", "Le président", "la présidente", "l'ambassadeur", "l\u2019émir", "le ministre", "\u00c9mile"),
+        *(" ", " ", "  ", "\n"),
+    ]
+    rng = random.Random(seed)
+    texts = [*SEED_LINES, *(_random_text(rng, pieces, 0, 14) for _ in range(2000))]
+    for text in texts:
+        fast = [(m.span(), m.groups()) for m in entities._title_matches(text)]
+        assert fast == [(m.span(), m.groups()) for m in entities._TITLE_THEN_NAME.finditer(text)], text
+
+
+def test_demonym_answers_are_remembered_as_first_given() -> None:
+    from etl.knowledge.gazetteer import Gazetteer, normalize_name
+
+    gazetteer = Gazetteer.load()
+    for word in ("Libyan", "Libyan", "libyan", "Italian", "Italy", "Fran\u00e7ais", "Tripoli", "", "U.S.", "Turkish"):
+        expected = gazetteer._demonyms.get(normalize_name(word))
+        assert gazetteer.demonym_country(word) == expected, word
+        assert gazetteer.demonym_country(word) == expected, word
+    assert gazetteer.demonym_country("Libyan") == "LY"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_capitalised_words_are_the_capitalised_tokens(seed: int) -> None:
+    rng = random.Random(seed)
+    alphabet = ["Ab", "ab", "\u00c9", "\u00e9", "\u01c5", "1", "_", "'", "\u2019", ".", "-", "("]
+    alphabet += [" ", "\n", "\u00a0", "\u2003", "\x1c"]  # white space str.split knows, and \u01c5 is title case
+    for text in [*SEED_LINES, *(_random_text(rng, alphabet, 0, 20) for _ in range(2000))]:
+        plain = {w for w in regions._WORD.findall(text) if w[0].isupper()}
+        assert regions.capitalised_words(text) == plain, text
+
+
+def test_no_white_space_is_a_token_character() -> None:
+    """``capitalised_words`` splits the text where ``str.split`` does: no token may hold such a character."""
+    for code in range(0x110000):
+        if chr(code).isspace():
+            token = regions._WORD.match("a" + chr(code))
+            assert token is not None and token.group() == "a", hex(code)
+
+
+def test_remembered_candidates_are_the_computed_ranking_in_a_fresh_list() -> None:
+    from etl.knowledge.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer.load()
+    names = ["Tripoli", "the Gambia", "Gambia", "Benue State", "Sokoto State", "Nowhere Atall", "", "US", "us", "Sirte"]
+    for name in [*names, *names]:
+        first = gazetteer.candidates(name)
+        assert first == list(gazetteer._ranking(gazetteer._indices(name))), name
+        first.append(first[0] if first else gazetteer.places[0])  # a caller's change stays its own
+        assert gazetteer.candidates(name) == list(gazetteer._ranking(gazetteer._indices(name))), name
