@@ -109,13 +109,13 @@ GENERIC_WORDS = frozenset(
     north south east west northern southern eastern western upper lower new old grand great little middle
     concord union unity liberty independence freedom victory harmony progress justice hope peace reform mission
     enterprise commerce industry providence opportunity paradise split bath reading mobile marine police bank media
-    time
+    time spring summer autumn winter
     """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
 """Words that are place names somewhere (Airport, Texas; Concord, New Hampshire; El Oued, "the wadi") but in news are
 a common noun or part of a longer name ("Mitiga Airport", "Wadi Derna", "Front for Change and Concord in Chad",
-"St. Louis Police", "Time will tell"): alone they are never resolved to a place. The Arabic and French geographic
-terms are here for the same reason."""
+"St. Louis Police", "Time will tell", "Spring menus feature asparagus": Spring, Texas): alone they are never
+resolved to a place. The Arabic and French geographic terms are here for the same reason."""
 
 
 def is_generic_word(name: str) -> bool:

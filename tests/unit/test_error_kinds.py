@@ -649,6 +649,17 @@ def test_institution_words_are_never_towns_abroad(kb: KnowledgeBase) -> None:
     assert not {"Police", "Time", "Bānk", "Mehdya"} & places(e)
 
 
+def test_seasons_are_never_towns(kb: KnowledgeBase) -> None:
+    """Spring is a town in Texas; a season opening a sentence is the season, even in a Texan story."""
+    body = (
+        "Caterers in Houston and Dallas plan seasonal menus for Texas clients. Spring menus might feature fresh "
+        "asparagus and peas, while summer brings tomatoes."
+    )
+    e = enrich(kb, "Menus", body)
+    assert {"Houston", "Dallas"} <= places(e)
+    assert "Spring" not in places(e)
+
+
 def test_a_given_name_alone_is_the_person_named_in_full(kb: KnowledgeBase) -> None:
     """NER reads "Tyler" alone as a place (a town in Texas); the article names Tyler Grant in full, more often: the
     majority of the article's readings of the name is the person's."""
