@@ -328,6 +328,11 @@ _CREDIT_BODY = (
 )
 _CREDIT_RE = re.compile(rf"^{_CREDIT_BODY}$", re.IGNORECASE)
 _TRAILING_CREDIT_RE = re.compile(rf"^(?P<caption>.{{3,}}?[.!?)»”\"])\s+(?P<credit>{_CREDIT_BODY})$")
+_AGENCY_AT_END_RE = re.compile(rf"(?:{AGENCIES})$")
+_AGENCY_TAIL = 24  # characters: no agency name is longer (tests/unit/test_fast_paths.py checks)
+"""Every form of ``_CREDIT_BODY`` holds "©", "(c)", "/" or ":", or is an agency name alone at the end of the line:
+``split_trailing_credit`` looks for these first, in C, and tries its lazy pattern (an attempt at every closing
+punctuation mark of the line) only on the few lines that have one."""
 _COPYRIGHT_NOTICE_RE = re.compile(
     r"rights reserved|droits réservés|derechos reservados|rechte vorbehalten|^©\s*\d{4}\b", re.I
 )
@@ -454,6 +459,14 @@ def split_trailing_credit(line: str) -> tuple[str, str] | None:
     """(caption, credit) when a caption line ends with its credit: "Haftar. REUTERS/Philippe Wojazer"."""
     text = line.strip()
     if words(text) > 60:
+        return None
+    if not (
+        "/" in text
+        or ":" in text
+        or "©" in text
+        or "(c)" in text
+        or _AGENCY_AT_END_RE.search(text, max(0, len(text) - _AGENCY_TAIL))
+    ):
         return None
     m = _TRAILING_CREDIT_RE.match(text)
     if not m or words(m.group("credit")) > 12:

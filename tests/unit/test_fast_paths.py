@@ -544,3 +544,79 @@ def test_remembered_candidates_are_the_computed_ranking_in_a_fresh_list() -> Non
         assert first == list(gazetteer._ranking(gazetteer._indices(name))), name
         first.append(first[0] if first else gazetteer.places[0])  # a caller's change stays its own
         assert gazetteer.candidates(name) == list(gazetteer._ranking(gazetteer._indices(name))), name
+
+
+def _plain_split_trailing_credit(line: str) -> tuple[str, str] | None:
+    """``split_trailing_credit`` without its look-first for the credit marks: the pattern tried on every line."""
+    text = line.strip()
+    if boilerplate.words(text) > 60:
+        return None
+    m = boilerplate._TRAILING_CREDIT_RE.match(text)
+    if not m or boilerplate.words(m.group("credit")) > 12:
+        return None
+    return m.group("caption").strip(), m.group("credit").strip()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_trailing_credit_split_is_the_pattern_split(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = [
+        "Haftar",
+        "Tripoli",
+        "Haftar. ",
+        "photo: ",
+        "image : x",
+        "© x",
+        "(c) x",
+        "photo",
+        "Crédit photo",
+        "credits",
+        "REUTERS",
+        "Reuters",
+        "AP Photo",
+        "EPA-EFE",
+        "Getty Images",
+        "picture alliance",
+        "Anadolu Agency",
+        "Hans Lucas",
+        "AFP",
+        "AA",
+        "dpa",
+        "Jane Doe",
+        "©",
+        "(c)",
+        "(C)",
+        "/",
+        ":",
+        ".",
+        "!",
+        "?",
+        ")",
+        "»",
+        "”",
+        '"',
+        " ",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "x",
+        "é",
+    ]
+    found = 0
+    for _ in range(3000):
+        line = _random_text(rng, pieces, 1, 14)
+        expected = _plain_split_trailing_credit(line)
+        assert boilerplate.split_trailing_credit(line) == expected, line
+        found += expected is not None
+    assert found > 30  # the draws reach the credits, not only the lines without one
+
+
+def test_no_agency_name_is_longer_than_the_tail_searched() -> None:
+    shortest, longest = re._parser.parse(boilerplate.AGENCIES).getwidth()  # type: ignore[attr-defined]
+    assert 0 < shortest <= longest <= boilerplate._AGENCY_TAIL
+
+
+def test_trailing_credit_split_is_the_pattern_split_on_the_seeds() -> None:
+    for line in SEED_LINES:
+        assert boilerplate.split_trailing_credit(line) == _plain_split_trailing_credit(line), line
