@@ -866,7 +866,8 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
     out: list[tuple[int, int, str]] = []
     for start, end, label in spans:
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])] if label == "ORG" else []
-        cut = _person_start(doc, text[start:end], words, firsts, lower) if len(words) >= 2 else None
+        tokens = [text[start + s : start + e] for s, e in words]
+        cut = _person_start(doc, tokens, firsts, lower) if len(tokens) >= 2 else None
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
@@ -876,15 +877,12 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
     return out
 
 
-def _person_start(
-    doc: _Doc, span: str, words: list[tuple[int, int]], firsts: frozenset[str], lower: LowerWords
-) -> int | None:
-    """The index of the word a person's name starts at in an organisation's span, or None.
+def _person_start(doc: _Doc, tokens: list[str], firsts: frozenset[str], lower: LowerWords) -> int | None:
+    """The index of the word a person's name starts at in an organisation's span (its ``tokens``), or None.
 
     Not a name: words the article also writes in lower case ("Fan Shop", "Super Mario Run": a first name that is a
     common word, or a common word after one), and a first name that ends a place's name with the word before it
     ("San Diego Union-Tribune", "Monte Carlo Methods")."""
-    tokens = [span[s:e] for s, e in words]
     if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE for t in tokens):
         return None
     for size in (3, 2):  # the person's words, at the end of the span
