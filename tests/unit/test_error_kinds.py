@@ -583,6 +583,10 @@ def test_names_listed_with_places_are_places(kb: KnowledgeBase) -> None:
     e = enrich(kb, "Travel news", body)
     assert {"Almelo", "Colchester", "Braintree"} <= places(e)
     assert not {"Almelo", "Colchester"} & set(actors(e))
+    body = "The court split the river's water among Tamil Nadu, Karnataka, Kerala and Puducherry."
+    states = enrich(kb, "Water", body)
+    assert {"Karnātaka", "Kerala", "Puducherry"} <= places(states)  # NER: two places among two "people"
+    assert not actors(states)
     runner = enrich(kb, "", "The winner was Andy Murray. Murray, Scotland's best player, thanked the crowd.")
     assert actors(runner).get("Andy Murray") == "person"
 
@@ -601,6 +605,27 @@ def test_a_places_possessive_ends_the_name_before_it(kb: KnowledgeBase) -> None:
     e = enrich(kb, "Road closed", "Police closed Accra’s Independence Avenue to traffic.")
     assert "Accra" in places(e)
     assert not actors(e)
+
+
+def test_an_office_inside_a_title_run_is_not_part_of_the_name(kb: KnowledgeBase) -> None:
+    """After "Deputy", "Defense Secretary Wolfowitz" is an office and its holder: the person is "Wolfowitz", never
+    "Defense Secretary Wolfowitz"."""
+    e = enrich(kb, "Tanker deal", "The deal was cancelled. Deputy Defense Secretary Wolfowitz published a letter.")
+    assert actors(e) == {"Wolfowitz": "person"}
+
+
+def test_an_office_run_into_its_holders_name_is_cut_before_the_name(kb: KnowledgeBase) -> None:
+    """NER reads "the Air Force for Acquisition Marvin Sambur" as one organisation: the office, then its holder,
+    whom NER finds as a person elsewhere in the article. A product named after its maker stays whole."""
+    body = (
+        "Assistant Secretary of the Air Force for Acquisition Marvin Sambur said no. Marvin Sambur resigned in "
+        "January after the review."
+    )
+    found = actors(enrich(kb, "Tanker deal", body))
+    assert found.get("Marvin Sambur") == "person"
+    assert not [name for name in found if name.endswith("Sambur") and name.startswith("Air Force")]
+    product = actors(enrich(kb, "Cloud", "Google said on Monday that Google Kubernetes Engine now runs faster."))
+    assert "Kubernetes Engine" not in product
 
 
 def test_a_role_beside_a_name_makes_it_a_person(kb: KnowledgeBase) -> None:
