@@ -375,6 +375,37 @@ def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> N
     assert {"Tripolitania", "Fezzan", "Cyrenaica"} <= regions(en) and regions(en) == regions(fr)
 
 
+STORY2_EN = (
+    "Clashes in Tajoura",
+    "Clashes between the Rada forces and the 444 Brigade shook Tajoura and Janzour, the Libyan Presidential Council "
+    "said. In Cyrenaica, the east was calm; in Tripolitania, Nalut and Hun were calm too, and Russia's Africa Corps "
+    "stayed at the al-Jufra base.",
+)
+STORY2_FR = (
+    "Affrontements à Tajoura",
+    "Des affrontements entre la Force Rada et la Brigade 444 ont secoué Tajoura et Janzour, a indiqué le Conseil "
+    "présidentiel libyen. En Cyrénaïque, l'est était calme ; en Tripolitaine, Nalout et Houn l'étaient aussi, et "
+    "l'Africa Corps russe restait sur la base d'al-Joufra.",
+)
+
+
+def test_second_french_story_spellings_of_places_regions_and_armed_groups(kb: KnowledgeBase) -> None:
+    """French spellings (Nalout, Houn, Joufra, Cyrénaïque, Tripolitaine) and French names of actors (Force Rada,
+    Conseil présidentiel libyen) give what the English story gives."""
+    en = enrich(kb, *STORY2_EN, "en")
+    fr = enrich(kb, *STORY2_FR, "fr")
+    expected_actors = {
+        "Rada Special Deterrence Force",
+        "444 Brigade",
+        "Presidential Council of Libya",
+        "Africa Corps",
+    }
+    assert expected_actors <= set(actors(en)), set(actors(en))
+    assert expected_actors <= set(actors(fr)), set(actors(fr))
+    assert {"Tajoura", "Janzour", "Nalut", "Hun"} <= places(en) and places(en) == places(fr)
+    assert {"Cyrenaica", "Tripolitania", "Fezzan"} <= regions(en) and regions(en) == regions(fr)
+
+
 # General news (Wikinews-like): rules that also serve non-Libya stories --------------------------------------------
 
 
