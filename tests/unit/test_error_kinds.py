@@ -406,6 +406,17 @@ def test_second_french_story_spellings_of_places_regions_and_armed_groups(kb: Kn
     assert {"Cyrenaica", "Tripolitania", "Fezzan"} <= regions(en) and regions(en) == regions(fr)
 
 
+def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
+    """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
+    Palestinian unity government."""
+    libya = enrich(
+        kb, "Libye", "Le chef du gouvernement d'unité nationale, Abdelhamid Dbeibah, a appelé au calme.", "fr"
+    )
+    assert "Government of National Unity" in actors(libya)
+    other = enrich(kb, "Palestine", "Le gouvernement d'unité nationale palestinien a démissionné à Ramallah.", "fr")
+    assert "Government of National Unity" not in actors(other)
+
+
 # General news (Wikinews-like): rules that also serve non-Libya stories --------------------------------------------
 
 
