@@ -142,10 +142,11 @@ _VENUE = re.compile(
 """The head of a venue's name: NER often calls a hospital or a hotel an organisation; in the news it is where
 something happened (a place of its own, as the regions stage keeps a named airport or street)."""
 _EVENT = re.compile(
-    r"^(?:the )?Operation |(?<![\w-])(?:Convention|Summit|Festival|Championships?|Olympics|Games|Cup|Tournament|"
-    r"Marathon|Expo)$"
+    r"^(?:the )?(?:Operation|(?:Tropical )?Storm|Hurricane|Typhoon|Cyclone|[Tt]empête|[Oo]uragan|[Tt]yphon) |"
+    r"(?<![\w-])(?:Convention|Summit|Festival|Championships?|Olympics|Games|Cup|Tournament|Marathon|Expo)$"
 )
-"""An event NER calls an organisation: a military operation by its opening word, a gathering by its head."""
+"""An event NER calls an organisation: a military operation or a named storm by its opening word ("Storm
+Daniel", "la tempête Daniel"), a gathering by its head."""
 _STREET = re.compile(r" (?:Street|Avenue|Road|Drive|Boulevard)$")
 _LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside) $")
 

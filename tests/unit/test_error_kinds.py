@@ -589,8 +589,8 @@ def test_a_place_ner_calls_a_person_by_its_head_or_its_preposition(kb: Knowledge
 
 
 def test_events_are_not_organisations_and_bases_are_places(kb: KnowledgeBase) -> None:
-    """A military operation or a gathering NER calls an organisation is what happened, not who; an air base is
-    where. An operation the knowledge base knows names its actor ("Operation Dignity": the LNA)."""
+    """A military operation, a named storm or a gathering NER calls an organisation is what happened, not who; an
+    air base is where. An operation the knowledge base knows names its actor ("Operation Dignity": the LNA)."""
     body = (
         "Delegates at the Republican National Convention discussed Operation Condor. Jets took off from "
         "Vandenberg Air Force Base in California. In Benghazi, Operation Dignity forces advanced on Monday."
@@ -600,6 +600,8 @@ def test_events_are_not_organisations_and_bases_are_places(kb: KnowledgeBase) ->
     assert not {"Republican National Convention", "Operation Condor", "Vandenberg Air Force Base"} & set(found)
     assert "Vandenberg Air Force Base" in places(e)
     assert found.get("Libyan National Army") == "armed_group"
+    storm = enrich(kb, "Floods", "Saddam Haftar toured Derna after Storm Daniel broke two dams, officials said.")
+    assert "Storm Daniel" not in actors(storm) and "Derna" in places(storm)
 
 
 def test_a_longer_organisation_name_around_a_known_one_is_another_organisation(kb: KnowledgeBase) -> None:
