@@ -185,12 +185,16 @@ def _fast_detector() -> Any:
                         row = arrays[word] = np.array(probs[word], dtype=np.float64)
                     prob *= weight + row
                     if i % 5 == 0:
-                        prob /= sum(prob.tolist())
-                        if max(0.0, float(prob.max())) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                        values = prob.tolist()
+                        total = sum(values)
+                        prob /= total
+                        # ``prob.max()`` after the division, read off the list: dividing by a positive total keeps
+                        # the order, so the largest quotient is the largest value divided (the same rounding).
+                        if max(0.0, max(values) / total) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
                             break
                     i += 1
-                for j in range(len(langprob)):
-                    langprob[j] += prob[j] / self.n_trial
+                # langdetect's ``langprob[j] += prob[j] / n_trial`` with Python floats (the same IEEE operations)
+                langprob = [acc + p / self.n_trial for acc, p in zip(langprob, prob.tolist(), strict=True)]
             self.langprob = langprob
 
     return FastDetector
