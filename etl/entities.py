@@ -286,12 +286,13 @@ class _Doc:
 
 
 _POSSESSIVE = re.compile(rf"(?:\s?['{APOSTROPHES}]s|['{APOSTROPHES}])$")
+_LEADING_ARTICLE = re.compile(r"(?:the|The|le|la|les|l['’])\s*")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Tighten a span: no leading article, no possessive, keep a bracketed first name ("[Muammar] Kadhafi")."""
     span = text[start:end]
-    m = re.match(r"(?:the|The|le|la|les|l['’])\s*", span)
+    m = _LEADING_ARTICLE.match(span)
     if m and end - start - m.end() > 2:
         start += m.end()
     m2 = _POSSESSIVE.search(text, start, end)
@@ -837,6 +838,8 @@ _NOT_IN_PEOPLE = frozenset(
 besides the head words of ``_ORG_HEADS``: a span holding one stays an organisation."""
 _NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:[-'’][A-ZÀ-ÖØ-ÞĀ-ɏ]?[^\W\d_]+)*")
 """A capitalised word of a person's name ("Dirceu", "Jean-Marc", "O'Neill")."""
+_NAME_JOINS = re.compile(r"[-'’]")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def _organisation_left(rest: str) -> bool:
@@ -849,7 +852,7 @@ def _organisation_left(rest: str) -> bool:
 def _plain_case(word: str) -> bool:
     """A name word's case: capitals only at the start and after a hyphen or apostrophe ("Jean-Marc", "O'Neill"),
     or a Mc/Mac name; not "WorkStation" or glued page text ("OhanianFounder")."""
-    return all(part[1:].islower() or len(part) == 1 for part in re.split(r"[-'’]", word) if part) or word.startswith(
+    return all(part[1:].islower() or len(part) == 1 for part in _NAME_JOINS.split(word) if part) or word.startswith(
         ("Mc", "Mac")
     )
 
@@ -865,12 +868,12 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
     firsts, lower = given_names(), LowerWords(text)
     out: list[tuple[int, int, str]] = []
     for start, end, label in spans:
-        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])] if label == "ORG" else []
-        tokens = [text[start + s : start + e] for s, e in words]
+        tokens = text[start:end].split() if label == "ORG" else []  # the ``\S+`` runs (the same white space)
         cut = _person_start(doc, tokens, firsts, lower) if len(tokens) >= 2 else None
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
+        words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(text[start:end])]  # the tokens' offsets
         if _organisation_left(text[start : start + words[cut - 1][1]] if cut else ""):
             out.append((start, start + words[cut - 1][1], "ORG"))
         out.append((start + words[cut][0], end, "PERSON"))

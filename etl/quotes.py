@@ -199,5 +199,7 @@ def _attributions(
 
 
 def _tidy(quote: str) -> str:
-    quote = re.sub(r"\s+", " ", quote).strip()
-    return re.sub(r",$", ".", quote)
+    """White space collapsed (``re.sub(r"\\s+", " ", quote).strip()``: ``\\s`` is ``str.split``'s white space); a
+    final comma made a full stop."""
+    quote = " ".join(quote.split())
+    return quote[:-1] + "." if quote.endswith(",") else quote
