@@ -159,6 +159,15 @@ class OffsetMap:
             position += self._length
         return position + self._shifts[bisect_right(self._run_starts, position) - 1]
 
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The input span a folded span [start, end) came from: ``(self[start], self[end - 1] + 1)`` for
+        ``0 <= start < end <= len(self)``, without ``__getitem__``'s checks (the knowledge-base scan asks it of
+        every hit)."""
+        if self._table is not None:
+            return self._table[start], self._table[end - 1] + 1
+        run_starts, shifts = self._run_starts, self._shifts
+        return start + shifts[bisect_right(run_starts, start) - 1], end + shifts[bisect_right(run_starts, end - 1) - 1]
+
     def __len__(self) -> int:
         return self._length
 
@@ -223,8 +232,11 @@ def _fold_with_map_by_char(text: str) -> tuple[str, OffsetMap]:
     return "".join(out), OffsetMap.of_list(index)
 
 
+@lru_cache(maxsize=8192)
 def strip_marks_keep_case(text: str) -> str:
-    """Diacritics removed and dashes / apostrophes unified, case kept (case-sensitive alias comparison)."""
+    """Diacritics removed and dashes / apostrophes unified, case kept (case-sensitive alias comparison).
+
+    Cached: the knowledge-base scan asks it of the same short aliases and matched words in every article."""
     return "".join(
         fold_char(c) if not c.isalpha() else c
         for c in unicodedata.normalize("NFKD", text)

@@ -94,6 +94,14 @@ def test_normalise_with_map_matches_the_character_loop() -> None:
         assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
 
 
+def test_offset_map_span_is_the_first_and_last_offsets() -> None:
+    for text in [*TRICKY_TEXTS, *SEED_LINES[:50], "Stra\u00dfe  in   T\u00fcbingen"]:
+        for index in (folding.fold_with_map(text)[1], folding._fold_with_map_by_char(text)[1]):
+            for start in range(len(index)):
+                for end in range(start + 1, min(len(index), start + 12) + 1):
+                    assert index.span(start, end) == (index[start], index[end - 1] + 1), (text, start, end)
+
+
 def test_offset_preserving_fold_keeps_lengths_and_agrees_with_the_full_fold() -> None:
     for text in [*TRICKY_TEXTS, *SEED_LINES]:
         kept = folding.fold_keep_offsets(text)
