@@ -40,6 +40,7 @@ from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, given_names, normalise, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
+from etl.knowledge.wordscan import trie_pattern
 from etl.quotes import attributed_quotes
 from etl.records import (
     CleanArticle,
@@ -934,30 +935,10 @@ _ROLE_WORD = re.compile(
 )
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """An alternation of ``words`` as a trie ("s(?:on|ister)..."): Python's ``re`` tries the alternatives of a plain
-    alternation one by one, which made the apposition pattern twice as slow."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(trie)
-
-
 _ROLE_AFTER = re.compile(
     r",\s(?:\d{1,3},|(?:(?:the|a|an|his|her|their|its)\s)?"
     r"(?:(?!(?:whose|which|that|who|whom|where|and|or|with|by|of|for)\b)[\w'’.-]+\s){0,3}"
-    + _trie_pattern(_ROLE_NOUNS)
+    + trie_pattern(_ROLE_NOUNS)
     + r"s?\b)"
 )
 """An apposition saying who a name is ("Kgalema Motlanthe, the deputy president,", "Jane Doe, 45,")."""

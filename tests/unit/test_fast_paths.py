@@ -628,3 +628,18 @@ def test_no_agency_name_is_longer_than_the_tail_searched() -> None:
 def test_trailing_credit_split_is_the_pattern_split_on_the_seeds() -> None:
     for line in SEED_LINES:
         assert boilerplate.split_trailing_credit(line) == _plain_split_trailing_credit(line), line
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pronoun_pattern_matches_the_plain_alternation(seed: int) -> None:
+    plain = re.compile(
+        rf"\b(?:he|she|He|She|il|elle|Il|Elle)\s+(?:has\s+|had\s+|also\s+)?(?:{quotes._SUBJECT_VERBS})\b"
+        rf"|\b(?:{quotes._VERBS})\s+(?:he|she)\b|\b\w+-t-(?:il|elle)\b"
+        r"|\b(?:dit|ajoute|poursuit|explique|estime)-(?:il|elle)\b"
+    )
+    words = ["he", "She", "Elle", "il", "says", "say", "said", "told", "points out", "points", "a", "a dit", "dit"]
+    words += ["expliqué", "has", "also", "-t-", "-il", "estime-elle", "ajoute", "x", "1", "_", "é"]
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = _random_text(rng, [*words, " ", "  ", "\n", "-"], 0, 12)
+        assert [m.span() for m in quotes._PRONOUN.finditer(text)] == [m.span() for m in plain.finditer(text)], text
