@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections.abc import Sequence
 
 import pytest
@@ -643,3 +644,11 @@ def test_pronoun_pattern_matches_the_plain_alternation(seed: int) -> None:
     for _ in range(2000):
         text = _random_text(rng, [*words, " ", "  ", "\n", "-"], 0, 12)
         assert [m.span() for m in quotes._PRONOUN.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_cjk_byte_precheck_misses_no_cjk_character() -> None:
+    """``has_cjk`` skips the pattern when no UTF-8 byte opens a CJK character: the same answer for every code point."""
+    for code in range(0x80, sys.maxunicode + 1):
+        if not 0xD800 <= code <= 0xDFFF:
+            text = f"x{chr(code)}\u2019"
+            assert sentences.has_cjk(text) == (sentences._CJK_RE.search(text) is not None), hex(code)
