@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
-from etl.knowledge.folding import translate_ascii
+from etl.knowledge.folding import non_ascii_chars, translate_ascii
 
 T = TypeVar("T")
 
@@ -36,7 +36,14 @@ def mark_non_words(text: str) -> str:
     Why bytes: one table over the UTF-8 text marks the ASCII characters at C speed; a regular expression
     substitution per word start was a tenth of a knowledge-base scan."""
     marked = translate_ascii(text, _ASCII_MARKS)
-    return marked if text.isascii() else _OTHER_NON_WORD.sub(MARK, marked)
+    if text.isascii():
+        return marked
+    # ``_OTHER_NON_WORD.sub(MARK, marked)``, one ``str.replace`` per distinct such character (a curly quote, a dash):
+    # the pattern tested every character of the text against the word category
+    for ch in set(non_ascii_chars(text)):
+        if _OTHER_NON_WORD.match(ch):
+            marked = marked.replace(ch, MARK)
+    return marked
 
 
 class WordAutomaton(Generic[T]):

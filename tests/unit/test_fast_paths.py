@@ -17,7 +17,7 @@ import pytest
 from etl import boilerplate, entities, quotes, regions, sentences
 from etl.entities import word_occurrences
 from etl.knowledge import actors as kb
-from etl.knowledge import folding
+from etl.knowledge import folding, wordscan
 from etl.knowledge.wordscan import WordAutomaton, mark_non_words
 from etl.language import detect_language
 from tests.paths import SEEDS
@@ -652,3 +652,20 @@ def test_cjk_byte_precheck_misses_no_cjk_character() -> None:
         if not 0xD800 <= code <= 0xDFFF:
             text = f"x{chr(code)}\u2019"
             assert sentences.has_cjk(text) == (sentences._CJK_RE.search(text) is not None), hex(code)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_folds_and_marks_by_replace_are_the_pattern_ones(seed: int) -> None:
+    """``non_ascii_chars``, ``mark_non_words`` and the folds' few-characters path (``str.replace`` per changed
+    character, or one substitution when a fold is itself changed: "⁻" folds to "−", which folds to a space) against
+    their definitions by pattern and per character."""
+    rng = random.Random(seed)
+    alphabet = "aB -_'\n\u2019\u201c\u2013\u2014\u00e9\u00c9\u00a0\u207b\u2212\u0623\u4e2d\udcff" + "x" * 150
+    for _ in range(400):
+        text = _random_text(rng, alphabet, 0, 200)
+        assert folding.non_ascii_chars(text) == "".join(folding._NON_ASCII.findall(text)), text
+        ascii_marked = "".join(c if not c.isascii() or c.isalnum() else wordscan.MARK for c in text)
+        assert mark_non_words(text) == wordscan._OTHER_NON_WORD.sub(wordscan.MARK, ascii_marked), text
+        expected = text.translate({ord(c): folding._fold_char_one(c) for c in set(text)})
+        assert folding.fold_keep_offsets(text) == expected, text
+        assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
