@@ -669,3 +669,14 @@ def test_the_folds_and_marks_by_replace_are_the_pattern_ones(seed: int) -> None:
         expected = text.translate({ord(c): folding._fold_char_one(c) for c in set(text)})
         assert folding.fold_keep_offsets(text) == expected, text
         assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_state_office_starts_are_the_pattern_matches(seed: int) -> None:
+    words = ["President", "Prime Minister", "Minister", "ambassador", "Ambassador", "envoy", "Envoy", "Emir", "King"]
+    words += ["the", "a", "Turkish", "ambassadors", "envoys", "Kingdom", "Crown Prince", "Foreign Minister"]
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = _random_text(rng, [*words, " ", " ", "\n", "-", "x"], 0, 14)
+        expected = [m.start() for m in regions._STATE_NOUN_EN.finditer(text)]
+        assert sorted(regions._state_office_starts(text)) == expected, text
