@@ -171,10 +171,21 @@ def _is_capitalised(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
 
-def _looks_like_name(text: str, start: int, end: int, lower_words: LowerWords, nation: bool = False) -> bool:
+def _looks_like_name(
+    text: str,
+    start: int,
+    end: int,
+    lower_words: LowerWords,
+    nation: bool = False,
+    division: bool = False,
+    language_stops: frozenset[str] = frozenset(),
+) -> bool:
     """Shape checks for a scan hit: a capitalised name standing alone, not a common word. A ``nation`` (a country,
     continent or region) may follow a German article: German writes many countries with one ("die Türkei", "den
-    USA", "der Tschad"), never a town."""
+    USA", "der Tschad"), never a town. A ``division`` named with its word ("Borno State") ends a name of its own:
+    the town written before it is its town ("in Maiduguri Borno State"), not the first word of a longer name. A
+    capitalised function word of the article's language (``language_stops``: "En Cyrénaïque", "Dans Tripoli") opens a
+    sentence, not a name."""
     surface = text[start:end]
     first = surface[0]
     if first.isalpha() and not first.isupper() and "LATIN" in _char_script(first):
@@ -188,9 +199,10 @@ def _looks_like_name(text: str, start: int, end: int, lower_words: LowerWords, n
     if before in _GERMAN_DETERMINERS and not nation:
         return False  # "die Lage", "das Essen", "der Halle": German capitalises nouns, some of which are towns
     stops = _stop_words()
-    for word in (before, after):
+    for word in (after,) if division else (before, after):
         clean = word.strip(".'’-")
-        if _is_capitalised(clean) and clean.lower() not in stops and not clean.isupper():
+        key = clean.lower()
+        if _is_capitalised(clean) and key not in stops and key not in language_stops and not clean.isupper():
             return False  # "Mitchell Belfer", "Chad Smith", "Paris Saint-Germain": part of a longer name
     return True
 
@@ -573,7 +585,9 @@ def _ner_mentions(
     actor_names = {text[s:e] for s, e in exclude_spans}
     pending: list[_Pending] = []
     ner_spans: list[tuple[int, int]] = []
-    for m in sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end)):
+    mentions = sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end))
+    place_starts = frozenset(m.start for m in mentions)
+    for m in mentions:
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
         ner_spans.append((m.start, m.end))
@@ -596,7 +610,7 @@ def _ner_mentions(
                 inner.append(hit)
         if not inner:
             feature = _named_feature(m.text) or (
-                _place_after_preposition(text, m) if m.text not in actor_names else None
+                _place_in_context(text, m, gaz, place_starts) if m.text not in actor_names else None
             )  # "written in Python" where NER calls "Python" an organisation elsewhere: no place
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         for s, e, c in inner:
@@ -651,18 +665,58 @@ _UNKNOWN_NAME = re.compile(
 )  # a capital of Latin-1, Latin Extended ("Šibenik": that block mixes both cases) or Cyrillic
 
 
-def _place_after_preposition(text: str, m: Mention) -> Place | None:
+def _place_in_context(
+    text: str, m: Mention, gaz: Gazetteer | None = None, place_starts: frozenset[int] = frozenset()
+) -> Place | None:
     """A place NER found that the gazetteer lacks (an island, a township, an airport: "stuck in Samos", "near New
-    Quay"), written after a preposition of place: kept under its name as written, like ``_named_feature``. Names in
-    capitals, with digits or lower-case words, generic words and misspelt dates are not taken (NER's misses)."""
+    Quay"), written after a preposition of place, after a settlement's noun ("the village of Nagrig"), or before a
+    state or country NER and the gazetteer know (``place_starts``: where NER's places start), unless it is an item
+    of a list ("Snetterton, Norfolk", never "Origin, Spread, Ethiopia"): kept under its name as written, like
+    ``_named_feature``. Names in capitals, with digits or lower-case words, function words, generic words and
+    misspelt dates are not taken (NER's misses)."""
     name = m.text
     if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
         return None
-    if not _LOCATIVE_BEFORE.search(text, max(0, m.start - 28), m.start) or _misspelt_date(name):
+    if name.lower() in _stop_words():
+        return None  # "None", "Nothing": a word NER took for a name
+    located = (
+        _LOCATIVE_BEFORE.search(text, max(0, m.start - 28), m.start)
+        or _SETTLEMENT_OF_BEFORE.search(text, max(0, m.start - 24), m.start)
+        or (
+            gaz is not None
+            and text[max(0, m.start - 2) : m.start] != ", "
+            and _in_known_division(text, m.end, gaz, place_starts)
+        )
+    )
+    if not located or _misspelt_date(name):
         return None
     if POSSESSIVE_AFTER.match(text, m.end):
         return None  # "in Eurogamer's review": a publication's, a company's; a place unknown to us is not owned
     return _unknown_place(name, name)
+
+
+_SETTLEMENT_NOUNS = (
+    "village|town|city|suburb|district|area|region|province|county|township|community|municipality|neighbou?rhood|"
+    "locality|settlement|camp|oasis"
+)
+_SETTLEMENT_AFTER = re.compile(rf" (?:{_SETTLEMENT_NOUNS})$")
+"""A settlement's lower-case noun NER ran into the name ("Torkula village"): the name is what comes before it."""
+_SETTLEMENT_OF_BEFORE = re.compile(rf"(?<![\w-])(?:{_SETTLEMENT_NOUNS}|outskirts|block) of (?:the )?$")
+"""A settlement's noun, or a street's block ("the 200 block of River Avenue"), then "of" before the name."""
+_DIVISION_NEXT = re.compile(r", ([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})(?=[\s.,;:)]|$)(?!,? (?:and|or|&) )")
+"""A comma, then up to three capitalised words, not the last but one item of a list ("Iceberg, Delta, and Hudi")."""
+
+
+def _in_known_division(text: str, end: int, gaz: Gazetteer, place_starts: frozenset[int]) -> bool:
+    """Whether a name is followed by a comma and a state or country, a place for NER (``place_starts``) and the
+    gazetteer ("Snetterton, Norfolk", "Ballyjamesduff, Ireland"): the way news places a small town. Not "Apache
+    Iceberg, Delta": a product's name, NER reads no place in "Delta" there."""
+    m = _DIVISION_NEXT.match(text, end)
+    return (
+        m is not None
+        and m.start(1) in place_starts
+        and any(c.feature in ("state", "country") for c in gaz.candidates(m.group(1)))
+    )
 
 
 def _unknown_place(written: str, name: str) -> Place:
@@ -737,7 +791,8 @@ def _scan_mentions(
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for i, (s, e, cands) in enumerate(scan):
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
-        if division and any(c.feature == "state" for c in cands):  # "Borno State": the state, named in full
+        in_full = division is not None and any(c.feature == "state" for c in cands)
+        if division and in_full:  # "Borno State": the state, named in full
             e = division.end()
             cands = [c for c in cands if c.feature == "state"]
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
@@ -748,7 +803,15 @@ def _scan_mentions(
         excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
-        if not _looks_like_name(text, s, e, lower_words, cands[0].feature in _NATIONS) or is_generic_word(text[s:e]):
+        if not _looks_like_name(
+            text,
+            s,
+            e,
+            lower_words,
+            cands[0].feature in _NATIONS,
+            division=in_full,
+            language_stops=frozenset() if nouns_capitalised else language_stops,
+        ) or is_generic_word(text[s:e]):
             continue
         if language_stops and text[s:e].lower() in language_stops and not any(c.feature in _NATIONS for c in cands):
             continue  # "Dabei" (Dubai), "Para" (Belém); never a country ("USA" is a Spanish verb too)
@@ -1101,6 +1164,9 @@ def _trim(m: Mention) -> Mention:
     for suffix in ("'s", "’s"):
         if text.endswith(suffix) and len(text) > len(suffix):
             text, end = text[: -len(suffix)], end - len(suffix)
+    settlement = _SETTLEMENT_AFTER.search(text)
+    if settlement is not None and settlement.start() > 0:  # "Torkula village": the village is Torkula
+        text, end = text[: settlement.start()], end - (len(text) - settlement.start())
     return m if (start, end) == (m.start, m.end) else Mention(text, start, end)
 
 

@@ -223,10 +223,43 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Derna": ("Darnah",),
     "Misrata": ("Misrata",),
     "Benghazi": ("Bengazi",),
+    # Spellings of English and French news that GeoNames lacks (fr.wikipedia titles: Tajoura, Nalout, Houn, Janzour).
+    "Tajoura": ("Tajura",),
+    "Nalut": ("Nalout",),
+    "Hun": ("Houn",),
+    "Waddan": ("Ouaddan",),
+    "Janzour": ("Janzur",),
+    "Jalu": ("Jalo",),
+    "Awjilah": ("Awjila", "Aoujila"),
+    "Bin Jawad": ("Ben Jawad",),
+    "Qasr Bin Ghashir": ("Gasr Bin Ghashir", "Qasr Ben Ghashir"),
+    "Sabratha": ("Sabratah",),
+    "Jufra": ("Joufra",),
+    # The historical regions' French names (fr.wikipedia: Cyrénaïque, Tripolitaine; Fezzan is spelt alike).
+    "Cyrenaica": ("Cyrénaïque",),
+    "Tripolitania": ("Tripolitaine",),
 }
 LIBYA_EXONYM_SOURCE = "exonyms: fr.wikipedia article titles (newsfacet curated)"
-LIBYA_RENAMES = {"Al Burayqah": "Brega", "Al Khums": "Khoms", "Zuwarah": "Zuwara"}
-"""English news names of Libyan towns the shared tables do not give (GeoNames names stay aliases)."""
+LIBYA_RENAMES = {
+    "Al Burayqah": "Brega",
+    "Al Khums": "Khoms",
+    "Zuwarah": "Zuwara",
+    "Tājūrā’": "Tajoura",
+    "Şabrātah": "Sabratha",
+    "Janzūr": "Janzour",
+    "Şurmān": "Surman",
+    "Hūn": "Hun",
+    "Jālū": "Jalu",
+    "Waddān": "Waddan",
+    "Bin Jawwād": "Bin Jawad",
+    "Qaşr Bin Ghashīr": "Qasr Bin Ghashir",
+    "Msalātah": "Msallata",
+    "Al Bayḑā’": "Bayda",
+    "Tūkrah": "Tocra",
+    "Jādū": "Jadu",
+}
+"""English news names of Libyan towns the shared tables do not give (GeoNames names stay aliases): the facet shows
+"Tajoura" and "Sabratha" as the news writes them, not "Tājūrā’" and "Şabrātah"."""
 CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
     # Places GeoNames' extracts lack, as the shared supplement's columns; contested regions in GAZETTEER.md.
     {
@@ -574,8 +607,9 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             if common != name:
                 extra = [name, *extra]
                 name, asciiname = common, ascii_fold(common)
-            if name in LIBYA_EXONYMS:
-                extra = [*extra, *LIBYA_EXONYMS[name]]
+            exonyms = LIBYA_EXONYMS.get(name) or LIBYA_EXONYMS.get(asciiname, ())
+            if exonyms:
+                extra = [*extra, *exonyms]
                 source += f"; {LIBYA_EXONYM_SOURCE}"
         # Names the supplement says the record lacks go first so the cap never drops them.
         alts_source = [a for a in alts_source if norm_key(a) not in big_names or norm_key(a) == norm_key(name)]
@@ -651,6 +685,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             )
         paren = re.search(r"\(([^)]*)\)", drow["name_en_common"])
         aliases = [drow["name_iso"], iso_names.get(code, ""), f"{district_name(drow)} District"]
+        aliases += LIBYA_EXONYMS.get(district_name(drow), ())
         if paren and norm_key(paren.group(1)) not in city_names:
             aliases.append(paren.group(1))  # "Nafusa Mountains", not a seat town such as "Tobruk"
         point = district_centroids.get(code)
@@ -670,7 +705,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 district_code=code,
                 district=district_name(drow),
                 region=drow["historical_region"],
-                source="ly_districts_regions.csv; ISO 3166-2 via pycountry; point: mean of GeoNames localities",
+                source="ly_districts_regions.csv; ISO 3166-2 via pycountry; point: mean of GeoNames localities"
+                + (f"; {LIBYA_EXONYM_SOURCE}" if district_name(drow) in LIBYA_EXONYMS else ""),
             )
         )
 
@@ -685,6 +721,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
         lat = round(sum(p[0] for p in pts) / len(pts), 4)
         lon = round(sum(p[1] for p in pts) / len(pts), 4)
         aliases = [a for a in sup["aliases"].split("|") if a and a != sup["name"]]
+        aliases += LIBYA_EXONYMS.get(region, ())
         contested = [d["iso3166_2"] for d in members if d["note"] and ("flag" in d["note"] or "contested" in d["note"])]
         regions_table.append(
             {
@@ -713,7 +750,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 country_code="LY",
                 country=country_names["LY"],
                 region=region,
-                source=sup["source"],
+                source=sup["source"] + (f"; {LIBYA_EXONYM_SOURCE}" if region in LIBYA_EXONYMS else ""),
             )
         )
 

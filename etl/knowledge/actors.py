@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -352,8 +352,14 @@ class KnowledgeBase:
         key = clean_mention(mention)
         return bool(key) and (key in self._places or strip_article_prefix(key) in self._places)
 
-    def scan(self, text: str) -> list[tuple[int, int, Actor]]:
-        """Every alias occurrence in ``text`` as (start, end, actor), leftmost-longest, on word boundaries."""
+    def scan(
+        self, text: str, lower_case_institution: Callable[[Actor], bool] | None = None
+    ) -> list[tuple[int, int, Actor]]:
+        """Every alias occurrence in ``text`` as (start, end, actor), leftmost-longest, on word boundaries.
+
+        ``lower_case_institution``: whether an organisation's name of three words or more, written in lower case
+        ("le gouvernement d'unité nationale", French typography), is that organisation here; asked once per hit, for
+        those hits only (the caller checks that the article names the organisation's country)."""
         if not self._index:
             return []
         norm, index = fold_with_map(text)
@@ -362,7 +368,11 @@ class KnowledgeBase:
             start, end = index.span(norm_start, norm_end)
             original = text[start:end]
             for pat in pats:
-                if self._accept(pat, original):
+                if self._accept(pat, original) or (
+                    lower_case_institution is not None
+                    and _institution_in_lower_case(pat, original)
+                    and lower_case_institution(pat.actor)
+                ):
                     found.append((start, end, pat.actor))
                     break
         found.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
@@ -396,6 +406,19 @@ class KnowledgeBase:
 
 def _short_hash(value: Any) -> str:
     return hashlib.blake2b(repr(value).encode("utf-8"), digest_size=8).hexdigest()
+
+
+_INSTITUTION_TYPES = frozenset(("organization", "armed_group"))
+
+
+def _institution_in_lower_case(pat: _Pattern, original: str) -> bool:
+    """An organisation's capitalised name of three words or more, written here in lower case."""
+    return (
+        not pat.case_sensitive
+        and pat.actor.type.value in _INSTITUTION_TYPES
+        and original[:1].islower()
+        and len(pat.alias.split()) >= 3
+    )
 
 
 def _starts_with_particle(original: str) -> bool:

@@ -375,6 +375,48 @@ def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> N
     assert {"Tripolitania", "Fezzan", "Cyrenaica"} <= regions(en) and regions(en) == regions(fr)
 
 
+STORY2_EN = (
+    "Clashes in Tajoura",
+    "Clashes between the Rada forces and the 444 Brigade shook Tajoura and Janzour, the Libyan Presidential Council "
+    "said. In Cyrenaica, the east was calm; in Tripolitania, Nalut and Hun were calm too, and Russia's Africa Corps "
+    "stayed at the al-Jufra base.",
+)
+STORY2_FR = (
+    "Affrontements à Tajoura",
+    "Des affrontements entre la Force Rada et la Brigade 444 ont secoué Tajoura et Janzour, a indiqué le Conseil "
+    "présidentiel libyen. En Cyrénaïque, l'est était calme ; en Tripolitaine, Nalout et Houn l'étaient aussi, et "
+    "l'Africa Corps russe restait sur la base d'al-Joufra.",
+)
+
+
+def test_second_french_story_spellings_of_places_regions_and_armed_groups(kb: KnowledgeBase) -> None:
+    """French spellings (Nalout, Houn, Joufra, Cyrénaïque, Tripolitaine) and French names of actors (Force Rada,
+    Conseil présidentiel libyen) give what the English story gives."""
+    en = enrich(kb, *STORY2_EN, "en")
+    fr = enrich(kb, *STORY2_FR, "fr")
+    expected_actors = {
+        "Rada Special Deterrence Force",
+        "444 Brigade",
+        "Presidential Council of Libya",
+        "Africa Corps",
+    }
+    assert expected_actors <= set(actors(en)), set(actors(en))
+    assert expected_actors <= set(actors(fr)), set(actors(fr))
+    assert {"Tajoura", "Janzour", "Nalut", "Hun"} <= places(en) and places(en) == places(fr)
+    assert {"Cyrenaica", "Tripolitania", "Fezzan"} <= regions(en) and regions(en) == regions(fr)
+
+
+def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
+    """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
+    Palestinian unity government."""
+    libya = enrich(
+        kb, "Libye", "Le chef du gouvernement d'unité nationale, Abdelhamid Dbeibah, a appelé au calme.", "fr"
+    )
+    assert "Government of National Unity" in actors(libya)
+    other = enrich(kb, "Palestine", "Le gouvernement d'unité nationale palestinien a démissionné à Ramallah.", "fr")
+    assert "Government of National Unity" not in actors(other)
+
+
 # General news (Wikinews-like): rules that also serve non-Libya stories --------------------------------------------
 
 
@@ -583,6 +625,10 @@ def test_names_listed_with_places_are_places(kb: KnowledgeBase) -> None:
     e = enrich(kb, "Travel news", body)
     assert {"Almelo", "Colchester", "Braintree"} <= places(e)
     assert not {"Almelo", "Colchester"} & set(actors(e))
+    body = "The court split the river's water among Tamil Nadu, Karnataka, Kerala and Puducherry."
+    states = enrich(kb, "Water", body)
+    assert {"Karnātaka", "Kerala", "Puducherry"} <= places(states)  # NER: two places among two "people"
+    assert not actors(states)
     runner = enrich(kb, "", "The winner was Andy Murray. Murray, Scotland's best player, thanked the crowd.")
     assert actors(runner).get("Andy Murray") == "person"
 
@@ -601,6 +647,27 @@ def test_a_places_possessive_ends_the_name_before_it(kb: KnowledgeBase) -> None:
     e = enrich(kb, "Road closed", "Police closed Accra’s Independence Avenue to traffic.")
     assert "Accra" in places(e)
     assert not actors(e)
+
+
+def test_an_office_inside_a_title_run_is_not_part_of_the_name(kb: KnowledgeBase) -> None:
+    """After "Deputy", "Defense Secretary Wolfowitz" is an office and its holder: the person is "Wolfowitz", never
+    "Defense Secretary Wolfowitz"."""
+    e = enrich(kb, "Tanker deal", "The deal was cancelled. Deputy Defense Secretary Wolfowitz published a letter.")
+    assert actors(e) == {"Wolfowitz": "person"}
+
+
+def test_an_office_run_into_its_holders_name_is_cut_before_the_name(kb: KnowledgeBase) -> None:
+    """NER reads "the Air Force for Acquisition Marvin Sambur" as one organisation: the office, then its holder,
+    whom NER finds as a person elsewhere in the article. A product named after its maker stays whole."""
+    body = (
+        "Assistant Secretary of the Air Force for Acquisition Marvin Sambur said no. Marvin Sambur resigned in "
+        "January after the review."
+    )
+    found = actors(enrich(kb, "Tanker deal", body))
+    assert found.get("Marvin Sambur") == "person"
+    assert not [name for name in found if name.endswith("Sambur") and name.startswith("Air Force")]
+    product = actors(enrich(kb, "Cloud", "Google said on Monday that Google Kubernetes Engine now runs faster."))
+    assert "Kubernetes Engine" not in product
 
 
 def test_a_role_beside_a_name_makes_it_a_person(kb: KnowledgeBase) -> None:

@@ -157,6 +157,10 @@ def test_a_first_level_division_named_with_state_or_province() -> None:
     locs = resolve_locations("Gunmen attacked two villages in Borno State on Sunday, officials in Nigeria said.", [])
     borno = next(loc for loc in locs if loc.feature == "state")
     assert borno.name == "Borno" and borno.country_code == "NG" and borno.mentions == ("Borno State",)
+    town_then_state = "Troops paraded in Maiduguri Borno State on Sunday."  # the town, then its state: two places
+    assert "Borno" in {loc.name for loc in resolve_locations(town_then_state, [])}
+    university = resolve_locations("She studied at Washington State University.", [])
+    assert "Washington" not in {loc.name for loc in university}
 
 
 def test_a_division_named_by_its_short_or_english_name(nlp: Any) -> None:
@@ -321,3 +325,44 @@ def test_a_town_after_a_german_preposition_that_is_not_of_place_is_a_noun() -> N
     assert [m.start for m in mentions if m.text == "Essen" and m.place] == [text.index("in Essen") + 3]
     names = {loc.name for loc in resolve_locations(text, [], language="de")}
     assert "Corona" not in names and {"Essen", "United States", "Germany"} <= names
+
+
+def test_french_and_news_spellings_of_libyan_places_resolve_as_the_english_ones() -> None:
+    """French news writes "la Cyrénaïque", "la Tripolitaine", "Tajoura", "al-Joufra", "Nalout"; English news
+    "Tajoura", "Janzour", "Ben Jawad": the same places, shown under the names the news writes."""
+    french = "Des frappes ont visé Tajoura, près de Tripoli, en Tripolitaine, et la base d'al-Joufra. En Cyrénaïque, "
+    french += "le calme régnait. Des combats ont eu lieu à Nalout."
+    english = "Strikes hit Tajoura, near Tripoli, in Tripolitania, and the al-Jufra base. In Cyrenaica, all was "
+    english += "calm. There was fighting in Nalut."
+    names = [
+        {(loc.feature, loc.name) for loc in resolve_locations(text, [], language=lang)}
+        for text, lang in ((french, "fr"), (english, "en"))
+    ]
+    assert names[0] == names[1]
+    assert {("city", "Tajoura"), ("district", "Jufra"), ("city", "Nalut"), ("region", "Cyrenaica")} <= names[0]
+    assert ("region", "Tripolitania") in names[0]
+    towns = {loc.name for loc in resolve_locations("Fighting reached Janzour and Ben Jawad, Libya.", [])}
+    assert {"Janzour", "Bin Jawad"} <= towns
+
+
+def test_a_place_the_gazetteer_lacks_is_kept_where_the_text_says_it_is_one() -> None:
+    """NER's place, unknown to the gazetteer, is kept under its name after a settlement's noun ("the village of
+    Nagrig") or a street's block ("the 200 block of River Avenue"), with the noun NER ran into it left out ("Torkula
+    village"), and before a state or country the gazetteer knows ("Snetterton, Norfolk"); not when nothing says it
+    is a place."""
+    cases = {
+        "It is his rise from the dirt roads of his home village of Nagrig that inspires them.": ["Nagrig"],
+        "She was displaced from her home in Torkula village last week.": ["Torkula village"],
+        "28/29 July: Snetterton, Norfolk. The race was wet.": ["Snetterton", "Norfolk"],  # NER's two places
+        "Crews were called to the 200 block of River Avenue on Saturday.": ["River Avenue"],
+    }
+    for text, spans in cases.items():
+        mentions = [Mention(span, text.index(span), text.index(span) + len(span)) for span in spans]
+        resolved = {m.text: m.place for m in resolve_mentions(text, mentions)}
+        name = spans[0].removesuffix(" village")
+        assert resolved.get(name) is not None and resolved[name].name == name, text
+    listed = "Origin, Spread, Ethiopia, Arabia: the facts."  # an item of a list before a country: no place
+    spread = [Mention(w, listed.index(w), listed.index(w) + len(w)) for w in ("Spread", "Ethiopia")]
+    assert {m.text: m.place for m in resolve_mentions(listed, spread)}["Spread"] is None
+    plain = "Dropbox grew fast last year, analysts said."
+    assert resolve_mentions(plain, [Mention("Dropbox", 0, 7)])[0].place is None
