@@ -421,7 +421,11 @@ def words(line: str) -> int:
 
 def unglue(line: str) -> str:
     """Split copy-paste artefacts like "newsletterReceive" (only for matching: story text is never rewritten)."""
-    return _GLUE_RE.sub(r" \g<0>", line)
+    return _GLUE_RE.sub(_space_before, line)  # a function, not r" \g<0>": a template is parsed again per call
+
+
+def _space_before(match: re.Match[str]) -> str:
+    return " " + match.group()
 
 
 def is_boilerplate(line: str) -> bool:

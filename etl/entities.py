@@ -40,6 +40,7 @@ from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, given_names, normalise, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
+from etl.knowledge.wordscan import trie_pattern
 from etl.quotes import attributed_quotes
 from etl.records import (
     CleanArticle,
@@ -287,12 +288,13 @@ class _Doc:
 
 
 _POSSESSIVE = re.compile(rf"(?:\s?['{APOSTROPHES}]s|['{APOSTROPHES}])$")
+_LEADING_ARTICLE = re.compile(r"(?:the|The|le|la|les|l['’])\s*")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Tighten a span: no leading article, no possessive, keep a bracketed first name ("[Muammar] Kadhafi")."""
     span = text[start:end]
-    m = re.match(r"(?:the|The|le|la|les|l['’])\s*", span)
+    m = _LEADING_ARTICLE.match(span)
     if m and end - start - m.end() > 2:
         start += m.end()
     m2 = _POSSESSIVE.search(text, start, end)
@@ -838,6 +840,8 @@ _NOT_IN_PEOPLE = frozenset(
 besides the head words of ``_ORG_HEADS``: a span holding one stays an organisation."""
 _NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:[-'’][A-ZÀ-ÖØ-ÞĀ-ɏ]?[^\W\d_]+)*")
 """A capitalised word of a person's name ("Dirceu", "Jean-Marc", "O'Neill")."""
+_NAME_JOINS = re.compile(r"[-'’]")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def _organisation_left(rest: str) -> bool:
@@ -850,7 +854,7 @@ def _organisation_left(rest: str) -> bool:
 def _plain_case(word: str) -> bool:
     """A name word's case: capitals only at the start and after a hyphen or apostrophe ("Jean-Marc", "O'Neill"),
     or a Mc/Mac name; not "WorkStation" or glued page text ("OhanianFounder")."""
-    return all(part[1:].islower() or len(part) == 1 for part in re.split(r"[-'’]", word) if part) or word.startswith(
+    return all(part[1:].islower() or len(part) == 1 for part in _NAME_JOINS.split(word) if part) or word.startswith(
         ("Mc", "Mac")
     )
 
@@ -867,8 +871,7 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
     people: set[str] | None = None
     out: list[tuple[int, int, str]] = []
     for start, end, label in spans:
-        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])] if label == "ORG" else []
-        tokens = [text[start + s : start + e] for s, e in words]
+        tokens = text[start:end].split() if label == "ORG" else []  # the ``\S+`` runs (the same white space)
         cut = _person_start(doc, tokens, firsts, lower) if len(tokens) >= 2 else None
         if cut is None and len(tokens) >= 3:
             if people is None:
@@ -877,6 +880,7 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
+        words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(text[start:end])]  # the tokens' offsets
         if _organisation_left(text[start : start + words[cut - 1][1]] if cut else ""):
             out.append((start, start + words[cut - 1][1], "ORG"))
         out.append((start + words[cut][0], end, "PERSON"))
@@ -960,30 +964,10 @@ _ROLE_WORD = re.compile(
 )
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """An alternation of ``words`` as a trie ("s(?:on|ister)..."): Python's ``re`` tries the alternatives of a plain
-    alternation one by one, which made the apposition pattern twice as slow."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(trie)
-
-
 _ROLE_AFTER = re.compile(
     r",\s(?:\d{1,3},|(?:(?:the|a|an|his|her|their|its)\s)?"
     r"(?:(?!(?:whose|which|that|who|whom|where|and|or|with|by|of|for)\b)[\w'’.-]+\s){0,3}"
-    + _trie_pattern(_ROLE_NOUNS)
+    + trie_pattern(_ROLE_NOUNS)
     + r"s?\b)"
 )
 """An apposition saying who a name is ("Kgalema Motlanthe, the deputy president,", "Jane Doe, 45,")."""

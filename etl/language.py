@@ -10,6 +10,7 @@ English), at 40 % of the cost (``bench/pipeline_bench.py`` times it).
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from itertools import islice
@@ -72,7 +73,8 @@ def _fast_detector() -> Any:
     normalized: dict[str, str] = {}
     _SPACE_RUN = re.compile(" {2,}")
     _LATIN = re.compile("[A-z]")  # langdetect's "A" <= ch <= "z", brackets, caret, underscore and backquote included
-    _FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
+    _NOT_LATIN_BYTES = bytes(b for b in range(256) if not 0x41 <= b <= 0x7A)
+    _NOT_FROM_U0300_LEADS = bytes(b for b in range(256) if not 0xCC <= b <= 0xF4)
     word_grams: dict[tuple[str, bool], tuple[str, ...]] = {}  # a word's n-grams: one profile set per process
     arrays: dict[str, Any] = {}
 
@@ -99,8 +101,28 @@ def _fast_detector() -> Any:
                 append(three)
         return tuple(found)
 
+    generators = threading.local()
+
     class FastDetector(Detector):  # type: ignore[misc]  # langdetect is untyped
         text: str  # set by langdetect's constructor; typed here for the overrides below
+        langprob: list[float] | None
+
+        def __init__(self, factory: Any) -> None:
+            """langdetect's constructor with the thread's one generator instead of a new ``random.Random()`` (seeded
+            from the system, a twentieth of a detection): ``_detect_block`` seeds it before any draw."""
+            self.word_lang_prob_map = factory.word_lang_prob_map
+            self.langlist = factory.langlist
+            self.seed = factory.seed
+            if not hasattr(generators, "random"):
+                generators.random = random.Random()
+            self.random = generators.random
+            self.text = ""
+            self.langprob = None
+            self.alpha = self.ALPHA_DEFAULT
+            self.n_trial = 7
+            self.max_text_length = 10000
+            self.prior_map = None
+            self.verbose = False
 
         def _extract_ngrams(self) -> list[str]:
             probs = self.word_lang_prob_map
@@ -147,11 +169,15 @@ def _fast_detector() -> Any:
             self.text += _SPACE_RUN.sub(" ", text[: self.max_text_length])
 
         def cleaning_text(self) -> None:
-            """langdetect's ``cleaning_text`` by pattern counts instead of a loop over characters. Its test for the
+            """langdetect's ``cleaning_text`` by byte counts instead of a loop over characters. Its test for the
             Latin Extended Additional block compares a block number with a name and never holds: every character
-            from U+0300 on counts as non-Latin, as here."""
-            latin_count = len(_LATIN.findall(self.text))
-            if latin_count * 2 < len(_FROM_U0300.findall(self.text)):
+            from U+0300 on counts as non-Latin, as here.
+
+            In UTF-8 a character "A" to "z" is one byte 41-7A, and one from U+0300 on opens with a byte CC-F4 (the
+            other bytes of a character are 80-BF): ``bytes.translate`` deleting the others counts them in C."""
+            raw = self.text.encode("utf-8", "surrogatepass")
+            latin_count = len(raw.translate(None, _NOT_LATIN_BYTES))  # len(_LATIN.findall(self.text))
+            if latin_count * 2 < len(raw.translate(None, _NOT_FROM_U0300_LEADS)):  # len(_FROM_U0300.findall(...))
                 self.text = _LATIN.sub("", self.text)
 
         def _detect_block(self) -> None:
@@ -185,12 +211,16 @@ def _fast_detector() -> Any:
                         row = arrays[word] = np.array(probs[word], dtype=np.float64)
                     prob *= weight + row
                     if i % 5 == 0:
-                        prob /= sum(prob.tolist())
-                        if max(0.0, float(prob.max())) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                        values = prob.tolist()
+                        total = sum(values)
+                        prob /= total
+                        # ``prob.max()`` after the division, read off the list: dividing by a positive total keeps
+                        # the order, so the largest quotient is the largest value divided (the same rounding).
+                        if max(0.0, max(values) / total) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
                             break
                     i += 1
-                for j in range(len(langprob)):
-                    langprob[j] += prob[j] / self.n_trial
+                # langdetect's ``langprob[j] += prob[j] / n_trial`` with Python floats (the same IEEE operations)
+                langprob = [acc + p / self.n_trial for acc, p in zip(langprob, prob.tolist(), strict=True)]
             self.langprob = langprob
 
     return FastDetector

@@ -409,6 +409,32 @@ _STATE_NOUN_EN = re.compile(
 with the office's first letter, each office's other letters behind it: a pattern opening with a look-around is tried
 at every position of the text, one opening with a character class is scanned for (a tenth of the time). The same
 matches: "Vice President" never matched from its "V" (the look-ahead) and does not here either."""
+_STATE_NOUN_EN_CAPITAL = re.compile(
+    r"[PFDIOEMKCA](?<=[a-z] .)(?:(?<=P)(?:resident|rime Minister|remier)|(?<=F)oreign Minister|"
+    r"(?<=D)efen[cs]e Minister|(?<=I)nterior Minister|(?<=O)il Minister|(?<=E)(?:nergy Minister|mir|nvoy)|"
+    r"(?<=M)inister|(?<=K)ing|(?<=C)(?:rown Prince|hancellor)|(?<=A)mbassador)\b"
+)
+"""``_STATE_NOUN_EN`` less its two offices written in lower case ("ambassador", "envoy")."""
+_LOWER_CASE_OFFICES = ("ambassador", "envoy")
+
+
+def _state_office_starts(text: str) -> list[int]:
+    """Where ``_STATE_NOUN_EN.finditer(text)`` finds an office, in no particular order.
+
+    Why not that call: its "a" and "e" (for the lower-case offices) are the commonest letters, and the scan stopped
+    at each. The capitalised offices are scanned for, the lower-case ones found by ``str.find`` and matched there.
+    No match can hold the start of another kind (a capitalised office holds no lower-case one, and a lower-case one
+    no capital), so ``finditer`` never skips one of them for overlapping the match before: the same offices."""
+    starts = [m.start() for m in _STATE_NOUN_EN_CAPITAL.finditer(text)]
+    for word in _LOWER_CASE_OFFICES:
+        at = text.find(word)
+        while at >= 0:
+            if _STATE_NOUN_EN.match(text, at):
+                starts.append(at)
+            at = text.find(word, at + 1)
+    return starts
+
+
 _DEMONYM_BEFORE = re.compile(r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?) $")
 _DEMONYM_AFTER = re.compile(rf"(?=pr|Pr|pre|mi|ch|ro|ém|am|en)(?<![\w-]){_STATE_NOUNS_FR} ([a-zéèêëîïôç]+)\b")
 """The office first, then the nationality next to it: offices are rarer than capitalised words, so the scan tries
@@ -488,8 +514,8 @@ def _state_actor_demonyms(text: str, gaz: Gazetteer) -> list[ResolvedMention]:
     out: list[ResolvedMention] = []
     found = [
         before
-        for office in _STATE_NOUN_EN.finditer(text)
-        if (before := _DEMONYM_BEFORE.search(text, max(0, office.start() - 30), office.start()))
+        for office in _state_office_starts(text)
+        if (before := _DEMONYM_BEFORE.search(text, max(0, office - 30), office))
     ]
     if any(piece in text for piece in _FRENCH_OFFICE_PIECES):
         found.extend(_DEMONYM_AFTER.finditer(text))

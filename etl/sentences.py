@@ -20,6 +20,9 @@ import re
 PARAGRAPH_WORDS = 60  # a grouped paragraph ends at the first sentence end past this many words
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ffff"
 _CJK_RE = re.compile(f"[{_CJK}]")
+_NOT_CJK_LEAD_BYTES = bytes(b for b in range(256) if not (0xE3 <= b <= 0xE9 or b in (0xEF, 0xF0)))
+"""Every byte but those opening a ``_CJK`` character in UTF-8: E3-E9 (U+3040-U+9FFF), EF (U+F900-U+FAFF, U+FF66-U+FF9F),
+F0 (U+20000-U+2FFFF)."""
 _TOKEN_START_RE = re.compile(r"(?<!\S)\S*?\w")  # one match per space-separated token holding a letter or digit
 _WORDLESS_TOKEN_RE = re.compile(r"[^\s\w](?<!\S[^\s\w])[^\s\w]*(?!\S)")  # a token of only punctuation ("—", "|")
 # A candidate sentence end: closing punctuation (and closing quotes/brackets), then space, then what may start a
@@ -103,14 +106,21 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+def _may_hold_cjk(text: str) -> bool:
+    """False when ``text`` surely holds no ``_CJK`` character: none of its UTF-8 bytes opens one (Western text's curly
+    quotes, dashes and accented letters open with C2-E2). Two passes in C, a fifth of the pattern's scan of the text,
+    which tests each character against the ranges."""
+    return not text.isascii() and bool(text.encode("utf-8", "surrogatepass").translate(None, _NOT_CJK_LEAD_BYTES))
+
+
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds a Chinese, Japanese or Korean character (each counts as a word)."""
-    return _CJK_RE.search(text) is not None
+    return _may_hold_cjk(text) and _CJK_RE.search(text) is not None
 
 
 def count_words(text: str) -> int:
     """Words in ``text``: each CJK character is one, every other space-separated token with a letter or digit one."""
-    if not text.isascii() and (cjk := len(_CJK_RE.findall(text))):
+    if _may_hold_cjk(text) and (cjk := len(_CJK_RE.findall(text))):
         return cjk + len(_TOKEN_START_RE.findall(_CJK_RE.sub(" ", text)))
     # The tokens less those of punctuation alone: what ``_TOKEN_START_RE`` counts, for a quarter less time (a
     # pattern opening with a look-behind is tried at every position; this one opens with the rare punctuation).

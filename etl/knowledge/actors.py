@@ -365,7 +365,7 @@ class KnowledgeBase:
         norm, index = fold_with_map(text)
         found: list[tuple[int, int, Actor]] = []
         for norm_start, norm_end, _key, pats in self._automaton.finditer(norm):
-            start, end = index[norm_start], index[norm_end - 1] + 1
+            start, end = index.span(norm_start, norm_end)
             original = text[start:end]
             for pat in pats:
                 if self._accept(pat, original) or (

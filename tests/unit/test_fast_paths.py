@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections.abc import Sequence
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from etl import boilerplate, entities, quotes, regions, sentences
 from etl.entities import word_occurrences
 from etl.knowledge import actors as kb
-from etl.knowledge import folding
+from etl.knowledge import folding, wordscan
 from etl.knowledge.wordscan import WordAutomaton, mark_non_words
 from etl.language import detect_language
 from tests.paths import SEEDS
@@ -92,6 +93,14 @@ def test_an_empty_automaton_finds_nothing() -> None:
 def test_normalise_with_map_matches_the_character_loop() -> None:
     for text in [*TRICKY_TEXTS, *SEED_LINES, "\n".join(SEED_LINES)]:
         assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
+
+
+def test_offset_map_span_is_the_first_and_last_offsets() -> None:
+    for text in [*TRICKY_TEXTS, *SEED_LINES[:50], "Stra\u00dfe  in   T\u00fcbingen"]:
+        for index in (folding.fold_with_map(text)[1], folding._fold_with_map_by_char(text)[1]):
+            for start in range(len(index)):
+                for end in range(start + 1, min(len(index), start + 12) + 1):
+                    assert index.span(start, end) == (index[start], index[end - 1] + 1), (text, start, end)
 
 
 def test_offset_preserving_fold_keeps_lengths_and_agrees_with_the_full_fold() -> None:
@@ -620,3 +629,54 @@ def test_no_agency_name_is_longer_than_the_tail_searched() -> None:
 def test_trailing_credit_split_is_the_pattern_split_on_the_seeds() -> None:
     for line in SEED_LINES:
         assert boilerplate.split_trailing_credit(line) == _plain_split_trailing_credit(line), line
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pronoun_pattern_matches_the_plain_alternation(seed: int) -> None:
+    plain = re.compile(
+        rf"\b(?:he|she|He|She|il|elle|Il|Elle)\s+(?:has\s+|had\s+|also\s+)?(?:{quotes._SUBJECT_VERBS})\b"
+        rf"|\b(?:{quotes._VERBS})\s+(?:he|she)\b|\b\w+-t-(?:il|elle)\b"
+        r"|\b(?:dit|ajoute|poursuit|explique|estime)-(?:il|elle)\b"
+    )
+    words = ["he", "She", "Elle", "il", "says", "say", "said", "told", "points out", "points", "a", "a dit", "dit"]
+    words += ["expliqué", "has", "also", "-t-", "-il", "estime-elle", "ajoute", "x", "1", "_", "é"]
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = _random_text(rng, [*words, " ", "  ", "\n", "-"], 0, 12)
+        assert [m.span() for m in quotes._PRONOUN.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_cjk_byte_precheck_misses_no_cjk_character() -> None:
+    """``has_cjk`` skips the pattern when no UTF-8 byte opens a CJK character: the same answer for every code point."""
+    for code in range(0x80, sys.maxunicode + 1):
+        if not 0xD800 <= code <= 0xDFFF:
+            text = f"x{chr(code)}\u2019"
+            assert sentences.has_cjk(text) == (sentences._CJK_RE.search(text) is not None), hex(code)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_folds_and_marks_by_replace_are_the_pattern_ones(seed: int) -> None:
+    """``non_ascii_chars``, ``mark_non_words`` and the folds' few-characters path (``str.replace`` per changed
+    character, or one substitution when a fold is itself changed: "⁻" folds to "−", which folds to a space) against
+    their definitions by pattern and per character."""
+    rng = random.Random(seed)
+    alphabet = "aB -_'\n\u2019\u201c\u2013\u2014\u00e9\u00c9\u00a0\u207b\u2212\u0623\u4e2d\udcff" + "x" * 150
+    for _ in range(400):
+        text = _random_text(rng, alphabet, 0, 200)
+        assert folding.non_ascii_chars(text) == "".join(folding._NON_ASCII.findall(text)), text
+        ascii_marked = "".join(c if not c.isascii() or c.isalnum() else wordscan.MARK for c in text)
+        assert mark_non_words(text) == wordscan._OTHER_NON_WORD.sub(wordscan.MARK, ascii_marked), text
+        expected = text.translate({ord(c): folding._fold_char_one(c) for c in set(text)})
+        assert folding.fold_keep_offsets(text) == expected, text
+        assert folding.fold_with_map(text) == folding._fold_with_map_by_char(text), text
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_state_office_starts_are_the_pattern_matches(seed: int) -> None:
+    words = ["President", "Prime Minister", "Minister", "ambassador", "Ambassador", "envoy", "Envoy", "Emir", "King"]
+    words += ["the", "a", "Turkish", "ambassadors", "envoys", "Kingdom", "Crown Prince", "Foreign Minister"]
+    rng = random.Random(seed)
+    for _ in range(2000):
+        text = _random_text(rng, [*words, " ", " ", "\n", "-", "x"], 0, 14)
+        expected = [m.start() for m in regions._STATE_NOUN_EN.finditer(text)]
+        assert sorted(regions._state_office_starts(text)) == expected, text
