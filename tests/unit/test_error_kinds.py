@@ -352,9 +352,24 @@ STORY_FR = (
 )
 
 
+def _same_story(
+    kb: KnowledgeBase,
+    stories: tuple[tuple[str, str], tuple[str, str]],
+    expected_actors: set[str],
+    expected_places: set[str],
+    expected_regions: set[str],
+) -> tuple[EnrichedArticle, EnrichedArticle]:
+    """The English and French tellings of one story: the expected actors, places and regions from both, and the
+    same places and regions."""
+    en, fr = enrich(kb, *stories[0], "en"), enrich(kb, *stories[1], "fr")
+    assert expected_actors <= set(actors(en)), set(actors(en))
+    assert expected_actors <= set(actors(fr)), set(actors(fr))
+    assert expected_places <= places(en) and places(en) == places(fr)
+    assert expected_regions <= regions(en) and regions(en) == regions(fr)
+    return en, fr
+
+
 def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> None:
-    en = enrich(kb, *STORY_EN, "en")
-    fr = enrich(kb, *STORY_FR, "fr")
     expected_actors = {
         "Khalifa Haftar",
         "Government of National Unity",
@@ -366,13 +381,12 @@ def test_french_story_gives_what_the_english_story_gives(kb: KnowledgeBase) -> N
         "National Oil Corporation",
         "United Nations",
     }
-    assert expected_actors <= set(actors(en)), set(actors(en))
-    assert expected_actors <= set(actors(fr)), set(actors(fr))
-    assert set(actors(en)) == set(actors(fr))
     expected_places = {"Sirte", "Tripoli", "Ghadames", "Ubari", "Murzuq", "Es Sider", "Ras Lanuf"}
-    assert expected_places <= places(en) and places(en) == places(fr)
+    en, fr = _same_story(
+        kb, (STORY_EN, STORY_FR), expected_actors, expected_places, {"Tripolitania", "Fezzan", "Cyrenaica"}
+    )
+    assert set(actors(en)) == set(actors(fr))
     assert {"Libya", "Turkey", "Egypt"} <= countries(en) and countries(en) == countries(fr)
-    assert {"Tripolitania", "Fezzan", "Cyrenaica"} <= regions(en) and regions(en) == regions(fr)
 
 
 STORY2_EN = (
@@ -392,18 +406,13 @@ STORY2_FR = (
 def test_second_french_story_spellings_of_places_regions_and_armed_groups(kb: KnowledgeBase) -> None:
     """French spellings (Nalout, Houn, Joufra, Cyrénaïque, Tripolitaine) and French names of actors (Force Rada,
     Conseil présidentiel libyen) give what the English story gives."""
-    en = enrich(kb, *STORY2_EN, "en")
-    fr = enrich(kb, *STORY2_FR, "fr")
-    expected_actors = {
-        "Rada Special Deterrence Force",
-        "444 Brigade",
-        "Presidential Council of Libya",
-        "Africa Corps",
-    }
-    assert expected_actors <= set(actors(en)), set(actors(en))
-    assert expected_actors <= set(actors(fr)), set(actors(fr))
-    assert {"Tajoura", "Janzour", "Nalut", "Hun"} <= places(en) and places(en) == places(fr)
-    assert {"Cyrenaica", "Tripolitania", "Fezzan"} <= regions(en) and regions(en) == regions(fr)
+    _same_story(
+        kb,
+        (STORY2_EN, STORY2_FR),
+        {"Rada Special Deterrence Force", "444 Brigade", "Presidential Council of Libya", "Africa Corps"},
+        {"Tajoura", "Janzour", "Nalut", "Hun"},
+        {"Cyrenaica", "Tripolitania", "Fezzan"},
+    )
 
 
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
