@@ -1308,7 +1308,6 @@ _RUN_OFFICES = TITLES | {
     "commissioner",
     "adviser",
     "advisor",
-    "minister",
     "officer",
 }
 """Offices that end a name run when they follow its first word: after "Deputy", "Defense Secretary Wolfowitz" is an
@@ -1348,7 +1347,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
 def _after_office(text: str, start: int, end: int) -> tuple[int, int]:
     """The name after the last office in a run of capitalised words ("Defense Secretary Wolfowitz" after "Deputy":
     "Wolfowitz"); the run itself when it holds no office, or ends with one."""
-    words = list(re.finditer(r"\S+", text[start:end]))
+    words = list(_NON_SPACE.finditer(text[start:end]))
     for word in reversed(words[:-1]):
         if word.group().lower().strip(".") in _RUN_OFFICES:
             return start + word.end() + 1, end
@@ -2159,6 +2158,4 @@ def link_all(
     gaz = gazetteer or Gazetteer.load()
     texts = [analysis_text(article) for article, _ in items]
     hits = [kb.scan(text, _country_named_in(text, gaz)) for text in texts]
-    return [
-        link(article, spans, kb, gazetteer, kb_hits=found) for (article, spans), found in zip(items, hits, strict=True)
-    ]
+    return [link(article, spans, kb, gaz, kb_hits=found) for (article, spans), found in zip(items, hits, strict=True)]

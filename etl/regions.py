@@ -400,20 +400,18 @@ _STATE_NOUNS_FR = (
     r"(?:présidente?|[Pp]remier ministre|ministre des [Aa]ffaires étrangères|ministre de la [Dd]éfense|ministre|"
     r"chef de l['’][ÉE]tat|roi|émir|chancelier|ambassadeur|envoyé)"
 )
-_STATE_NOUN_EN = re.compile(
-    r"[PFDIOEMKCAae](?<=[a-z] .)(?:(?<=P)(?:resident|rime Minister|remier)|(?<=F)oreign Minister|"
-    r"(?<=D)efen[cs]e Minister|(?<=I)nterior Minister|(?<=O)il Minister|(?<=E)(?:nergy Minister|mir|nvoy)|"
-    r"(?<=M)inister|(?<=K)ing|(?<=C)(?:rown Prince|hancellor)|(?<=[Aa])mbassador|(?<=e)nvoy)\b"
+_CAPITALISED_OFFICES = (
+    r"(?<=P)(?:resident|rime Minister|remier)|(?<=F)oreign Minister|(?<=D)efen[cs]e Minister|(?<=I)nterior Minister|"
+    r"(?<=O)il Minister|(?<=E)(?:nergy Minister|mir|nvoy)|(?<=M)inister|(?<=K)ing|(?<=C)(?:rown Prince|hancellor)"
 )
+"""The capitalised offices of ``_STATE_NOUNS_EN`` but "Ambassador", each written as its first letter (matched just
+before) and the rest behind it."""
+_STATE_NOUN_EN = re.compile(rf"[PFDIOEMKCAae](?<=[a-z] .)(?:{_CAPITALISED_OFFICES}|(?<=[Aa])mbassador|(?<=e)nvoy)\b")
 """``(?=[PFDIOEMKCA]|am|en)(?<=[a-z] )(?:{_STATE_NOUNS_EN})\\b`` (an office after a lower-case word) written to open
 with the office's first letter, each office's other letters behind it: a pattern opening with a look-around is tried
 at every position of the text, one opening with a character class is scanned for (a tenth of the time). The same
 matches: "Vice President" never matched from its "V" (the look-ahead) and does not here either."""
-_STATE_NOUN_EN_CAPITAL = re.compile(
-    r"[PFDIOEMKCA](?<=[a-z] .)(?:(?<=P)(?:resident|rime Minister|remier)|(?<=F)oreign Minister|"
-    r"(?<=D)efen[cs]e Minister|(?<=I)nterior Minister|(?<=O)il Minister|(?<=E)(?:nergy Minister|mir|nvoy)|"
-    r"(?<=M)inister|(?<=K)ing|(?<=C)(?:rown Prince|hancellor)|(?<=A)mbassador)\b"
-)
+_STATE_NOUN_EN_CAPITAL = re.compile(rf"[PFDIOEMKCA](?<=[a-z] .)(?:{_CAPITALISED_OFFICES}|(?<=A)mbassador)\b")
 """``_STATE_NOUN_EN`` less its two offices written in lower case ("ambassador", "envoy")."""
 _LOWER_CASE_OFFICES = ("ambassador", "envoy")
 
@@ -665,9 +663,7 @@ _UNKNOWN_NAME = re.compile(
 )  # a capital of Latin-1, Latin Extended ("Šibenik": that block mixes both cases) or Cyrillic
 
 
-def _place_in_context(
-    text: str, m: Mention, gaz: Gazetteer | None = None, place_starts: frozenset[int] = frozenset()
-) -> Place | None:
+def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: frozenset[int]) -> Place | None:
     """A place NER found that the gazetteer lacks (an island, a township, an airport: "stuck in Samos", "near New
     Quay"), written after a preposition of place, after a settlement's noun ("the village of Nagrig"), or before a
     state or country NER and the gazetteer know (``place_starts``: where NER's places start), unless it is an item
@@ -682,11 +678,7 @@ def _place_in_context(
     located = (
         _LOCATIVE_BEFORE.search(text, max(0, m.start - 28), m.start)
         or _SETTLEMENT_OF_BEFORE.search(text, max(0, m.start - 24), m.start)
-        or (
-            gaz is not None
-            and text[max(0, m.start - 2) : m.start] != ", "
-            and _in_known_division(text, m.end, gaz, place_starts)
-        )
+        or (text[max(0, m.start - 2) : m.start] != ", " and _in_known_division(text, m.end, gaz, place_starts))
     )
     if not located or _misspelt_date(name):
         return None
@@ -791,9 +783,9 @@ def _scan_mentions(
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     for i, (s, e, cands) in enumerate(scan):
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
-        in_full = division is not None and any(c.feature == "state" for c in cands)
-        if division and in_full:  # "Borno State": the state, named in full
-            e = division.end()
+        in_full = False
+        if division is not None and any(c.feature == "state" for c in cands):  # "Borno State": the state, in full
+            in_full, e = True, division.end()
             cands = [c for c in cands if c.feature == "state"]
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
             scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
