@@ -36,6 +36,7 @@ from typing import Any
 
 import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
 
+from etl.boilerplate import AGENCIES
 from etl.errors import ConfigurationError
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, given_names, normalise, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER, LowerWords
@@ -411,7 +412,8 @@ _ABBREVIATED_HEADS = frozenset({"Inc", "Ltd", "Corp"})
 _HEAD_JOINERS = frozenset({"and", "&"})
 """The words joining a name's capitalised words before its head ("Food and Drug Administration"); "of" and "for"
 join a head to what follows it ("Department of Justice"), never a head to what comes before."""
-_NOT_IN_NAME = re.compile(r"[\s,;:()\[\]\"“”«»]")
+_NOT_IN_NAME = re.compile(r"[\s,;:()\[\]\"“”«»/]")
+"""Characters no word of a name holds; a slash joins two names or a credit ("Elias Funez/The Union")."""
 _NUMBER_WORDS = frozenset(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen"])
 _NOT_QUALIFIERS = frozenset(
     """
@@ -462,7 +464,7 @@ def _headed_organisations(doc: _Doc, spans: Sequence[tuple[int, int, str]], head
             continue  # a head alone, or "West Bank"
         if any(w.lower() in _HEAD_ROLES for w in text[start:end].split()):
             continue
-        if doc.covered(start, end) or headlines.contains(start, end):
+        if doc.covered(start, end) or headlines.contains(start, end) or doc.is_blocked(start, end):
             continue
         if whole is None:
             whole = _SpanIndex([(s, e) for s, e, _ in spans])
@@ -799,6 +801,95 @@ def _clause_cut(text: str, start: int, end: int, label: str) -> tuple[int, int, 
     return start, end, label
 
 
+_CREDIT_SIDE = re.compile(rf"^(?:{AGENCIES})(?:\.com)?$|(?<![\w-])(?:Images|Shutterstock)(?:\.com)?$")
+"""A photo agency or library as one side of a slash: "Christopher Lee/Getty Images", "Tada Images / Shutterstock"."""
+
+
+_CREDIT_COURTESY = re.compile(r"^Courtesy(?: of)? ")
+
+
+def _credit_side(side: str) -> bool:
+    """A side of a slash that says the span is a photo credit: an agency or picture library, "Courtesy ...", or a
+    person's name (a photographer: "Alberto Riva/The Points Guy", "Elias Funez/The Union")."""
+    words = side.split()
+    return (
+        _CREDIT_SIDE.search(side) is not None
+        or words[0] == "Courtesy"
+        or (2 <= len(words) <= 3 and normalise(words[0]) in given_names() and all(w[:1].isupper() for w in words))
+    )
+
+
+def _slash_sides(doc: _Doc, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A span NER read across a slash names two things, or credits a photo: "Comcast/Xfinity" is two organisations,
+    "AI/ML" two terms, "Christopher Lee/Getty Images" and "Elias Funez/The Union" credits. An organisation's span
+    gives its sides (each judged as a name of its own, later) when every side reads as a name: not a common word
+    the article also writes in lower case ("Coffee/Tea"), a short one ("AI/ML"), a handle or a path ("u/Name"). A
+    side that is a place's name keeps the span whole, as NER read it ("Elixir/Phoenix": no place "Phoenix" for the
+    regions stage, which reads no place inside an actor's span). A person's span gives none (a name holds no
+    slash: two people joined so are a photo credit), nor does a credit, which is blocked for the later rules too,
+    and whose names are no actors elsewhere in the article either (the photographer credited again).
+    Unless the knowledge base knows the whole ("AC/DC"). A place is left to the regions stage, which resolves each
+    side of "Auschwitz/Treblinka" on its own."""
+    text = doc.text
+    if label == "PLACE" or "/" not in text[start:end] or doc.kb.lookup(text[start:end]) is not None:
+        return [(start, end, label)]
+    sides = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^/\s](?:[^/]*[^/\s])?", text[start:end])]
+    if any(_credit_side(text[s:e]) for s, e in sides):
+        doc.blocked.append((start, end))  # no later rule takes a name from a credit ("Houston Parks Board")
+        doc.credit_names.update(clean_mention(_CREDIT_COURTESY.sub("", text[s:e])) for s, e in sides)
+        return []
+    if label != "ORG":
+        return []
+    if any(doc.gazetteer.candidates(text[s:e]) for s, e in sides):
+        return [(start, end, label)]  # "Elixir/Phoenix": one organisation as NER says, never a place "Phoenix"
+    lower = LowerWords(text)
+    names = all(
+        text[s].isupper()
+        and sum(ch.isalpha() for ch in text[s:e]) >= 3
+        and not all(word.lower() in lower for word in text[s:e].split())
+        for s, e in sides
+    )
+    return [(s, e, label) for s, e in sides] if names else []
+
+
+_TRAILING_OFFICES = frozenset(
+    """
+    speaker spokesman spokeswoman spokesperson chairman chairwoman president minister secretary director chief
+    governor commissioner rt hon
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Offices and honorifics NER runs an organisation's span into ("House of Representatives Speaker", "the Senate
+Rt. Hon."): the holder's title after the name, not part of it."""
+
+
+_PORTFOLIOS = frozenset(
+    """
+    vice deputy home state interior foreign defence defense finance justice health education trade energy transport
+    culture agriculture environment labour labor treasury economy oil commerce industry housing information press
+    attorney solicitor surgeon party
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Words that make an office with the office word after them ("Home Secretary", "Party Chairman")."""
+
+
+def _office_cut(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """An organisation span ending with an office or honorific after a capitalised word ends before it: "House of
+    Representatives Speaker" is the House. Not "Office of the President" (a function word before the office), nor an
+    office of two words ("Vice President", "Home Secretary", "Prime Minister")."""
+    if label != "ORG":
+        return start, end, label
+    cut = end
+    while True:
+        head, _, last = text[start:cut].rpartition(" ")
+        previous = head.rpartition(" ")[2]
+        if not head or last.lower().rstrip(".") not in _TRAILING_OFFICES or not previous[:1].isupper():
+            break
+        if previous.lower().rstrip(".") in TITLES or previous.lower() in _PORTFOLIOS:
+            break  # "Prime Minister", "Home Secretary": the office is the whole span
+        cut = start + len(head)
+    return start, cut, label
+
+
 def _prepare_spans(
     doc: _Doc, spans: Sequence[tuple[int, int, str]], units: Sequence[tuple[int, int]]
 ) -> list[tuple[int, int, str]]:
@@ -807,9 +898,10 @@ def _prepare_spans(
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
     pieces = [
-        _clause_cut(text, *_without_figures(text, s, e, label))
-        for start, end, label in spans
-        for s, e in _pieces(text, start, end)
+        _office_cut(text, *_clause_cut(text, *_without_figures(text, s, e, label)))
+        for start, end, ner_label in spans
+        for line_start, line_end in _pieces(text, start, end)
+        for s, e, label in _slash_sides(doc, line_start, line_end, ner_label)
         if not _is_furniture(text[s:e])
     ]
     if _VERSUS.search(text):
@@ -2123,17 +2215,17 @@ def link(
 
 
 def _country_named_in(text: str, gaz: Gazetteer) -> Callable[[Actor], bool]:
-    """Whether ``text`` names an actor's country, by name or nationality ("Libye", "libyen", "Libyan"), checked on
-    first need per country: French writes institutions in lower case ("le gouvernement d'unité nationale"), a name
-    that is the Libyan one in a story about Libya, not in one about another country's unity government."""
+    """Whether ``text`` names an actor's country, by name, nationality or one of its towns ("Libye", "libyen",
+    "Libyan", "Benghazi": ``Gazetteer.country_words``), checked on first need per country. French writes
+    institutions in lower case ("le gouvernement d'unité nationale"), and other countries' institutions share
+    names ("the House of Representatives", "the Presidential Council"): the Libyan one in a story about Libya, not
+    in one about another country."""
     answers: dict[str, bool] = {}
 
     def named(actor: Actor) -> bool:
         code = actor.country or ""
         if code not in answers:
-            country = gaz.country(code) if code else None
-            words = [*country.names, *country.demonyms] if country is not None else []
-            answers[code] = bool(word_occurrences(text, [w for w in words if w]))
+            answers[code] = bool(code) and bool(word_occurrences(text, list(gaz.country_words(code))))
         return answers[code]
 
     return named

@@ -594,11 +594,14 @@ def _ner_mentions(
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
         inner = []
+        named_after = False
         for hit in scan[bisect_left(scan_starts, m.start) :]:
             if hit[0] >= m.end:
                 break
             name = text[hit[0] : hit[1]]
-            if (
+            if hit[0] == m.start and _named_after(text, hit, m.end):
+                named_after = True
+            elif (
                 hit[1] <= m.end
                 and not is_generic_word(name)
                 and not _particle_of_name(text, hit)
@@ -606,7 +609,9 @@ def _ner_mentions(
             ):
                 # "Derna" in "the Wadi Derna"; never "Airport" in "Mitiga Airport" nor "Google" in "Google Maps"
                 inner.append(hit)
-        if not inner:
+        if named_after and not inner:
+            pending.append(_Pending(m.start, m.end, m.text, [_unknown_place(m.text, m.text)], "ner"))
+        elif not inner:
             feature = _named_feature(m.text) or (
                 _place_in_context(text, m, gaz, place_starts) if m.text not in actor_names else None
             )  # "written in Python" where NER calls "Python" an organisation elsewhere: no place
@@ -614,6 +619,23 @@ def _ner_mentions(
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     return pending, ner_spans
+
+
+_NAMED_AFTER_HEADS = frozenset(("County", "Parish", "Township", "Borough", "Shire"))
+
+
+def _named_after(text: str, hit: tuple[int, int, list[Place]], span_end: int) -> bool:
+    """A place NER found that the gazetteer lacks, named after a place it knows and a division's head word
+    ("Washington County", Oregon), or a state's or a country's name and "City" ("Nevada City", California): another
+    place, kept under its own name, never the one its first words name. A town's name and "City" is that town
+    ("Gaza City")."""
+    _, hit_end, candidates = hit
+    if text[hit_end : hit_end + 1] != " ":
+        return False
+    head = text[hit_end + 1 : span_end]
+    if head == "City":
+        return not any(c.feature == "city" for c in candidates)
+    return head in _NAMED_AFTER_HEADS
 
 
 _NAME_PARTICLES = frozenset(("abu", "ibn", "bin", "ben", "bou", "umm", "ould", "abd", "abdel", "abdul"))
@@ -792,6 +814,8 @@ def _scan_mentions(
             continue
         if text[s].islower() and "LATIN" in _char_script(text[s]):
             continue  # a word in lower case: ``_looks_like_name`` says no, asked first as a quarter of hits are
+        if s > 1 and text[s - 1] == "-" and _compound_tail(text, s, scan[i - 1][1] if i else -1):
+            continue
         excluded = _excluded(text, s, e, actor_span_set) if actor_span_set.overlaps(s, e) else False
         if ner_span_set.overlaps(s, e) or excluded:
             continue
@@ -824,6 +848,61 @@ def _scan_mentions(
         scan_only.append(_Pending(s, e, text[s:e], cands, "scan"))
     return scan_only, weak
 
+
+_WORD_BEFORE_HYPHEN = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][\w'’]*-$")
+
+
+def _compound_tail(text: str, start: int, previous_hit_end: int) -> bool:
+    """A name glued by a hyphen after a capitalised word that is no place ("Croissant-Rouge", "Rolls-Royce",
+    "Rose-Lynn"): the end of a compound name, not the town. Not after a place ("Libya-Tunisia": a scan hit ends at
+    ``previous_hit_end``), an Arabic article or particle ("Al-Bayda", "Ben-Gardane"), a direction ("Ost-London") or
+    a party's letter ("R-Texas")."""
+    if previous_hit_end == start - 1:
+        return False
+    before = _WORD_BEFORE_HYPHEN.search(text, max(0, start - 30), start)
+    if before is None or len(before.group()) < 4:
+        return False  # a party's letter ("Sen. Ted Cruz, R-Texas") or a two-letter prefix
+    word = before.group()[:-1].lower()
+    return word not in _ARABIC_PREFIXES and word not in _DIRECTION_PREFIXES
+
+
+_ARABIC_PREFIXES = frozenset(
+    (
+        "al",
+        "el",
+        "ad",
+        "ed",
+        "as",
+        "es",
+        "ash",
+        "at",
+        "az",
+        "ar",
+        "an",
+        "ben",
+        "bin",
+        "abu",
+        "bou",
+        "umm",
+        "ould",
+        "ibn",
+        "sidi",
+        "bir",
+        "ras",
+        "wadi",
+        "jebel",
+        "djebel",
+        "ain",
+    )
+)
+
+_DIRECTION_PREFIXES = frozenset(
+    """
+    north south east west central upper lower greater northern southern eastern western nord süd sud ost est ouest
+    nordost nordwest südost südwest zentral mittel
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""A direction or a size glued before a place's name names a part of it ("Ost-London", "Greater-Manchester")."""
 
 _GERMAN_LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|nach|aus|bei|von|nahe|um|zwischen|durch|über|bis) $")
 

@@ -103,6 +103,7 @@ class Actor:
     wikidata: str | None
     country: str | None
     source: str
+    local_aliases: tuple[str, ...] = ()  # names other countries' institutions share: see KnowledgeBase.scan
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class _Pattern:
     alias: str
     case_sensitive: bool
     phrase: bool = False  # written in lower case in the KB ("forces turques"): found in lower case too
+    local: bool = False  # one of the actor's ``local_aliases``: found only where the article names its country
 
 
 def _read_jsonl(path: Path, data: bytes | None = None) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
@@ -202,6 +204,7 @@ def _actor_from(obj: dict[str, Any]) -> Actor:
         wikidata=str(obj["wikidata"]) if obj.get("wikidata") else None,
         country=str(obj["country"]) if obj.get("country") else None,
         source=str(obj["source"]),
+        local_aliases=tuple(str(a) for a in obj.get("local_aliases") or () if str(a).strip()),
     )
 
 
@@ -224,10 +227,11 @@ class KnowledgeBase:
             if actor.id in self._by_id:
                 continue  # first (curated) definition wins
             self._by_id[actor.id] = actor
+            local_keys = {clean_mention(alias) for alias in actor.local_aliases}
             for alias in (actor.name, *actor.aliases):
                 key = clean_mention(alias)
-                if not key or key in self._index:
-                    continue  # an alias already claimed belongs to the earlier (curated) actor
+                if not key or key in self._index or key in local_keys:
+                    continue  # an alias already claimed belongs to the earlier (curated) actor; a local one waits
                 self._index[key] = actor
                 phrase = alias[:1].islower() and not _starts_with_particle(alias)
                 patterns.setdefault(key, []).append(_Pattern(actor, alias, is_case_sensitive(alias), phrase))
@@ -239,6 +243,15 @@ class KnowledgeBase:
                 actor = self._by_id[next(iter(ids))]
                 self._index[bare] = actor
                 patterns.setdefault(bare, []).append(_Pattern(actor, bare, False))
+        self._local: dict[str, tuple[Actor, ...]] = {}  # local alias key -> its actors (one per country)
+        for actor in self._by_id.values():
+            for alias in actor.local_aliases:
+                key = clean_mention(alias)
+                if not key or key in self._index or actor in self._local.get(key, ()):
+                    continue  # a name every article reads one way stays that actor's
+                self._local[key] = (*self._local.get(key, ()), actor)
+                phrase = alias[:1].islower() and not _starts_with_particle(alias)
+                patterns.setdefault(key, []).append(_Pattern(actor, alias, is_case_sensitive(alias), phrase, True))
         self._automaton_patterns = patterns
         self._automaton: WordAutomaton[tuple[_Pattern, ...]] = WordAutomaton()
         for key, pats in patterns.items():
@@ -308,6 +321,9 @@ class KnowledgeBase:
             out[key] = _short_hash(
                 (actor.id, actor.name, str(actor.type), actor.wikidata, sorted(actor.aliases), patterns)
             )
+        for key, local in self._local.items():
+            patterns = sorted((p.alias, p.case_sensitive) for p in self._automaton_patterns.get(key, ()))
+            out[key] = _short_hash(("local", [(a.id, a.name, str(a.type), a.country) for a in local], patterns))
         for key in self._places:
             out["place:" + key] = "1"
         self._fingerprints = out
@@ -352,14 +368,13 @@ class KnowledgeBase:
         key = clean_mention(mention)
         return bool(key) and (key in self._places or strip_article_prefix(key) in self._places)
 
-    def scan(
-        self, text: str, lower_case_institution: Callable[[Actor], bool] | None = None
-    ) -> list[tuple[int, int, Actor]]:
+    def scan(self, text: str, country_named: Callable[[Actor], bool] | None = None) -> list[tuple[int, int, Actor]]:
         """Every alias occurrence in ``text`` as (start, end, actor), leftmost-longest, on word boundaries.
 
-        ``lower_case_institution``: whether an organisation's name of three words or more, written in lower case
-        ("le gouvernement d'unité nationale", French typography), is that organisation here; asked once per hit, for
-        those hits only (the caller checks that the article names the organisation's country)."""
+        ``country_named``: whether the article names an actor's country, asked for two kinds of hits only (without
+        it, neither counts): an organisation's name of three words or more written in lower case ("le gouvernement
+        d'unité nationale", French typography), and a ``local_aliases`` name, which other countries' institutions
+        share ("the House of Representatives", "the Presidential Council", "the Red Crescent")."""
         if not self._index:
             return []
         norm, index = fold_with_map(text)
@@ -368,11 +383,14 @@ class KnowledgeBase:
             start, end = index.span(norm_start, norm_end)
             original = text[start:end]
             for pat in pats:
-                if self._accept(pat, original) or (
-                    lower_case_institution is not None
-                    and _institution_in_lower_case(pat, original)
-                    and lower_case_institution(pat.actor)
-                ):
+                accepted = self._accept(pat, original)
+                if pat.local or not accepted:  # both kinds that count only where the article names the country
+                    accepted = (
+                        (accepted or _institution_in_lower_case(pat, original))
+                        and country_named is not None
+                        and country_named(pat.actor)
+                    )
+                if accepted:
                     found.append((start, end, pat.actor))
                     break
         found.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
@@ -451,6 +469,7 @@ def _review(directory: Path, user_dir: Path | None) -> tuple[list[str], list[str
     files = [(p, True) for p in user_files(user_dir)] + [(p, False) for p in _kb_files(directory)]
     seen_ids: dict[str, tuple[str, bool]] = {}
     alias_owner: dict[str, tuple[str, str, bool]] = {}
+    local_claims: list[tuple[str, str, str]] = []  # (key, actor id, where): a local alias no actor may claim whole
     for path, user in files:
         for number, obj, error in _read_jsonl(path):
             where = f"{_where(path, user)}:{number}"
@@ -479,6 +498,13 @@ def _review(directory: Path, user_dir: Path | None) -> tuple[list[str], list[str
             if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
                 problems.append(f"{where}: aliases must be a list of strings")
                 aliases = []
+            local = obj.get("local_aliases", [])
+            if not isinstance(local, list) or not all(isinstance(a, str) for a in local):
+                problems.append(f"{where}: local_aliases must be a list of strings")
+            elif local and not obj.get("country"):
+                problems.append(f"{where}: local_aliases need the actor's country (they count where it is named)")
+            else:
+                local_claims.extend((clean_mention(a), actor_id, where) for a in local)
             wikidata = obj.get("wikidata")
             if wikidata and not re.fullmatch(r"Q[1-9][0-9]*", str(wikidata)):
                 problems.append(f"{where}: bad wikidata id {wikidata!r}")
@@ -496,4 +522,8 @@ def _review(directory: Path, user_dir: Path | None) -> tuple[list[str], list[str
                 else:
                     claimed = f"already claimed by {owner[0]!r} ({owner[1]})"
                     problems.append(f"{where}: alias {key!r} of {actor_id!r} {claimed}")
+    for key, actor_id, where in local_claims:
+        owner = alias_owner.get(key)
+        if key and owner is not None and owner[0] != actor_id:
+            problems.append(f"{where}: local alias {key!r} of {actor_id!r} is an alias of {owner[0]!r} ({owner[1]})")
     return problems, notes

@@ -124,6 +124,9 @@ def is_generic_word(name: str) -> bool:
     return " " not in key and key in GENERIC_WORDS
 
 
+COUNTRY_TOWN = 100_000
+"""A town this big names its country for ``Gazetteer.country_words`` (a village's name is often another's too)."""
+
 DETAILED_COUNTRIES = frozenset({"LY"})
 """Countries whose every locality the gazetteer holds, with curated spellings (``scripts/build_gazetteer.py``:
 Libya's cities500 and the shared Libya tables)."""
@@ -162,6 +165,7 @@ class Gazetteer:
         self._rankings: dict[tuple[int, ...], tuple[Place, ...]] = {}  # see _ranked
         self._demonym_words: dict[str, str | None] = {}  # see demonym_country
         self._candidates: dict[str, tuple[Place, ...]] = {}  # see candidates
+        self._country_words: dict[str, tuple[str, ...]] = {}  # see country_words
         for idx, place in enumerate(self.places):
             if place.feature == "country":
                 self._countries[place.country_code] = place
@@ -325,6 +329,26 @@ class Gazetteer:
     def country(self, code: str) -> Place | None:
         """The country entry for an ISO 3166-1 alpha-2 code."""
         return self._countries.get(code.upper())
+
+    def country_words(self, code: str) -> tuple[str, ...]:
+        """The words that say a story is about a country: its names, its nationality adjectives and the names of
+        its towns of ``COUNTRY_TOWN`` people or more ("Libye", "Libyan", "Benghazi", "Misrata"). Worked out once
+        per country and process (a pass over the places)."""
+        words = self._country_words.get(code)
+        if words is None:
+            country = self.country(code)
+            found = [*country.names, *country.demonyms] if country is not None else []
+            if country is not None:
+                found += [
+                    name
+                    for place in self.places
+                    if place.country_code == country.country_code
+                    and place.feature == "city"
+                    and place.population >= COUNTRY_TOWN
+                    for name in (place.name, place.asciiname)
+                ]
+            words = self._country_words[code] = tuple(dict.fromkeys(w for w in found if w))
+        return words
 
     def division(self, iso_code: str) -> Place | None:
         """The first-level division with this ISO 3166-2 code ("US-AZ" -> Arizona)."""

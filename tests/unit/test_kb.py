@@ -163,3 +163,74 @@ def test_given_names_hold_first_names_not_titles_places_or_role_words() -> None:
     names = given_names()
     assert {"jose", "justin", "mohamed", "john"} <= names  # "Vladimir" is a town too: left out
     assert not {"president", "sir", "foreign", "al", "indiana", "georgia", "libyan"} & names
+
+
+def test_local_aliases_count_only_where_the_country_is_named(tmp_path: Path) -> None:
+    """A name other countries' institutions share ("the House of Representatives") is the actor's only in a story
+    that names its country, by name, nationality or a big town; elsewhere it is no actor of the knowledge base, and
+    a lookup (search, NER spans) never gives it. Its other aliases count everywhere."""
+    from etl.entities import _country_named_in
+    from etl.knowledge.gazetteer import Gazetteer
+
+    hor = {
+        "id": "hor",
+        "name": "House of Representatives",
+        "type": "organization",
+        "aliases": ["HoR"],
+        "local_aliases": ["House of Representatives", "Chambre des représentants"],
+        "country": "LY",
+        "source": "test",
+    }
+    (tmp_path / "actors.jsonl").write_text(json.dumps(hor) + "\n", encoding="utf-8")
+    kb, gaz = KnowledgeBase._load_uncached(tmp_path), Gazetteer.load()
+
+    def found(text: str) -> list[str]:
+        return [text[s:e] for s, e, _ in kb.scan(text, _country_named_in(text, gaz))]
+
+    assert found("The House of Representatives met in Tobruk on Monday.") == ["House of Representatives"]
+    assert found("Libyan lawmakers of the House of Representatives met.") == ["House of Representatives"]
+    assert found("La Chambre des représentants s'est réunie en Libye.") == ["Chambre des représentants"]
+    assert found("The House of Representatives met in Washington on Monday.") == []
+    assert kb.scan("The House of Representatives met in Tobruk.") == []  # no country check asked: none counts
+    assert found("The HoR met in Washington.") == ["HoR"]
+    assert kb.lookup("House of Representatives") is None and kb.lookup("HoR") is not None
+
+
+def test_check_finds_local_alias_problems(tmp_path: Path) -> None:
+    lines = [
+        {"id": "a", "name": "Alpha Council", "type": "organization", "aliases": ["Council"], "source": "t"},
+        {"id": "b", "name": "Beta", "type": "organization", "aliases": [], "local_aliases": ["Council"], "source": "t"},
+        {
+            "id": "c",
+            "name": "Gamma",
+            "type": "organization",
+            "aliases": [],
+            "local_aliases": ["Gamma Council"],
+            "country": "LY",
+            "source": "t",
+        },
+        {
+            "id": "d",
+            "name": "Delta",
+            "type": "organization",
+            "aliases": [],
+            "local_aliases": ["Council"],
+            "country": "LY",
+            "source": "t",
+        },
+        {
+            "id": "e",
+            "name": "Epsilon",
+            "type": "organization",
+            "aliases": [],
+            "local_aliases": "Council",
+            "country": "LY",
+            "source": "t",
+        },
+    ]
+    (tmp_path / "actors.jsonl").write_text("".join(json.dumps(o) + "\n" for o in lines), encoding="utf-8")
+    problems = "\n".join(check(tmp_path))
+    assert "local_aliases need the actor's country" in problems  # b
+    assert "local alias 'council' of 'd' is an alias of 'a'" in problems
+    assert "local_aliases must be a list of strings" in problems  # e
+    assert "'c'" not in problems
