@@ -606,6 +606,7 @@ def _ner_mentions(
                 and not is_generic_word(name)
                 and not _particle_of_name(text, hit)
                 and not _alternate_name_only(text, name, hit[2])
+                and _SAINT_BEFORE.search(text, m.start, hit[0]) is None
             ):
                 # "Derna" in "the Wadi Derna"; never "Airport" in "Mitiga Airport" nor "Google" in "Google Maps"
                 inner.append(hit)
@@ -620,6 +621,10 @@ def _ner_mentions(
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     return pending, ner_spans
 
+
+_SAINT_BEFORE = re.compile(r"(?<![\w-])(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt) $")
+"""A saint's title before a name inside NER's span ("St. Martin’s", "San Fernando"): a saint's place or a
+publisher, not the town named like the saint ("Martin", Slovakia)."""
 
 _NAMED_AFTER_HEADS = frozenset(("County", "Parish", "Township", "Borough", "Shire"))
 

@@ -216,7 +216,7 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Brega": ("Marsa el-Brega", "Marsa Brega", "Al-Brega"),
     "Zuwara": ("Zouara", "Zuwarah"),
     "Tarhuna": ("Tarhounah", "Tarhouna", "Tarhunah"),
-    "Bani Walid": ("Beni Walid", "Bani Oualid"),
+    "Bani Walid": ("Beni Walid", "Bani Oualid", "Ben Walid"),
     "Zintan": ("Zenten", "Zentan"),
     "Khoms": ("Al-Khoms", "Al Khums"),
     "Gharyan": ("Gharian",),
@@ -235,6 +235,13 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Qasr Bin Ghashir": ("Gasr Bin Ghashir", "Qasr Ben Ghashir"),
     "Sabratha": ("Sabratah",),
     "Jufra": ("Joufra",),
+    "Shahhat": ("Cyrene", "Cyrène"),
+    "Brak": ("Brak al-Shati", "Brak Al Shati", "Brak el-Shati"),
+    "Sokna": ("Socna", "Soukna"),
+    # Mountains named like the district that holds them (en.wikipedia: Jebel Akhdar (Libya) in Jabal al Akhdar
+    # district; Nafusa Mountains, "the Western Mountain", in Jabal al Gharbi district; the range runs on into Nalut).
+    "Jabal al Akhdar": ("Jebel Akhdar", "Djebel Akhdar", "Jabal Akhdar", "Green Mountain"),
+    "Jabal al Gharbi": ("Jebel Nafusa", "Jabal Nafusa", "Djebel Nefoussa", "Nafusa", "Western Mountains"),
     # The historical regions' French names (fr.wikipedia: Cyrénaïque, Tripolitaine; Fezzan is spelt alike).
     "Cyrenaica": ("Cyrénaïque",),
     "Tripolitania": ("Tripolitaine",),
@@ -256,6 +263,7 @@ LIBYA_RENAMES = {
     "Msalātah": "Msallata",
     "Al Bayḑā’": "Bayda",
     "Tūkrah": "Tocra",
+    "Sūknah": "Sokna",
     "Jādū": "Jadu",
 }
 """English news names of Libyan towns the shared tables do not give (GeoNames names stay aliases): the facet shows
@@ -289,6 +297,26 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
         "iso3166_2": "LY-TB",
         "historical_region": "Tripolitania",
         "source": "en.wikipedia 'Mitiga International Airport': 32°53′39″N 13°16′34″E, Tripoli",
+    },
+    {
+        "name": "Al-Watiya",
+        "aliases": "Watiya|al-Watiya|Al Watiya|Wattia|Al-Wattia|Al-Watiya Air Base|al-Watiya airbase|Okba Ibn Nafa|"
+        "الوطية",
+        "lat": "32.47222",
+        "lon": "11.9",
+        "iso3166_2": "LY-NQ",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Al-Watiya Air Base': 32°28′20″N 11°54′00″E, Nuqat al Khams district, 27 km from the "
+        "Tunisian border",
+    },
+    {
+        "name": "Benina",
+        "aliases": "Benina International Airport|Benina Airport|Benina airport|Banina|بنينا",
+        "lat": "32.09694",
+        "lon": "20.26944",
+        "iso3166_2": "LY-BA",
+        "historical_region": "Cyrenaica",
+        "source": "en.wikipedia 'Benina International Airport': 32°05′49″N 20°16′10″E, 19 km east of Benghazi",
     },
 )
 CONTESTED_REGIONS = {"Ras Lanuf": "Cyrenaica", "Es Sider": "Cyrenaica"}
@@ -685,7 +713,8 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             )
         paren = re.search(r"\(([^)]*)\)", drow["name_en_common"])
         aliases = [drow["name_iso"], iso_names.get(code, ""), f"{district_name(drow)} District"]
-        aliases += LIBYA_EXONYMS.get(district_name(drow), ())
+        exonyms = LIBYA_EXONYMS.get(district_name(drow), ())
+        aliases += exonyms
         if paren and norm_key(paren.group(1)) not in city_names:
             aliases.append(paren.group(1))  # "Nafusa Mountains", not a seat town such as "Tobruk"
         point = district_centroids.get(code)
@@ -695,7 +724,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
                 geonameid=int(drow["geonameid"]),
                 name=district_name(drow),
                 asciiname=ascii_fold(district_name(drow)),
-                alternatenames=select_alternates([district_name(drow)], aliases, 6),
+                alternatenames=select_alternates([district_name(drow)], aliases, 6 + len(exonyms)),
                 lat=point[0] if point else None,
                 lon=point[1] if point else None,
                 population=0,

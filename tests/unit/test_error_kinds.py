@@ -1153,7 +1153,8 @@ def test_a_place_named_after_another_is_not_that_place() -> None:
     """Kind 1 (names resolved to the wrong place): a town or county the gazetteer lacks, named after a place it knows
     ("Nevada City", "Washington County"), is kept under its own name, never resolved to the state its first word
     names; "the Wadi Derna" still gives Derna (a head word before the name, not after it), and "Gaza City" Gaza (a
-    town's name and "City" is the town)."""
+    town's name and "City" is the town). A saint's title makes another name too: "St. Martin’s" (a publisher) holds
+    no town "Martin"."""
     from etl.records import Mention
     from etl.regions import resolve_mentions
 
@@ -1169,6 +1170,10 @@ def test_a_place_named_after_another_is_not_that_place() -> None:
     assert resolved["Washington County"] is not None and resolved["Washington County"].name == "Washington County"
     assert "Nevada" not in resolved and "Washington" not in resolved
     assert resolved["Derna"] is not None and resolved["Derna"].country_code == "LY"
+    saint = "The novel was bought by St. Martin’s."
+    at = saint.index("St.")
+    found = resolve_mentions(saint, [Mention("St. Martin’s", at, at + 12)], Gazetteer.load())
+    assert all(m.place is None or m.place.country_code != "SK" for m in found)  # no "Martin", Slovakia
     gaza = next(m.place for m in resolve_mentions(text, mentions, Gazetteer.load()) if m.text.startswith("Gaza"))
     assert gaza is not None and gaza.lat is not None  # a town's name and "City" is that town
 
@@ -1208,3 +1213,19 @@ def test_an_organisation_span_ends_before_the_holders_office(kb: KnowledgeBase) 
     found = {e.name for e in link(article, ner, kb, Gazetteer.load()).entities}
     assert {"House of Representatives", "Federal Reserve", "Home Secretary", "Office of the President"} <= found
     assert not {"House of Representatives Speaker", "Federal Reserve Chairman"} & found
+
+
+def test_libyan_bases_mountains_and_ancient_names_resolve(kb: KnowledgeBase) -> None:
+    """Kind 9 (places of the Libyan conflict the GeoNames extracts lack or name otherwise): the Al-Watiya air base,
+    Benina airport, the Nafusa Mountains and the Jebel Akhdar (their districts), Cyrene (Shahhat), Brak al-Shati and
+    Ben Walid, each under its region."""
+    e = enrich(
+        kb,
+        "Front lines",
+        "Government forces took the al-Watiya air base in May, while flights resumed at Benina airport outside "
+        "Benghazi. Fighting spread to the Nafusa Mountains; in the Jebel Akhdar, near Cyrene, the east was calm. "
+        "Clashes were reported in Brak al-Shati and in Ben Walid, Libya.",
+    )
+    assert {"Al-Watiya", "Benina", "Shahhat", "Brak", "Bani Walid"} <= places(e), places(e)
+    assert {"Jabal al Gharbi", "Jabal al Akhdar"} <= {loc.name for loc in e.locations if loc.feature == "district"}
+    assert {"Tripolitania", "Cyrenaica", "Fezzan"} <= regions(e)
