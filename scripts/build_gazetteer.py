@@ -240,8 +240,9 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Sokna": ("Socna", "Soukna"),
     # Mountains named like the district that holds them (en.wikipedia: Jebel Akhdar (Libya) in Jabal al Akhdar
     # district; Nafusa Mountains, "the Western Mountain", in Jabal al Gharbi district; the range runs on into Nalut).
-    "Jabal al Akhdar": ("Jebel Akhdar", "Djebel Akhdar", "Jabal Akhdar", "Green Mountain"),
-    "Jabal al Gharbi": ("Jebel Nafusa", "Jabal Nafusa", "Djebel Nefoussa", "Nafusa", "Western Mountains"),
+    # Not their English glosses ("Green Mountain", "Western Mountains"): other places are named so.
+    "Jabal al Akhdar": ("Jebel Akhdar", "Djebel Akhdar", "Jabal Akhdar"),
+    "Jabal al Gharbi": ("Jebel Nafusa", "Jabal Nafusa", "Djebel Nefoussa", "Nafusa"),
     # The historical regions' French names (fr.wikipedia: Cyrénaïque, Tripolitaine; Fezzan is spelt alike).
     "Cyrenaica": ("Cyrénaïque",),
     "Tripolitania": ("Tripolitaine",),

@@ -1229,3 +1229,5 @@ def test_libyan_bases_mountains_and_ancient_names_resolve(kb: KnowledgeBase) -> 
     assert {"Al-Watiya", "Benina", "Shahhat", "Brak", "Bani Walid"} <= places(e), places(e)
     assert {"Jabal al Gharbi", "Jabal al Akhdar"} <= {loc.name for loc in e.locations if loc.feature == "district"}
     assert {"Tripolitania", "Cyrenaica", "Fezzan"} <= regions(e)
+    abroad = enrich(kb, "Plant", "Green Mountain Coffee opened a plant in the Western Mountains of Vermont.")
+    assert "Libya" not in countries(abroad)  # the mountains' English glosses name other places too
