@@ -39,6 +39,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 
 from etl.knowledge.folding import POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import (
+    COLOUR_WORDS,
     DETAILED_COUNTRIES,
     DIVISION_WORDS,
     US_PARTY_TAG,
@@ -676,8 +677,8 @@ def _named_feature(name: str) -> Place | None:
     words = name.split()
     if len(words) < 2 or words[-1].lower() not in _FEATURE_HEADS or not _FEATURE_NAME.match(name):
         return None
-    if all(w.lower() in _FEATURE_HEADS or is_generic_word(w) for w in words):
-        return None  # "Central Park"-like words only say what, not which
+    if all(w.lower() in _FEATURE_HEADS or (is_generic_word(w) and w.lower() not in COLOUR_WORDS) for w in words):
+        return None  # "Central Park"-like words only say what, not which; a colour names one ("White Street")
     return _unknown_place(name, " ".join(words))
 
 

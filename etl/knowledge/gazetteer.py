@@ -99,7 +99,13 @@ def normalize_name(name: str) -> str:
     return key
 
 
-GENERIC_WORDS = frozenset(
+COLOUR_WORDS = frozenset(
+    ("green", "white", "black", "brown", "gray", "grey", "blue", "red", "pink", "silver", "golden", "orange")
+)
+"""Colours that are towns somewhere (Green, Ohio; Golden, Colorado): generic alone, a name with a head ("White
+Street")."""
+
+_GENERIC_NOUNS = frozenset(
     """
     airport airfield airbase port harbour harbor terminal station hall conference palace hotel hospital stadium
     university college school mosque church square street road avenue bridge gate tower camp base prison market
@@ -112,10 +118,12 @@ GENERIC_WORDS = frozenset(
     time spring summer autumn winter
     """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
+GENERIC_WORDS = _GENERIC_NOUNS | COLOUR_WORDS
 """Words that are place names somewhere (Airport, Texas; Concord, New Hampshire; El Oued, "the wadi") but in news are
 a common noun or part of a longer name ("Mitiga Airport", "Wadi Derna", "Front for Change and Concord in Chad",
-"St. Louis Police", "Time will tell", "Spring menus feature asparagus": Spring, Texas): alone they are never
-resolved to a place. The Arabic and French geographic terms are here for the same reason."""
+"St. Louis Police", "Time will tell", "Spring menus feature asparagus": Spring, Texas), or a colour ("Green Roads",
+"Vintage Green": Green, Ohio): alone they are never resolved to a place. The Arabic and French geographic terms are
+here for the same reason."""
 
 
 def is_generic_word(name: str) -> bool:

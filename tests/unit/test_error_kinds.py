@@ -1231,3 +1231,16 @@ def test_libyan_bases_mountains_and_ancient_names_resolve(kb: KnowledgeBase) -> 
     assert {"Tripolitania", "Cyrenaica", "Fezzan"} <= regions(e)
     abroad = enrich(kb, "Plant", "Green Mountain Coffee opened a plant in the Western Mountains of Vermont.")
     assert "Libya" not in countries(abroad)  # the mountains' English glosses name other places too
+
+
+def test_a_colour_alone_is_no_town(kb: KnowledgeBase) -> None:
+    """Kind 1 (common words placed abroad): "Green Roads", "Vintage Green", "DC's Green Lantern" held the town
+    Green, Ohio; a colour alone is never resolved to a place (longer names stay: "Orange County")."""
+    e = enrich(
+        kb,
+        "Shop",
+        "Green Roads sells oils in Vintage Green and Orange Sun. DC's Green Lantern returns. Fires burned in "
+        "Orange County, California.",
+    )
+    assert not {"Green", "Orange"} & places(e), places(e)
+    assert "Orange County" in places(e) or "California" in places(e)
