@@ -872,35 +872,12 @@ def _compound_tail(text: str, start: int, previous_hit_end: int) -> bool:
     return word not in _ARABIC_PREFIXES and word not in _DIRECTION_PREFIXES
 
 
-_ARABIC_PREFIXES = frozenset(
-    (
-        "al",
-        "el",
-        "ad",
-        "ed",
-        "as",
-        "es",
-        "ash",
-        "at",
-        "az",
-        "ar",
-        "an",
-        "ben",
-        "bin",
-        "abu",
-        "bou",
-        "umm",
-        "ould",
-        "ibn",
-        "sidi",
-        "bir",
-        "ras",
-        "wadi",
-        "jebel",
-        "djebel",
-        "ain",
-    )
+_ARABIC_PREFIXES = _NAME_PARTICLES | frozenset(
+    """
+    al el ad ed as es ash at az ar an sidi bir ras wadi jebel djebel ain
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
+"""Arabic articles, name particles and geographic words glued before a town's name ("Al-Bayda", "Ras-Lanuf")."""
 
 _DIRECTION_PREFIXES = frozenset(
     """
