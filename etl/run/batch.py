@@ -2,7 +2,8 @@
 
 Phases: read and clean each file (bad input and a stage's crash on one file are that file's rejection); drop
 articles already indexed from another file; enrich in chunks (one article breaking a stage costs that article
-only); bulk-load; then archive, supersede older versions of edited files, and record every outcome in the ledger.
+only), each enriched chunk bulk-loaded on a thread while the next is enriched; then archive, supersede older
+versions of edited files, and record every outcome in the ledger.
 Elasticsearch faults raise before the ledger records anything, so a retried batch redoes the same work under the
 same ids: no duplicates, no gaps.
 """
@@ -26,7 +27,7 @@ from etl.knowledge.loader import load_knowledge
 from etl.records import CleanArticle, EnrichedArticle, NerSpan, analysis_text
 from etl.run.report import RunReport
 from etl.settings import Settings
-from etl.store.bulk import bulk_upsert, bulk_upsert_raw
+from etl.store.bulk import BackgroundBulk, BulkOutcome, bulk_upsert_raw
 from etl.store.client import connect, es_faults
 from etl.store.files import archive, quarantine
 from etl.store.indices import ensure_index
@@ -116,8 +117,10 @@ def process_batch(
     batch = _Batch(settings=settings, run_id=run_id, report=RunReport(run_id=run_id), roots=tuple(roots))
     articles = _read_and_clean(paths, batch)
     articles = _not_indexed_elsewhere(client, articles, batch)
-    documents = _enrich_all(articles, batch, progress)
-    _load_and_record(client, documents, batch)
+    with BackgroundBulk(client, settings.index_alias, max_retries=settings.max_retries) as loader:
+        documents = _enrich_all(articles, batch, progress, loader.submit)
+        outcome = loader.finish()
+    _load_and_record(client, documents, outcome, batch)
     return batch.report
 
 
@@ -199,8 +202,14 @@ def _not_indexed_elsewhere(client: Elasticsearch, articles: list[CleanArticle], 
     return fresh
 
 
-def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress | None) -> list[dict[str, Any]]:
-    """Documents for the articles, enriched ``ENRICH_CHUNK`` at a time (spaCy's memory stays bounded)."""
+def _enrich_all(
+    articles: list[CleanArticle],
+    batch: _Batch,
+    progress: Progress | None,
+    load: Callable[[Sequence[dict[str, Any]]], None],
+) -> list[dict[str, Any]]:
+    """Documents for the articles, enriched ``ENRICH_CHUNK`` at a time (spaCy's memory stays bounded); each chunk's
+    documents go to ``load`` as soon as they are made."""
     knowledge = load_knowledge(batch.settings)
     kb_version, gazetteer_version = batch.versions = knowledge.versions
     if articles:
@@ -208,6 +217,7 @@ def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress 
     documents: list[dict[str, Any]] = []
     for start in range(0, len(articles), ENRICH_CHUNK):
         chunk = articles[start : start + ENRICH_CHUNK]
+        made = len(documents)
         for enriched, spans in _enrich_isolated(chunk, batch):
             batch.ner[enriched.article.doc_id] = (spans, analysis_text(enriched.article))
             documents.append(
@@ -219,6 +229,7 @@ def _enrich_all(articles: list[CleanArticle], batch: _Batch, progress: Progress 
                     gazetteer=knowledge.gazetteer,
                 )
             )
+        load(documents[made:])
         if progress:
             progress(f"  enriched {min(start + ENRICH_CHUNK, len(articles))}/{len(articles)}")
     return documents
@@ -252,10 +263,11 @@ def _enrich_isolated(chunk: Sequence[CleanArticle], batch: _Batch) -> list[tuple
     return survivors
 
 
-def _load_and_record(client: Elasticsearch, documents: list[dict[str, Any]], batch: _Batch) -> None:
-    """Bulk-load the documents, then archive them, retire older versions of edited files and write the ledger."""
+def _load_and_record(
+    client: Elasticsearch, documents: list[dict[str, Any]], outcome: BulkOutcome, batch: _Batch
+) -> None:
+    """After the load (``outcome``): archive the documents, retire older versions of edited files, write the ledger."""
     settings = batch.settings
-    outcome = bulk_upsert(client, settings.index_alias, documents, max_retries=settings.max_retries)
     current: dict[str, str] = {}
     for doc in documents:
         doc_id = str(doc["doc_id"])

@@ -9,8 +9,11 @@ not its own.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from etl.errors import AccessDenied, NewsfacetError, TransientError
@@ -82,6 +85,70 @@ def bulk_upsert(
                 raise fault
             outcome.failed[doc_id] = f"{error.get('type', 'error')}: {error.get('reason', '')}"[:500]
     return outcome
+
+
+class BackgroundBulk:
+    """Bulk-loads chunks of documents on a thread while the caller enriches the next chunk.
+
+    Why: a batch that loads all its documents at its end waits, with a core idle, while Elasticsearch indexes them;
+    loaded chunk by chunk beside the enrichment, the node indexes while spaCy works and the batch waits only for its
+    last chunk. Each chunk is one ``bulk_upsert`` (429s retried with backoff there). One chunk is in flight and at most
+    ``depth`` wait (``submit`` blocks beyond: memory stays bounded when the node is slower than the enrichment).
+
+    A fault while loading (``TransientError``, ``AccessDenied``: never one document's own refusal, which is counted
+    in the outcome) stops the loading of later chunks and is raised to the caller by its next ``submit`` or by
+    ``finish``, before the caller records anything, as a load at the end did. Leaving the ``with`` block on an
+    error stops the thread without loading what still waits.
+    """
+
+    def __init__(self, client: Elasticsearch, alias: str, max_retries: int = 5, depth: int = 2) -> None:
+        self._client, self._alias, self._max_retries = client, alias, max_retries
+        self._chunks: queue.Queue[list[dict[str, Any]] | None] = queue.Queue(maxsize=depth)
+        self._outcome = BulkOutcome()
+        self._fault: BaseException | None = None
+        self._stopping = False
+        self._thread = threading.Thread(target=self._load, name=f"bulk-{alias}", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self._fault is not None or self._stopping:
+                continue  # drain: the batch fails (or stops) anyway; a later chunk must not land after a fault
+            try:
+                outcome = bulk_upsert(self._client, self._alias, chunk, max_retries=self._max_retries)
+            except BaseException as exc:  # handed to the caller's thread, which raises it
+                self._fault = exc
+                continue
+            self._outcome.indexed.extend(outcome.indexed)
+            self._outcome.failed.update(outcome.failed)
+
+    def _raise_fault(self) -> None:
+        if self._fault is not None:
+            raise self._fault
+
+    def submit(self, documents: Sequence[dict[str, Any]]) -> None:
+        """Queue a chunk for loading; raises the fault of an earlier chunk, if one failed."""
+        self._raise_fault()
+        if documents:
+            self._chunks.put(list(documents))
+
+    def finish(self) -> BulkOutcome:
+        """Wait for every queued chunk; the documents written and those refused for their content."""
+        self._chunks.put(None)
+        self._thread.join()
+        self._raise_fault()
+        return self._outcome
+
+    def __enter__(self) -> BackgroundBulk:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._thread.is_alive():  # left on an error before ``finish``: stop without loading what waits
+            self._stopping = True
+            self._chunks.put(None)
+            self._thread.join()
 
 
 def bulk_upsert_raw(client: Elasticsearch, index: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:

@@ -305,14 +305,18 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
     esnode.start(cfg)
     assert count(alias) == 0
 
-    # 2. Killed mid-bulk: three chunks of 50 acknowledged, the fourth hits a dead node.
+    # 2. Killed mid-load: five bulk requests of 32 acknowledged (the batch loads each enriched chunk of 64 on a
+    # thread, two requests each), the sixth hits a dead node and no later chunk is sent.
     original_bulk = elasticsearch.helpers.streaming_bulk
+    acknowledged = 0
 
     def bulk_then_kill(client: Any, actions: Any, **kwargs: Any) -> Iterator[Any]:
-        kwargs["chunk_size"] = 50
-        for done, item in enumerate(original_bulk(client, actions, **kwargs), start=1):
+        nonlocal acknowledged
+        kwargs["chunk_size"] = 32
+        for item in original_bulk(client, actions, **kwargs):
             yield item
-            if done == 150:
+            acknowledged += 1
+            if acknowledged == 160:
                 _kill(cfg)
 
     with monkeypatch.context() as m:
@@ -320,7 +324,7 @@ def test_node_killed_three_times_mid_batch_retry_leaves_no_gaps_no_duplicates(
         with pytest.raises(TransientError):
             attempt(2)
     esnode.start(cfg)
-    assert count(alias) == 150  # acknowledged writes survived SIGKILL (translog), the rest never arrived
+    assert count(alias) == 160  # acknowledged writes survived SIGKILL (translog), the rest never arrived
     assert count(ledger) == 0
 
     # 3. Killed just before the ledger write: every document is in, the ledger knows nothing.
