@@ -453,6 +453,105 @@ def test_third_french_story_post_2014_actors_and_the_red_crescent(kb: KnowledgeB
     )
 
 
+STORY4_EN = (
+    "Rebels hold Benghazi as NATO strikes continue",
+    "BENGHAZI, Libya - Fighters loyal to the National Transitional Council held Benghazi on Sunday as NATO aircraft "
+    "struck tanks of Muammar Gaddafi's forces near Ajdabiya and Brega. The council's chairman, Mustafa Abdul Jalil, "
+    "said the siege of Misrata had to end. Mahmoud Jibril met French President Nicolas Sarkozy in Paris.\n\n"
+    "Saif al-Islam Gaddafi said in Tripoli that the government would never surrender; his brother Khamis Gaddafi "
+    "led the Khamis Brigade. The former interior minister Abdel Fattah Younes, who defected in February as did the "
+    "foreign minister Moussa Koussa, commands the rebel army. Fighters from Zintan and Nalut pushed towards Gharyan. "
+    "The International Criminal Court has issued a warrant for Gaddafi, his son and his intelligence chief "
+    "Abdullah Senussi.",
+)
+STORY4_FR = (
+    "Les rebelles tiennent Benghazi, l'OTAN poursuit ses frappes",
+    "BENGHAZI (Libye) - Les combattants fidèles au Conseil national de transition tenaient dimanche Benghazi tandis "
+    "que des avions de l'OTAN frappaient des chars des forces de Mouammar Kadhafi près d'Ajdabiya et de Brega. Le "
+    "président du conseil, Moustafa Abdeljalil, a déclaré que le siège de Misrata devait cesser. Mahmoud Jibril a "
+    "rencontré le président français Nicolas Sarkozy à Paris.\n\n"
+    "Seif al-Islam Kadhafi a affirmé à Tripoli que le gouvernement ne se rendrait jamais ; son frère Khamis "
+    "Kadhafi commandait la brigade Khamis. L'ancien ministre de l'Intérieur Abdel Fattah Younès, qui a fait "
+    "défection en février comme le ministre des Affaires étrangères Moussa Koussa, commande l'armée rebelle. Des "
+    "combattants de Zintan et de Nalout avançaient vers Gharyan. La Cour pénale internationale a émis un mandat "
+    "d'arrêt contre Kadhafi, son fils et son chef des renseignements Abdallah Senoussi.",
+)
+
+
+def test_fourth_french_story_the_2011_war_under_one_name_per_actor(kb: KnowledgeBase) -> None:
+    """The 2011 war's actors, spelt the English and the French way ("Abdel Fattah Younès", "Abdallah Senoussi",
+    "Khamis Kadhafi"), each under one canonical name: a facet value per person, whatever the outlet's language."""
+    en, fr = _same_story(
+        kb,
+        (STORY4_EN, STORY4_FR),
+        {
+            "National Transitional Council",
+            "Muammar Gaddafi",
+            "Mustafa Abdul Jalil",
+            "Saif al-Islam Gaddafi",
+            "Khamis Gaddafi",
+            "Khamis Brigade",
+            "Abdul Fatah Younis",
+            "Moussa Koussa",
+            "Abdullah Senussi",
+            "NATO",
+            "International Criminal Court",
+        },
+        {"Benghazi", "Ajdabiya", "Brega", "Misrata", "Tripoli", "Zintan", "Nalut", "Gharyan", "Paris"},
+        {"Cyrenaica", "Tripolitania"},
+    )
+    assert set(actors(en)) == set(actors(fr))
+
+
+STORY5_EN = (
+    "Sanctions on militia leaders",
+    "The UN Security Council imposed sanctions in June 2018 on Abd al-Rahman al-Milad, known as Bija, who headed "
+    "the coast guard unit in Zawiya, and on Ahmed al-Dabbashi, a militia leader in Sabratha. The same month, Ibrahim "
+    "Jadhran, a former commander of the Petroleum Facilities Guard, attacked the oil terminals of Es Sider and Ras "
+    "Lanuf.\n\nThe International Criminal Court sought the arrest of Mahmoud al-Werfalli, a commander of the "
+    "Saiqa special forces in Benghazi. In Tripoli, Salah Badi's al-Samoud Brigade fought the Tripoli "
+    "Revolutionaries Brigade. Emad Trabelsi, a commander from Zintan, later became interior minister, and "
+    "Abdulrazek al-Nadoori remained chief of staff of the Libyan National Army.",
+)
+STORY5_FR = (
+    "Sanctions contre des chefs de milice",
+    "Le Conseil de sécurité de l'ONU a sanctionné en juin 2018 Abdel Rahman al-Milad, dit Bija, chef de l'unité des "
+    "garde-côtes de Zaouïa, et Ahmed al-Dabbashi, chef de milice à Sabratha. Le même mois, Ibrahim Jadhrane, "
+    "ancien commandant des Gardes des installations pétrolières, a attaqué les terminaux pétroliers d'Es Sider et "
+    "de Ras Lanouf.\n\nLa Cour pénale internationale a demandé l'arrestation de Mahmoud al-Werfalli, un commandant "
+    "des forces spéciales Saiqa à Benghazi. À Tripoli, la brigade al-Samoud de Salah Badi a combattu la Brigade des "
+    "révolutionnaires de Tripoli. Emad Trabelsi, un commandant de Zintan, est ensuite devenu ministre de "
+    "l'Intérieur, et Abderrazak Nadhouri est resté chef d'état-major de l'Armée nationale libyenne.",
+)
+
+
+def test_fifth_french_story_armed_group_leaders_after_2014(kb: KnowledgeBase) -> None:
+    """Kind 6 and 11: leaders of armed groups after 2014 and their groups, in both languages; "Saiqa" is the
+    Libyan special forces in a story about Libya (the Palestinian as-Sa'iqa shares the name), never a person."""
+    en, fr = _same_story(
+        kb,
+        (STORY5_EN, STORY5_FR),
+        {
+            "Abd al-Rahman al-Milad",
+            "Ahmed al-Dabbashi",
+            "Ibrahim Jadhran",
+            "Petroleum Facilities Guard",
+            "Mahmoud al-Werfalli",
+            "Saiqa",
+            "Salah Badi",
+            "al-Samoud Brigade",
+            "Tripoli Revolutionaries' Brigade",
+            "Emad Trabelsi",
+            "Abdulrazek al-Nadoori",
+            "Libyan National Army",
+        },
+        {"Zawiya", "Sabratha", "Es Sider", "Ras Lanuf", "Benghazi", "Tripoli", "Zintan"},
+        {"Cyrenaica", "Tripolitania"},
+    )
+    assert actors(en) == actors(fr) and actors(en)["Saiqa"] == "armed_group"
+    assert {x.kb_id for x in en.entities} == {x.kb_id for x in fr.entities}
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
@@ -498,12 +597,14 @@ def test_names_other_countries_share_are_libyan_only_in_a_story_about_libya(kb: 
         kb,
         "Budget vote",
         "In Washington, the House of Representatives voted on the budget, and the Red Crescent said aid reached "
-        "Gaza. In Pretoria, the Government of National Unity agreed on its own budget.",
+        "Gaza. In Pretoria, the Government of National Unity agreed on its own budget. In Damascus, the "
+        "Palestinian faction al-Saiqa met the Syrian government.",
     )
     assert not {x.kb_id for x in elsewhere.entities if x.kb_id} & {
         "house-of-representatives-libya",
         "libyan-red-crescent",
         "government-of-national-unity",
+        "saiqa-special-forces",
     }
 
 
