@@ -292,10 +292,18 @@ _POSSESSIVE = re.compile(rf"(?:\s?['{APOSTROPHES}]s|['{APOSTROPHES}])$")
 _LEADING_ARTICLE = re.compile(r"(?:the|The|le|la|les|l['’])\s*")
 
 
+_LEADING_PREPOSITION = re.compile(
+    r"(?:Off|Near(?! East)|Outside|Across|Towards?|Along|Through|Around|Amid|Amidst|During|Despite) (?=[A-Z])"
+)
+"""A sentence's first word NER ran into the name after it ("Off Zuwara, the coast guard..." read as a person);
+prepositions that open no name ("Inside", "Beyond", "Under" do: "Beyond Meat")."""
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Tighten a span: no leading article, no possessive, keep a bracketed first name ("[Muammar] Kadhafi")."""
+    """Tighten a span: no leading article or preposition, no possessive, keep a bracketed first name ("[Muammar]
+    Kadhafi")."""
     span = text[start:end]
-    m = _LEADING_ARTICLE.match(span)
+    m = _LEADING_ARTICLE.match(span) or _LEADING_PREPOSITION.match(span)
     if m and end - start - m.end() > 2:
         start += m.end()
     m2 = _POSSESSIVE.search(text, start, end)
@@ -1523,6 +1531,21 @@ _ORGAN_FR = re.compile(
 )
 
 
+_PORTFOLIOS_FR = r"de l['’][Ii]ntérieur|des [Aa]ffaires [ée]trangères|de la [Dd]éfense"
+_MINISTRY_FR = re.compile(
+    rf"(?<![\w-])[Mm]inistère (?:([a-zéèêëîïôç]+) ({_PORTFOLIOS_FR})|({_PORTFOLIOS_FR}) ([a-zéèêëîïôç]+))(?![\w-])"
+)
+"""A French ministry named by its nationality before or after the portfolio ("le ministère italien de
+l'Intérieur", "le ministère de la Défense libyen")."""
+_MINISTRIES_FR = {"ntérieur": "Interior Ministry", "ffaires": "Foreign Ministry", "éfense": "Defence Ministry"}
+
+
+def _french_ministry(m: re.Match[str]) -> tuple[int, int, str, str | None]:
+    portfolio = m.group(2) or m.group(3)
+    organ = next((name for word, name in _MINISTRIES_FR.items() if word in portfolio), None)
+    return m.start(), m.end(), m.group(1) or m.group(4), organ
+
+
 _ASCII_CASE_TWINS = "\u0130\u0131\u017f\u212a"
 """The characters outside ASCII that a case-insensitive pattern takes for an ASCII letter (İ, dotless ı, long ſ,
 the Kelvin sign K): the only ones whose lower case is not that letter, or is two characters (İ)."""
@@ -1551,10 +1574,10 @@ def _organ_matches(text: str) -> Iterable[re.Match[str]]:
 
 
 def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
-    """A state's army, government, police... named by its nationality ("the Colombian army", "le gouvernement
-    italien") or by its country's possessive ("Italy's foreign ministry", "Russia's own army"): one organisation
-    each, named "<English demonym> <Organ>" in every language ("Italian Government"), unless the knowledge base
-    knows the phrase ("Turkish forces")."""
+    """A state's army, government, police, ministries... named by its nationality ("the Colombian army", "le
+    gouvernement italien", "le ministère libyen de l'Intérieur") or by its country's possessive ("Italy's foreign
+    ministry", "Russia's own army"): one organisation each, named "<English demonym> <Organ>" in every language
+    ("Italian Government"), unless the knowledge base knows the phrase ("Turkish forces")."""
     out: list[tuple[int, int]] = []
     text, gaz = doc.text, doc.gazetteer
     found: list[tuple[int, int, str, str | None]] = []
@@ -1569,6 +1592,8 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
         found += [
             (m.start(1), m.end(), m.group(2), _ORGANS_FR.get(m.group(1).lower())) for m in _ORGAN_FR.finditer(text)
         ]
+    if "inistère " in text:
+        found += [_french_ministry(m) for m in _MINISTRY_FR.finditer(text)]
     for start, end, demonym, organ in found:
         code = gaz.demonym_country(demonym)
         country = gaz.country(code) if code else None

@@ -154,6 +154,27 @@ def test_kind3_french_a_nationality_with_the_states_agents_names_the_state(kb: K
     assert "Chad" not in countries(e)
 
 
+def test_kind3_french_ministries_named_by_nationality_are_the_english_storys_ministries(kb: KnowledgeBase) -> None:
+    """French ministries ("le ministère italien de l'Intérieur", "le ministère de la Défense libyen") are those
+    the English telling names ("Italy's interior ministry", "the Libyan defence ministry"), in either word order."""
+    fr = enrich(
+        kb,
+        "Migrants",
+        "Le ministère italien de l'Intérieur n'a pas commenté. Le ministère de la Défense libyen a démenti, et le "
+        "ministère des Affaires étrangères turc a convoqué un diplomate. Le ministère de l'Intérieur a publié un "
+        "communiqué.",
+        "fr",
+    )
+    en = enrich(
+        kb,
+        "Migrants",
+        "Italy's interior ministry did not comment. The Libyan defence ministry denied it, and the Turkish foreign "
+        "ministry summoned a diplomat. The interior ministry issued a statement.",
+    )
+    ministries = {"Italian Interior Ministry", "Libyan Defence Ministry", "Turkish Foreign Ministry"}
+    assert set(actors(fr)) == ministries and ministries <= set(actors(en))
+
+
 # 4. headline fragments and page furniture ------------------------------------------------------------------------
 
 
@@ -228,6 +249,19 @@ def test_kind6_the_unity_government_named_descriptively(kb: KnowledgeBase) -> No
     )
     gnu = next(x for x in e.entities if x.name == "Government of National Unity")
     assert len(gnu.mentions) == 2
+
+
+def test_kind4_a_sentences_first_preposition_is_no_part_of_the_name_after_it(kb: KnowledgeBase) -> None:
+    """NER reads "Off Zuwara" as a person; the town is the name, the preposition opens the sentence. Names that
+    open with such a word stay whole ("Near East")."""
+    e = enrich(
+        kb,
+        "Boat intercepted",
+        "Off Zuwara, the coast guard intercepted a boat carrying 90 people on Sunday. Near East diplomats "
+        "met in Tripoli.",
+    )
+    assert "Zuwara" in places(e)
+    assert not [name for name in actors(e) if name.startswith("Off ") or "Zuwara" in name]
 
 
 # 7. split or truncated people --------------------------------------------------------------------------------------
