@@ -207,7 +207,6 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Zawiya": ("Zaouia", "Zaouïa", "Zawiyah", "Az-Zawiya"),
     "Sirte": ("Syrte", "Surt"),
     "Ras Lanuf": ("Ras Lanouf",),
-    "Tobruk": ("Tobrouk",),
     "Sabha": ("Sebha",),
     "Ubari": ("Oubari", "Obari"),
     "Murzuq": ("Mourzouk",),
@@ -232,12 +231,33 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Jalu": ("Jalo",),
     "Awjilah": ("Awjila", "Aoujila"),
     "Bin Jawad": ("Ben Jawad",),
-    "Qasr Bin Ghashir": ("Gasr Bin Ghashir", "Qasr Ben Ghashir"),
+    "Qasr Bin Ghashir": (
+        "Gasr Bin Ghashir",
+        "Qasr Ben Ghashir",
+        "Gasr Ben Ghashir",
+        "Gasr Bin Gashir",
+        "Qasr Bin Gashir",
+        "Gasr Ben Gashir",
+    ),
     "Sabratha": ("Sabratah",),
     "Jufra": ("Joufra",),
     "Shahhat": ("Cyrene", "Cyrène"),
     "Brak": ("Brak al-Shati", "Brak Al Shati", "Brak el-Shati"),
     "Sokna": ("Socna", "Soukna"),
+    # News spellings of GeoNames localities whose GeoNames names (and capped alternates) news does not write.
+    "Az Zuwaytinah": ("Zueitina", "Zuwetina", "Zuwaytina", "Zwetina"),
+    "Al Qubbah": ("Qubba", "Al Qubah", "Al-Qubba", "El Qubba"),
+    "Kiklah": ("Kikla",),
+    "Ar Rujban": ("Rujban",),
+    "Qasr al Qarabulli": ("Garabulli", "Qarabulli", "Al Qarabulli"),
+    "Tocra": ("Tokra",),
+    "Wazin": ("Wazzin",),
+    # GeoNames "Umm Sā'ad" is the Egyptian border crossing (en.wikipedia "Musaid": 31°34′33″N 25°2′23″E, Butnan
+    # district; GeoNames' point is 4 km away). Not "Musaid": a common personal name.
+    "Umm Sa'ad": ("Emsaed", "Imsaad", "Msaed", "Amsaad"),
+    # The Marsa al Hariga oil terminal lies in Tobruk's harbour, 2 km from the town (libyaherald.com, Nov 2013;
+    # navigator.ly port notes: "1nm SSW of Tobruk Point"): no point of its own found, so a name of Tobruk.
+    "Tobruk": ("Tobrouk", "Marsa al Hariga", "Marsa el Hariga", "Hariga"),
     # Mountains named like the district that holds them (en.wikipedia: Jebel Akhdar (Libya) in Jabal al Akhdar
     # district; Nafusa Mountains, "the Western Mountain", in Jabal al Gharbi district; the range runs on into Nalut).
     # Not their English glosses ("Green Mountain", "Western Mountains"): other places are named so.
@@ -319,7 +339,57 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
         "historical_region": "Cyrenaica",
         "source": "en.wikipedia 'Benina International Airport': 32°05′49″N 20°16′10″E, 19 km east of Benghazi",
     },
+    {
+        "name": "Souq al Juma",
+        "aliases": "Souq al Jum'aa|Souq al-Juma|Suq al-Juma|Souk al-Juma|Souq al-Jumaa|Suq al Jumah|سوق الجمعة",
+        "lat": "32.883",
+        "lon": "13.233",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Souq al Jum'aa': 32°53′N 13°14′E, district of Tripoli, 5 miles east of the centre",
+    },
+    {
+        "name": "Bab al-Azizia",
+        "aliases": "Bab al-Aziziya|Bab al-Aziziyah|Bab al Azizia|Bab al Aziziya|باب العزيزية",
+        "lat": "32.87222",
+        "lon": "13.17361",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Bab al-Azizia': 32°52′20″N 13°10′25″E, barracks in Tripoli's southern suburbs",
+    },
+    {
+        "name": "Nofaliya",
+        "aliases": "Nawfaliya|Nufaliya|Nawfaliyah|An Nawfaliyah|Nofilia|النوفلية",
+        "lat": "30.78306",
+        "lon": "17.83306",
+        "iso3166_2": "LY-SR",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Nofaliya' (mirror jablog.org): 30°46′59″N 17°49′59″E, Sirte district, 20 km west of "
+        "Bin Jawad",
+    },
+    {
+        "name": "Tmassah",
+        "aliases": "Tmissah|Timissah|Tmassa|تمسة",
+        "lat": "26.4",
+        "lon": "15.78333",
+        "iso3166_2": "LY-MQ",
+        "historical_region": "Fezzan",
+        "source": "de.wikipedia 'Tmissah' (mirror de.wiki.li): 26°24′N 15°47′E, oasis in Murzuq district",
+    },
+    {
+        "name": "Sarir field",
+        "aliases": "Sarir|Sarir oil field|Sarir oilfield|Sareer|Sareer oilfield|حقل السرير",
+        "lat": "28.22",
+        "lon": "19.13",
+        "iso3166_2": "LY-WA",
+        "historical_region": "Cyrenaica",
+        "source": "en.wikipedia 'Sarir field': 28.22°N 19.13°E, southern Cyrenaica; district: Al Wahat, that of its "
+        "nearest GeoNames localities (Marada, Awjila, Jalu)",
+    },
 )
+BORDER_TOWNS = {2474031: "Dehiba (TN), the Tunisian town at the Wazin-Dehiba crossing"}
+"""Neighbours' towns below the 15,000 cut that Libya reporting names, taken from GeoNames cities500 with their own
+country, so that they are never read as Libyan (a Libyan story's named country would otherwise pull a namesake)."""
 CONTESTED_REGIONS = {"Ras Lanuf": "Cyrenaica", "Es Sider": "Cyrenaica"}
 """Oil-crescent terminals west of the old Tripolitania-Cyrenaica border (the Arae Philaenorum, by Ras Lanuf) that
 common usage and eastern control put in Cyrenaica: tagged with both regions (GAZETTEER.md)."""
@@ -580,7 +650,7 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
     for rec in cities15k.values():
         chosen[int(rec["geonameid"])] = rec
     for rec in cities500.values():
-        if rec["countrycode"] == "LY":
+        if rec["countrycode"] == "LY" or int(rec["geonameid"]) in BORDER_TOWNS:
             chosen[int(rec["geonameid"])] = rec
     capitals = {str(c["capital"]).casefold(): cc for cc, c in countries.items() if c.get("capital")}
 

@@ -1368,6 +1368,36 @@ def test_libyan_bases_mountains_and_ancient_names_resolve(kb: KnowledgeBase) -> 
     assert "Libya" not in countries(abroad)  # the mountains' English glosses name other places too
 
 
+def test_libyan_districts_fields_and_crossings_resolve(kb: KnowledgeBase) -> None:
+    """Kind 9, continued: Tripoli's Souq al Juma and Bab al-Azizia, Nofaliya (Sirte district), the Sarir field,
+    Tmassah (Murzuq) and news spellings of GeoNames localities (Kikla, Qubba, Zuwetina, Emsaed) resolve to their
+    districts and regions; Dehiba, across the border from Wazin, is Tunisia's."""
+    e = enrich(
+        kb,
+        "Map",
+        "Souq al Juma lies east of central Tripoli, and Bab al-Azizia stood in its southern suburbs. Nofaliya is "
+        "west of Bin Jawad. The Sarir field is operated by AGOCO; Tmassah is an oasis in the Fezzan. Kikla lies in "
+        "the Nafusa Mountains, Qubba between Bayda and Derna, Zuwetina south of Ajdabiya, and Emsaed on the "
+        "Egyptian border of Libya.",
+    )
+    districts = {loc.name: loc.district for loc in e.locations}
+    expected = {
+        "Souq al Juma": "Tripoli",
+        "Bab al-Azizia": "Tripoli",
+        "Nofaliya": "Sirte",
+        "Sarir field": "Al Wahat",
+        "Tmassah": "Murzuq",
+        "Kiklah": "Jabal al Gharbi",
+        "Al Qubbah": "Derna",
+    }
+    assert {name: districts.get(name) for name in expected} == expected, districts
+    assert {"Tripolitania", "Cyrenaica", "Fezzan"} <= regions(e)
+    crossing = enrich(kb, "Border", "Travellers crossed from Wazzin in Libya to Dehiba in Tunisia.")
+    assert {"Wāzin", "Dehiba"} <= places(crossing), places(crossing)
+    dehiba = next(loc for loc in crossing.locations if loc.name == "Dehiba")
+    assert dehiba.country_code == "TN"
+
+
 def test_a_colour_alone_is_no_town(kb: KnowledgeBase) -> None:
     """Kind 1 (common words placed abroad): "Green Roads", "Vintage Green", "DC's Green Lantern" held the town
     Green, Ohio; a colour alone is never resolved to a place (longer names stay: "Orange County")."""
