@@ -155,13 +155,24 @@ _LOCATIVE_BEFORE = re.compile(r"(?<![\w-])(?:in|near|outside) $")
 
 def _place_not_person(text: str, start: int, end: int) -> bool:
     """A name NER called a person that is a place: a venue or a street by its head ("Karl Bremer Hospital",
-    "Dubonet Drive"), or a name written right after "in", "near" or "outside" ("services in Nelson"), unless a
-    possessive follows ("in Obama's speech"). Not "into": investigations go "into the Bidens". Surnames of people
-    the article names never get here."""
+    "Dubonet Drive"), or a name written right after "in", "near" or "outside" ("services in Nelson") or a verb of
+    going ("sailed to Lampedusa"), unless a possessive follows ("in Obama's speech"). Not "into": investigations go
+    "into the Bidens". Surnames of people the article names never get here."""
     mention = text[start:end]
     if _VENUE.search(mention) or _STREET.search(mention):
         return True
-    return bool(_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)) and not POSSESSIVE_AFTER.match(text, end)
+    located = _LOCATIVE_BEFORE.search(text, max(0, start - 8), start) or _MOVED_TO_BEFORE.search(
+        text, max(0, start - 24), start
+    )
+    return bool(located) and not POSSESSIVE_AFTER.match(text, end)
+
+
+_MOVED_TO_BEFORE = re.compile(
+    r"(?<![\w-])(?:sailed|headed|travell?ed|flew|fled|returned|moved|drove|marched|deported|bound|evacuated|"
+    r"transferred) (?:back )?(?:to|towards) $"
+)
+"""A verb of going before "to": where one goes is a place ("sailed to Lampedusa"); people are spoken "to", not
+sailed to."""
 
 
 _NAME_TOKEN = re.compile(
@@ -295,15 +306,17 @@ _LEADING_ARTICLE = re.compile(r"(?:the|The|le|la|les|l['’])\s*")
 _LEADING_PREPOSITION = re.compile(
     r"(?:Off|Near(?! East)|Outside|Across|Towards?|Along|Through|Around|Amid|Amidst|During|Despite) (?=[A-Z])"
 )
-"""A sentence's first word NER ran into the name after it ("Off Zuwara, the coast guard..." read as a person);
-prepositions that open no name ("Inside", "Beyond", "Under" do: "Beyond Meat")."""
+"""A sentence's first word NER ran into the place after it ("Off Zuwara, the coast guard..." read as a person);
+prepositions that open no name ("Inside", "Beyond", "Under" do: "Beyond Meat"), and only before a place."""
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Tighten a span: no leading article or preposition, no possessive, keep a bracketed first name ("[Muammar]
-    Kadhafi")."""
+def _trim(text: str, start: int, end: int, gazetteer: Gazetteer | None = None) -> tuple[int, int]:
+    """Tighten a span: no leading article, no possessive, keep a bracketed first name ("[Muammar] Kadhafi"); with the
+    ``gazetteer``, no leading preposition before a place it knows ("Off Zuwara"; "Towards Data Science" stays)."""
     span = text[start:end]
-    m = _LEADING_ARTICLE.match(span) or _LEADING_PREPOSITION.match(span)
+    m = _LEADING_ARTICLE.match(span)
+    if m is None and gazetteer is not None and (m := _LEADING_PREPOSITION.match(span)):
+        m = m if gazetteer.candidates(span[m.end() :].rstrip(" ,.;:")) else None
     if m and end - start - m.end() > 2:
         start += m.end()
     m2 = _POSSESSIVE.search(text, start, end)
@@ -1744,7 +1757,7 @@ def _link_known(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
     text, kb = doc.text, doc.kb
     pending: list[tuple[int, int, str]] = []
     for raw_start, raw_end, label in spans:
-        start, end = _trim(text, raw_start, raw_end)
+        start, end = _trim(text, raw_start, raw_end, doc.gazetteer)
         if end < raw_end and text[end] == "." and doc.gazetteer.candidates(text[start : end + 1]):
             end += 1  # "Calif.", "Conn.": an abbreviation the gazetteer knows keeps its full stop
         if label == "ORG" and text[start : start + 1].islower():

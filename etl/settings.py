@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from etl.errors import ConfigurationError
 
-PIPELINE_VERSION = "0.3.5"
+PIPELINE_VERSION = "0.3.6"
 """Recorded in every document; a document of an older version is stale (``newsfacet run --stale`` re-makes it from
 the raw input). 0.2.0: documents are archived with the analysed text and NER spans ``relink`` needs. 0.3.0: the main
 text of HTML from the learned block model (issue 12) and the linking rules of issue 15. 0.3.1: issue 15's second
@@ -28,7 +28,8 @@ a state's agents, people inside spans NER calls organisations, divisions by thei
 its fifth pass (offices inside title runs, holders after an office, places listed with places, a town before its
 state, French and news spellings of Libyan places and regions). 0.3.5: its seventh pass (names read across a slash,
 photo credits in the text, places named after another with "City" or "County", names other countries' institutions
-share)."""
+share). 0.3.6: its eighth pass (French ministries by nationality, a sentence's first preposition before a place,
+a place after a verb of going, English names of European regions)."""
 
 
 def _default_home() -> Path:

@@ -209,7 +209,7 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     "Ras Lanuf": ("Ras Lanouf",),
     "Sabha": ("Sebha",),
     "Ubari": ("Oubari", "Obari"),
-    "Murzuq": ("Mourzouk",),
+    "Murzuq": ("Mourzouk", "Mourzouq"),
     "Ghadames": ("Ghadamès",),
     "Ajdabiya": ("Ajdabia", "Adjedabia", "Agedabia"),
     "Brega": ("Marsa el-Brega", "Marsa Brega", "Al-Brega"),
@@ -262,7 +262,7 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     # district; Nafusa Mountains, "the Western Mountain", in Jabal al Gharbi district; the range runs on into Nalut).
     # Not their English glosses ("Green Mountain", "Western Mountains"): other places are named so.
     "Jabal al Akhdar": ("Jebel Akhdar", "Djebel Akhdar", "Jabal Akhdar"),
-    "Jabal al Gharbi": ("Jebel Nafusa", "Jabal Nafusa", "Djebel Nefoussa", "Nafusa"),
+    "Jabal al Gharbi": ("Jebel Nafusa", "Jabal Nafusa", "Djebel Nefoussa", "Nafusa", "Nefoussa"),
     # The historical regions' French names (fr.wikipedia: Cyrénaïque, Tripolitaine; Fezzan is spelt alike).
     "Cyrenaica": ("Cyrénaïque",),
     "Tripolitania": ("Tripolitaine",),
@@ -387,7 +387,10 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
         "nearest GeoNames localities (Marada, Awjila, Jalu)",
     },
 )
-BORDER_TOWNS = {2474031: "Dehiba (TN), the Tunisian town at the Wazin-Dehiba crossing"}
+BORDER_TOWNS = {
+    2474031: "Dehiba (TN), the Tunisian town at the Wazin-Dehiba crossing",
+    2524459: "Lampedusa (IT), the Italian island migrants' boats from Libya head for",
+}
 """Neighbours' towns below the 15,000 cut that Libya reporting names, taken from GeoNames cities500 with their own
 country, so that they are never read as Libyan (a Libyan story's named country would otherwise pull a namesake)."""
 CONTESTED_REGIONS = {"Ras Lanuf": "Cyrenaica", "Es Sider": "Cyrenaica"}
@@ -442,6 +445,31 @@ CURATED_DIVISION_NAMES: dict[str, tuple[tuple[str, ...], str]] = {
     "ID-JI": (("East Java",), "en.wikipedia 'East Java'"),
     "ID-SU": (("North Sumatra",), "en.wikipedia 'North Sumatra'"),
     "ID-SN": (("South Sulawesi",), "en.wikipedia 'South Sulawesi'"),
+    # Italy's, Greece's, Spain's and Germany's regions by their English names (ISO gives the local forms only).
+    "IT-21": (("Piedmont", "Piemonte"), "en.wikipedia 'Piedmont'"),
+    "IT-23": (("Aosta Valley", "Valle d'Aosta"), "en.wikipedia 'Aosta Valley'"),
+    "IT-25": (("Lombardy", "Lombardia"), "en.wikipedia 'Lombardy'"),
+    "IT-52": (("Tuscany", "Toscana"), "en.wikipedia 'Tuscany'"),
+    "IT-75": (("Apulia", "Puglia"), "en.wikipedia 'Apulia'"),
+    "IT-82": (("Sicily", "Sicilia", "Sicile"), "en.wikipedia 'Sicily'"),
+    "IT-88": (("Sardinia", "Sardegna", "Sardaigne"), "en.wikipedia 'Sardinia'"),
+    "GR-M": (("Crete", "Kríti", "Crète"), "en.wikipedia 'Crete'"),
+    "GR-I": (("Attica", "Attikí"), "en.wikipedia 'Attica (region)'"),
+    "GR-K": (("North Aegean", "Vóreio Aigaío"), "en.wikipedia 'North Aegean'"),
+    "GR-L": (("South Aegean", "Nótio Aigaío"), "en.wikipedia 'South Aegean'"),
+    "GR-J": (("Peloponnese", "Pelopónnisos"), "en.wikipedia 'Peloponnese (region)'"),
+    "ES-PV": (("Basque Country", "País Vasco", "Euskadi"), "en.wikipedia 'Basque Country (autonomous community)'"),
+    "ES-CN": (("Canary Islands", "Canarias", "Canaries"), "en.wikipedia 'Canary Islands'"),
+    "ES-IB": (("Balearic Islands", "Illes Balears", "Baléares"), "en.wikipedia 'Balearic Islands'"),
+    "ES-CL": (("Castile and León", "Castilla y León"), "en.wikipedia 'Castile and León'"),
+    "DE-NI": (("Lower Saxony", "Niedersachsen"), "en.wikipedia 'Lower Saxony'"),
+    "DE-NW": (("North Rhine-Westphalia", "Nordrhein-Westfalen"), "en.wikipedia 'North Rhine-Westphalia'"),
+    "DE-SN": (("Saxony", "Sachsen"), "en.wikipedia 'Saxony'"),
+    "DE-TH": (("Thuringia", "Thüringen"), "en.wikipedia 'Thuringia'"),
+    "DE-HE": (("Hesse", "Hessen"), "en.wikipedia 'Hesse'"),
+    "DE-RP": (("Rhineland-Palatinate", "Rheinland-Pfalz"), "en.wikipedia 'Rhineland-Palatinate'"),
+    "DE-MV": (("Mecklenburg-Western Pomerania", "Mecklenburg-Vorpommern"), "en.wikipedia 'Mecklenburg-Vorpommern'"),
+    "DE-ST": (("Saxony-Anhalt", "Sachsen-Anhalt"), "en.wikipedia 'Saxony-Anhalt'"),
 }
 CURATED_AREAS: tuple[tuple[str, tuple[str, ...], str, float, float, str], ...] = (
     # Territories news names as places that no ISO 3166-2 code or GeoNames town here stands for: (name, aliases,

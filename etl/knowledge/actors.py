@@ -230,10 +230,13 @@ class KnowledgeBase:
             local_keys = {clean_mention(alias) for alias in actor.local_aliases}
             for alias in (actor.name, *actor.aliases):
                 key = clean_mention(alias)
+                phrase = alias[:1].islower() and not _starts_with_particle(alias)
+                if key and phrase and self._index.get(key) is actor:  # "Touaregs" and "touaregs": both as written
+                    patterns[key].append(_Pattern(actor, alias, is_case_sensitive(alias), phrase))
+                    continue
                 if not key or key in self._index or key in local_keys:
                     continue  # an alias already claimed belongs to the earlier (curated) actor; a local one waits
                 self._index[key] = actor
-                phrase = alias[:1].islower() and not _starts_with_particle(alias)
                 patterns.setdefault(key, []).append(_Pattern(actor, alias, is_case_sensitive(alias), phrase))
                 bare = strip_article_prefix(key)
                 if bare != key:
