@@ -809,6 +809,35 @@ _CLAUSE_WORDS = frozenset(
 and adjectives in French or Spanish names: "Front national", "Armée nationale libyenne")."""
 
 
+_DEMONYM_NOUNS = frozenset(
+    """
+    Spaniard Briton Dutchman Dutchwoman Frenchman Frenchwoman Englishman Englishwoman Scotsman Scotswoman Welshman
+    Irishman Irishwoman Swede Kiwi Aussie Argentine Filipino Filipina Swiss Czech Slovak Croat
+    Serb Bosnian Slovene Kenyan Ethiopian Moroccan Algerian Tunisian Libyan Egyptian Nigerian
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Nouns for a country's people that news writes before a name ("Spaniard Carlos Moya", "Briton Andy Murray"); the
+adjectives ("Australian Mark Taylor") the gazetteer's demonyms give."""
+
+
+def _demonym_cut(doc: _Doc, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A person's span NER opened with a nationality ("Spaniard Carlos Moya", "Australian captain"'s "Australian Mark
+    Taylor") starts at the name: the nationality is context, two capitalised words at least stay the name."""
+    if label != "PERSON":
+        return start, end, label
+    text = doc.text
+    space = text.find(" ", start, end)
+    if space < 0:
+        return start, end, label
+    word = text[start:space]
+    rest = text[space + 1 : end].split(" ")
+    if len(rest) < 2 or not all(w[:1].isupper() for w in rest) or len(rest[0].rstrip(".")) < 2:
+        return start, end, label  # "Finn E. Kydland": before an initial, the word is a first name
+    if word in _DEMONYM_NOUNS or (word[:1].isupper() and doc.gazetteer.demonym_country(word) is not None):
+        return space + 1, end, label
+    return start, end, label
+
+
 def _clause_cut(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
     """An organisation span NER ran into the clause after the name ends before it: "The Associated Press that the
     talks failed", "the American Music Awards after Swift spoke"."""
@@ -919,7 +948,7 @@ def _prepare_spans(
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
     pieces = [
-        _office_cut(text, *_clause_cut(text, *_without_figures(text, s, e, label)))
+        _office_cut(text, *_clause_cut(text, *_demonym_cut(doc, *_without_figures(text, s, e, label))))
         for start, end, ner_label in spans
         for line_start, line_end in _pieces(text, start, end)
         for s, e, label in _slash_sides(doc, line_start, line_end, ner_label)
@@ -927,6 +956,8 @@ def _prepare_spans(
     ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
+    if _SCORE_LINE_HINT.search(text):
+        pieces = _score_line_teams(text, pieces)
     pieces = _people_in_organisations(doc, pieces)
     pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
@@ -1225,7 +1256,9 @@ def _owner_split(doc: _Doc, start: int, end: int, label: str) -> list[tuple[int,
 
 
 _CAPITALS_LINE = re.compile(r"\n(?=[A-Z][A-Z'’.-])")
-_DATELINE = re.compile(r"([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})(?=, [A-Z]| ?\(| ?: | [-–—]{1,2} )")
+_DATELINE = re.compile(
+    r"([A-Z][A-Z'’.-]*[A-Z.](?: [A-Z][A-Z'’.-]*[A-Z.]){0,3})(?=, [A-Z]| ?\(| ?: | [-–—]{1,2} | \d{4}-\d\d-\d\d\b)"
+)
 
 
 def _datelines(doc: _Doc) -> list[tuple[int, int]]:
@@ -1338,6 +1371,31 @@ def _teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, 
 
 
 _VERSUS_BEFORE = re.compile(r" (?:v|vs)\.? $")
+_SIDE = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|and|de|del|of))*"
+_SCORE_LINE = re.compile(rf"^({_SIDE}) \d{{1,3}} ({_SIDE}) \d{{1,3}}(?: \([^)\n]*\))?[ \t]*$", re.MULTILINE)
+"""A result on a line of its own: two sides, each with its score ("Arsenal 2 West Ham 0", "Sheffield Wednesday 2
+Aston Villa 1 (halftime 1-0)")."""
+_STANDING_LINE = re.compile(rf"^({_SIDE})(?: \d{{1,3}}){{4,}}[ \t]*$", re.MULTILINE)
+"""A team's line in a league table: its name, then four figures or more (played, won, drawn, lost, goals, points)."""
+_SCORE_LINE_HINT = re.compile(r"[A-Za-z] \d{1,3}(?: \d{1,3})*[ \t]*(?:\([^)\n]*\))?[ \t]*(?:\n|$)")
+
+
+def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The sides of result lines and the teams of a league table are clubs (organisations), whatever NER read them
+    as (towns: "Derby", "Leeds"; people: "Blackburn", "Chelsea") or missed ("Arsenal"): NER's spans there give way to
+    the teams' names."""
+    sides = [(m.start(g), m.end(g)) for m in _SCORE_LINE.finditer(text) for g in (1, 2)]
+    if len(sides) < 4:
+        sides = []  # a list of results, two lines at least: not "CS 224 Fall 23", a course's line
+    table = [(m.start(1), m.end(1)) for m in _STANDING_LINE.finditer(text)]
+    sides += table if len(table) >= 2 else []
+    if not sides:
+        return list(spans)
+    taken = _SpanIndex(sides)
+    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
+    return sorted([*kept, *((s, e, TEAM) for s, e in sides)])
+
+
 TITLED = "TITLED"
 """The label of a person found after a title: a person whatever the gazetteer says ("President Bush")."""
 _TITLE_WORDS = (
@@ -1674,6 +1732,10 @@ def _numbered_units(doc: _Doc) -> list[tuple[int, int]]:
     return out
 
 
+_SET_SCORE = re.compile(r"(?<![\w-])\d{1,2}-\d{1,2}(?![\w-])")
+_RESULT_VERB = re.compile(r" (?:beat|beats|bt|def\.|defeated|d\.) ")
+
+
 def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
     """The lines written in headline case (most long words capitalised, no full stop) or in capitals: their capital
     letters say nothing about where names start and end ("Tunisia Shuts Largest Border Point"). A title qualifies
@@ -1683,6 +1745,8 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
         line = m.group()
         if line.rstrip().endswith((".", ":", ",", "?", "!", '"', "»")):
             continue  # a sentence (most lines): decided before splitting it into words
+        if _RESULT_VERB.search(line) and len(_SET_SCORE.findall(line)) >= 2:
+            continue  # a result ("Pete Sampras (U.S.) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3"): names in it
         words = [w for w in line.split() if w[:1].isalpha()]
         shortest = 3 if m.start() < title_end else 6
         if len(words) < shortest or len(words) > 20:

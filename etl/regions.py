@@ -590,7 +590,8 @@ def _ner_mentions(
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
         ner_spans.append((m.start, m.end))
-        cands = [] if is_generic_word(m.text) else gaz.candidates(m.text)
+        generic = is_generic_word(m.text) and not _in_known_division(text, m.end, gaz, place_starts)
+        cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
@@ -847,6 +848,14 @@ def _scan_mentions(
             continue
         if _alternate_name_only(text, text[s:e], cands):
             continue
+        if (
+            text[s:e].isupper()
+            and e - s > 3
+            and "\n" not in text[:s]  # the title line: a body line in capitals is a heading ("COZUMEL" over its hotels)
+            and not any(c.feature in _NATIONS for c in cands)
+            and _full_name_elsewhere(text, text[s:e].title())
+        ):
+            continue  # "LARA HITS CENTURY" over a story about Brian Lara: his surname in a headline's capitals
         if excluded is None:
             if _full_name_elsewhere(text, text[s:e]):
                 continue

@@ -547,6 +547,24 @@ def norm_key(name: str) -> str:
     return ascii_fold(name).casefold().strip() or name.casefold().strip()
 
 
+_QUALIFIED_NAME = re.compile(r"^(.+?)(?: am | an der | an den | im | in der | upon | on |-on-|-upon-| \()")
+"""A town's name with its river or region ("Frankfurt am Main", "Halle (Saale)", "Newcastle upon Tyne",
+"Stoke-on-Trent"): news names the town by what comes before."""
+
+
+def short_forms_first(name: str, population: int, alternates: Sequence[str]) -> list[str]:
+    """A town of 100,000 people or more named with its river or region keeps its short form among its alternates
+    ("Frankfurt" of "Frankfurt am Main"; GeoNames lists alternates alphabetically: with a cap of four, "Frankfurt"
+    lost its place to "Francfort del Meno" and the like, and news's "FRANKFURT" read as Frankfort, Kentucky). Not a
+    smaller town: "Brandenburg an der Havel" would take the state's name."""
+    m = _QUALIFIED_NAME.match(name)
+    if m is None or population < 100_000:
+        return list(alternates)
+    short = norm_key(m.group(1))
+    first = [a for a in alternates if norm_key(a) == short]
+    return [*first, *(a for a in alternates if a not in first)]
+
+
 def select_alternates(primary: Sequence[str], alternates: Iterable[str], cap: int) -> list[str]:
     """Dedupe (case/diacritics-insensitively), drop codes and other scripts, cap the count.
 
@@ -744,7 +762,11 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             extra = [*extra, name[:-5]]  # "New York" for New York City: news drops the suffix
         if asciiname.startswith("Saint "):
             extra = [*extra, f"St. {asciiname[6:]}", f"St {asciiname[6:]}"]  # "St. Petersburg", English usage
-        alternates = select_alternates([name, asciiname], [*extra, *alts_source], cap + len(extra))
+        alternates = select_alternates(
+            [name, asciiname],
+            [*extra, *short_forms_first(asciiname, int(rec.get("population") or 0), alts_source)],
+            cap + len(extra),
+        )
         rows.append(
             Row(
                 place_id=f"gn:{gid}",

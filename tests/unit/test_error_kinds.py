@@ -1475,3 +1475,74 @@ def test_a_colour_alone_is_no_town(kb: KnowledgeBase) -> None:
     )
     assert not {"Green", "Orange"} & places(e), places(e)
     assert "Orange County" in places(e) or "California" in places(e)
+
+
+# Newswire (agency briefs: datelines with a date, result lines, nationalities before names) -----------------------
+
+
+def test_newswire_result_lines_name_clubs_not_towns_or_people(kb: KnowledgeBase) -> None:
+    """A results brief lists clubs with their scores; NER reads them as towns ("Derby", "Leeds") or people
+    ("Chelsea") or misses them ("Arsenal"): each side of a result line is an organisation, and no town."""
+    e = enrich(
+        kb,
+        "SOCCER - LEAGUE RESULTS",
+        "LONDON 1996-08-24\n\nResults of league matches on Saturday:\n\nArsenal 2 West Ham 0\nDerby 3 Leeds 3\n"
+        "Southampton 0 Chelsea 0\nSheffield Wednesday 2 Aston Villa 1\n",
+    )
+    clubs = {"Arsenal", "West Ham", "Derby", "Leeds", "Southampton", "Chelsea", "Sheffield Wednesday", "Aston Villa"}
+    assert clubs <= {name for name, kind in actors(e).items() if kind == "organization"}, actors(e)
+    assert places(e) == {"London"}
+
+
+def test_newswire_dateline_with_a_date_and_a_nationality_before_a_name(kb: KnowledgeBase) -> None:
+    """The dateline "FRANKFURT 1996-08-22" opens an agency brief: its town, in capitals, before the date.
+    "Spaniard Carlos Moya" and "Australian Mark Taylor": the nationality is no part of the person's name."""
+    e = enrich(
+        kb,
+        "MARKETS - BUNDESBANK LEAVES RATES UNCHANGED",
+        "FRANKFURT 1996-08-22\n\nThe Bundesbank left its key rates unchanged on Thursday. Spaniard Carlos Moya and "
+        "Australian Mark Taylor watched the market from London.",
+    )
+    assert {"Carlos Moya", "Mark Taylor", "Bundesbank"} <= set(actors(e))
+    assert not [name for name in actors(e) if name.startswith(("Spaniard", "Australian"))]
+    assert "Frankfurt am Main" in places(e) and "Germany" in countries(e)
+
+
+def test_newswire_a_surname_in_a_capitals_headline_and_a_common_word_as_the_dateline_town(kb: KnowledgeBase) -> None:
+    """The headline "LARA HITS CENTURY" over a story about Brian Lara is the batsman, not Lara (a Venezuelan
+    state); "SPLIT, Croatia" opens a brief filed from Split, a word that alone is no place."""
+    cricket = enrich(
+        kb,
+        "CRICKET - LARA HITS CENTURY",
+        "ADELAIDE, Australia 1997-01-28\n\nBrian Lara struck a century as the West Indies beat Australia. Lara made "
+        "132.",
+    )
+    assert "Lara" not in places(cricket) and "Adelaide" in places(cricket)
+    tennis = enrich(
+        kb,
+        "TENNIS - MURRAY THROUGH",
+        "SPLIT, Croatia 2005-07-20\n\nAndy Murray reached the semi-finals on Wednesday. The match was split over two "
+        "days.",
+    )
+    assert "Split" in places(tennis) and "Croatia" in countries(tennis)
+
+
+def test_newswire_league_tables_and_tennis_results(kb: KnowledgeBase) -> None:
+    """A league table's lines are teams ("Hamburg 3 1 1 1 4 4 4" is the club, not the city); a line of tennis results
+    holds players, not a headline's capitals, though most of its long words are capitalised."""
+    table = enrich(
+        kb,
+        "SOCCER - STANDINGS",
+        "BONN 1996-08-25\n\nStandings after Sunday's matches:\n\nBayern Munich 3 2 1 0 7 2 7\n"
+        "VfB Stuttgart 3 2 1 0 6 3 7\nHamburg 3 1 1 1 4 4 4\n",
+    )
+    assert {"Bayern Munich", "VfB Stuttgart", "Hamburg"} <= set(actors(table)) and places(table) == {"Bonn"}
+    tennis = enrich(
+        kb,
+        "TENNIS - RESULTS",
+        "NEW YORK 1996-08-29\n\nResults of second round matches on Thursday:\n\n"
+        "Todd Woodbridge (Australia) beat Javier Sanchez (Spain) 6-1 5-7 6-3\n"
+        "Goran Ivanisevic (Croatia) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3 6-4\n",
+    )
+    players = {"Todd Woodbridge", "Javier Sanchez", "Goran Ivanisevic", "Jiri Novak"}
+    assert players <= {name for name, kind in actors(tennis).items() if kind == "person"}, actors(tennis)
