@@ -132,7 +132,8 @@ _TITLE_BEFORE = re.compile(
 _GENERIC_ORG = re.compile(
     r"^(?:(?:the\s+)?(?:interior|foreign|defen[cs]e|finance|justice|health|oil|economy|foreign affairs)"
     r"(?:\s+(?:affairs|minister|(?-i:ministry|office)))?|(?:the\s+)?(?:ministry|(?-i:ministry of \w+(?: affairs)?))|"
-    r"government|parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters)$",
+    r"government|parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters|"
+    r"newsroom|bureau|desk)$",
     re.IGNORECASE,
 )
 _NAME_EDGE = ' \t\n,.;:"“”«»()[]'

@@ -365,6 +365,15 @@ def _first_pass_anchors(pendings: Sequence[_Pending], ctx: _Context) -> tuple[_A
     return tuple(_anchor(*point) for point in out)
 
 
+_SPORT_SLUG = re.compile(
+    r"(?i:soccer|football|cricket|tennis|rugby union|rugby league|rugby|golf|athletics|basketball|baseball|boxing|"
+    r"cycling|motor racing|motorcycling|formula one|alpine skiing|skiing|horse racing|ice hockey|swimming|sailing|"
+    r"rowing|badminton|squash|snooker|handball|volleyball|judo|wrestling|nhl|nba|nfl)(?: [-–—]|:) "
+)
+"""An agency's sports label opening the title ("RUGBY UNION - ENGLAND NAME SQUAD", "SOCCER - ..."): what a
+desk files under, not a place."""
+
+
 def resolve_mentions(
     text: str,
     place_mentions: Sequence[Mention],
@@ -382,6 +391,10 @@ def resolve_mentions(
     gaz = gazetteer or Gazetteer.load()
     if scan is None:
         scan = gaz.scan(text)
+    slug = _SPORT_SLUG.match(text)
+    if slug is not None:  # "RUGBY UNION - ...": a sports desk's label, no town (Rugby, Warwickshire)
+        place_mentions = [m for m in place_mentions if m.start >= slug.end()]
+        scan = [hit for hit in scan if hit[0] >= slug.end()]
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
@@ -810,6 +823,7 @@ def _scan_mentions(
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
+    actor_names = {text[s:e] for s, e in exclude_spans}
     for i, (s, e, cands) in enumerate(scan):
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
         in_full = False
@@ -853,9 +867,9 @@ def _scan_mentions(
             and e - s > 3
             and "\n" not in text[:s]  # the title line: a body line in capitals is a heading ("COZUMEL" over its hotels)
             and not any(c.feature in _NATIONS for c in cands)
-            and _full_name_elsewhere(text, text[s:e].title())
+            and (_full_name_elsewhere(text, text[s:e].title()) or text[s:e].title() in actor_names)
         ):
-            continue  # "LARA HITS CENTURY" over a story about Brian Lara: his surname in a headline's capitals
+            continue  # "LARA HITS CENTURY" over a story about Brian Lara, "CAMPBELL NAMED" over one about Campbell
         if excluded is None:
             if _full_name_elsewhere(text, text[s:e]):
                 continue

@@ -1546,3 +1546,23 @@ def test_newswire_league_tables_and_tennis_results(kb: KnowledgeBase) -> None:
     )
     players = {"Todd Woodbridge", "Javier Sanchez", "Goran Ivanisevic", "Jiri Novak"}
     assert players <= {name for name, kind in actors(tennis).items() if kind == "person"}, actors(tennis)
+
+
+def test_newswire_a_sports_desks_label_and_a_newsrooms_signature_are_neither_places_nor_actors(
+    kb: KnowledgeBase,
+) -> None:
+    """The label "RUGBY UNION - ..." is what the desk files under, not Rugby (Warwickshire); "-- Washington
+    Newsroom" and a telephone number sign the brief: Washington may be a place, "Newsroom" is no organisation."""
+    rugby = enrich(
+        kb,
+        "RUGBY UNION - GUSCOTT NAMED IN ENGLAND SQUAD",
+        "LONDON 1996-12-05\n\nJeremy Guscott was named in the England squad on Thursday, coach Jack Rowell said.",
+    )
+    assert "Rugby" not in places(rugby) and "London" in places(rugby)
+    politics = enrich(
+        kb,
+        "DOLE PICKS KEMP",
+        "WASHINGTON 1996-08-10\n\nBob Dole named Jack Kemp as his running mate on Saturday.\n\n-- Washington "
+        "Newsroom 202-898-8300",
+    )
+    assert "Newsroom" not in actors(politics) and {"Bob Dole", "Jack Kemp"} <= set(actors(politics))
