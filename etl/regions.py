@@ -722,13 +722,14 @@ def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: froze
         or _SETTLEMENT_OF_BEFORE.search(text, max(0, m.start - 24), m.start)
         or (text[max(0, m.start - 2) : m.start] != ", " and _in_known_division(text, m.end, gaz, place_starts))
     )
-    if not located or _misspelt_date(name):
-        return None
+    if not located or _misspelt_date(name) or _GROUP_AFTER.match(text, m.end):
+        return None  # "from Zintani militias": a group's adjective, not a town
     if POSSESSIVE_AFTER.match(text, m.end):
         return None  # "in Eurogamer's review": a publication's, a company's; a place unknown to us is not owned
     return _unknown_place(name, name)
 
 
+_GROUP_AFTER = re.compile(r" (?:militias?|fighters|forces|brigades?|troops|tribes?|tribesmen|gunmen|rebels)\b")
 _SETTLEMENT_NOUNS = (
     "village|town|city|suburb|district|area|region|province|county|township|community|municipality|neighbou?rhood|"
     "locality|settlement|camp|oasis"

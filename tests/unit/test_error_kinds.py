@@ -652,6 +652,45 @@ def test_migration_story_places_across_the_sea_and_rescue_charities(kb: Knowledg
     assert {loc.country for loc in fr.locations if loc.name == "Lampedusa"} == {"Italy"}
 
 
+STORY7_EN = (
+    "Rival governments after the airport battle",
+    "Fighters of the Libya Dawn coalition, led by Misrata brigades, seized Tripoli's airport from Zintani militias "
+    "in August 2014. The General National Congress named Omar al-Hassi prime minister, while the House of "
+    "Representatives moved to Tobruk and backed Abdullah al-Thani's government in Bayda.\n\nIn Benghazi, Khalifa "
+    "Haftar's Operation Dignity fought Ansar al-Sharia and the Benghazi Revolutionaries Shura Council. The Grand "
+    "Mufti Sadiq al-Ghariani backed Libya Dawn.",
+)
+STORY7_FR = (
+    "Deux gouvernements rivaux après la bataille de l'aéroport",
+    "Les combattants de la coalition Fajr Libya, emmenés par les brigades de Misrata, ont pris en août 2014 "
+    "l'aéroport de Tripoli aux milices de Zintan. Le Congrès général national a nommé Omar al-Hassi Premier "
+    "ministre, tandis que la Chambre des représentants s'installait à Tobrouk et soutenait le gouvernement "
+    "d'Abdallah al-Thinni à Beïda.\n\nÀ Benghazi, l'opération Dignité de Khalifa Haftar combattait Ansar al-Charia "
+    "et le Conseil de la choura des révolutionnaires de Benghazi. Le grand mufti Sadek al-Ghariani soutenait Fajr "
+    "Libya.",
+)
+
+
+def test_seventh_french_story_the_2014_split_under_one_name_per_actor(kb: KnowledgeBase) -> None:
+    """Kind 6: the 2014 split's armed groups by their French names ("Ansar al-Charia", read as a person before;
+    "le Conseil de la choura des révolutionnaires de Benghazi", cut short; "les brigades de Misrata"), and "Zintani
+    militias" is the Zintan brigades, no town called "Zintani"."""
+    en = enrich(kb, *STORY7_EN)
+    fr = enrich(kb, *STORY7_FR, "fr")
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert {
+        "Libya Dawn",
+        "Misrata militias",
+        "Zintan brigades",
+        "Ansar al-Sharia (Libya)",
+        "Shura Council of Benghazi Revolutionaries",
+        "Sadiq al-Ghariani",
+        "Omar al-Hassi",
+    } <= set(actors(en))
+    assert {"Tripoli", "Tobruk", "Bayda", "Benghazi", "Misrata"} <= places(en) <= places(fr)
+    assert "Zintani" not in places(en)
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
