@@ -9,7 +9,8 @@ Principle: never drop a line of the story. A line leaves the body only when a ru
 and then it is kept in ``removed`` (or in captions / credits / byline / published_at) for inspection. A text file is
 an article unless proven otherwise: a text with no line breaks gets its sentence and paragraph breaks back
 (``etl.sentences``), and a short story (a wire brief) is kept, marked by its ``word_count``. Rejections say why:
-``no_article`` (no story at all), ``too_short`` (fewer than ``MIN_STORY_WORDS`` words of story),
+``no_article`` (no story at all), ``too_short`` (fewer than ``MIN_STORY_WORDS`` words of story, or than
+``MIN_BRIEF_WORDS`` under an agency's dateline: "AMSTERDAM 1996-08-24", "TRIPOLI, Feb 14 (Reuters) -"),
 ``not_an_article`` (the page's main content is a list of links: a section front, a listing).
 
 Every step is linear in the text: the text analysed is capped at ``MAX_TEXT_CHARS`` for plain text and HTML alike,
@@ -43,6 +44,8 @@ from etl.sentences import count_words, has_cjk, paragraphs, split_sentences
 
 # A story of fewer words is not an article (a two-line note); 15-39 words is a wire brief, and is kept.
 MIN_STORY_WORDS = 15
+# Under an agency's dateline, a story this long is a wire brief (a result, one sentence), kept.
+MIN_BRIEF_WORDS = 3
 # Text beyond this is cut (a paste of a whole site is not one article); keeps the work per document bounded. HTML
 # pages are cut at the same length of text (etl.htmlclean).
 MAX_TEXT_CHARS = MAX_HTML_TEXT_CHARS
@@ -317,6 +320,20 @@ def _article(doc: DecodedDocument, draft: Draft) -> CleanArticle:
     )
 
 
+_AGENCY_DATELINE = re.compile(
+    r"[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3}(?:, [A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,2})?"
+    r"(?:,? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2})?"
+    r" (?:\d{4}-\d\d-\d\d\b|\((?:Reuters|AFP|AP|Xinhua|ANSA|dpa|UPI|Bloomberg)\))"
+)
+"""An agency's dateline opening a story line ("AMSTERDAM 1996-08-24", "TRIPOLI, Feb 14 (Reuters) -")."""
+
+
+def _filed_by_agency(draft: Draft) -> bool:
+    """Whether one of the first lines is an agency's dateline: a brief filed by a wire, however short ("Ajax 2
+    Feyenoord 0" under "AMSTERDAM 1996-08-24"), not a note ("Meeting moved to Thursday")."""
+    return any(_AGENCY_DATELINE.match(text.strip()) for text in draft.labelled.texts[:4])
+
+
 def _check(story: Sequence[str], draft: Draft) -> None:
     """Reject a draft that is no article: no story, a list of links, or too few words (module doc)."""
     if not story:
@@ -329,7 +346,7 @@ def _check(story: Sequence[str], draft: Draft) -> None:
             f"not an article: {draft.link_share:.0%} of the main text is link titles (a section front or listing)",
         )
     story_words = sum(words(p) for p in story)
-    if story_words < MIN_STORY_WORDS:
+    if story_words < MIN_STORY_WORDS and not (story_words >= MIN_BRIEF_WORDS and _filed_by_agency(draft)):
         if sum(words(r) for r in draft.removed) >= story_words:
             raise RejectedInput(RejectReason.NO_ARTICLE, f"mostly boilerplate ({story_words} words of story left)")
         raise RejectedInput(RejectReason.TOO_SHORT, f"{story_words} words of story, fewer than {MIN_STORY_WORDS}")

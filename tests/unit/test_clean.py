@@ -256,6 +256,22 @@ def test_wire_brief_is_kept_with_its_word_count() -> None:
     assert art.word_count == 23
 
 
+def test_a_wire_brief_under_an_agency_dateline_is_kept_however_short() -> None:
+    """Under "AMSTERDAM 1996-08-24" or "TRIPOLI, Feb 14 (Reuters) -", a result or a one-sentence brief is a story
+    filed by a wire (newswire is full of them); the same words with no dateline stay a note, rejected."""
+    result = clean(_doc("SOCCER - DUTCH RESULT\n\nAMSTERDAM 1996-08-24\n\nAjax Amsterdam 2 Feyenoord 0\n"))
+    assert "Ajax Amsterdam 2 Feyenoord 0" in result.paragraphs and result.word_count < MIN_STORY_WORDS
+    brief = clean(_doc("Oil\n\nTRIPOLI, Feb 14 (Reuters) - The Sharara field restarted on Thursday.\n"))
+    assert brief.word_count < MIN_STORY_WORDS
+    assert _reject("Meeting moved\n\nThe Tripoli briefing moves to Thursday at ten.", InputKind.TEXT).reason is (
+        RejectReason.TOO_SHORT
+    )
+    assert _reject("Note\n\nAMSTERDAM 1996-08-24\n\nClosed.", InputKind.TEXT).reason in (
+        RejectReason.TOO_SHORT,
+        RejectReason.NO_ARTICLE,
+    )  # a dateline over one word is no brief
+
+
 def test_short_html_story_is_kept() -> None:
     page = f"<html><head><title>Sharara oil field restarts</title></head><body><article><p>{BRIEF}</p></article>"
     art = clean(_doc(page, InputKind.HTML))
