@@ -822,8 +822,8 @@ adjectives ("Australian Mark Taylor") the gazetteer's demonyms give."""
 
 
 def _demonym_cut(doc: _Doc, start: int, end: int, label: str) -> tuple[int, int, str]:
-    """A person's span NER opened with a nationality ("Spaniard Carlos Moya", "Australian captain"'s "Australian Mark
-    Taylor") starts at the name: the nationality is context, two capitalised words at least stay the name."""
+    """A person's span NER opened with a nationality ("Spaniard Carlos Moya", "Australian Mark Taylor") starts at the
+    name: the nationality is context; two capitalised words at least stay the name."""
     if label != "PERSON":
         return start, end, label
     text = doc.text

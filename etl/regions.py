@@ -825,6 +825,7 @@ def _scan_mentions(
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
     actor_names = {text[s:e] for s, e in exclude_spans}
+    title_end = text.find("\n")
     for i, (s, e, cands) in enumerate(scan):
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
         in_full = False
@@ -866,7 +867,7 @@ def _scan_mentions(
         if (
             text[s:e].isupper()
             and e - s > 3
-            and "\n" not in text[:s]  # the title line: a body line in capitals is a heading ("COZUMEL" over its hotels)
+            and (title_end < 0 or s < title_end)  # the title: a body line in capitals is a heading ("COZUMEL")
             and not any(c.feature in _NATIONS for c in cands)
             and (_full_name_elsewhere(text, text[s:e].title()) or text[s:e].title() in actor_names)
         ):
