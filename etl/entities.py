@@ -959,6 +959,8 @@ def _prepare_spans(
         pieces = _teams(text, pieces)
     if _SCORE_LINE_HINT.search(text):
         pieces = _score_line_teams(text, pieces)
+    if ") " in text or ")," in text:
+        pieces = _clubs_after_players(doc, pieces)
     pieces = _people_in_organisations(doc, pieces)
     pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
@@ -1601,6 +1603,36 @@ def _country_demonym(gaz: Gazetteer, name: str) -> str | None:
 _ORGAN_FR = re.compile(
     r"(?=[Ll])(?<![\w-])(?:[Ll]['’]|[Ll][ae] |[Ll]es )(" + "|".join(_ORGANS_FR) + r") ([a-zéèêëîïôç]+)(?![\w-])"
 )
+
+
+_FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?: (?:de |van |von |da |di )?[A-Z][a-z'’-]+){1,2}")
+"""A player's name as squad lists write it: a first name and a surname ("Tim Stimpson", "Phil de Glanville")."""
+_CLUB_AFTER = re.compile(r" \(([A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})\)(?=[,;.]| [A-Z]|\n|$)")
+"""A name in brackets right after a player's, then a comma, a full stop or the next name: a squad list's club or
+a results list's country ("Tim Stimpson (Newcastle), Jon Sleightholme (Bath)", "Pete Sampras (U.S.) beat")."""
+
+
+def _clubs_after_players(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """In a list of players, each with a name in brackets, the bracketed names that are no country are their clubs
+    (organisations: NER reads "Newcastle" and "Bath" as towns); a country stays a place (a nationality in results).
+    Three players so bracketed at least: one person with a town in brackets ("John Smith (Leeds)") says nothing."""
+    text = doc.text
+    people = [(s, e) for s, e, label in spans if label == "PERSON" and _FULL_NAME.fullmatch(text, s, e)]
+    found = [m for _, e in people if (m := _CLUB_AFTER.match(text, e)) is not None]
+    if len(found) < 3:
+        return spans
+    clubs = [
+        (m.start(1), m.end(1))
+        for m in found
+        if not any(c.feature == "country" for c in doc.gazetteer.candidates(m.group(1)))
+        and len(m.group(1)) > 3
+        and not m.group(1).isupper()
+    ]
+    if not clubs:
+        return spans
+    taken = _SpanIndex(clubs)
+    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
+    return sorted([*kept, *((s, e, TEAM) for s, e in clubs)])
 
 
 _PORTFOLIOS_FR = r"de l['’][Ii]ntérieur|des [Aa]ffaires [ée]trangères|de la [Dd]éfense"

@@ -1605,3 +1605,23 @@ def test_newswire_a_sports_desks_label_and_a_newsrooms_signature_are_neither_pla
         "Newsroom 202-898-8300",
     )
     assert "Newsroom" not in actors(politics) and {"Bob Dole", "Jack Kemp"} <= set(actors(politics))
+
+
+def test_newswire_a_squad_lists_clubs_in_brackets_are_organisations(kb: KnowledgeBase) -> None:
+    """A squad list ("Tim Stimpson (Newcastle), Jon Sleightholme (Bath)"): in a list of players, the bracketed
+    names are their clubs, no towns; a bracketed country stays the player's nationality, a place."""
+    squad = enrich(
+        kb,
+        "RUGBY UNION - ENGLAND SQUAD",
+        "LONDON 1996-12-05\n\nEngland named their squad on Thursday.\n\nSquad: Tim Stimpson (Newcastle), Jon "
+        "Sleightholme (Bath), Phil de Glanville (Bath), Lawrence Dallaglio (Wasps).",
+    )
+    assert {"Newcastle", "Bath", "Wasps"} <= {name for name, kind in actors(squad).items() if kind == "organization"}
+    assert not {"Newcastle upon Tyne", "Bath"} & places(squad)
+    results = enrich(
+        kb,
+        "TENNIS - RESULTS",
+        "NEW YORK 1996-08-29\n\nResults on Thursday:\n\nTodd Woodbridge (Australia) beat Javier Sanchez (Spain) "
+        "6-1 5-7 6-3\nGoran Ivanisevic (Croatia) beat Andrei Olhovskiy (Russia) 6-4 6-3 6-4\n",
+    )
+    assert {"Australia", "Spain", "Croatia", "Russia"} <= countries(results)
