@@ -1392,11 +1392,16 @@ def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[
         sides = []  # a list of results, two lines at least: not "CS 224 Fall 23", a course's line
     table = [(m.start(1), m.end(1)) for m in _STANDING_LINE.finditer(text)]
     sides += table if len(table) >= 2 else []
-    if not sides:
+    return _as_teams(spans, sides)
+
+
+def _as_teams(spans: Sequence[tuple[int, int, str]], teams: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """``spans`` with the ``teams`` in place of the NER spans they overlap, each labelled a team."""
+    if not teams:
         return list(spans)
-    taken = _SpanIndex(sides)
+    taken = _SpanIndex(teams)
     kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
-    return sorted([*kept, *((s, e, TEAM) for s, e in sides)])
+    return sorted([*kept, *((s, e, TEAM) for s, e in teams)])
 
 
 TITLED = "TITLED"
@@ -1628,11 +1633,7 @@ def _clubs_after_players(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[t
         and len(m.group(1)) > 3
         and not m.group(1).isupper()
     ]
-    if not clubs:
-        return spans
-    taken = _SpanIndex(clubs)
-    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
-    return sorted([*kept, *((s, e, TEAM) for s, e in clubs)])
+    return _as_teams(spans, clubs)
 
 
 _PORTFOLIOS_FR = r"de l['’][Ii]ntérieur|des [Aa]ffaires [ée]trangères|de la [Dd]éfense"
