@@ -31,7 +31,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports for it
@@ -168,6 +168,18 @@ def _place_not_person(text: str, start: int, end: int) -> bool:
     return bool(located) and not POSSESSIVE_AFTER.match(text, end)
 
 
+def _venue_label(doc: _Doc, start: int, end: int) -> bool:
+    """A town that opens a line before a colon, as results list their venues ("Tunbridge Wells: Nottinghamshire
+    214"): the place, when the gazetteer knows it; a speaker's label ("Smith: ...") is a surname the article names
+    in full, settled before this."""
+    text = doc.text
+    return (
+        (start == 0 or text[start - 1] == "\n")
+        and text.startswith(":", end)
+        and bool(doc.gazetteer.candidates(text[start:end]))
+    )
+
+
 _MOVED_TO_BEFORE = re.compile(
     r"(?<![\w-])(?:sailed|headed|travell?ed|flew|fled|returned|moved|drove|marched|deported|bound|evacuated|"
     r"transferred) (?:back )?(?:to|towards) $"
@@ -301,7 +313,7 @@ class _Doc:
 
 
 _POSSESSIVE = re.compile(rf"(?:\s?['{APOSTROPHES}]s|['{APOSTROPHES}])$")
-_LEADING_ARTICLE = re.compile(r"(?:the|The|le|la|les|l['’])\s*")
+_LEADING_ARTICLE = re.compile(r"(?:(?:the|The|le|la|les)\s+|l['’]\s*)")
 
 
 _LEADING_PREPOSITION = re.compile(
@@ -571,6 +583,16 @@ _TECH_HEAD = re.compile(
 )
 """The lower-case head of a thing a name qualifies ("the Meross app", "Java development", "Canon lenses"): a
 product's name does this; a person's name hardly does (people's names qualify "administration", "family"...)."""
+_TECH_TERMS = frozenset(
+    """
+    API APIs CPU CPUs GPU GPUs RAM SSD SSDs HDD USB HDMI LED LEDs LCD OLED HTML HTML5 CSS CSS3 SQL JSON XML YAML URL
+    URLs PDF PDFs DIY FAQ FAQs VPN SaaS SDK IDE GUI UI UX iOS JavaScript TypeScript PHP HTTP HTTPS DNS SSL TLS SEO
+    CRM ERP SMS GPS Wi-Fi WiFi Bluetooth IoT GDP IPO ETF CEO CFO COO CTO
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Technical and business terms NER reads as organisations on pages that are not news ("the API returns JSON",
+"CPU usage", "JavaScript on the page", "GDP grew"): never an actor, whatever the page. Acronyms some organisation
+also goes by stay out of the list ("CMS", "RSS", "NAS", "CPI"), and left to ``_terms_not_actors``' reading."""
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*")
 _DETERMINER_BEFORE = re.compile(r"(?<![\w-])(?:an?|your|my|our|their|its|each|every|any|another|which) $")
 _PHRASE_END = re.compile(r"(?=[^\w\s-]|\s*\n|\s*$)| (?=(?:or|and|that|which|is|to|for|with|in|on|from)(?![\w-]))")
@@ -593,6 +615,8 @@ def _terms_not_actors(text: str, spans: list[tuple[int, int, str]], kb: Knowledg
       ("an FBI agent") says nothing and stays.
     A surname of someone named in full, a name after a title, "NATO", "UN" and the other known acronyms never get
     here or stay. Cost: a dictionary of the article's spans; one literal search per candidate acronym."""
+    if any(text[s:e] in _TECH_TERMS for s, e, _ in spans):
+        spans = [span for span in spans if text[span[0] : span[1]] not in _TECH_TERMS]
     candidates = [
         i
         for i, (s, e, label) in enumerate(spans)
@@ -763,6 +787,21 @@ def _is_furniture(mention: str) -> bool:
     return not words or all(w.lower().strip(".") in _CALENDAR_WORDS or _NUMBERISH.match(w) for w in words)
 
 
+_MOJIBAKE = re.compile(r"â(?:€|\x80)")
+
+
+def _before_mojibake(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span ends where the page's own text was decoded twice ("Jonathan Clementâ€™s": the apostrophe garbled):
+    the name is before it; a contraction ("Hereâ€™s") leaves nothing."""
+    if "â" not in text[start:end] or (m := _MOJIBAKE.search(text, start, end)) is None:
+        return start, end
+    return (start, start) if text[start : m.start()] in _CONTRACTED else (start, m.start())
+
+
+_CONTRACTED = frozenset({"Here", "There", "It", "That", "What", "Who", "Where", "How", "Let", "He", "She"})
+"""Words whose garbled contraction NER reads as a name ("Hereâ€™s", "Thereâ€™s"): nothing is left."""
+
+
 def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
     """A span cut at its line breaks: a name never runs across lines ("Niger\n\nMigrants" is two things)."""
     if "\n" not in text[start:end]:
@@ -786,7 +825,13 @@ _SPACE_DIGIT = re.compile(r" \d")
 
 def _without_figures(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
     """A span NER ran over the figures after a name ends before them: a person keeps two words at least ("A.
-    Sanger 2" is A. Sanger, not Sanger, California), an organisation or a place keeps its name before a score."""
+    Sanger 2" is A. Sanger, not Sanger, California), an organisation or a place keeps its name before a score. A
+    rank or a score NER ran into a person's name from before is no part of it ("67 Greg Norman", "2 - Michael Chang":
+    leaderboards and seedings list them so)."""
+    if label == "PERSON" and text[start : start + 1].isdigit():
+        lead = _LEADING_FIGURE.match(text, start, end)
+        if lead is not None and " " in (name := text[lead.end() : end].strip()) and _given_name_first(name):
+            start = lead.end()
     if _SPACE_DIGIT.search(text, start, end) is None:
         return start, end, label  # most spans: one scan in C
     m = _FIGURES.search(text, start, end)
@@ -795,9 +840,37 @@ def _without_figures(text: str, start: int, end: int, label: str) -> tuple[int, 
     name = text[start : m.start()]
     if label in ("PERSON", TITLED) and " " in name.strip():
         return start, m.start(), label
+    if label == "ORG" and _initial_and_surname(name.strip()):
+        return start, m.start(), "PERSON"  # a scorecard's "H. Morris 69": a batsman and his runs
     if label != "PERSON" and re.fullmatch(r" \d{1,3}[–-]\d{1,3}", m.group()):
         return start, m.start(), label
     return start, end, label
+
+
+_INITIAL = re.compile(r"[A-Z]\.")
+_LIST_NUMERALS = frozenset({"I.", "V.", "X."})  # "I. Guys", "X. The": a list's numbering, no initial
+
+
+def _initial_and_surname(name: str) -> bool:
+    """ "H. Morris", "M. McCague": one initial and a surname, as scorecards and results write players; no company
+    ("J.P. Morgan" has two initials, "J. Crew Group" a third word)."""
+    words = name.split(" ")
+    return (
+        len(words) == 2
+        and _INITIAL.fullmatch(words[0]) is not None
+        and words[0] not in _LIST_NUMERALS
+        and _NAME_WORD.fullmatch(words[1]) is not None
+        and len(words[1]) > 2
+        and _plain_case(words[1])
+    )
+
+
+def _given_name_first(name: str) -> bool:
+    return normalise(name.split(" ", 1)[0]) in given_names()
+
+
+_LEADING_FIGURE = re.compile(r"\d{1,3}[.)]?\s+(?:[-–]\s+)?(?=[A-Z])")
+"""A rank or score before a capitalised name: "67 ", "2 - ", "1. "."""
 
 
 _CLAUSE_WORDS = frozenset(
@@ -952,13 +1025,15 @@ def _prepare_spans(
         _office_cut(text, *_clause_cut(text, *_demonym_cut(doc, *_without_figures(text, s, e, label))))
         for start, end, ner_label in spans
         for line_start, line_end in _pieces(text, start, end)
-        for s, e, label in _slash_sides(doc, line_start, line_end, ner_label)
-        if not _is_furniture(text[s:e])
+        for s, e, label in _slash_sides(doc, *_before_mojibake(text, line_start, line_end), ner_label)
+        if e > s and not _is_furniture(text[s:e])
     ]
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
     if _SCORE_LINE_HINT.search(text):
         pieces = _score_line_teams(text, pieces)
+    if _SCORE.search(text):
+        pieces = _match_teams(doc, pieces)
     if ") " in text or ")," in text:
         pieces = _clubs_after_players(doc, pieces)
     pieces = _people_in_organisations(doc, pieces)
@@ -1065,6 +1140,8 @@ def _person_start(doc: _Doc, tokens: list[str], firsts: frozenset[str], lower: L
     ("San Diego Union-Tribune", "Monte Carlo Methods")."""
     if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE for t in tokens):
         return None
+    if len(tokens) == 2 and _initial_and_surname(" ".join(tokens)) and doc.kb.lookup(" ".join(tokens)) is None:
+        return 0
     for size in (3, 2):  # the person's words, at the end of the span
         cut = len(tokens) - size
         if cut < 0:
@@ -1395,6 +1472,74 @@ def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[
     return _as_teams(spans, sides)
 
 
+_SCORE = re.compile(r"(?<![\d.,:/-])\d{1,2}-\d{1,2}(?![\d-])")
+_MATCH_VERB = re.compile(
+    r" (?:beat|beats|held|holds|defeated|defeats|drew with|draw with|lost to|lose to|thrashed|edged|edged out|"
+    r"overcame|routed|hammered|crushed|trounced|upset|stunned|outclassed|downed) "
+)
+_SQUAD_ROLE_AFTER = re.compile(
+    r" (?:manager|coach|striker|midfielder|defender|goalkeeper|winger|forward|playmaker|skipper) (?=[A-Z])"
+)
+
+
+def _match_teams(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The sides of a match reported with its score ("Leeds held Newcastle to a 1-1 draw", "Manchester United beat
+    Everton 2-0") and a club named before a player's or a manager's role ("Newcastle manager Kevin Keegan") are
+    clubs, and so is every other mention of the same names in the story ("equalised for Leeds"): NER reads them as
+    towns or people. Not a country or a state (a national side stays the country: "Italy beat England"), nor a
+    player: a tennis result has several
+    set scores ("beat Sampras 6-4 6-3"), and a first name and a surname are a person."""
+    text = doc.text
+    teams: set[str] = set()
+    for (s1, e1, _), (s2, e2, _) in pairwise(spans):
+        if not _MATCH_VERB.fullmatch(text, e1, s2):
+            continue
+        e2 = _name_end(text, s2, e2)  # "Everton 2-0": NER ran the side into its score
+        score = _SCORE.search(text, e2, min(len(text), e2 + 40))
+        if score is None or "." in text[e2 : score.start()] or not _football_score(text, score):
+            continue
+        teams.update(text[s:e] for s, e in ((s1, e1), (s2, e2)))
+    for s, e, label in spans:
+        if label in ("PLACE", "ORG") and _SQUAD_ROLE_AFTER.match(text, e):
+            teams.add(text[s:e])
+    firsts = given_names()
+    teams = {
+        name
+        for name in teams
+        if not any(c.feature in ("country", "state") for c in doc.gazetteer.candidates(name))
+        and not (" " in name and normalise(name.split(" ")[0]) in firsts)
+    }
+    if not teams:
+        return spans
+    out = []
+    for s, e, label in spans:
+        name_end = _name_end(text, s, e)
+        if text[s:name_end] in teams and label in ("PLACE", "ORG", "PERSON"):
+            out.append((s, name_end, TEAM))
+        else:
+            out.append((s, e, label))
+    return out
+
+
+_NEXT_SCORE = re.compile(r",? \d{1,2}-\d{1,2}")
+
+
+def _football_score(text: str, score: re.Match[str]) -> bool:
+    """A football score: goals under six, and one score; a tennis result has sets of six and more, several of
+    them ("beat Monfils 6-4, 6-3"), and so do other sports' scores."""
+    goals = [int(n) for n in score.group().split("-")]
+    return max(goals) < 6 and _NEXT_SCORE.match(text, score.end()) is None
+
+
+_SCORE_AT_END = re.compile(r" \d{1,2}-\d{1,2}$")
+
+
+def _name_end(text: str, start: int, end: int) -> int:
+    """Where a name ends in a span NER ran into the score after it ("Everton 2-0")."""
+    m = _SCORE_AT_END.search(text, start, end)
+    return m.start() if m else end
+
+
 def _as_teams(spans: Sequence[tuple[int, int, str]], teams: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """``spans`` with the ``teams`` in place of the NER spans they overlap, each labelled a team."""
     if not teams:
@@ -1617,11 +1762,47 @@ _CLUB_AFTER = re.compile(r" \(([A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})\)(?
 a results list's country ("Tim Stimpson (Newcastle), Jon Sleightholme (Bath)", "Pete Sampras (U.S.) beat")."""
 
 
+_LISTED_NAME = re.compile(
+    r"(?:^|(?<=, )|(?<=; )|(?<=: )|(?<=\d )|(?<=- )|(?<=\d\. ))(" + _FULL_NAME.pattern + r")$", re.MULTILINE
+)
+"""A first name and a surname opening an item of a list: at a line's start, after a comma, a colon or a rank
+("1 - Pete Sampras", "67 Greg Norman")."""
+
+
+_ITEM_END = re.compile(r"[,;.]|[ \t]*(?:\n|$)")
+
+
+def _bracketed_list_people(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """In a list of three items or more of a first name and a surname with a name in brackets ("1 - Pete Sampras
+    (U.S.)", "Ernie Els (South Africa)", "Tim Stimpson (Newcastle)"), where NER calls half the names people or
+    more and half of them open with a known first name, every such name is a person: seedings, leaderboards and
+    squads; NER misses or mislabels the rest. A list of clubs ("Real Madrid (Spain)"), which NER calls
+    organisations, and an ingredient list ("Citrus Paradisi (Grapefruit) Seed Oil") are left as they are."""
+    items: list[tuple[int, int]] = []
+    for bracket in _CLUB_AFTER.finditer(text):
+        name = _LISTED_NAME.search(text, max(0, bracket.start() - 48), bracket.start())
+        if name is not None and _ITEM_END.match(text, bracket.end()):
+            items.append((name.start(1), name.end(1)))
+    if len(items) < 3:
+        return spans
+    labels = [{label for s, e, label in spans if s < end and start < e} for start, end in items]
+    half = len(items) / 2
+    if (
+        any("PLACE" in found for found in labels)
+        or sum("PERSON" in found for found in labels) < half
+        or sum(_given_name_first(text[start:end]) for start, end in items) < half
+    ):
+        return spans
+    kept = [(s, e, label) for s, e, label in spans if not any(s < end and start < e for start, end in items)]
+    return sorted([*kept, *((start, end, "PERSON") for start, end in items)])
+
+
 def _clubs_after_players(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """In a list of players, each with a name in brackets, the bracketed names that are no country are their clubs
     (organisations: NER reads "Newcastle" and "Bath" as towns); a country stays a place (a nationality in results).
     Three players so bracketed at least: one person with a town in brackets ("John Smith (Leeds)") says nothing."""
     text = doc.text
+    spans = _bracketed_list_people(text, spans)
     people = [(s, e) for s, e, label in spans if label == "PERSON" and _FULL_NAME.fullmatch(text, s, e)]
     found = [m for _, e in people if (m := _CLUB_AFTER.match(text, e)) is not None]
     if len(found) < 3:
@@ -1773,7 +1954,8 @@ _RESULT_VERB = re.compile(r" (?:beat|beats|bt|def\.|defeated|d\.) ")
 def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
     """The lines written in headline case (most long words capitalised, no full stop) or in capitals: their capital
     letters say nothing about where names start and end ("Tunisia Shuts Largest Border Point"). A title qualifies
-    from three words on; a body line from six (shorter ones are lists of names: "Real Madrid v. Juventus")."""
+    from three words on; a body line from six (shorter ones are lists of names: "Real Madrid v. Juventus"), and not
+    with figures all along it (a line of results: ranks, times, scores)."""
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group()
@@ -1781,8 +1963,11 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
             continue  # a sentence (most lines): decided before splitting it into words
         if _RESULT_VERB.search(line) and len(_SET_SCORE.findall(line)) >= 2:
             continue  # a result ("Pete Sampras (U.S.) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3"): names in it
-        words = [w for w in line.split() if w[:1].isalpha()]
+        tokens = line.split()
+        words = [w for w in tokens if w[:1].isalpha()]
         shortest = 3 if m.start() < title_end else 6
+        if shortest == 6 and len(tokens) - len(words) >= 3 and sum(_has_digit(t) for t in tokens) >= 3:
+            continue  # figures all along ("1. Donovan Bailey (Canada) 9.94 2. Frankie Fredericks ..."): results
         if len(words) < shortest or len(words) > 20:
             continue
         long_words = [w for w in words if len(w) >= 4]
@@ -1790,6 +1975,10 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
         if (len(long_words) >= 3 and capitals >= 0.75 * len(long_words)) or line.isupper():
             out.append((m.start(), m.end()))
     return out
+
+
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
 
 
 class _SpanIndex:
@@ -1944,7 +2133,12 @@ def _link_pending(
     elif label == TITLED:
         name = _strip_title_text(mention)
         doc.add(_with_title(text, start), end, f"person:{strip_titles(clean_mention(name))}", name, "person")
-    elif label == "PLACE" or kb.is_place_name(mention) or key in place_keys or _is_place(doc, mention, label):
+    elif (
+        label == "PLACE"
+        or (kb.is_place_name(mention) and not _small_town_surname(doc, start, end, label))
+        or key in place_keys
+        or _is_place(doc, mention, label)
+    ):
         if label not in ("NORP", "MISC") or doc.gazetteer.demonym_country(mention) is None:
             doc.places.append(Mention(mention, start, end))
     elif label == "NORP" and (party := _party_family(text, start, end)) is not None:
@@ -1953,7 +2147,7 @@ def _link_pending(
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
-    elif label == "PERSON" and _place_not_person(text, start, end):
+    elif label == "PERSON" and (_place_not_person(text, start, end) or _venue_label(doc, start, end)):
         doc.places.append(Mention(mention, start, end))
     elif (
         label == "PERSON"
@@ -1966,8 +2160,8 @@ def _link_pending(
     ):
         doc.add(start, end, f"organization:{key}", mention, "organization")
     elif label == "PERSON":
-        if _is_credit(doc, mention) or any(ch.isdigit() for ch in mention):
-            return
+        if _is_credit(doc, mention) or any(ch.isdigit() or ch in "®™" for ch in mention):
+            return  # a photographer, a statistic, a brand ("Thermolite®")
         name = _strip_title_text(mention)
         person_key = f"person:{strip_titles(clean_mention(name))}"
         if in_headline and person_key not in doc.names:
@@ -1977,10 +2171,28 @@ def _link_pending(
         return  # "Operation Condor", "the Republican National Convention": what happened, not who
     elif label == "ORG" and _VENUE.search(mention):
         doc.places.append(Mention(mention, start, end))  # "Colchester General Hospital": where, not who
+    elif label == "ORG" and _SIGNATURE_BEFORE.search(text, max(0, start - 6), start) and _BUREAU_END.search(mention):
+        return  # "-- Bonn Newsroom +49 228 26097": the bureau signing a brief, no actor of it
     elif label == "ORG" and not _GENERIC_ORG.match(mention.strip(_NAME_EDGE)) and not _is_credit(doc, mention):
-        if in_headline and f"organization:{key}" not in doc.names:
+        name = _without_legal_form(mention)
+        org_key = f"organization:{strip_titles(clean_mention(name))}"
+        if in_headline and org_key not in doc.names:
             return
-        doc.add(start, end, f"organization:{key}", mention, "organization")
+        doc.add(start, end, org_key, name, "organization")
+
+
+_SIGNATURE_BEFORE = re.compile(r"(?:^|\n)[ \t]*--[ \t]*$")
+_BUREAU_END = re.compile(r" (?:Newsroom|Desk|Bureau)$")
+_LEGAL_FORM = re.compile(
+    r",? (?:AG|SA|S\.A\.|NV|N\.V\.|BV|AB|ASA|Oyj|GmbH|SpA|S\.p\.A\.|plc|PLC|Plc|Inc\.?|Corp\.?|Ltd\.?|LLC|&? ?Co\.?)$"
+)
+
+
+def _without_legal_form(name: str) -> str:
+    """A company's name without its legal form ("Siemens AG", "Apple Inc.", "Merck & Co."), so that the story's
+    "Siemens AG" and "Siemens" are one organisation, named as people say it; the mention keeps what is written."""
+    short = _LEGAL_FORM.sub("", _LEGAL_FORM.sub("", name))  # "Nintendo Co., Ltd.": two forms
+    return short if short and short[:1].isupper() else name
 
 
 def _last_named(doc: _Doc, owners: set[str], start: int) -> set[str]:
@@ -2074,6 +2286,29 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
         or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too
         for c in candidates
     )
+
+
+_TOWN_FEATURES = frozenset({"city", "place"})
+_STATE_AFTER = re.compile(r", ([A-Z][A-Za-z.]+)")
+SURNAME_TOWN = 100_000
+"""A one-word name NER calls a person, listed as a place, but only as towns under this size, is the person's
+("Murray took three catches": Murray, Kentucky has 49,000 people): wire copy names players and officials by surname
+alone. Larger towns, divisions, a town written with its state ("Murray, UT") and the detailed country's places stay
+places."""
+
+
+def _small_town_surname(doc: _Doc, start: int, end: int, label: str) -> bool:
+    mention = doc.text[start:end]
+    if label != "PERSON" or " " in mention.strip():
+        return False
+    state = _STATE_AFTER.match(doc.text, end)
+    if state is not None and any(
+        doc.gazetteer.us_state(spelling) or doc.gazetteer.candidates(spelling)
+        for spelling in (state.group(1), state.group(1).rstrip("."))
+    ):
+        return False  # "Murray, UT", "Murray, Kentucky": the town
+    candidates = doc.gazetteer.candidates(mention)
+    return bool(candidates) and all(c.feature in _TOWN_FEATURES and c.population < SURNAME_TOWN for c in candidates)
 
 
 def _is_generic_place_word(mention: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from etl import entities as entities_module
 from etl.enrich import locate
 from etl.entities import extract_entities
 from etl.knowledge.actors import KnowledgeBase
@@ -1625,3 +1626,196 @@ def test_newswire_a_squad_lists_clubs_in_brackets_are_organisations(kb: Knowledg
         "6-1 5-7 6-3\nGoran Ivanisevic (Croatia) beat Andrei Olhovskiy (Russia) 6-4 6-3 6-4\n",
     )
     assert {"Australia", "Spain", "Croatia", "Russia"} <= countries(results)
+
+
+def test_newswire_a_surname_alone_is_the_person_not_a_small_town(kb: KnowledgeBase) -> None:
+    """Wire copy names players by surname alone ("Murray took three catches"): a one-word name NER calls a person
+    and that is only a small town (Murray, Kentucky) is the person; a big city or the detailed country's town NER
+    calls a person stays a place, and so does a small town written with its state."""
+    cricket = enrich(
+        kb,
+        "CRICKET - TOURISTS WIN IN PERTH",
+        "PERTH, Australia 1997-02-02\n\nThe tourists beat the hosts by five wickets on Sunday. Murray took three "
+        "catches.",
+    )
+    assert "Murray" not in places(cricket) and "United States" not in countries(cricket)
+    assert actors(cricket).get("Murray") == "person"
+    libya = enrich(kb, "Clashes in the south", "Fighting resumed on Monday. Sabha was quiet by the evening.")
+    assert "Sabha" in places(libya)
+    review = enrich(kb, "Reviews", "Great value for the money. James. Murray, UT. Thu Feb 26 2026")
+    assert "Murray" in places(review)  # written with its state: the town
+
+
+def test_newswire_ranks_before_names_and_lists_of_players_with_brackets(kb: KnowledgeBase) -> None:
+    """Seedings and leaderboards put a rank or a score before each name ("1 - Pete Sampras (U.S.)", "67 Greg
+    Norman"): the figure is no part of the name, and in such a list every first name and surname before a bracket
+    is a player, though NER misses some and calls others organisations. A list of clubs with their countries stays
+    clubs."""
+    seeds = enrich(
+        kb,
+        "TENNIS - U.S. OPEN SEEDS",
+        "NEW YORK 1996-08-25\n\nSeeds for the U.S. Open men's singles:\n\n1 - Pete Sampras (U.S.)\n2 - Michael Chang "
+        "(U.S.)\n3 - Thomas Muster (Austria)\n4 - Goran Ivanisevic (Croatia)\n\nLeading golf scores:\n\n66 Tiger "
+        "Woods, Paul Stankowski\n67 Greg Norman (Australia), Nick Price (Zimbabwe)\n68 Ernie Els (South Africa)\n",
+    )
+    players = {"Pete Sampras", "Michael Chang", "Thomas Muster", "Goran Ivanisevic", "Greg Norman", "Ernie Els"}
+    assert players <= {name for name, kind in actors(seeds).items() if kind == "person"}, actors(seeds)
+    assert {"Austria", "Croatia", "Australia", "South Africa"} <= countries(seeds)
+    clubs = enrich(
+        kb,
+        "SOCCER - CHAMPIONS LEAGUE DRAW",
+        "GENEVA 1996-08-30\n\nThe draw paired these clubs:\n\nReal Madrid (Spain), Manchester United (England), "
+        "Bayern Munich (Germany), Paris Saint-Germain (France).",
+    )
+    assert not {name for name, kind in actors(clubs).items() if kind == "person"}, actors(clubs)
+
+
+def test_newswire_scorecards_initials_and_venues(kb: KnowledgeBase) -> None:
+    """A scorecard writes players as an initial and a surname with their figures ("H. Morris 69"), which NER calls
+    organisations; its venues open lines ("Tunbridge Wells: ...") and are towns NER calls people
+    ("Chester-le-Street")."""
+    e = enrich(
+        kb,
+        "CRICKET - ENGLISH COUNTY CHAMPIONSHIP SCORES",
+        "LONDON 1996-08-30\n\nClose of play scores on Friday:\n\nChester-le-Street: Glamorgan 259 and 207 (A. Dale "
+        "69, H. Morris 69; D. Blenkiron 4-43), Durham 114 (S. Watkin 4-28) and 81-3.\n\nTunbridge Wells: "
+        "Nottinghamshire 214 (P. Johnson 84; M. McCague 4-55), Kent 108-3.",
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    assert {"H. Morris", "S. Watkin", "P. Johnson"} <= people, actors(e)
+    assert not {"Chester-le-Street", "Tunbridge Wells"} & set(actors(e))
+    assert {"Chester-le-Street", "Royal Tunbridge Wells"} <= places(e)
+
+
+def test_a_name_opening_with_the_letters_of_an_article_keeps_them(kb: KnowledgeBase) -> None:
+    """ "The" is cut from a name only as a word: "Theo Waigel" and "Theodore Roosevelt" had lost "The" and then
+    themselves ("o Waigel" is no name); "the Bundesbank" still loses its article."""
+    e = enrich(
+        kb,
+        "Budget on track",
+        "BONN 1996-08-22\n\nFinance Minister Theo Waigel said on Thursday the budget was on track, and quoted "
+        "Theodore Roosevelt. The Bundesbank meets next week.\n\n-- Bonn Newsroom +49 228 26097",
+    )
+    assert {"Theo Waigel", "Theodore Roosevelt", "Bundesbank"} <= set(actors(e)), actors(e)
+    assert not [name for name in actors(e) if "Newsroom" in name]  # the bureau's signature, no organisation
+
+
+def test_newswire_the_sides_of_a_reported_match_are_clubs(kb: KnowledgeBase) -> None:
+    """A match reported with its score ("Leeds held Newcastle to a 1-1 draw", "Manchester United beat Everton 2-0")
+    and a club before a manager's role ("Newcastle manager Kevin Keegan"): the sides are clubs, and so are their
+    other mentions ("equalised for Leeds"), not towns. National sides stay countries, and tennis players people."""
+    match = enrich(
+        kb,
+        "SOCCER - LEEDS HOLD NEWCASTLE",
+        "LONDON 1996-08-25\n\nLeeds held Newcastle to a 1-1 draw at Elland Road on Saturday. Alan Shearer put "
+        "Newcastle ahead but Ian Rush equalised for Leeds.\n\nNewcastle manager Kevin Keegan said his side had been "
+        "unlucky. Manchester United beat Everton 2-0 at Old Trafford.",
+    )
+    clubs = {"Leeds", "Newcastle", "Manchester United", "Everton"}
+    assert clubs <= {name for name, kind in actors(match).items() if kind == "organization"}, actors(match)
+    assert "Leeds" not in places(match)
+    other = enrich(
+        kb,
+        "SPORT ROUND-UP",
+        "ROME 1996-08-28\n\nItaly beat England 2-1 in Rome on Wednesday. Pete Sampras beat Jimmy Connors 6-4 6-3.",
+    )
+    assert "Italy" in countries(other) and "England" in places(other) and "England" not in actors(other)
+    assert actors(other).get("Pete Sampras") == "person"
+    for result, football in (
+        ("beat Everton 2-0 at", True),
+        ("beat Opelka 6-4, 6-3", False),
+        ("beat Monfils 7-5", False),
+    ):
+        score = entities_module._SCORE.search(result)
+        assert score is not None and entities_module._football_score(result, score) is football, result
+
+
+def test_a_company_and_its_legal_form_are_one_organisation(kb: KnowledgeBase) -> None:
+    """ "Siemens AG" and then "Siemens": one organisation, one facet value, named without the legal form ("Apple
+    Inc.", "Merck & Co." likewise); the mentions keep what is written."""
+    e = enrich(
+        kb,
+        "Siemens shares rise",
+        "FRANKFURT 1996-08-29\n\nShares in Siemens AG rose on Thursday after Siemens reported strong orders. Apple "
+        "Inc. and Merck & Co. also gained.",
+    )
+    orgs = {name for name, kind in actors(e).items() if kind == "organization"}
+    assert {"Siemens", "Apple", "Merck"} <= orgs and not {"Siemens AG", "Apple Inc.", "Merck & Co."} & orgs, orgs
+
+
+def test_technical_terms_are_no_organisations(kb: KnowledgeBase) -> None:
+    """On a page that is not news, NER reads terms as organisations ("The API returns JSON", "CPU usage",
+    "JavaScript on the page"): no actor; an organisation's acronym beside them stays ("the IMF said")."""
+    e = enrich(
+        kb,
+        "How to speed up your site",
+        "The API returns JSON. When CPU usage climbs above 90 percent, JavaScript on the page slows down. Cache the "
+        "HTML. GDP grew 2 percent, the IMF said.",
+    )
+    assert not {"API", "CPU", "JavaScript", "HTML", "GDP", "JSON"} & set(actors(e)), actors(e)
+    assert "IMF" in actors(e) or "International Monetary Fund" in actors(e)
+
+
+def test_page_text_that_is_no_name(kb: KnowledgeBase) -> None:
+    """What the scorecard and surname rules must leave alone on pages that are not news: a brand ("Thermolite®"),
+    text the page itself garbled (decoded twice: "Thereâ€™s" gives nothing, "Clementâ€™s" the name before it), a
+    list's numbering or a sentence's end before a word ("A I. Guys", "on X. The courses": no initial and surname),
+    and a company named like a desk ("The Trade Desk")."""
+    e = enrich(
+        kb,
+        "Sleeping bags",
+        "Insulated (e.g., Thermolite®): Adds enough warmth to greatly extend the range of a liner.\n\n"
+        "There\u00e2\u0080\u0099s another wrinkle. Courses on X. The courses provide free badges. A I. Guys with "
+        "hosts Lee Dickson and Rich Swier. The Trade Desk reported strong sales. We spoke to Jonathan "
+        "Clement\u00e2\u0080\u0099s team.",
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    assert {"Lee Dickson", "Rich Swier"} <= people and not {"Thermolite®", "X. The", "I. Guys"} & people, people
+    assert not [name for name in actors(e) if "\u00e2\u0080" in name or name == "There"], actors(e)
+    assert "Jonathan Clement" in people  # the name before the garbled apostrophe
+    assert "Trade Desk" in actors(e)
+
+
+def test_lists_and_ranks_that_are_no_players() -> None:
+    """The list and rank rules read NER's spans: an ingredient list or a list of topics with their acronyms, even
+    where NER calls half of them people, is no list of players (no first names); a figure before words that are no
+    first name ("3 Doors Down") is left to the rules for figures."""
+    text = (
+        "Ingredients: Citrus Paradisi (Grapefruit) Seed Oil, Crambe Abyssinica (Abyssinian) Seed Oil, Ricinus "
+        "Communis (Castor) Seed Oil.\n\nComputer Vision (CV)\n\nNatural Language Processing (NLP)\n\nMachine "
+        "Learning (ML)\n"
+    )
+    names = ["Citrus Paradisi", "Crambe Abyssinica", "Computer Vision", "Natural Language Processing"]
+    spans = sorted((text.index(n), text.index(n) + len(n), "PERSON") for n in names)
+    assert entities_module._bracketed_list_people(text, spans) == spans
+    oils = "Rosa Canina (Rosehip) Seed Oil, Rosa Damascena (Rose) Flower Oil, Maria Luisa (Lemon) Leaf Oil."
+    spans = sorted((oils.index(n), oils.index(n) + len(n), "PERSON") for n in ("Rosa Canina", "Maria Luisa"))
+    assert entities_module._bracketed_list_people(oils, spans) == spans  # the item goes on after its bracket
+    squad = "Squad: Tim Stimpson (Newcastle), Jon Sleightholme (Bath), Phil Hopley (Wasps), Lawrence Dallaglio (Wasps)."
+    people = [n for n in ("Tim Stimpson", "Phil Hopley") if n in squad]
+    spans = sorted((squad.index(n), squad.index(n) + len(n), "PERSON") for n in people)
+    assert {
+        squad[s:e] for s, e, label in entities_module._bracketed_list_people(squad, spans) if label == "PERSON"
+    } == {
+        "Tim Stimpson",
+        "Jon Sleightholme",
+        "Phil Hopley",
+        "Lawrence Dallaglio",
+    }
+    assert entities_module._without_figures("67 Greg Norman", 0, 14, "PERSON")[0] == 3
+    assert entities_module._without_figures("3 Doors Down", 0, 12, "PERSON")[0] == 0
+    assert entities_module._initial_and_surname("H. Morris") and not entities_module._initial_and_surname("I. Guys")
+
+
+def test_newswire_a_line_of_results_is_no_headline(kb: KnowledgeBase) -> None:
+    """Athletics results run on one line with ranks and times ("1. Donovan Bailey (Canada) 9.94 seconds 2. ..."):
+    most long words are capitalised, as in a headline, but a line with figures all along is results, and its
+    people are found."""
+    e = enrich(
+        kb,
+        "ATHLETICS - ZURICH RESULTS",
+        "ZURICH 1996-08-14\n\nLeading results at the Zurich grand prix on Wednesday:\n\nMen's 100 metres: 1. Donovan "
+        "Bailey (Canada) 9.94 seconds 2. Frankie Fredericks (Namibia) 9.97 3. Ato Boldon (Trinidad) 10.00\n",
+    )
+    assert {"Donovan Bailey", "Frankie Fredericks", "Ato Boldon"} <= set(actors(e)), actors(e)
+    assert {"Canada", "Namibia"} <= countries(e)
