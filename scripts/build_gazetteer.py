@@ -386,6 +386,61 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
         "source": "en.wikipedia 'Sarir field': 28.22°N 19.13°E, southern Cyrenaica; district: Al Wahat, that of its "
         "nearest GeoNames localities (Marada, Awjila, Jalu)",
     },
+    {
+        "name": "Ain Zara",
+        "aliases": "Aïn Zara|Ayn Zara|Ain Zarah|عين زارة",
+        "lat": "32.81333",
+        "lon": "13.26972",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "it.wikipedia 'Ain Zara' (mirror wikizero.net): 32°48′48″N 13°16′11″E, Tripolitania, Tripoli "
+        "district; southern suburb of Tripoli",
+    },
+    {
+        "name": "Gargaresh",
+        "aliases": "Gargaresc|Gargarish|Girgarish|Qarqarish|Qerqarish|قرقارش",
+        "lat": "32.86972",
+        "lon": "13.10778",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "it.wikipedia 'Gargaresc' (proxy copy on prideseotools.com): 32°52′11″N 13°06′28″E, Tripolitania, "
+        "Tripoli district; coastal suburb west of central Tripoli",
+    },
+    {
+        "name": "El Agheila",
+        "aliases": "Agheila|Al Agheila|Al Uqaylah|Al-Uqaylah|Uqaylah|Uqayla|El Agueila|العقيلة",
+        "lat": "30.25583",
+        "lon": "19.19944",
+        "iso3166_2": "LY-WA",
+        "historical_region": "Cyrenaica",
+        "source": "ru.wikipedia 'Эль-Агейла' (mirror perceptiofi.com): 30°15′21″N 19°11′58″E, Al Wahat "
+        "municipality, on the Gulf of Sidra; ca.wikipedia 'El Agheila': western Cyrenaica, Al Wahat district since "
+        "2007",
+    },
+    # Lookups drop a leading article, so the bare "Sharara" and "Charara" (also surnames) resolve here too.
+    {
+        "name": "Sharara field",
+        "aliases": "El Sharara|El-Sharara|Al Sharara|Al-Sharara|Sharara oil field|Sharara oilfield|El Sharara "
+        "oilfield|El Charara|El-Charara|حقل الشرارة",
+        "lat": "26.5767",
+        "lon": "12.21805",
+        "iso3166_2": "LY-WD",
+        "historical_region": "Fezzan",
+        "source": "marefa.org 'حقل الشرارة للنفط' (Arabic wiki encyclopedia): "
+        "26°34′36″N 12°13′05″E, Murzuq Desert; district: Wadi al Hayaa, that of its nearest GeoNames localities "
+        "(Ubari 55 km, Al Ghurayfah)",
+    },
+    {
+        "name": "El Feel field",
+        "aliases": "El Feel|El-Feel|Al Feel|Al-Feel|Elephant field|Elephant oilfield|El Feel oilfield|El-Fil|حقل الفيل",
+        "lat": "24.7478",
+        "lon": "13.0028",
+        "iso3166_2": "LY-MQ",
+        "historical_region": "Fezzan",
+        "source": "marefa.org 'حقل الفيل' (Arabic wiki encyclopedia): "
+        "24°44′52″N 13°00′10″E, Murzuq Basin, block NC-174; district: Murzuq, that of its nearest GeoNames "
+        "localities (Murzuq, Wadi Utbah, Al Qatrun)",
+    },
 )
 BORDER_TOWNS = {
     2474031: "Dehiba (TN), the Tunisian town at the Wazin-Dehiba crossing",

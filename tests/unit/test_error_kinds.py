@@ -1504,6 +1504,27 @@ def test_libyan_districts_fields_and_crossings_resolve(kb: KnowledgeBase) -> Non
     assert dehiba.country_code == "TN"
 
 
+def test_tripoli_suburb_and_gulf_town_resolve_with_district_and_region(kb: KnowledgeBase) -> None:
+    """Kind 9, continued: Tripoli's suburbs Ain Zara (also spelt Aïn Zara in French) and Gargaresh, El Agheila
+    (al-Uqaylah) on the Gulf of Sidra and the Fezzan's Sharara and El Feel oil fields, curated with a sourced point,
+    resolve to their districts and regions."""
+    e = enrich(
+        kb,
+        "Clashes",
+        "Clashes broke out in Abu Salim and Ain Zara on Monday, and gunfire was heard in Gargaresh. Further east, "
+        "forces moved from Al-Uqaylah towards Brega. In the south of Libya, output at the El Sharara oilfield and "
+        "the El Feel field stopped.",
+    )
+    by_name = {loc.name: (loc.district, loc.region) for loc in e.locations}
+    assert by_name.get("Ain Zara") == ("Tripoli", "Tripolitania"), by_name
+    assert by_name.get("Gargaresh") == ("Tripoli", "Tripolitania"), by_name
+    assert by_name.get("El Agheila") == ("Al Wahat", "Cyrenaica"), by_name
+    assert by_name.get("Sharara field") == ("Wadi al Hayaa", "Fezzan"), by_name
+    assert by_name.get("El Feel field") == ("Murzuq", "Fezzan"), by_name
+    french = enrich(kb, "Combats", "Des combats ont éclaté à Aïn Zara, au sud de Tripoli, en Libye.")
+    assert "Ain Zara" in places(french), places(french)
+
+
 def test_a_colour_alone_is_no_town(kb: KnowledgeBase) -> None:
     """Kind 1 (common words placed abroad): "Green Roads", "Vintage Green", "DC's Green Lantern" held the town
     Green, Ohio; a colour alone is never resolved to a place (longer names stay: "Orange County")."""
