@@ -63,8 +63,12 @@ CURATED_COUNTRY_ALIASES.update(
         "US": (*CURATED_COUNTRY_ALIASES["US"], "America"),  # "America" in English news is the country
         "KP": (*CURATED_COUNTRY_ALIASES["KP"], "DPRK"),
         "KR": (*CURATED_COUNTRY_ALIASES["KR"], "ROK"),
-        "TT": ("T&T",),
+        "TT": ("T&T", "Trinidad"),  # the island, as results and news write the country ("Ato Boldon (Trinidad)")
         "RU": (*CURATED_COUNTRY_ALIASES["RU"], "Soviet Union", "USSR"),  # the map point of the USSR is Russia's
+        "BA": ("Bosnia", "Bosnia-Herzegovina"),
+        "NL": ("Holland",),  # the country in news and sport, before Holland, Michigan
+        "RS": ("Yugoslavia",),  # the federal republic of 1992-2006; its map point is Serbia's, as the USSR's Russia's
+        "CD": (*CURATED_COUNTRY_ALIASES["CD"], "Zaire"),  # the country's name until 1997
     }
 )
 CURATED_CONTINENT_ALIASES: dict[str, tuple[str, ...]] = {

@@ -1840,3 +1840,15 @@ def test_newswire_a_line_of_results_is_no_headline(kb: KnowledgeBase) -> None:
     )
     assert {"Donovan Bailey", "Frankie Fredericks", "Ato Boldon"} <= set(actors(e)), actors(e)
     assert {"Canada", "Namibia"} <= countries(e)
+
+
+def test_short_and_former_country_names(kb: KnowledgeBase) -> None:
+    """News and results name countries by short or former names: "Bosnia", "Holland", "Trinidad", "Yugoslavia",
+    "Zaire" are the countries (the last two on their successors' points), not towns of those names or nothing."""
+    e = enrich(
+        kb,
+        "Talks on the region",
+        "Envoys from Bosnia, Yugoslavia and Zaire met in Holland on Monday, officials from Trinidad said.",
+    )
+    assert {"Bosnia and Herzegovina", "Serbia", "Democratic Republic of the Congo", "The Netherlands"} <= countries(e)
+    assert "Trinidad and Tobago" in countries(e), countries(e)
