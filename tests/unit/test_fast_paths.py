@@ -703,7 +703,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
 
-@pytest.mark.skipif(not hasattr(ctypes.CDLL(None), "mallopt"), reason="no glibc mallopt")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not hasattr(ctypes.CDLL(None), "mallopt"), reason="no glibc mallopt"
+)
 def test_kept_freed_memory_is_not_faulted_in_again() -> None:
     """``keep_freed_memory`` against glibc's default thresholds, each in a fresh process (the settings are the
     process's): the same allocations as NER's batches fault pages in again and again by default, hardly with it."""
