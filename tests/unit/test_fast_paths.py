@@ -7,8 +7,11 @@ reference written the slow, obvious way, on tricky inputs and on the seed articl
 
 from __future__ import annotations
 
+import ctypes
+import os
 import random
 import re
+import subprocess
 import sys
 from collections.abc import Sequence
 
@@ -20,7 +23,7 @@ from etl.knowledge import actors as kb
 from etl.knowledge import folding, wordscan
 from etl.knowledge.wordscan import WordAutomaton, mark_non_words
 from etl.language import detect_language
-from tests.paths import SEEDS
+from tests.paths import PROJECT_ROOT, SEEDS
 
 
 def _random_text(rng: random.Random, alphabet: Sequence[str], shortest: int, longest: int) -> str:
@@ -680,3 +683,41 @@ def test_state_office_starts_are_the_pattern_matches(seed: int) -> None:
         text = _random_text(rng, [*words, " ", " ", "\n", "-", "x"], 0, 14)
         expected = [m.start() for m in regions._STATE_NOUN_EN.finditer(text)]
         assert sorted(regions._state_office_starts(text)) == expected, text
+
+
+_ALLOCATIONS = """
+import random, resource, sys
+import numpy as np
+from etl.entities import keep_freed_memory
+if sys.argv[1] == "keep":
+    assert keep_freed_memory()
+rng = random.Random(1)
+def batches():  # NER's pattern: a few arrays of megabytes each, allocated and freed for every batch
+    for _ in range(20):
+        live = [np.ones(rng.randrange(250_000, 4_000_000), dtype=np.float32) for _ in range(6)]
+        del live
+batches()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+batches()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not hasattr(ctypes.CDLL(None), "mallopt"), reason="no glibc mallopt"
+)
+def test_kept_freed_memory_is_not_faulted_in_again() -> None:
+    """``keep_freed_memory`` against glibc's default thresholds, each in a fresh process (the settings are the
+    process's): the same allocations as NER's batches fault pages in again and again by default, hardly with it."""
+
+    def faults(mode: str) -> int:
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        run = subprocess.run(
+            [sys.executable, "-c", _ALLOCATIONS, mode], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        return int(run.stdout)
+
+    plain, kept = faults("plain"), faults("keep")
+    assert plain > 10_000  # 20 batches of 6 arrays of 1-16 MB: the default gives back and faults in
+    assert kept < plain // 10, (plain, kept)
