@@ -16,7 +16,8 @@ archive files, supersede and the ledger (small, and not the issue's question). B
 warm-up set through both this staged path and ``etl.enrich.enrich`` and checks they give the same documents; then an
 untimed round of ``WARM_DOCS`` articles runs on both sides.
 Then P processes run spaCy ``nlp.pipe`` (batch 32, as the entities stage) with only ``ner`` loaded
-(``exclude`` = every other component) on the very texts the pipeline analysed, in the same languages.
+(``exclude`` = every other component) on the very texts the pipeline analysed, in the same languages, with the
+pipeline's malloc setting (``etl.entities.keep_freed_memory``; ``--plain-malloc-ceiling``: glibc's defaults).
 Rates exclude process start and model loading (reported separately) on both sides; in each round the workers of one
 side start together at a barrier and wall time runs from it to the last worker's end; totals sum the rounds.
 Elasticsearch's own CPU while the pipeline indexes is read from ``_nodes/stats`` and reported beside.
@@ -282,10 +283,18 @@ def ner_only(model: str) -> Any:
     return spacy.load(model, exclude=[c for c in components if c != "ner"])
 
 
-def ner_worker(worker: int, models: dict[str, str], commands: Any, barrier: Any, results: Any) -> None:
-    """One ceiling process: per round, ``nlp.pipe`` over the texts its pipeline twin analysed in that round."""
+def ner_worker(
+    worker: int, models: dict[str, str], commands: Any, barrier: Any, results: Any, plain_malloc: bool = False
+) -> None:
+    """One ceiling process: per round, ``nlp.pipe`` over the texts its pipeline twin analysed in that round. Its
+    malloc keeps freed memory as the pipeline's does (``etl.entities.keep_freed_memory``, set by ``load_model``),
+    so the ceiling stays the best the pipeline could do; ``plain_malloc``: glibc's defaults, spaCy as it comes."""
     try:
         t0 = time.perf_counter()
+        if not plain_malloc:
+            from etl.entities import keep_freed_memory
+
+            keep_freed_memory()
         nlps = {code: ner_only(model) for code, model in models.items()}
         for nlp in nlps.values():
             nlp("Warm-up sentence in Tripoli.")
@@ -384,7 +393,12 @@ def _es_cpu_ms(client: Any) -> float:
 
 
 def run(
-    n: int = 1000, processes: int = 2, workdir: Path = DEFAULT_WORKDIR, seed: int = 7, rounds: int = 4
+    n: int = 1000,
+    processes: int = 2,
+    workdir: Path = DEFAULT_WORKDIR,
+    seed: int = 7,
+    rounds: int = 4,
+    plain_malloc: bool = False,
 ) -> list[Figure]:
     """Run both measurements, round by round, and print the report; returns the figures beside their goals.
 
@@ -405,7 +419,8 @@ def run(
     rounds = max(1, min(rounds, len(paths) // max(processes, 1)))
     print(
         f"pipeline_bench: {n} files ({corpus_dir}, ready in {corpus_s:.1f}s), {processes} processes, "
-        f"{rounds} rounds, alias {settings.index_alias}; start: {load_average()}"
+        f"{rounds} rounds, alias {settings.index_alias}; ceiling malloc: "
+        f"{'glibc defaults' if plain_malloc else 'as the pipeline (keep_freed_memory)'}; start: {load_average()}"
     )
     ctx = multiprocessing.get_context("spawn")
     pools: list[_Pool] = []
@@ -413,7 +428,7 @@ def run(
         ensure_index(client, settings.index_alias)
         pipe_pool = _Pool(ctx, pipeline_worker, [(i, warm, settings) for i in range(processes)])
         pools.append(pipe_pool)
-        ner_pool = _Pool(ctx, ner_worker, [(i, dict(settings.spacy_models)) for i in range(processes)])
+        ner_pool = _Pool(ctx, ner_worker, [(i, dict(settings.spacy_models), plain_malloc) for i in range(processes)])
         pools.append(ner_pool)
         # An untimed round first: both sides' first batches pay one-off costs (allocator growth, lazy tables).
         warm_round = pipe_pool.run_round([warm[i::processes] for i in range(processes)])
@@ -577,8 +592,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=4, help="pipeline/ceiling alternations (drift control)")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="corpus and scratch files")
+    parser.add_argument(
+        "--plain-malloc-ceiling",
+        action="store_true",
+        help="the ceiling with glibc's malloc defaults (spaCy as it comes), not the pipeline's setting",
+    )
     args = parser.parse_args()
-    run(args.n, args.processes, args.workdir, args.seed, args.rounds)
+    run(args.n, args.processes, args.workdir, args.seed, args.rounds, plain_malloc=args.plain_malloc_ceiling)
     return 0
 
 
