@@ -821,16 +821,14 @@ def _is_furniture(mention: str) -> bool:
 _MOJIBAKE = re.compile(r"â(?:€|\x80)")
 
 
-def _before_mojibake(text: str, start: int, end: int) -> tuple[int, int]:
+def _before_mojibake(text: str, start: int, end: int, label: str) -> tuple[int, int]:
     """A span ends where the page's own text was decoded twice ("Jonathan Clementâ€™s": the apostrophe garbled):
-    the name is before it; a contraction ("Hereâ€™s") leaves nothing."""
+    the name is before it; one word left of a person or an organisation is nothing ("Hereâ€™s", "Theyâ€",
+    "LLCâ€™s": a contraction or a common word more often than a name); of a place, it is the place ("In Paris â€“")."""
     if "â" not in text[start:end] or (m := _MOJIBAKE.search(text, start, end)) is None:
         return start, end
-    return (start, start) if text[start : m.start()] in _CONTRACTED else (start, m.start())
-
-
-_CONTRACTED = frozenset({"Here", "There", "It", "That", "What", "Who", "Where", "How", "Let", "He", "She"})
-"""Words whose garbled contraction NER reads as a name ("Hereâ€™s", "Thereâ€™s"): nothing is left."""
+    one_word = " " not in text[start : m.start()].strip()
+    return (start, start) if one_word and label in ("PERSON", "ORG") else (start, m.start())
 
 
 def _pieces(text: str, start: int, end: int) -> Iterable[tuple[int, int]]:
@@ -1056,7 +1054,7 @@ def _prepare_spans(
         _office_cut(text, *_clause_cut(text, *_demonym_cut(doc, *_without_figures(text, s, e, label))))
         for start, end, ner_label in spans
         for line_start, line_end in _pieces(text, start, end)
-        for s, e, label in _slash_sides(doc, *_before_mojibake(text, line_start, line_end), ner_label)
+        for s, e, label in _slash_sides(doc, *_before_mojibake(text, line_start, line_end, ner_label), ner_label)
         if e > s and not _is_furniture(text[s:e])
     ]
     if _VERSUS.search(text):
@@ -1986,7 +1984,7 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
     """The lines written in headline case (most long words capitalised, no full stop) or in capitals: their capital
     letters say nothing about where names start and end ("Tunisia Shuts Largest Border Point"). A title qualifies
     from three words on; a body line from six (shorter ones are lists of names: "Real Madrid v. Juventus"), and not
-    with figures all along it (a line of results: ranks, times, scores)."""
+    a line of ranked entries (results: "1. Donovan Bailey (Canada) 9.94 2. Frankie Fredericks (Namibia) 9.97")."""
     out = []
     for m in re.finditer(r"[^\n]+", text):
         line = m.group()
@@ -1994,11 +1992,10 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
             continue  # a sentence (most lines): decided before splitting it into words
         if _RESULT_VERB.search(line) and len(_SET_SCORE.findall(line)) >= 2:
             continue  # a result ("Pete Sampras (U.S.) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3"): names in it
-        tokens = line.split()
-        words = [w for w in tokens if w[:1].isalpha()]
+        words = [w for w in line.split() if w[:1].isalpha()]
         shortest = 3 if m.start() < title_end else 6
-        if shortest == 6 and len(tokens) - len(words) >= 3 and sum(_has_digit(t) for t in tokens) >= 3:
-            continue  # figures all along ("1. Donovan Bailey (Canada) 9.94 2. Frankie Fredericks ..."): results
+        if shortest == 6 and "(" in line and len(_RANKED_ENTRY.findall(line)) >= 2:
+            continue  # ranked entries ("1. Donovan Bailey (Canada) 9.94 2. Frankie Fredericks ..."): results
         if len(words) < shortest or len(words) > 20:
             continue
         long_words = [w for w in words if len(w) >= 4]
@@ -2008,8 +2005,8 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _has_digit(token: str) -> bool:
-    return any(ch.isdigit() for ch in token)
+_RANKED_ENTRY = re.compile(r"(?<!\S)\d{1,2}[.)] [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,2} \(")
+"""A rank, a name of two or three words and a bracket: an entry of a results line ("1. Donovan Bailey (Canada)")."""
 
 
 class _SpanIndex:

@@ -1826,6 +1826,9 @@ def test_lists_and_ranks_that_are_no_players() -> None:
     assert entities_module._without_figures("67 Greg Norman", 0, 14, "PERSON")[0] == 3
     assert entities_module._without_figures("3 Doors Down", 0, 12, "PERSON")[0] == 0
     assert entities_module._initial_and_surname("H. Morris") and not entities_module._initial_and_surname("I. Guys")
+    garbled = "Paris \u00e2\u0080\u0093 where"  # a dash decoded twice after a place NER ran into it
+    assert entities_module._before_mojibake(garbled, 0, 9, "PLACE") == (0, 6)
+    assert entities_module._before_mojibake(garbled, 0, 9, "ORG") == (0, 0)
 
 
 def test_newswire_a_line_of_results_is_no_headline(kb: KnowledgeBase) -> None:
