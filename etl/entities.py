@@ -2203,15 +2203,12 @@ def _link_pending(
         return  # "-- Bonn Newsroom +49 228 26097": the bureau signing a brief, no actor of it
     elif label == "ORG" and not _GENERIC_ORG.match(mention.strip(_NAME_EDGE)) and not _is_credit(doc, mention):
         name = _without_legal_form(mention)
-        org_key = f"organization:{_PARTY_HEAD.sub('', strip_titles(clean_mention(name)))}"
+        org_key = f"organization:{strip_titles(clean_mention(name))}"
         if in_headline and org_key not in doc.names:
             return
         doc.add(start, end, org_key, name, "organization")
 
 
-_PARTY_HEAD = re.compile(r"(?<=\w) party$")
-"""A party is one organisation with and without its head word ("the Labour Party", then "Labour"): one key, and
-the longer name shown."""
 _SIGNATURE_BEFORE = re.compile(r"(?:^|\n)[ \t]*--[ \t]*$")
 _BUREAU_END = re.compile(r" (?:Newsroom|Desk|Bureau)$")
 _LEGAL_FORM = re.compile(

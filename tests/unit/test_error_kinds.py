@@ -1855,16 +1855,3 @@ def test_short_and_former_country_names(kb: KnowledgeBase) -> None:
     )
     assert {"Bosnia and Herzegovina", "Serbia", "Democratic Republic of the Congo", "The Netherlands"} <= countries(e)
     assert "Trinidad and Tobago" in countries(e), countries(e)
-
-
-def test_a_party_with_and_without_its_head_word_is_one_organisation(kb: KnowledgeBase) -> None:
-    """"the opposition Labour Party", then "Labour leader Tony Blair": one organisation and one facet value, named
-    in full."""
-    e = enrich(
-        kb,
-        "Major rejects Labour call",
-        "LONDON 1996-08-28\n\nBritish Prime Minister John Major rejected opposition Labour Party calls for an "
-        "election. Labour leader Tony Blair disagreed.",
-    )
-    orgs = {name for name, kind in actors(e).items() if kind == "organization"}
-    assert "Labour Party" in orgs and "Labour" not in orgs, orgs
