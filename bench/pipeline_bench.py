@@ -284,7 +284,7 @@ def ner_only(model: str) -> Any:
 
 
 def ner_worker(
-    worker: int, models: dict[str, str], commands: Any, barrier: Any, results: Any, plain_malloc: bool = False
+    worker: int, models: dict[str, str], plain_malloc: bool, commands: Any, barrier: Any, results: Any
 ) -> None:
     """One ceiling process: per round, ``nlp.pipe`` over the texts its pipeline twin analysed in that round. Its
     malloc keeps freed memory as the pipeline's does (``etl.entities.keep_freed_memory``, set by ``load_model``),
