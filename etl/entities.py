@@ -1516,8 +1516,8 @@ def _match_teams(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
     Everton 2-0") and a club named before a player's or a manager's role ("Newcastle manager Kevin Keegan") are
     clubs, and so is every other mention of the same names in the story ("equalised for Leeds"): NER reads them as
     towns or people. Not a country or a state (a national side stays the country: "Italy beat England"), nor a
-    player: a tennis result has several
-    set scores ("beat Sampras 6-4 6-3"), and a first name and a surname are a person."""
+    player: a football score is under six goals and alone (not "beat Sampras 6-4 6-3"), and a known first name and
+    a surname are a person."""
     text = doc.text
     teams: set[str] = set()
     for (s1, e1, _), (s2, e2, _) in pairwise(spans):
