@@ -2245,16 +2245,32 @@ _ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
 
 
 def _organisation_words(mention: str) -> bool:
-    """Whether a name NER calls a person is an organisation's by its words: a sports club's word, or an acronym of
+    """Whether a name NER calls a person is an organisation's by its words: a sports club's word, an acronym of
     three capitals or more beside other words ("NRC Handelsblad", "PSV Eindhoven"; not "John Smith III", nor two
-    initials, "CJ DeBose")."""
+    initials, "CJ DeBose"), or an organisation's head word ending it or before "of" ("Centene Corporation", "Fort
+    Lewis College", "the Abuja Chamber of Commerce"; not "Carl Court": no head word that is also a surname)."""
     words = mention.split()
     if len(words) < 2:
         return False
+    if words[-1] in _HEADS_NOT_SURNAMES or any(
+        w in _HEADS_NOT_SURNAMES and after == "of" for w, after in pairwise(words)
+    ):
+        return True
     return any(
         w in _CLUB_WORDS or (len(w) >= 3 and w.isalpha() and w.isupper() and not _ROMAN_NUMERAL.fullmatch(w))
         for w in words
     )
+
+
+_HEADS_NOT_SURNAMES = frozenset(
+    """
+    Ministry Council Association Commission Agency University College Institute Foundation Committee Corporation
+    Company Department Authority Federation Organization Organisation Airlines Airways Bureau Administration Inc Ltd
+    Corp LLC PLC Group Chamber
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Head words of organisations' names that no person's name holds (``_ORG_HEADS`` without the words that are also
+surnames or given names: Court, Bank, Service, Union, Front...)."""
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")

@@ -1257,6 +1257,26 @@ def test_a_person_label_on_an_acronym_or_a_clubs_name_is_an_organisation(kb: Kno
     assert found.get("Jose Mourinho") == "person" and found.get("Sam Watts III") == "person"
 
 
+def test_a_person_label_on_a_name_with_an_organisations_head_word_is_an_organisation(kb: KnowledgeBase) -> None:
+    """NER calls companies, colleges and chambers people when they open with a person's or a town's name: a head
+    word no person's name holds, ending the name or before "of", makes an organisation. A surname that is also a
+    head word elsewhere ("Court") keeps its person."""
+    from etl.entities import _organisation_words
+
+    assert _organisation_words("James Bailey Company") and _organisation_words("Fort Lewis College")
+    assert _organisation_words("Abuja Chamber of Commerce and Industry")
+    assert not _organisation_words("Carl Court") and not _organisation_words("Margaret Court")
+    assert not _organisation_words("Ngozi Okonjo-Iweala")
+    body = (
+        "Officials of the Lagos Chamber of Commerce and Industry met the envoy on Monday. On Tuesday the delegation "
+        "visited Abuja, and a memorandum was signed with the Abuja Chamber of Commerce and Industry. Margaret Court "
+        "won the title in 1970."
+    )
+    found = actors(enrich(kb, "", body))
+    assert found.get("Abuja Chamber of Commerce and Industry") == "organization"
+    assert found.get("Margaret Court") == "person"
+
+
 def test_an_organisation_span_ends_before_the_clause_after_it(kb: KnowledgeBase) -> None:
     """NER runs "the American Music Awards" into "after Swift spoke": an English clause word ("after", "that",
     "said") is never inside an organisation's name. Lower-case nouns and adjectives of French names stay."""
