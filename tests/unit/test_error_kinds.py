@@ -1265,6 +1265,8 @@ def test_a_person_label_on_a_name_with_an_organisations_head_word_is_an_organisa
 
     assert _organisation_words("James Bailey Company") and _organisation_words("Fort Lewis College")
     assert _organisation_words("Abuja Chamber of Commerce and Industry")
+    assert _organisation_words("Marian Goodman Gallery") and _organisation_words("Ava Labs")
+    assert not _organisation_words("Austin L. Church")
     assert not _organisation_words("Carl Court") and not _organisation_words("Margaret Court")
     assert not _organisation_words("Ngozi Okonjo-Iweala")
     body = (
@@ -1275,6 +1277,37 @@ def test_a_person_label_on_a_name_with_an_organisations_head_word_is_an_organisa
     found = actors(enrich(kb, "", body))
     assert found.get("Abuja Chamber of Commerce and Industry") == "organization"
     assert found.get("Margaret Court") == "person"
+
+
+def test_kind6_an_armed_group_named_in_arabic_is_no_person(kb: KnowledgeBase) -> None:
+    """NER reads "Jaish al-Islam" or "Liwa al-Tawhid" as a given name and a family name: the word for an army, a
+    brigade, a front or supporters before "al-" names an armed group. A person named "Ansar" stays a person."""
+    body = (
+        "Fighters of Jaish al-Islam withdrew from the town on Sunday. Liwa al-Tawhid fighters left the city a day "
+        "later, and Saraya al-Difa said it had attacked the oil ports. Ansar Burney, a lawyer, criticised the deal."
+    )
+    found = actors(enrich(kb, "", body))
+    assert found.get("Jaish al-Islam") == "armed_group"
+    assert found.get("Liwa al-Tawhid") == "armed_group"
+    assert found.get("Saraya al-Difa") == "armed_group"
+    assert found.get("Ansar Burney") == "person"
+
+
+def test_kind8_a_family_name_written_first_joins_the_full_name(kb: KnowledgeBase) -> None:
+    """Chinese and Korean names put the family name first: "Xi" and "Liu" after "Xi Jinping" and "Liu He" are the
+    same people, one facet value each. A country NER labels as such stays a place after a person's name that opens
+    with it ("Jordan Henderson ... Jordan")."""
+    body = (
+        "Chinese President Xi Jinping met South Korean President Moon Jae-in in Beijing on Monday. Xi said trade "
+        "would grow. Vice Premier Liu He joined the talks, and Liu later told reporters the deal was close. Moon "
+        "thanked his host. Jordan Henderson flew to Amman, where Jordan's football federation hosted the team."
+    )
+    enriched = enrich(kb, "", body)
+    found = actors(enriched)
+    assert found.get("Xi Jinping") == "person" and "Xi" not in found
+    assert found.get("Liu He") == "person" and "Liu" not in found
+    assert found.get("Moon Jae-in") == "person" and "Moon" not in found
+    assert "Jordan" in countries(enriched)
 
 
 def test_an_organisation_span_ends_before_the_clause_after_it(kb: KnowledgeBase) -> None:
