@@ -692,6 +692,37 @@ def test_seventh_french_story_the_2014_split_under_one_name_per_actor(kb: Knowle
     assert "Zintani" not in places(en)
 
 
+STORY8_EN = (
+    "Libya: Haftar's forces retreat south of Tripoli",
+    "Forces loyal to Fayez al-Sarraj's Government of National Accord (GNA) on Monday retook the town of Gharyan, the "
+    "main rear base of Field Marshal Khalifa Haftar's Libyan National Army (LNA), about a hundred kilometres south of "
+    "Tripoli. The offensive launched on April 4 against the capital has killed more than a thousand people, "
+    "according to the World Health Organization (WHO). In Benghazi, LNA spokesman Ahmed al-Mismari accused Turkey of "
+    "delivering drones to Misrata militias. The UN envoy called for a ceasefire before the Security Council in New "
+    "York.",
+)
+STORY8_FR = (
+    "Libye : les forces du maréchal Haftar reculent au sud de Tripoli",
+    "Les forces loyales au Gouvernement d'union nationale (GNA) de Fayez al-Sarraj ont repris lundi la ville de "
+    "Gharyan, principale base arrière de l'Armée nationale libyenne (ANL) du maréchal Khalifa Haftar, à une centaine "
+    "de kilomètres au sud de Tripoli. L'offensive lancée le 4 avril contre la capitale a fait plus d'un millier de "
+    "morts, selon l'Organisation mondiale de la santé (OMS). À Benghazi, le porte-parole de l'ANL, Ahmed al-Mismari, "
+    "a accusé la Turquie de livrer des drones aux milices de Misrata. L'émissaire de l'ONU a appelé à un "
+    "cessez-le-feu devant le Conseil de sécurité à New York.",
+)
+
+
+def test_eighth_french_story_international_bodies_under_their_english_names(kb: KnowledgeBase) -> None:
+    """The 2019 offensive on Tripoli: international bodies a French story names in French ("l'Organisation mondiale
+    de la santé", "le Conseil de sécurité") are the English story's, one facet value each."""
+    en = enrich(kb, *STORY8_EN)
+    fr = enrich(kb, *STORY8_FR, "fr")
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert {"World Health Organization", "United Nations Security Council", "Ahmed al-Mismari"} <= set(actors(en))
+    assert places(en) == places(fr) and {"Gharyan", "Tripoli", "Benghazi", "Misrata"} <= places(en)
+    assert countries(en) == countries(fr) and regions(en) == regions(fr)
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
