@@ -443,7 +443,11 @@ def _link(
     surnames = _surname_owners(doc, pending)
     firsts = _first_word_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
-    body_first = sorted(pending, key=lambda span: headlines.contains(span[0], span[1]))
+    linked = {(f.start, f.end) for f in doc.found if f.key in doc.actors}  # by _acronym_map: "... (NOC)"
+    body_first = sorted(
+        (span for span in pending if (span[0], span[1]) not in linked),
+        key=lambda span: headlines.contains(span[0], span[1]),
+    )
     for start, end, label in body_first:  # headline spans last: they only join what the body names
         _link_pending(
             doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end), firsts=firsts
@@ -2463,7 +2467,13 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
             None,
         )
         if owner is None:
+            known = _known_organisation_at(doc, m.start(1), m.end(1))
             for start, end in orgs_by_end.get(before, ()):
+                if known is not None:  # "la Compagnie nationale de pétrole (NOC)": the NOC, in another wording
+                    doc.add_actor(start, end, known)
+                    owner = doc.found[-1].key
+                    found_by_end.setdefault(end, []).append(doc.found[-1])
+                    break
                 if _acronym_matches(acronym, text[start:end]) or foreign:
                     owner = f"organization:{strip_titles(clean_mention(text[start:end]))}"
                     doc.add(start, end, owner, text[start:end], "organization")
@@ -2472,6 +2482,16 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         if owner is not None:
             acronyms[acronym] = owner
     return acronyms
+
+
+def _known_organisation_at(doc: _Doc, start: int, end: int) -> Actor | None:
+    """The knowledge base's organisation or armed group found exactly at [start, end), if any: an acronym in
+    brackets the knowledge base knows names the organisation written before it, whatever its wording there (a
+    translation the knowledge base does not list). Not a news agency: "WASHINGTON (AP)" is a dateline."""
+    for f in doc.found:
+        if f.start == start and f.end == end and doc.types[f.key] in ("organization", "armed_group"):
+            return doc.actors.get(f.key)
+    return None
 
 
 _AFFILIATION = re.compile(r"\(\s*([A-Z][A-Za-z0-9]{1,7})\s*\)")

@@ -723,6 +723,39 @@ def test_eighth_french_story_international_bodies_under_their_english_names(kb: 
     assert countries(en) == countries(fr) and regions(en) == regions(fr)
 
 
+STORY9_EN = (
+    "Oil ports reopen after blockade",
+    "The National Oil Corporation (NOC) lifted force majeure at the ports of Es Sider and Ras Lanuf on Saturday, its "
+    "chairman Mustafa Sanalla said in Tripoli. Guards loyal to Ibrahim Jadhran, the former head of the Petroleum "
+    "Facilities Guard, had blocked the terminals for months. Output at the Sharara field in the Murzuq basin also "
+    "resumed.\n\nIn Benghazi, the eastern government of Osama Hammad welcomed the deal.",
+)
+STORY9_FR = (
+    "Réouverture des ports pétroliers après le blocus",
+    "La Compagnie nationale de pétrole (NOC) a levé samedi la force majeure sur les ports d'al-Sidra et de Ras "
+    "Lanouf, a annoncé son président Mustafa Sanalla à Tripoli. Des gardes fidèles à Ibrahim Jadhran, ancien chef "
+    "des Gardes des installations pétrolières, bloquaient les terminaux depuis des mois. La production du champ "
+    "d'al-Charara, dans le bassin de Mourzouk, a aussi repris.\n\nÀ Benghazi, le gouvernement de l'Est d'Oussama "
+    "Hammad a salué l'accord.",
+)
+
+
+def test_ninth_french_story_an_organisation_in_another_wording_before_its_known_acronym(kb: KnowledgeBase) -> None:
+    """The oil crescent: "la Compagnie nationale de pétrole (NOC)" is the National Oil Corporation, though the
+    knowledge base lists another French wording: a name written before an acronym in brackets that the knowledge
+    base knows is that organisation. The French press's spellings of eastern leaders ("Oussama Hammad") are
+    aliases."""
+    en = enrich(kb, *STORY9_EN)
+    fr = enrich(kb, *STORY9_FR, "fr")
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert {"National Oil Corporation", "Osama Hamad", "Petroleum Facilities Guard"} <= set(actors(en))
+    assert places(en) == places(fr) and {"Es Sider", "Ras Lanuf", "Tripoli", "Benghazi"} <= places(en)
+    assert regions(en) == regions(fr)
+    wire = enrich(kb, "", "WASHINGTON (AP) — A federal judge in Wyoming halted the rule on Wednesday.")
+    agency = [e for e in wire.entities if e.name == "Associated Press"]
+    assert agency and all(m.text == "AP" for m in agency[0].mentions)  # a dateline's town is no agency's name
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
