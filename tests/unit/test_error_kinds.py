@@ -756,6 +756,40 @@ def test_ninth_french_story_an_organisation_in_another_wording_before_its_known_
     assert agency and all(m.text == "AP" for m in agency[0].mentions)  # a dateline's town is no agency's name
 
 
+STORY10_EN = (
+    "Libya's elections postponed",
+    "Libya's High National Elections Commission (HNEC) said on Wednesday that the presidential vote planned for "
+    "December 24 could not go ahead. The House of Representatives in Tobruk later named Fathi Bashagha, a former "
+    "interior minister from Misrata, to head a new government, a move rejected by the High Council of State led by "
+    "Khaled al-Mishri and by the Presidential Council of Mohamed al-Menfi.",
+)
+STORY10_FR = (
+    "Report des élections en Libye",
+    "La Haute Commission électorale nationale (HNEC) a annoncé mercredi que le scrutin présidentiel prévu le 24 "
+    "décembre ne pourrait pas avoir lieu. La Chambre des représentants, à Tobrouk, a ensuite désigné Fathi Bachagha, "
+    "ancien ministre de l'Intérieur originaire de Misrata, pour former un nouveau gouvernement, une décision rejetée "
+    "par le Haut Conseil d'État présidé par Khaled al-Mechri et par le Conseil présidentiel de Mohamed el-Menfi.",
+)
+
+
+def test_tenth_french_story_the_2021_vote_and_its_institutions(kb: KnowledgeBase) -> None:
+    """Kind 11: the elections commission (HNEC) is a post-2014 institution of the knowledge base; French names it
+    "la Haute Commission électorale nationale" (NER keeps "Commission électorale nationale"), one facet value with
+    the English story's, as the rival institutions and their heads are."""
+    en = enrich(kb, *STORY10_EN)
+    fr = enrich(kb, *STORY10_FR, "fr")
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert {
+        "High National Elections Commission",
+        "House of Representatives",
+        "High Council of State",
+        "Presidential Council of Libya",
+        "Fathi Bashagha",
+        "Mohamed al-Menfi",
+    } <= set(actors(en))
+    assert places(en) == places(fr) and {"Tobruk", "Misrata"} <= places(en)
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
