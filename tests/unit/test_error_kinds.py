@@ -790,6 +790,28 @@ def test_tenth_french_story_the_2021_vote_and_its_institutions(kb: KnowledgeBase
     assert places(en) == places(fr) and {"Tobruk", "Misrata"} <= places(en)
 
 
+STORY11_EN = (
+    "Clashes in the south",
+    "Tebu leaders accused the Libyan National Army of backing Arab tribes such as the Awlad Suleiman. Further north, "
+    "in Sabha, the Qadhadhfa and the Awlad Suleiman have clashed repeatedly since 2014.",
+)
+STORY11_FR = (
+    "Affrontements dans le Sud",
+    "Des chefs toubous ont accusé l'Armée nationale libyenne de soutenir des tribus arabes comme les Awlad "
+    "Souleiman. Plus au nord, à Sebha, les Kadhadhfa et les Awlad Souleiman s'affrontent régulièrement depuis 2014.",
+)
+
+
+def test_eleventh_french_story_the_souths_tribes_by_their_french_spellings(kb: KnowledgeBase) -> None:
+    """Kind 6: communities analysts filter by, written as the French press writes them ("Awlad Souleiman",
+    "Kadhadhfa"), are the English story's communities, not a person."""
+    en = enrich(kb, *STORY11_EN)
+    fr = enrich(kb, *STORY11_FR, "fr")
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert actors(fr).get("Awlad Suleiman") == "community" and actors(fr).get("Qadhadhfa") == "community"
+    assert places(en) == places(fr) == {"Sabha"}
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
