@@ -345,7 +345,10 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
     },
     {
         "name": "Souq al Juma",
-        "aliases": "Souq al Jum'aa|Souq al-Juma|Suq al-Juma|Souk al-Juma|Souq al-Jumaa|Suq al Jumah|سوق الجمعة",
+        "aliases": (
+            "Souq al Jum'aa|Souq al-Juma|Suq al-Juma|Souk al-Juma|Souq al-Jumaa|Suq al Jumah|Souk al-Joumaa|"
+            "Souk el-Joumaa|Souk al-Jomaa|سوق الجمعة"
+        ),
         "lat": "32.883",
         "lon": "13.233",
         "iso3166_2": "LY-TB",

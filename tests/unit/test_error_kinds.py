@@ -812,6 +812,41 @@ def test_eleventh_french_story_the_souths_tribes_by_their_french_spellings(kb: K
     assert places(en) == places(fr) == {"Sabha"}
 
 
+STORY12_EN = (
+    "Deadly clashes in Tripoli",
+    "Clashes broke out in Tripoli on Monday night between the 444 Brigade and the Special Deterrence Force, known as "
+    "Rada, after the arrest of the brigade's commander Mahmoud Hamza at Mitiga airport. The Stability Support "
+    "Apparatus, led by Abdelghani al-Kikli, known as Gheniwa, stayed out of the fighting. Rada, headed by Abdul Rauf "
+    "Kara, controls the Souq al-Juma district.",
+)
+STORY12_FR = (
+    "Affrontements meurtriers à Tripoli",
+    "Des affrontements ont éclaté lundi soir à Tripoli entre la Brigade 444 et la Force de dissuasion spéciale, dite "
+    "Rada, après l'arrestation du commandant de la brigade, Mahmoud Hamza, à l'aéroport de Mitiga. L'Appareil de "
+    "soutien à la stabilité, dirigé par Abdelghani al-Kikli, dit Gheniwa, est resté à l'écart des combats. Rada, "
+    "dirigée par Abdel Raouf Kara, contrôle le quartier de Souk al-Joumaa.",
+)
+
+
+def test_twelfth_french_story_tripolis_armed_groups_their_leaders_and_districts(kb: KnowledgeBase) -> None:
+    """Kinds 6 and 11: Tripoli's armed groups after 2020, their commanders by every spelling and nickname the press
+    uses ("Abdul Rauf Kara", "Abdel Raouf Kara"; "Gheniwa" is al-Kikli, no organisation), and the district they hold
+    by its French spelling ("Souk al-Joumaa")."""
+    en = enrich(kb, *STORY12_EN)
+    fr = enrich(kb, *STORY12_FR, "fr")
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert {
+        "444 Brigade",
+        "Rada Special Deterrence Force",
+        "Stability Support Apparatus",
+        "Abdul Ghani al-Kikli",
+        "Abdel Raouf Kara",
+        "Mahmoud Hamza",
+    } <= set(actors(en))
+    assert "Gheniwa" not in actors(en)
+    assert places(en) == places(fr) and {"Tripoli", "Souq al Juma", "Mitiga"} <= places(en)
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
