@@ -816,21 +816,21 @@ STORY12_EN = (
     "Deadly clashes in Tripoli",
     "Clashes broke out in Tripoli on Monday night between the 444 Brigade and the Special Deterrence Force, known as "
     "Rada, after the arrest of the brigade's commander Mahmoud Hamza at Mitiga airport. The Stability Support "
-    "Apparatus, led by Abdelghani al-Kikli, known as Gheniwa, stayed out of the fighting. Rada, headed by Abdul Rauf "
+    "Apparatus, led by Abdelghani al-Kikli, known as Ghneiwa, stayed out of the fighting. Rada, headed by Abdul Rauf "
     "Kara, controls the Souq al-Juma district.",
 )
 STORY12_FR = (
     "Affrontements meurtriers à Tripoli",
     "Des affrontements ont éclaté lundi soir à Tripoli entre la Brigade 444 et la Force de dissuasion spéciale, dite "
     "Rada, après l'arrestation du commandant de la brigade, Mahmoud Hamza, à l'aéroport de Mitiga. L'Appareil de "
-    "soutien à la stabilité, dirigé par Abdelghani al-Kikli, dit Gheniwa, est resté à l'écart des combats. Rada, "
+    "soutien à la stabilité, dirigé par Abdelghani al-Kikli, dit Ghneiwa, est resté à l'écart des combats. Rada, "
     "dirigée par Abdel Raouf Kara, contrôle le quartier de Souk al-Joumaa.",
 )
 
 
 def test_twelfth_french_story_tripolis_armed_groups_their_leaders_and_districts(kb: KnowledgeBase) -> None:
     """Kinds 6 and 11: Tripoli's armed groups after 2020, their commanders by every spelling and nickname the press
-    uses ("Abdul Rauf Kara", "Abdel Raouf Kara"; "Gheniwa" is al-Kikli, no organisation), and the district they hold
+    uses ("Abdul Rauf Kara", "Abdel Raouf Kara"; "Ghneiwa" is al-Kikli, no organisation), and the district they hold
     by its French spelling ("Souk al-Joumaa")."""
     en = enrich(kb, *STORY12_EN)
     fr = enrich(kb, *STORY12_FR, "fr")
@@ -843,8 +843,35 @@ def test_twelfth_french_story_tripolis_armed_groups_their_leaders_and_districts(
         "Abdel Raouf Kara",
         "Mahmoud Hamza",
     } <= set(actors(en))
-    assert "Gheniwa" not in actors(en)
+    assert "Ghneiwa" not in actors(en)
     assert places(en) == places(fr) and {"Tripoli", "Souq al Juma", "Mitiga"} <= places(en)
+
+
+STORY13_EN = (
+    "Ceasefire talks in Geneva",
+    "The 5+5 Joint Military Commission signed a permanent ceasefire in Geneva in October 2020. The deal followed "
+    "talks in Moscow, Cairo and Beirut, and a conference in Berlin attended by Vladimir Putin and Emmanuel Macron. "
+    "The front line had settled between Sirte and al-Jufra since June.",
+)
+STORY13_FR = (
+    "Pourparlers de cessez-le-feu à Genève",
+    "La Commission militaire conjointe 5+5 a signé un cessez-le-feu permanent à Genève en octobre 2020. L'accord "
+    "faisait suite à des pourparlers à Moscou, au Caire et à Beyrouth, et à une conférence à Berlin en présence de "
+    "Vladimir Poutine et d'Emmanuel Macron. La ligne de front s'était stabilisée entre Syrte et al-Joufra depuis juin.",
+)
+
+
+def test_thirteenth_french_story_world_cities_by_their_french_names(kb: KnowledgeBase) -> None:
+    """Kind 2 beyond Libya: the French press names the cities of Libya's diplomacy in French ("Genève", "Moscou",
+    "au Caire", "Beyrouth"): the same places as the English story, the city of Geneva and not its canton; the 5+5
+    Joint Military Commission is one actor in both languages."""
+    en = enrich(kb, *STORY13_EN)
+    fr = enrich(kb, *STORY13_FR, "fr")
+    assert {"Geneva", "Moscow", "Cairo", "Beirut", "Berlin", "Sirte"} <= places(en)
+    assert places(en) == places(fr), places(en) ^ places(fr)
+    assert countries(en) == countries(fr)
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert "5+5 Joint Military Commission" in actors(en)
 
 
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
