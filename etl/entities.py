@@ -156,15 +156,16 @@ _TITLE_BEFORE = re.compile(
     r"(?:(?<![\w.])(?:Field Marshal|Marshal|General|Gen\.|President|Prime Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|"
     r"Colonel|Col\.|Sheikh|[Ll]e maréchal|[Ll]e général|[Ll]e président|Maréchal|Général|M\.)\s+)+$"
 )
-# A portfolio or a generic noun says nothing about who ("Interior", "Foreign Affairs", "the ministry", "army"),
-# nor does a ministry written in lower case ("the interior ministry"). A ministry named with capitals ("the Interior
-# Ministry said", "the Ministry of Commerce") is an organisation, as NER says: dropping it lost what plain spaCy
-# finds on general news (a country's possessive or nationality names it in full: ``_state_organs``).
+# A portfolio or a generic noun says nothing about who ("Interior", "Foreign Affairs", "the ministry", "army"; in
+# French "Conseil", "Gouvernement": "la présidente du Conseil italien"), nor does a ministry written in lower case
+# ("the interior ministry"). A ministry named with capitals ("the Interior Ministry said", "the Ministry of
+# Commerce") is an organisation, as NER says: dropping it lost what plain spaCy finds on general news (a country's
+# possessive or nationality names it in full: ``_state_organs``).
 _GENERIC_ORG = re.compile(
     r"^(?:(?:the\s+)?(?:interior|foreign|defen[cs]e|finance|justice|health|oil|economy|foreign affairs)"
     r"(?:\s+(?:affairs|minister|(?-i:ministry|office)))?|(?:the\s+)?(?:ministry|(?-i:ministry of \w+(?: affairs)?))|"
     r"government|parliament|army|police|affairs|forces?|troops|militias?|authorities|officials|rebels|fighters|"
-    r"newsroom|bureau|desk)$",
+    r"newsroom|bureau|desk|conseil|gouvernement|parlement|arm[ée]e|minist[èe]re)$",
     re.IGNORECASE,
 )
 _NAME_EDGE = ' \t\n,.;:"“”«»()[]'
@@ -1064,6 +1065,7 @@ def _prepare_spans(
         for s, e, label in _slash_sides(doc, *_before_mojibake(text, line_start, line_end, ner_label), ner_label)
         if e > s and not _is_furniture(text[s:e])
     ]
+    pieces = _place_lists(doc, pieces)
     if _VERSUS.search(text):
         pieces = _teams(text, pieces)
     if _SCORE_LINE_HINT.search(text):
@@ -1082,6 +1084,34 @@ def _prepare_spans(
     kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+_LIST_SPLIT = re.compile(r",\s+|\s+(?:and|et|&)\s+")
+
+
+def _place_lists(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Places NER read as one name ("Crete and Lampedusa" an organisation, "Misrata et Zliten"): a span of two
+    names or more joined by "and", "et" or commas, each a place the gazetteer knows and the knowledge base does not
+    (``_listed_place``), is those places. A name that is one place whole stays whole ("Trinidad and Tobago",
+    "Bosnia and Herzegovina"), and a list with one member no place keeps NER's reading ("Marks and Spencer")."""
+    text = doc.text
+    out: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        mention = text[start:end]
+        if (" and " not in mention and " et " not in mention) or doc.gazetteer.candidates(mention):
+            out.append((start, end, label))
+            continue
+        members: list[tuple[int, int]] = []
+        at = start
+        for m in _LIST_SPLIT.finditer(text, start, end):
+            members.append((at, m.start()))
+            at = m.end()
+        members.append((at, end))
+        if all(b > a and _listed_place(doc, text[a:b]) for a, b in members):
+            out.extend((a, b, "PLACE") for a, b in members)
+        else:
+            out.append((start, end, label))
+    return out
 
 
 _NOT_IN_PEOPLE = frozenset(

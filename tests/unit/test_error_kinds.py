@@ -874,6 +874,36 @@ def test_thirteenth_french_story_world_cities_by_their_french_names(kb: Knowledg
     assert "5+5 Joint Military Commission" in actors(en)
 
 
+STORY14_EN = (
+    "Migrants rescued off Libya",
+    "The Libyan coast guard intercepted a boat near Sabratha and returned its passengers to a detention centre in "
+    "Tripoli, according to the International Organization for Migration. Frontex said crossings from eastern Libya "
+    "to Crete and Lampedusa had doubled. Italian Prime Minister Giorgia Meloni met Khalifa Haftar in Rome to discuss "
+    "departures from Tobruk.",
+)
+STORY14_FR = (
+    "Des migrants secourus au large de la Libye",
+    "Les garde-côtes libyens ont intercepté une embarcation près de Sabratha et ramené ses passagers dans un centre "
+    "de détention à Tripoli, selon l'Organisation internationale pour les migrations. Frontex a indiqué que les "
+    "traversées depuis l'est de la Libye vers la Crète et Lampedusa avaient doublé. La présidente du Conseil "
+    "italien Giorgia Meloni a reçu Khalifa Haftar à Rome pour évoquer les départs depuis Tobrouk.",
+)
+
+
+def test_fourteenth_french_story_places_listed_as_one_name_and_a_generic_council(kb: KnowledgeBase) -> None:
+    """Migration at sea: NER reads "Crete and Lampedusa" as one organisation (two places, each the gazetteer's);
+    "la présidente du Conseil italien" gives no actor "Conseil" (a generic noun, as "the government"). Both
+    stories give the same actors and places."""
+    en = enrich(kb, *STORY14_EN)
+    fr = enrich(kb, *STORY14_FR, "fr")
+    assert "Crete and Lampedusa" not in actors(en) and "Conseil" not in actors(fr)
+    assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
+    assert {"Lampedusa", "Sabratha", "Tripoli", "Rome", "Tobruk"} <= places(en)
+    assert places(en) | regions(en) == places(fr) | regions(fr)
+    whole = enrich(kb, "", "Exports from Trinidad and Tobago rose, while Marks and Spencer cut prices.")
+    assert "Trinidad and Tobago" in countries(whole)
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
