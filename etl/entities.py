@@ -1735,8 +1735,13 @@ def _name_run(text: str, start: int) -> tuple[int, int] | None:
 
 _UNIT = re.compile(
     r"(?=[\dBRDbr])(?<![\w-])(?:(\d{1,4})(?:st|nd|rd|th|e)? (Brigade|Battalion|Regiment|Division)|"
-    r"(Brigade|Battalion|Regiment|[Bb]rigade|[Bb]ataillon) (\d{1,4}))(?![\w-])"
+    r"(Brigade|Battalion|Regiment|[Bb]rigade|[Bb]ataillon) (\d{1,4})|"
+    r"(\d{1,4}(?:st|nd|rd|th)(?: [A-Z][a-z]+){1,3} (?:Brigade|Battalion|Regiment|Division|Corps|Squadron|Fleet|Army))|"
+    r"(\d{1,4}(?:st|nd|rd|th) (?:Corps|Squadron|Fleet|Army|Airborne)))(?![\w-])"
 )
+"""A unit named by its number: "Brigade 166", "the 166th Brigade" (named "166 Brigade" both); or by its ordinal and
+its arm, as armies name theirs ("the 24th Infantry Regiment", "the 101st Airborne Division", "the 7th Fleet"), named
+as written: "1st Cavalry Division" and "1st Armored Division" are two units."""
 
 
 _ORGANS_EN = {
@@ -1925,7 +1930,7 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
     return out
 
 
-_UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon")
+_UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon", "Corps", "quadron", "Fleet", "Army", "Airborne")
 
 
 _US_PARTIES = {"R": "Republican Party", "D": "Democratic Party"}
@@ -1955,18 +1960,23 @@ def _party_tags(doc: _Doc) -> list[tuple[int, int]]:
 
 
 def _numbered_units(doc: _Doc) -> list[tuple[int, int]]:
-    """Armed units named by number ("Brigade 166", "the 166th Brigade", "la brigade 444"): one armed group each,
-    named "<number> Brigade", unless the knowledge base already knows it."""
+    """Armed units named by number ("Brigade 166", "the 166th Brigade", "la brigade 444"; "the 24th Infantry
+    Regiment", "the 7th Fleet": ``_UNIT``): one armed group each, unless the knowledge base already knows it. NER
+    drops the ordinal ones otherwise (a name does not start with a figure) or keeps only their words ("Marine
+    Expeditionary Force")."""
     out: list[tuple[int, int]] = []
     if not any(word in doc.text for word in _UNIT_WORDS):
         return out  # most articles name no unit: a few substring tests instead of a regex pass
     for m in _UNIT.finditer(doc.text):
         if doc.covered(m.start(), m.end()):
             continue
-        number = m.group(1) or m.group(4)
-        kind = (m.group(2) or m.group(3)).lower()
-        kind = {"bataillon": "Battalion"}.get(kind, kind.capitalize())
-        name = f"{number} {kind}"
+        if written := m.group(5) or m.group(6):
+            name = written  # "24th Infantry Regiment": the arm tells units of one number apart
+        else:
+            number = m.group(1) or m.group(4)
+            kind = (m.group(2) or m.group(3)).lower()
+            kind = {"bataillon": "Battalion"}.get(kind, kind.capitalize())
+            name = f"{number} {kind}"
         actor = doc.kb.lookup(name)
         if actor is not None:
             doc.add_actor(m.start(), m.end(), actor)

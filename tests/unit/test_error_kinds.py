@@ -1855,3 +1855,24 @@ def test_short_and_former_country_names(kb: KnowledgeBase) -> None:
     )
     assert {"Bosnia and Herzegovina", "Serbia", "Democratic Republic of the Congo", "The Netherlands"} <= countries(e)
     assert "Trinidad and Tobago" in countries(e), countries(e)
+
+
+def test_units_named_by_ordinal_and_arm(kb: KnowledgeBase) -> None:
+    """Armies name units by an ordinal and an arm ("the 2nd Armored Division", "the 6th Fleet"): NER drops them (a
+    name does not start with a figure) or keeps the words after the figure. Each is one armed group, named as
+    written, so two units of one number stay two."""
+    e = enrich(
+        kb,
+        "Convoy reaches the border",
+        "Troops of the 2nd Armored Division and the 2nd Cavalry Regiment reached the border on Friday, while the 6th "
+        "Fleet held its position offshore. Officers of the 82nd Airborne said the 9th Engineer Battalion would "
+        "follow.",
+    )
+    groups = {n for n, t in actors(e).items() if t == "armed_group"}
+    assert {
+        "2nd Armored Division",
+        "2nd Cavalry Regiment",
+        "6th Fleet",
+        "82nd Airborne",
+        "9th Engineer Battalion",
+    } <= groups, groups
