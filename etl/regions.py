@@ -398,6 +398,7 @@ def resolve_mentions(
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
+    scan_only.extend(_town_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
     resolved = _decide(text, pending, scan_only, weak, ctx)
@@ -582,6 +583,33 @@ def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
         places = [p for p in gaz.candidates(state) if p.feature == "state" and p.country_code == "US"]
         if places:
             out.append(_Pending(m.start(1), m.end(1), m.group(1), places, "scan"))
+    return out
+
+
+_TOWN_STATE = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3}), ("
+    + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
+    + r")(?![\w'’-])"
+)
+
+
+def _town_states(text: str, gaz: Gazetteer) -> list[_Pending]:
+    """The same abbreviations after a town in running text ("his home in Slidell, La., was searched"), when the
+    gazetteer has a town of that name in that state: the pair is AP style's "town, state", not a word after a
+    comma ("Hello, Miss.")."""
+    out: list[_Pending] = []
+    if not any(f", {a}" in text for a in _AMBIGUOUS_STATE_ABBREVIATIONS):
+        return out  # most articles: a few substring tests instead of a regex pass
+    for m in _TOWN_STATE.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] == "\n":
+            continue  # a dateline: ``_dateline_states``
+        states = [p for p in gaz.candidates(_AMBIGUOUS_STATE_ABBREVIATIONS[m.group(2)]) if p.feature == "state"]
+        state = next((p for p in states if p.country_code == "US"), None)
+        if state is None or not any(
+            p.country_code == "US" and p.district_code == state.district_code for p in gaz.candidates(m.group(1))
+        ):
+            continue
+        out.append(_Pending(m.start(2), m.end(2), m.group(2), [state], "scan"))
     return out
 
 

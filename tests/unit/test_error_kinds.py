@@ -1876,3 +1876,18 @@ def test_units_named_by_ordinal_and_arm(kb: KnowledgeBase) -> None:
         "82nd Airborne",
         "9th Engineer Battalion",
     } <= groups, groups
+
+
+def test_a_state_abbreviation_after_its_town_in_running_text(kb: KnowledgeBase) -> None:
+    """AP style writes "Springfield, Mass." and "Eugene, Ore." inside sentences too, not only in datelines: the
+    abbreviation after a town the gazetteer places in that state is the state. Alone, the same words are no place
+    ("Ore." in a list of minerals, "La." opening a French article's name)."""
+    e = enrich(
+        kb,
+        "Plant closes",
+        "The company said its plant in Springfield, Mass., would close in May, and that workers in Eugene, Ore., "
+        "would be offered jobs.",
+    )
+    assert {"Massachusetts", "Oregon"} <= places(e), places(e)
+    e = enrich(kb, "Samples", "The samples held copper, iron and more. Ore. Rocks. La. Vie en rose was sung.")
+    assert not {"Oregon", "Louisiana"} & places(e), places(e)
