@@ -636,6 +636,9 @@ def _ner_mentions(
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
+        if (way := _named_way(m.text)) is not None:
+            pending.append(_Pending(m.start, m.end, m.text, [way], "ner"))
+            continue
         inner = []
         named_after = False
         for hit in scan[bisect_left(scan_starts, m.start) :]:
@@ -722,6 +725,17 @@ def _named_feature(name: str) -> Place | None:
     if all(w.lower() in _FEATURE_HEADS or (is_generic_word(w) and w.lower() not in COLOUR_WORDS) for w in words):
         return None  # "Central Park"-like words only say what, not which; a colour names one ("White Street")
     return _unknown_place(name, " ".join(words))
+
+
+_WAY_HEADS = frozenset(("street", "avenue", "road", "drive", "boulevard", "lane", "bridge"))
+
+
+def _named_way(name: str) -> Place | None:
+    """A street, road or bridge NER found that the gazetteer lacks ("Haifa Street", "Lansdowne Road", "Stamford
+    Bridge"): the way itself, as ``_named_feature`` keeps it, not the town its first word names: ways are named after
+    towns elsewhere (Haifa Street is in Baghdad, Stamford Bridge in London), unlike an airport or a port."""
+    words = name.split()
+    return _named_feature(name) if len(words) >= 2 and words[-1].lower() in _WAY_HEADS else None
 
 
 _LOCATIVE_BEFORE = re.compile(

@@ -1891,3 +1891,16 @@ def test_a_state_abbreviation_after_its_town_in_running_text(kb: KnowledgeBase) 
     assert {"Massachusetts", "Oregon"} <= places(e), places(e)
     e = enrich(kb, "Samples", "The samples held copper, iron and more. Ore. Rocks. La. Vie en rose was sung.")
     assert not {"Oregon", "Louisiana"} & places(e), places(e)
+
+
+def test_a_street_or_bridge_named_after_a_town_is_the_way_not_the_town(kb: KnowledgeBase) -> None:
+    """Streets and bridges carry towns' names far from those towns ("Cairo Street" in Amman, "London Road" in any
+    English town): a way NER found that the gazetteer lacks is that way, not the town its first word names."""
+    e = enrich(
+        kb,
+        "Protest",
+        "Protesters gathered on Cairo Street in Amman on Friday, then marched to Jerusalem Bridge.",
+    )
+    assert "Cairo" not in places(e) and "Jerusalem" not in places(e), places(e)
+    assert {"Cairo Street", "Amman"} <= places(e), places(e)
+    assert "Egypt" not in countries(e), countries(e)
