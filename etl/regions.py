@@ -636,7 +636,7 @@ def _ner_mentions(
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
-        if (way := _named_way(m.text)) is not None:
+        if text[m.end : m.end + 1] not in _WORD_GOES_ON and (way := _named_way(m.text)) is not None:
             pending.append(_Pending(m.start, m.end, m.text, [way], "ner"))
             continue
         inner = []
@@ -728,6 +728,8 @@ def _named_feature(name: str) -> Place | None:
 
 
 _WAY_HEADS = frozenset(("street", "avenue", "road", "drive", "boulevard", "lane", "bridge"))
+_WORD_GOES_ON = frozenset("-‐‑–/")
+"""After NER's span, a hyphen or a slash says its last word is part of a longer one ("Best Road-to-Trail Shoe")."""
 
 
 def _named_way(name: str) -> Place | None:

@@ -1904,3 +1904,5 @@ def test_a_street_or_bridge_named_after_a_town_is_the_way_not_the_town(kb: Knowl
     assert "Cairo" not in places(e) and "Jerusalem" not in places(e), places(e)
     assert {"Cairo Street", "Amman"} <= places(e), places(e)
     assert "Egypt" not in countries(e), countries(e)
+    e = enrich(kb, "Shoes", "Our pick for the Best Road-to-Trail Shoe is light and cheap.")
+    assert not {p for p in places(e) if p.endswith("Road")}, places(e)  # a word going on after a hyphen
