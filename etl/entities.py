@@ -1684,7 +1684,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         if run is None:
             continue
         start, end = _after_office(text, *run)
-        if doc.covered(start, end) or _is_furniture(text[start:end]):
+        if doc.covered(start, end) or _is_furniture(text[start:end]) or _only_offices(text[start:end]):
             continue
         title_start = m.start() if m.group(1) else m.start(2)
         if names.overlaps(title_start, title_start + 1) and any(
@@ -1695,6 +1695,15 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
             continue  # one word after a title is a name only when NER saw one ("President Trump", "General Smith")
         out.append((start, end))
     return out
+
+
+_OFFICE_QUALIFIERS = frozenset(("assistant", "associate", "principal", "vice", "acting", "executive", "chief"))
+
+
+def _only_offices(run: str) -> bool:
+    """A run of office words after a title names nobody: "Deputy Assistant Secretary of the Army" is an office
+    whose holder, if any, comes after it ("Assistant Secretary" is no person's name)."""
+    return all((bare := w.lower().strip(".")) in _RUN_OFFICES or bare in _OFFICE_QUALIFIERS for w in run.split())
 
 
 def _after_office(text: str, start: int, end: int) -> tuple[int, int]:

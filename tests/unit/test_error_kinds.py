@@ -1906,3 +1906,17 @@ def test_a_street_or_bridge_named_after_a_town_is_the_way_not_the_town(kb: Knowl
     assert "Egypt" not in countries(e), countries(e)
     e = enrich(kb, "Shoes", "Our pick for the Best Road-to-Trail Shoe is light and cheap.")
     assert not {p for p in places(e) if p.endswith("Road")}, places(e)  # a word going on after a hyphen
+
+
+def test_office_words_after_a_title_are_no_person(kb: KnowledgeBase) -> None:
+    """After "Deputy", a run of capitalised words is read as the holder's name; when every word is an office's
+    ("Assistant Secretary", "Vice Chairman"), the run is the rest of the office and names nobody. A name after the
+    office stays a person."""
+    e = enrich(
+        kb,
+        "Budget memo",
+        "The memo was signed by Deputy Assistant Secretary of the Treasury for Tax Policy on Friday, and Deputy Vice "
+        "Chairman of the board Ruth Okafor approved it.",
+    )
+    people = {n for n, t in actors(e).items() if t == "person"}
+    assert not {"Assistant Secretary", "Vice Chairman"} & people, people
