@@ -1128,6 +1128,8 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
             if people is None:
                 people = _people_written(text, spans)
             cut = _holder_start(tokens, people, lower)
+            if cut is None and _OFFICE_OF_BEFORE.search(text, max(0, start - 40), start):
+                cut = _office_holder_start(tokens, firsts, lower)
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
@@ -1158,6 +1160,32 @@ def _holder_start(tokens: list[str], people: set[str], lower: LowerWords) -> int
             return None
         if " ".join(name) in people:
             return cut
+    return None
+
+
+_OFFICE_OF_BEFORE = re.compile(
+    r"(?<![\w-])(?:Secretary|Under[- ]?[Ss]ecretary|Secretary-General|Governor|Director|Director-General|Chairman|"
+    r"Chairwoman|President|Minister|Administrator|Commissioner|Chief|Head|Ambassador|Leader|Mayor|Rector|Dean) "
+    r"of (?:the )?$"
+)
+"""An office written before the organisation it is of ("Governor of the", "Director of"): NER runs the organisation
+into the holder's name after it."""
+
+
+def _office_holder_start(tokens: list[str], firsts: frozenset[str], lower: LowerWords) -> int | None:
+    """Where the holder's name starts in an organisation's span written after "<Office> of" ("Governor of the Bank
+    of England Mervyn King"): its last two words, or three after a known first name, when they are plain name words
+    and what stays before them is an organisation's name (two words or more ending with a capitalised one)."""
+    for size in (3, 2):
+        cut = len(tokens) - size
+        name, rest = tokens[cut:], tokens[1:cut] if tokens[0] in ("the", "The") else tokens[:cut]
+        if size == 3 and normalise(name[0]) not in firsts:
+            continue
+        if not all(_NAME_WORD.fullmatch(t) and _plain_case(t) for t in name):
+            continue
+        if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE or t.lower() in lower for t in name):
+            return None
+        return cut if _organisation_left(" ".join(rest)) else None
     return None
 
 

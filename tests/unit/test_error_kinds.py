@@ -1920,3 +1920,19 @@ def test_office_words_after_a_title_are_no_person(kb: KnowledgeBase) -> None:
     )
     people = {n for n, t in actors(e).items() if t == "person"}
     assert not {"Assistant Secretary", "Vice Chairman"} & people, people
+
+
+def test_an_office_holder_after_the_organisation_of_the_office(kb: KnowledgeBase) -> None:
+    """After "<Office> of the <Organisation>", NER runs the organisation into the holder's name ("the Bank of Canada
+    David Dodge" as one organisation). After an office and "of", the span's last two plain name words are the
+    holder when an organisation's name stays before them."""
+    e = enrich(
+        kb,
+        "Rates held",
+        "The loan was approved by Governor of the Bank of Canada David Dodge last week. Director of the National "
+        "Hurricane Center Max Mayfield warned residents.",
+    )
+    found = actors(e)
+    assert found.get("David Dodge") == "person" and found.get("Max Mayfield") == "person", found
+    assert found.get("Bank of Canada") == "organization", found
+    assert not any(name.endswith(("Dodge", "Mayfield")) and kind != "person" for name, kind in found.items())
