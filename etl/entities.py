@@ -1130,14 +1130,34 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
             cut = _holder_start(tokens, people, lower)
             if cut is None and _OFFICE_OF_BEFORE.search(text, max(0, start - 40), start):
                 cut = _office_holder_start(tokens, firsts, lower)
+        if cut is None and len(tokens) >= 2 and doc.gazetteer.demonym_country(tokens[len(tokens) > 2]) is not None:
+            if people is None:
+                people = _people_written(text, spans)
+            cut = _nationality_start(tokens, firsts, people, lower)
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
         words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(text[start:end])]  # the tokens' offsets
-        if _organisation_left(text[start : start + words[cut - 1][1]] if cut else ""):
+        left = text[start : start + words[cut - 1][1]] if cut else ""
+        if _organisation_left(left) and doc.gazetteer.demonym_country(left.split()[-1]) is None:
             out.append((start, start + words[cut - 1][1], "ORG"))
         out.append((start + words[cut][0], end, "PERSON"))
     return out
+
+
+def _nationality_start(tokens: list[str], firsts: frozenset[str], people: set[str], lower: LowerWords) -> int | None:
+    """Where the name starts in an organisation's span that is a nationality and a person ("the Italian Rocco
+    Buttiglione", "the Hungarian László Kovács": the small models read "the <Nationality> <Name>" as a body): after
+    the nationality, when the rest is one to three plain name words, no head word among them, that open with a
+    known first name or end with the surname of someone the article names in full ("the Italian Buttiglione")."""
+    at = 2 if tokens[0] in ("the", "The") else 1
+    name = tokens[at:]
+    if not 1 <= len(name) <= 3 or not all(_NAME_WORD.fullmatch(t) and _plain_case(t) for t in name):
+        return None
+    if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE or t.lower() in lower for t in name):
+        return None
+    known = " ".join(name) in people or any(full.rsplit(" ", 1)[-1] == name[-1] for full in people)
+    return at if known or (len(name) >= 2 and normalise(name[0]) in firsts) else None
 
 
 def _people_written(text: str, spans: Sequence[tuple[int, int, str]]) -> set[str]:

@@ -1936,3 +1936,20 @@ def test_an_office_holder_after_the_organisation_of_the_office(kb: KnowledgeBase
     assert found.get("David Dodge") == "person" and found.get("Max Mayfield") == "person", found
     assert found.get("Bank of Canada") == "organization", found
     assert not any(name.endswith(("Dodge", "Mayfield")) and kind != "person" for name, kind in found.items())
+
+
+def test_a_nationality_before_a_persons_name_is_no_organisation(kb: KnowledgeBase) -> None:
+    """The small model reads "the <Nationality> <Name>" as an organisation ("the Hungarian Kovács"): after
+    the nationality, plain name words opening with a known first name, or whose surname the article names in full
+    elsewhere, are the person, and the nationality alone is no organisation. A nationality before an organisation's
+    words stays whole ("the Russian Orthodox Church")."""
+    e = enrich(
+        kb,
+        "Panel",
+        "Two candidates were replaced: the Hungarian Kovács and the Slovak Ján Figel. László Kovács said he was "
+        "surprised. The Russian Orthodox Church sent a letter.",
+    )
+    found = actors(e)
+    assert found.get("László Kovács") == "person", found
+    assert not {n for n in found if n.startswith(("Hungarian", "the Hungarian"))}, found
+    assert found.get("Russian Orthodox Church") == "organization", found
