@@ -732,12 +732,20 @@ _WORD_GOES_ON = frozenset("-‐‑–/")
 """After NER's span, a hyphen or a slash says its last word is part of a longer one ("Best Road-to-Trail Shoe")."""
 
 
+_BASE_OPENERS = frozenset(("Camp", "Fort"))
+
+
 def _named_way(name: str) -> Place | None:
     """A street, road or bridge NER found that the gazetteer lacks ("Haifa Street", "Lansdowne Road", "Stamford
-    Bridge"): the way itself, as ``_named_feature`` keeps it, not the town its first word names: ways are named after
-    towns elsewhere (Haifa Street is in Baghdad, Stamford Bridge in London), unlike an airport or a port."""
+    Bridge"), or a camp or a fort ("Camp David", "Fort Hood"): the way or the base itself, as ``_named_feature``
+    keeps it, not the town a word of it names: ways and bases are named after towns and people elsewhere (Haifa
+    Street is in Baghdad, Stamford Bridge in London, Camp David in Maryland), unlike an airport or a port."""
     words = name.split()
-    return _named_feature(name) if len(words) >= 2 and words[-1].lower() in _WAY_HEADS else None
+    if len(words) < 2:
+        return None
+    if words[0] in _BASE_OPENERS and _FEATURE_NAME.match(name):
+        return _unknown_place(name, name)
+    return _named_feature(name) if words[-1].lower() in _WAY_HEADS else None
 
 
 _LOCATIVE_BEFORE = re.compile(

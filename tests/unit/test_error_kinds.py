@@ -1953,3 +1953,11 @@ def test_a_nationality_before_a_persons_name_is_no_organisation(kb: KnowledgeBas
     assert found.get("László Kovács") == "person", found
     assert not {n for n in found if n.startswith(("Hungarian", "the Hungarian"))}, found
     assert found.get("Russian Orthodox Church") == "organization", found
+
+
+def test_a_camp_or_a_fort_is_the_base_not_the_town_in_its_name(kb: KnowledgeBase) -> None:
+    """Bases are named after people and towns far away ("Camp Pendleton" is in California, not Pendleton, Oregon):
+    a camp or a fort NER found that the gazetteer lacks is the base, kept under its name."""
+    e = enrich(kb, "Alert", "Soldiers at Fort Hood and Camp Pendleton were put on alert on Sunday.")
+    assert {"Fort Hood", "Camp Pendleton"} <= places(e), places(e)
+    assert "Pendleton" not in places(e), places(e)
