@@ -636,7 +636,7 @@ def _ner_mentions(
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
-        if text[m.end : m.end + 1] not in _WORD_GOES_ON and (way := _named_way(m.text)) is not None:
+        if text[m.end : m.end + 1] not in _WORD_GOES_ON and (way := _named_way(m.text, text)) is not None:
             pending.append(_Pending(m.start, m.end, m.text, [way], "ner"))
             continue
         inner = []
@@ -735,16 +735,18 @@ _WORD_GOES_ON = frozenset("-‐‑–/")
 _BASE_OPENERS = frozenset(("Camp", "Fort"))
 
 
-def _named_way(name: str) -> Place | None:
+def _named_way(name: str, text: str) -> Place | None:
     """A street, road or bridge NER found that the gazetteer lacks ("Haifa Street", "Lansdowne Road", "Stamford
     Bridge"), or a camp or a fort ("Camp David", "Fort Hood"): the way or the base itself, as ``_named_feature``
     keeps it, not the town a word of it names: ways and bases are named after towns and people elsewhere (Haifa
-    Street is in Baghdad, Stamford Bridge in London, Camp David in Maryland), unlike an airport or a port."""
+    Street is in Baghdad, Stamford Bridge in London, Camp David in Maryland), unlike an airport or a port. Not a
+    camp's words the page also writes in lower case: "Camp Stoves", "Camp Gear" are headings of things."""
     words = name.split()
     if len(words) < 2:
         return None
     if words[0] in _BASE_OPENERS and _FEATURE_NAME.match(name):
-        return _unknown_place(name, name)
+        common = any(re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", text) for w in words[1:])
+        return None if common else _unknown_place(name, name)
     return _named_feature(name) if words[-1].lower() in _WAY_HEADS else None
 
 

@@ -1961,3 +1961,8 @@ def test_a_camp_or_a_fort_is_the_base_not_the_town_in_its_name(kb: KnowledgeBase
     e = enrich(kb, "Alert", "Soldiers at Fort Hood and Camp Pendleton were put on alert on Sunday.")
     assert {"Fort Hood", "Camp Pendleton"} <= places(e), places(e)
     assert "Pendleton" not in places(e), places(e)
+    from etl.regions import _named_way
+
+    heading = "Camp Stoves\n\nThe best camp stoves for a weekend on the trail."
+    assert _named_way("Camp Stoves", heading) is None  # a heading of things the page writes in lower case
+    assert _named_way("Camp Pendleton", "Marines at Camp Pendleton trained.") is not None
