@@ -2240,7 +2240,7 @@ def _link_pending(
         doc.add(party[0], end, f"organization:{clean_mention(party[1])}", party[1], "organization")
     elif label in ("NORP", "MISC"):
         return  # nationalities and the like: neither actors nor places
-    elif _SHORT_ACRONYM.match(mention):
+    elif _SHORT_ACRONYM.match(mention) and not _speaking_acronym(text, end, label, mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
     elif label == "PERSON" and (_place_not_person(text, start, end) or _venue_label(doc, start, end)):
         doc.places.append(Mention(mention, start, end))
@@ -2274,6 +2274,17 @@ def _link_pending(
         if in_headline and org_key not in doc.names:
             return
         doc.add(start, end, org_key, name, "organization")
+
+
+_SPEAKS_AFTER = re.compile(r" (?:said|says|announced|announces|confirmed|confirms|reported|reports|told|added)\b")
+_ROLE_ACRONYMS = frozenset(("PM", "MP", "DA", "AG", "DG", "CM", "VP", "MD", "GM", "HR", "PR", "TV", "AI", "US", "UK"))
+"""Two capitals that name a role, a department or a thing, not a body: "the PM said", "HR confirmed"."""
+
+
+def _speaking_acronym(text: str, end: int, label: str, mention: str) -> bool:
+    """Two capitals NER calls an organisation that speak ("VW says", "GE said"): a company or a body, as plain
+    spaCy keeps it, unless they name a role or a thing (``_ROLE_ACRONYMS``)."""
+    return label == "ORG" and mention not in _ROLE_ACRONYMS and _SPEAKS_AFTER.match(text, end) is not None
 
 
 _SIGNATURE_BEFORE = re.compile(r"(?:^|\n)[ \t]*--[ \t]*$")

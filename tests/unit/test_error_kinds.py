@@ -1966,3 +1966,18 @@ def test_a_camp_or_a_fort_is_the_base_not_the_town_in_its_name(kb: KnowledgeBase
     heading = "Camp Stoves\n\nThe best camp stoves for a weekend on the trail."
     assert _named_way("Camp Stoves", heading) is None  # a heading of things the page writes in lower case
     assert _named_way("Camp Pendleton", "Marines at Camp Pendleton trained.") is not None
+
+
+def test_two_capitals_that_speak_are_an_organisation(kb: KnowledgeBase) -> None:
+    """Two capitals the knowledge base does not know are left out ("AI", "SG"), but a company that speaks by its
+    initials ("VW says", "HP said") is one, as plain spaCy keeps it; roles and things in two capitals ("the PM
+    said", "HR confirmed") are not."""
+    e = enrich(
+        kb,
+        "",
+        "HP said on Tuesday that sales of printers fell. The PM said the figures were worrying, and HR confirmed "
+        "the job cuts.",
+    )
+    found = actors(e)
+    assert found.get("HP") == "organization", found
+    assert "PM" not in found and "HR" not in found, found
