@@ -441,10 +441,17 @@ def _link(
     _headed_organisations(doc, spans, headlines)
     pending = _link_known(doc, spans)
     surnames = _surname_owners(doc, pending)
+    firsts = _first_word_owners(doc, pending)
     acronyms = _acronym_map(doc, pending)
-    body_first = sorted(pending, key=lambda span: headlines.contains(span[0], span[1]))
+    linked = {(f.start, f.end) for f in doc.found if f.key in doc.actors}  # by _acronym_map: "... (NOC)"
+    body_first = sorted(
+        (span for span in pending if (span[0], span[1]) not in linked),
+        key=lambda span: headlines.contains(span[0], span[1]),
+    )
     for start, end, label in body_first:  # headline spans last: they only join what the body names
-        _link_pending(doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end))
+        _link_pending(
+            doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end), firsts=firsts
+        )
     _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
     return doc
 
@@ -2195,6 +2202,33 @@ def _surname_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[
     return surnames
 
 
+def _first_word_owners(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str, set[str]]:
+    """First word -> the people (entity keys) whose full name of two or three words opens with it.
+
+    Why: a one-word name NER calls a person that opens one full name of the article, and ends none, is that person
+    written by the other half of the name: a family name written first ("Xi Jinping ... Xi", "Kim Jong Un ... Kim",
+    "Liu He ... Liu") or a given name ("Hillary Clinton ... Hillary"). Only NER's person spans join this way (a
+    place or an organisation keeps its label: "Jordan" the country after "Jordan Henderson"), only to a single
+    owner, and only where the name would otherwise become a person of its own (after the place tests: "Location:
+    Austin, Texas" stays the town whatever person's name opens with "Austin")."""
+    text = doc.text
+    firsts: dict[str, set[str]] = {}
+
+    def note(name: str, key: str) -> None:
+        words = strip_titles(clean_mention(name)).split(" ")
+        if 2 <= len(words) <= 3 and len(words[0]) >= 2:
+            firsts.setdefault(words[0], set()).add(key)
+
+    for start, end, label in pending:
+        if label in ("PERSON", TITLED) and not _is_credit(doc, text[start:end]):
+            name = _strip_title_text(text[start:end]) if label == TITLED else text[start:end]
+            note(name, f"person:{strip_titles(clean_mention(name))}")
+    for f in doc.found:
+        if doc.types[f.key] == "person":
+            note(doc.names[f.key], f.key)
+    return firsts
+
+
 def _link_pending(
     doc: _Doc,
     start: int,
@@ -2204,10 +2238,12 @@ def _link_pending(
     acronyms: Mapping[str, str],
     place_keys: set[str],
     in_headline: bool = False,
+    *,
+    firsts: Mapping[str, set[str]] | None = None,
 ) -> None:
     """One span the knowledge base did not settle: a surname or acronym of someone found, a place, a new person or
     organisation, or nothing (nationalities, generic ministries, photographers, numbers, short unknown acronyms,
-    headline words the body does not name)."""
+    headline words the body does not name). ``firsts``: first word -> people (``_first_word_owners``)."""
     text, kb = doc.text, doc.kb
     mention = text[start:end]
     key = strip_titles(clean_mention(mention))
@@ -2225,6 +2261,8 @@ def _link_pending(
         doc.add(start, end, owner, doc.names.get(owner, mention), doc.types.get(owner, "organization"))
     elif label == TEAM:
         doc.add(start, end, f"organization:{key}", mention, "organization")
+    elif label in ("PERSON", "ORG", "NORP", "MISC") and _ARABIC_ARMED_GROUP.match(mention):
+        doc.add(start, end, f"armed_group:{key}", mention, "armed_group")
     elif label == TITLED:
         name = _strip_title_text(mention)
         doc.add(_with_title(text, start), end, f"person:{strip_titles(clean_mention(name))}", name, "person")
@@ -2259,9 +2297,12 @@ def _link_pending(
             return  # a photographer, a statistic, a brand ("Thermolite®")
         name = _strip_title_text(mention)
         person_key = f"person:{strip_titles(clean_mention(name))}"
+        if " " not in key and firsts and len(owner_of := firsts.get(key, set())) == 1:
+            person_key = next(iter(owner_of))  # "Xi" after "Xi Jinping" (family name first), "Hillary" after ...
+            name = doc.names.get(person_key, name)
         if in_headline and person_key not in doc.names:
             return
-        doc.add(_with_title(text, start), end, person_key, name, "person")
+        doc.add(_with_title(text, start), end, person_key, name, "person", doc.actors.get(person_key))
     elif label == "ORG" and _EVENT.search(mention):
         return  # "Operation Condor", "the Republican National Convention": what happened, not who
     elif label == "ORG" and _VENUE.search(mention):
@@ -2285,6 +2326,17 @@ def _speaking_acronym(text: str, end: int, label: str, mention: str) -> bool:
     """Two capitals NER calls an organisation that speak ("VW says", "GE said"): a company or a body, as plain
     spaCy keeps it, unless they name a role or a thing (``_ROLE_ACRONYMS``)."""
     return label == "ORG" and mention not in _ROLE_ACRONYMS and _SPEAKS_AFTER.match(text, end) is not None
+
+
+_ARABIC_ARMED_GROUP = re.compile(
+    r"(?:Jaish|Jaysh|Jeish|Liwa|Liwaa|Katiba|Katibat|Kataib|Kata'ib|Kata’ib|Saraya|Jabhat|Ansar|Quwat|Jund|Fawj|"
+    r"Firqat) (?:al|el|ad|ash|as|at|az|ar|an)-[A-Z]"
+)
+"""An armed group named in Arabic, by the word for its kind (army, brigade, battalion, companies, front,
+supporters, forces, soldiers, regiment) and the article before its name ("Jaish al-Islam", "Katibat al-Nawasi",
+"Saraya al-Difa", "Ansar al-Sharia"): NER often calls it a person (the pair reads as a given name and a family
+name); never one. Unknown to the knowledge base (which settles the groups it lists first), it is an armed group
+under the name the article writes."""
 
 
 _SIGNATURE_BEFORE = re.compile(r"(?:^|\n)[ \t]*--[ \t]*$")
@@ -2323,16 +2375,36 @@ _ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
 
 
 def _organisation_words(mention: str) -> bool:
-    """Whether a name NER calls a person is an organisation's by its words: a sports club's word, or an acronym of
+    """Whether a name NER calls a person is an organisation's by its words: a sports club's word, an acronym of
     three capitals or more beside other words ("NRC Handelsblad", "PSV Eindhoven"; not "John Smith III", nor two
-    initials, "CJ DeBose")."""
+    initials, "CJ DeBose"), or an organisation's head word ending it or before "of" ("Centene Corporation", "Fort
+    Lewis College", "the Abuja Chamber of Commerce", "Whitechapel Art Gallery", "Ava Labs"; not "Carl Court" nor
+    "Austin L. Church": no head word that is also a surname)."""
     words = mention.split()
     if len(words) < 2:
         return False
+    if words[-1] in _HEADS_NOT_SURNAMES or any(
+        w in _HEADS_NOT_SURNAMES and after == "of" for w, after in pairwise(words)
+    ):
+        return True
     return any(
         w in _CLUB_WORDS or (len(w) >= 3 and w.isalpha() and w.isupper() and not _ROMAN_NUMERAL.fullmatch(w))
         for w in words
     )
+
+
+_HEADS_NOT_SURNAMES = frozenset(
+    """
+    Ministry Council Association Commission Agency University College Institute Foundation Committee Corporation
+    Company Department Authority Federation Organization Organisation Airlines Airways Bureau Administration Inc Ltd
+    Corp LLC PLC Group Chamber Academy School Gallery Museum Theatre Theater Centre Center Clinic Hospital Hotel
+    Hotels Restaurant Club Studio Studios Records Foods Holdings Partners Ventures Industries Technologies Systems
+    Labs Network Entertainment Pharmaceuticals Media Magazine Gazette Tribune Herald Journal Brothers
+    """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
+)
+"""Head words of organisations', venues' and companies' names that no person's name holds (``_ORG_HEADS`` and
+``_NOT_IN_PEOPLE`` without the words that are also surnames or given names: Court, Bank, Church, Post, Press,
+Service, Union, Front...). A venue NER calls a person is a place before this is asked (``_venue_label``)."""
 
 
 _SHORT_ACRONYM = re.compile(r"^[A-Z]{1,2}\.?$")
@@ -2473,7 +2545,13 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
             None,
         )
         if owner is None:
+            known = _known_organisation_at(doc, m.start(1), m.end(1))
             for start, end in orgs_by_end.get(before, ()):
+                if known is not None:  # "la Compagnie nationale de pétrole (NOC)": the NOC, in another wording
+                    doc.add_actor(start, end, known)
+                    owner = doc.found[-1].key
+                    found_by_end.setdefault(end, []).append(doc.found[-1])
+                    break
                 if _acronym_matches(acronym, text[start:end]) or foreign:
                     owner = f"organization:{strip_titles(clean_mention(text[start:end]))}"
                     doc.add(start, end, owner, text[start:end], "organization")
@@ -2482,6 +2560,16 @@ def _acronym_map(doc: _Doc, pending: Sequence[tuple[int, int, str]]) -> dict[str
         if owner is not None:
             acronyms[acronym] = owner
     return acronyms
+
+
+def _known_organisation_at(doc: _Doc, start: int, end: int) -> Actor | None:
+    """The knowledge base's organisation or armed group found exactly at [start, end), if any: an acronym in
+    brackets the knowledge base knows names the organisation written before it, whatever its wording there (a
+    translation the knowledge base does not list). Not a news agency: "WASHINGTON (AP)" is a dateline."""
+    for f in doc.found:
+        if f.start == start and f.end == end and doc.types[f.key] in ("organization", "armed_group"):
+            return doc.actors.get(f.key)
+    return None
 
 
 _AFFILIATION = re.compile(r"\(\s*([A-Z][A-Za-z0-9]{1,7})\s*\)")

@@ -205,6 +205,47 @@ CURATED_FRENCH_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "AE": ("Émirats arabes unis", "Émirats"),
     "PS": ("Palestine", "Territoires palestiniens"),
 }
+FRENCH_CITY_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
+    # French names (fr.wikipedia article titles) of cities the French press names in Libya and world news, which the
+    # capped GeoNames alternates lack: "le Caire" was no place, "Genève" the canton. Keyed by (country, asciiname).
+    # Left out: Vienne (also a French town), Mexico (the country in English).
+    ("GB", "London"): ("Londres",),
+    ("RU", "Moscow"): ("Moscou",),
+    ("CN", "Beijing"): ("Pékin",),
+    ("EG", "Cairo"): ("Le Caire", "Caire"),
+    ("BE", "Brussels"): ("Bruxelles",),
+    ("PL", "Warsaw"): ("Varsovie",),
+    ("GR", "Athens"): ("Athènes",),
+    ("CH", "Geneva"): ("Genève",),
+    ("AE", "Abu Dhabi"): ("Abou Dhabi",),
+    ("AE", "Dubai"): ("Dubaï",),
+    ("LB", "Beirut"): ("Beyrouth",),
+    ("ZA", "Cape Town"): ("Le Cap",),
+    ("SA", "Riyadh"): ("Ryad",),
+    ("SA", "Jeddah"): ("Djeddah",),
+    ("MT", "Valletta"): ("La Valette",),
+    ("IT", "Venice"): ("Venise",),
+    ("IT", "Genoa"): ("Gênes",),
+    ("IT", "Palermo"): ("Palerme",),
+    ("DE", "Hamburg"): ("Hambourg",),
+    ("ET", "Addis Ababa"): ("Addis-Abeba",),
+    ("OM", "Muscat"): ("Mascate",),
+    ("NL", "The Hague"): ("La Haye",),
+    ("GB", "Edinburgh"): ("Édimbourg",),
+    ("ES", "Barcelona"): ("Barcelone",),
+    ("RU", "Saint Petersburg"): ("Saint-Pétersbourg",),
+    ("RU", "Sochi"): ("Sotchi",),
+    ("RO", "Bucharest"): ("Bucarest",),
+    ("MA", "Tangier"): ("Tanger",),
+    ("MA", "Marrakesh"): ("Marrakech",),
+    ("SY", "Aleppo"): ("Alep",),
+    ("IQ", "Mosul"): ("Mossoul",),
+    ("IQ", "Basrah"): ("Bassora",),
+    ("AF", "Kabul"): ("Kaboul",),
+    ("KR", "Seoul"): ("Séoul",),
+    ("SG", "Singapore"): ("Singapour",),
+}
+FRENCH_CITY_SOURCE = "French name: fr.wikipedia article title"
 LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     # French (fr.wikipedia article titles) and other spellings of Libyan towns that the GeoNames record lacks.
     "Kufra": ("Koufra", "Al-Koufra"),
@@ -345,7 +386,10 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
     },
     {
         "name": "Souq al Juma",
-        "aliases": "Souq al Jum'aa|Souq al-Juma|Suq al-Juma|Souk al-Juma|Souq al-Jumaa|Suq al Jumah|سوق الجمعة",
+        "aliases": (
+            "Souq al Jum'aa|Souq al-Juma|Suq al-Juma|Souk al-Juma|Souq al-Jumaa|Suq al Jumah|Souk al-Joumaa|"
+            "Souk el-Joumaa|Souk al-Jomaa|سوق الجمعة"
+        ),
         "lat": "32.883",
         "lon": "13.233",
         "iso3166_2": "LY-TB",
@@ -815,6 +859,9 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             if exonyms:
                 extra = [*extra, *exonyms]
                 source += f"; {LIBYA_EXONYM_SOURCE}"
+        if french := FRENCH_CITY_NAMES.get((cc, asciiname), ()):
+            extra = [*extra, *french]
+            source += f"; {FRENCH_CITY_SOURCE}"
         # Names the supplement says the record lacks go first so the cap never drops them.
         alts_source = [a for a in alts_source if norm_key(a) not in big_names or norm_key(a) == norm_key(name)]
         if name.endswith(" City") and name[:-5] in alts_source:
@@ -826,6 +873,11 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             [*extra, *short_forms_first(asciiname, int(rec.get("population") or 0), alts_source)],
             cap + len(extra),
         )
+        missing = [  # accented curated names ("Genève", "Pékin") sort after plain ones: never let the cap drop them
+            e for e in extra if norm_key(e) not in {norm_key(a) for a in alternates} and not is_arabic(e)
+        ]
+        if missing:
+            alternates = [*select_alternates([name, asciiname, *alternates], missing, len(missing)), *alternates]
         rows.append(
             Row(
                 place_id=f"gn:{gid}",
