@@ -1165,14 +1165,36 @@ def _people_in_organisations(doc: _Doc, spans: list[tuple[int, int, str]]) -> li
             if people is None:
                 people = _people_written(text, spans)
             cut = _holder_start(tokens, people, lower)
+            if cut is None and _OFFICE_OF_BEFORE.search(text, max(0, start - 40), start):
+                cut = _office_holder_start(tokens, firsts, lower)
+        if cut is None and len(tokens) >= 2 and doc.gazetteer.demonym_country(tokens[len(tokens) > 2]) is not None:
+            if people is None:
+                people = _people_written(text, spans)
+            cut = _nationality_start(tokens, firsts, people, lower)
         if cut is None or doc.kb.lookup(text[start:end]) is not None:
             out.append((start, end, label))
             continue
         words = [(m.start(), m.end()) for m in _NON_SPACE.finditer(text[start:end])]  # the tokens' offsets
-        if _organisation_left(text[start : start + words[cut - 1][1]] if cut else ""):
+        left = text[start : start + words[cut - 1][1]] if cut else ""
+        if _organisation_left(left) and doc.gazetteer.demonym_country(left.split()[-1]) is None:
             out.append((start, start + words[cut - 1][1], "ORG"))
         out.append((start + words[cut][0], end, "PERSON"))
     return out
+
+
+def _nationality_start(tokens: list[str], firsts: frozenset[str], people: set[str], lower: LowerWords) -> int | None:
+    """Where the name starts in an organisation's span that is a nationality and a person ("the Italian Rocco
+    Buttiglione", "the Hungarian László Kovács": the small models read "the <Nationality> <Name>" as a body): after
+    the nationality, when the rest is one to three plain name words, no head word among them, that open with a
+    known first name or end with the surname of someone the article names in full ("the Italian Buttiglione")."""
+    at = 2 if tokens[0] in ("the", "The") else 1
+    name = tokens[at:]
+    if not 1 <= len(name) <= 3 or not all(_NAME_WORD.fullmatch(t) and _plain_case(t) for t in name):
+        return None
+    if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE or t.lower() in lower for t in name):
+        return None
+    known = " ".join(name) in people or any(full.rsplit(" ", 1)[-1] == name[-1] for full in people)
+    return at if known or (len(name) >= 2 and normalise(name[0]) in firsts) else None
 
 
 def _people_written(text: str, spans: Sequence[tuple[int, int, str]]) -> set[str]:
@@ -1195,6 +1217,32 @@ def _holder_start(tokens: list[str], people: set[str], lower: LowerWords) -> int
             return None
         if " ".join(name) in people:
             return cut
+    return None
+
+
+_OFFICE_OF_BEFORE = re.compile(
+    r"(?<![\w-])(?:Secretary|Under[- ]?[Ss]ecretary|Secretary-General|Governor|Director|Director-General|Chairman|"
+    r"Chairwoman|President|Minister|Administrator|Commissioner|Chief|Head|Ambassador|Leader|Mayor|Rector|Dean) "
+    r"of (?:the )?$"
+)
+"""An office written before the organisation it is of ("Governor of the", "Director of"): NER runs the organisation
+into the holder's name after it."""
+
+
+def _office_holder_start(tokens: list[str], firsts: frozenset[str], lower: LowerWords) -> int | None:
+    """Where the holder's name starts in an organisation's span written after "<Office> of" ("Governor of the Bank
+    of England Mervyn King"): its last two words, or three after a known first name, when they are plain name words
+    and what stays before them is an organisation's name (two words or more ending with a capitalised one)."""
+    for size in (3, 2):
+        cut = len(tokens) - size
+        name, rest = tokens[cut:], tokens[1:cut] if tokens[0] in ("the", "The") else tokens[:cut]
+        if size == 3 and normalise(name[0]) not in firsts:
+            continue
+        if not all(_NAME_WORD.fullmatch(t) and _plain_case(t) for t in name):
+            continue
+        if any(t in _ORG_HEAD_WORDS or t in _NOT_IN_PEOPLE or t.lower() in lower for t in name):
+            return None
+        return cut if _organisation_left(" ".join(rest)) else None
     return None
 
 
@@ -1721,7 +1769,7 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
         if run is None:
             continue
         start, end = _after_office(text, *run)
-        if doc.covered(start, end) or _is_furniture(text[start:end]):
+        if doc.covered(start, end) or _is_furniture(text[start:end]) or _only_offices(text[start:end]):
             continue
         title_start = m.start() if m.group(1) else m.start(2)
         if names.overlaps(title_start, title_start + 1) and any(
@@ -1732,6 +1780,15 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
             continue  # one word after a title is a name only when NER saw one ("President Trump", "General Smith")
         out.append((start, end))
     return out
+
+
+_OFFICE_QUALIFIERS = frozenset(("assistant", "associate", "principal", "vice", "acting", "executive", "chief"))
+
+
+def _only_offices(run: str) -> bool:
+    """A run of office words after a title names nobody: "Deputy Assistant Secretary of the Army" is an office
+    whose holder, if any, comes after it ("Assistant Secretary" is no person's name)."""
+    return all((bare := w.lower().strip(".")) in _RUN_OFFICES or bare in _OFFICE_QUALIFIERS for w in run.split())
 
 
 def _after_office(text: str, start: int, end: int) -> tuple[int, int]:
@@ -1772,8 +1829,13 @@ def _name_run(text: str, start: int) -> tuple[int, int] | None:
 
 _UNIT = re.compile(
     r"(?=[\dBRDbr])(?<![\w-])(?:(\d{1,4})(?:st|nd|rd|th|e)? (Brigade|Battalion|Regiment|Division)|"
-    r"(Brigade|Battalion|Regiment|[Bb]rigade|[Bb]ataillon) (\d{1,4}))(?![\w-])"
+    r"(Brigade|Battalion|Regiment|[Bb]rigade|[Bb]ataillon) (\d{1,4})|"
+    r"(\d{1,4}(?:st|nd|rd|th)(?: [A-Z][a-z]+){1,3} (?:Brigade|Battalion|Regiment|Division|Corps|Squadron|Fleet|Army))|"
+    r"(\d{1,4}(?:st|nd|rd|th) (?:Corps|Squadron|Fleet|Army|Airborne)))(?![\w-])"
 )
+"""A unit named by its number: "Brigade 166", "the 166th Brigade" (named "166 Brigade" both); or by its ordinal and
+its arm, as armies name theirs ("the 24th Infantry Regiment", "the 101st Airborne Division", "the 7th Fleet"), named
+as written: "1st Cavalry Division" and "1st Armored Division" are two units."""
 
 
 _ORGANS_EN = {
@@ -1962,7 +2024,7 @@ def _state_organs(doc: _Doc) -> list[tuple[int, int]]:
     return out
 
 
-_UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon")
+_UNIT_WORDS = ("rigade", "attalion", "egiment", "ivision", "ataillon", "Corps", "quadron", "Fleet", "Army", "Airborne")
 
 
 _US_PARTIES = {"R": "Republican Party", "D": "Democratic Party"}
@@ -1992,18 +2054,23 @@ def _party_tags(doc: _Doc) -> list[tuple[int, int]]:
 
 
 def _numbered_units(doc: _Doc) -> list[tuple[int, int]]:
-    """Armed units named by number ("Brigade 166", "the 166th Brigade", "la brigade 444"): one armed group each,
-    named "<number> Brigade", unless the knowledge base already knows it."""
+    """Armed units named by number ("Brigade 166", "the 166th Brigade", "la brigade 444"; "the 24th Infantry
+    Regiment", "the 7th Fleet": ``_UNIT``): one armed group each, unless the knowledge base already knows it. NER
+    drops the ordinal ones otherwise (a name does not start with a figure) or keeps only their words ("Marine
+    Expeditionary Force")."""
     out: list[tuple[int, int]] = []
     if not any(word in doc.text for word in _UNIT_WORDS):
         return out  # most articles name no unit: a few substring tests instead of a regex pass
     for m in _UNIT.finditer(doc.text):
         if doc.covered(m.start(), m.end()):
             continue
-        number = m.group(1) or m.group(4)
-        kind = (m.group(2) or m.group(3)).lower()
-        kind = {"bataillon": "Battalion"}.get(kind, kind.capitalize())
-        name = f"{number} {kind}"
+        if written := m.group(5) or m.group(6):
+            name = written  # "24th Infantry Regiment": the arm tells units of one number apart
+        else:
+            number = m.group(1) or m.group(4)
+            kind = (m.group(2) or m.group(3)).lower()
+            kind = {"bataillon": "Battalion"}.get(kind, kind.capitalize())
+            name = f"{number} {kind}"
         actor = doc.kb.lookup(name)
         if actor is not None:
             doc.add_actor(m.start(), m.end(), actor)
@@ -2241,7 +2308,7 @@ def _link_pending(
         doc.add(party[0], end, f"organization:{clean_mention(party[1])}", party[1], "organization")
     elif label in ("NORP", "MISC"):
         return  # nationalities and the like: neither actors nor places
-    elif _SHORT_ACRONYM.match(mention):
+    elif _SHORT_ACRONYM.match(mention) and not _speaking_acronym(text, end, label, mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
     elif label == "PERSON" and (_place_not_person(text, start, end) or _venue_label(doc, start, end)):
         doc.places.append(Mention(mention, start, end))
@@ -2278,6 +2345,17 @@ def _link_pending(
         if in_headline and org_key not in doc.names:
             return
         doc.add(start, end, org_key, name, "organization")
+
+
+_SPEAKS_AFTER = re.compile(r" (?:said|says|announced|announces|confirmed|confirms|reported|reports|told|added)\b")
+_ROLE_ACRONYMS = frozenset(("PM", "MP", "DA", "AG", "DG", "CM", "VP", "MD", "GM", "HR", "PR", "TV", "AI", "US", "UK"))
+"""Two capitals that name a role, a department or a thing, not a body: "the PM said", "HR confirmed"."""
+
+
+def _speaking_acronym(text: str, end: int, label: str, mention: str) -> bool:
+    """Two capitals NER calls an organisation that speak ("VW says", "GE said"): a company or a body, as plain
+    spaCy keeps it, unless they name a role or a thing (``_ROLE_ACRONYMS``)."""
+    return label == "ORG" and mention not in _ROLE_ACRONYMS and _SPEAKS_AFTER.match(text, end) is not None
 
 
 _ARABIC_ARMED_GROUP = re.compile(

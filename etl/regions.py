@@ -398,6 +398,7 @@ def resolve_mentions(
     pending, ner_spans = _ner_mentions(text, place_mentions, scan, gaz, exclude_spans)
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
+    scan_only.extend(_town_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
     resolved = _decide(text, pending, scan_only, weak, ctx)
@@ -585,6 +586,33 @@ def _dateline_states(text: str, gaz: Gazetteer) -> list[_Pending]:
     return out
 
 
+_TOWN_STATE = re.compile(
+    r"(?<![\w'’.-])([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3}), ("
+    + "|".join(re.escape(a) for a in _AMBIGUOUS_STATE_ABBREVIATIONS)
+    + r")(?![\w'’-])"
+)
+
+
+def _town_states(text: str, gaz: Gazetteer) -> list[_Pending]:
+    """The same abbreviations after a town in running text ("his home in Slidell, La., was searched"), when the
+    gazetteer has a town of that name in that state: the pair is AP style's "town, state", not a word after a
+    comma ("Hello, Miss.")."""
+    out: list[_Pending] = []
+    if not any(f", {a}" in text for a in _AMBIGUOUS_STATE_ABBREVIATIONS):
+        return out  # most articles: a few substring tests instead of a regex pass
+    for m in _TOWN_STATE.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] == "\n":
+            continue  # a dateline: ``_dateline_states``
+        states = [p for p in gaz.candidates(_AMBIGUOUS_STATE_ABBREVIATIONS[m.group(2)]) if p.feature == "state"]
+        state = next((p for p in states if p.country_code == "US"), None)
+        if state is None or not any(
+            p.country_code == "US" and p.district_code == state.district_code for p in gaz.candidates(m.group(1))
+        ):
+            continue
+        out.append(_Pending(m.start(2), m.end(2), m.group(2), [state], "scan"))
+    return out
+
+
 def _ner_mentions(
     text: str,
     place_mentions: Sequence[Mention],
@@ -607,6 +635,9 @@ def _ner_mentions(
         cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
+            continue
+        if text[m.end : m.end + 1] not in _WORD_GOES_ON and (way := _named_way(m.text, text)) is not None:
+            pending.append(_Pending(m.start, m.end, m.text, [way], "ner"))
             continue
         inner = []
         named_after = False
@@ -694,6 +725,29 @@ def _named_feature(name: str) -> Place | None:
     if all(w.lower() in _FEATURE_HEADS or (is_generic_word(w) and w.lower() not in COLOUR_WORDS) for w in words):
         return None  # "Central Park"-like words only say what, not which; a colour names one ("White Street")
     return _unknown_place(name, " ".join(words))
+
+
+_WAY_HEADS = frozenset(("street", "avenue", "road", "drive", "boulevard", "lane", "bridge"))
+_WORD_GOES_ON = frozenset("-‐‑–/")
+"""After NER's span, a hyphen or a slash says its last word is part of a longer one ("Best Road-to-Trail Shoe")."""
+
+
+_BASE_OPENERS = frozenset(("Camp", "Fort"))
+
+
+def _named_way(name: str, text: str) -> Place | None:
+    """A street, road or bridge NER found that the gazetteer lacks ("Haifa Street", "Lansdowne Road", "Stamford
+    Bridge"), or a camp or a fort ("Camp David", "Fort Hood"): the way or the base itself, as ``_named_feature``
+    keeps it, not the town a word of it names: ways and bases are named after towns and people elsewhere (Haifa
+    Street is in Baghdad, Stamford Bridge in London, Camp David in Maryland), unlike an airport or a port. Not a
+    camp's words the page also writes in lower case: "Camp Stoves", "Camp Gear" are headings of things."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    if words[0] in _BASE_OPENERS and _FEATURE_NAME.match(name):
+        common = any(re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", text) for w in words[1:])
+        return None if common else _unknown_place(name, name)
+    return _named_feature(name) if words[-1].lower() in _WAY_HEADS else None
 
 
 _LOCATIVE_BEFORE = re.compile(
