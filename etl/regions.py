@@ -633,6 +633,8 @@ def _ner_mentions(
         ner_spans.append((m.start, m.end))
         generic = is_generic_word(m.text) and not _in_known_division(text, m.end, gaz, place_starts)
         cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
+        if cands and _acronym_in_running_text(text, m.start, m.end):
+            cands = _own_names_only(m.text, cands)
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
@@ -852,6 +854,31 @@ def _named_as_division(text: str, p: _Pending) -> bool:
     )
 
 
+def _acronym_in_running_text(text: str, start: int, end: int) -> bool:
+    """A word of two to four capitals in a line that is not written in capitals: an acronym ("AEA ribbon
+    microphones", "the ICC"), not a town written in capitals as a headline or a dateline writes it."""
+    if not 2 <= end - start <= 4 or not text[start:end].isalpha() or not text[start:end].isupper():
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return any(ch.islower() for ch in line)
+
+
+def _own_names_only(mention: str, cands: list[Place]) -> list[Place]:
+    """The candidates an acronym can name: a place whose own name it is ("ROME" in running text), or a
+    nation, state or region written short ("UAE", "DRC"); not a town through one of its other names ("AEA", a
+    microphone maker, was Tripoli by its ancient name Aea)."""
+    key = normalize_name(mention)
+    return [
+        c
+        for c in cands
+        if c.feature in _NATIONS
+        or c.feature in ("state", "region")
+        or key in (normalize_name(c.name), normalize_name(c.asciiname))
+    ]
+
+
 def _scan_mentions(
     text: str,
     scan: Sequence[tuple[int, int, list[Place]]],
@@ -881,6 +908,8 @@ def _scan_mentions(
     actor_names = {text[s:e] for s, e in exclude_spans}
     title_end = text.find("\n")
     for i, (s, e, cands) in enumerate(scan):
+        if _acronym_in_running_text(text, s, e) and not (cands := _own_names_only(text[s:e], cands)):
+            continue
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
         in_full = False
         if division is not None and any(c.feature == "state" for c in cands):  # "Borno State": the state, in full

@@ -90,6 +90,18 @@ def test_kind1_name_parts_and_buildings_need_the_article_context(kb: KnowledgeBa
     assert actors(e)["Front for Change and Concord in Chad"] == "armed_group"
 
 
+def test_kind1_an_acronym_is_no_town_by_one_of_its_other_names(kb: KnowledgeBase) -> None:
+    """"AEA ribbon microphones" on a shopping page made Tripoli (ancient name Aea) a place and Tripolitania a
+    facet: capitals in running text are an acronym, a place only by its own name or as a nation written short. A
+    town written in capitals in a headline, and "UAE" or "ROME" in running text, stay places."""
+    shop = enrich(kb, "Microphones", "Our pick: AEA ribbon microphones, made in Pasadena and sold across Europe.")
+    assert "Tripoli" not in places(shop) and not regions(shop)
+    headline = enrich(kb, "SIRT", "Fighting resumed near the coastal city on Monday, witnesses said.")
+    assert "Sirte" in places(headline)
+    short = enrich(kb, "", "Officials from the UAE met in ROME on Tuesday to discuss the talks.")
+    assert "United Arab Emirates" in countries(short) and "Rome" in places(short)
+
+
 def test_kind1_a_dateline_state_decides_the_town(kb: KnowledgeBase) -> None:
     e = enrich(
         kb,
