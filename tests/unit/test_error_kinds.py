@@ -91,9 +91,9 @@ def test_kind1_name_parts_and_buildings_need_the_article_context(kb: KnowledgeBa
 
 
 def test_kind1_an_acronym_is_no_town_by_one_of_its_other_names(kb: KnowledgeBase) -> None:
-    """"AEA ribbon microphones" on a shopping page made Tripoli (ancient name Aea) a place and Tripolitania a
-    facet: capitals in running text are an acronym, a place only by its own name or as a nation written short. A
-    town written in capitals in a headline, and "UAE" or "ROME" in running text, stay places."""
+    """An acronym on a shopping page ("AEA ribbon microphones") made Tripoli (ancient name Aea) a place and
+    Tripolitania a facet: capitals in running text are an acronym, a place only by its own name or as a nation
+    written short. A town written in capitals in a headline, and "UAE" or "ROME" in running text, stay places."""
     shop = enrich(kb, "Microphones", "Our pick: AEA ribbon microphones, made in Pasadena and sold across Europe.")
     assert "Tripoli" not in places(shop) and not regions(shop)
     headline = enrich(kb, "SIRT", "Fighting resumed near the coastal city on Monday, witnesses said.")
