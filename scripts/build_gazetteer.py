@@ -873,8 +873,9 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             [*extra, *short_forms_first(asciiname, int(rec.get("population") or 0), alts_source)],
             cap + len(extra),
         )
+        kept_keys = {norm_key(a) for a in alternates}
         missing = [  # accented curated names ("Genève", "Pékin") sort after plain ones: never let the cap drop them
-            e for e in extra if norm_key(e) not in {norm_key(a) for a in alternates} and not is_arabic(e)
+            e for e in extra if norm_key(e) not in kept_keys and not is_arabic(e)
         ]
         if missing:
             alternates = [*select_alternates([name, asciiname, *alternates], missing, len(missing)), *alternates]

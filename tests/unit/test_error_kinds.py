@@ -47,6 +47,13 @@ def enrich(
     )
 
 
+def told_both_ways(
+    kb: KnowledgeBase, english: tuple[str, str], french: tuple[str, str]
+) -> tuple[EnrichedArticle, EnrichedArticle]:
+    """One story (title, body) told in English and in French, each enriched in its language."""
+    return enrich(kb, *english), enrich(kb, *french, "fr")
+
+
 def actors(e: EnrichedArticle) -> dict[str, str]:
     return {x.name: x.type for x in e.entities}
 
@@ -688,8 +695,7 @@ def test_seventh_french_story_the_2014_split_under_one_name_per_actor(kb: Knowle
     """Kind 6: the 2014 split's armed groups by their French names ("Ansar al-Charia", read as a person before;
     "le Conseil de la choura des révolutionnaires de Benghazi", cut short; "les brigades de Misrata"), and "Zintani
     militias" is the Zintan brigades, no town called "Zintani"."""
-    en = enrich(kb, *STORY7_EN)
-    fr = enrich(kb, *STORY7_FR, "fr")
+    en, fr = told_both_ways(kb, STORY7_EN, STORY7_FR)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert {
         "Libya Dawn",
@@ -727,8 +733,7 @@ STORY8_FR = (
 def test_eighth_french_story_international_bodies_under_their_english_names(kb: KnowledgeBase) -> None:
     """The 2019 offensive on Tripoli: international bodies a French story names in French ("l'Organisation mondiale
     de la santé", "le Conseil de sécurité") are the English story's, one facet value each."""
-    en = enrich(kb, *STORY8_EN)
-    fr = enrich(kb, *STORY8_FR, "fr")
+    en, fr = told_both_ways(kb, STORY8_EN, STORY8_FR)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert {"World Health Organization", "United Nations Security Council", "Ahmed al-Mismari"} <= set(actors(en))
     assert places(en) == places(fr) and {"Gharyan", "Tripoli", "Benghazi", "Misrata"} <= places(en)
@@ -757,8 +762,7 @@ def test_ninth_french_story_an_organisation_in_another_wording_before_its_known_
     knowledge base lists another French wording: a name written before an acronym in brackets that the knowledge
     base knows is that organisation. The French press's spellings of eastern leaders ("Oussama Hammad") are
     aliases."""
-    en = enrich(kb, *STORY9_EN)
-    fr = enrich(kb, *STORY9_FR, "fr")
+    en, fr = told_both_ways(kb, STORY9_EN, STORY9_FR)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert {"National Oil Corporation", "Osama Hamad", "Petroleum Facilities Guard"} <= set(actors(en))
     assert places(en) == places(fr) and {"Es Sider", "Ras Lanuf", "Tripoli", "Benghazi"} <= places(en)
@@ -788,8 +792,7 @@ def test_tenth_french_story_the_2021_vote_and_its_institutions(kb: KnowledgeBase
     """Kind 11: the elections commission (HNEC) is a post-2014 institution of the knowledge base; French names it
     "la Haute Commission électorale nationale" (NER keeps "Commission électorale nationale"), one facet value with
     the English story's, as the rival institutions and their heads are."""
-    en = enrich(kb, *STORY10_EN)
-    fr = enrich(kb, *STORY10_FR, "fr")
+    en, fr = told_both_ways(kb, STORY10_EN, STORY10_FR)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert {
         "High National Elections Commission",
@@ -817,8 +820,7 @@ STORY11_FR = (
 def test_eleventh_french_story_the_souths_tribes_by_their_french_spellings(kb: KnowledgeBase) -> None:
     """Kind 6: communities analysts filter by, written as the French press writes them ("Awlad Souleiman",
     "Kadhadhfa"), are the English story's communities, not a person."""
-    en = enrich(kb, *STORY11_EN)
-    fr = enrich(kb, *STORY11_FR, "fr")
+    en, fr = told_both_ways(kb, STORY11_EN, STORY11_FR)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert actors(fr).get("Awlad Suleiman") == "community" and actors(fr).get("Qadhadhfa") == "community"
     assert places(en) == places(fr) == {"Sabha"}
@@ -844,8 +846,7 @@ def test_twelfth_french_story_tripolis_armed_groups_their_leaders_and_districts(
     """Kinds 6 and 11: Tripoli's armed groups after 2020, their commanders by every spelling and nickname the press
     uses ("Abdul Rauf Kara", "Abdel Raouf Kara"; "Ghneiwa" is al-Kikli, no organisation), and the district they hold
     by its French spelling ("Souk al-Joumaa")."""
-    en = enrich(kb, *STORY12_EN)
-    fr = enrich(kb, *STORY12_FR, "fr")
+    en, fr = told_both_ways(kb, STORY12_EN, STORY12_FR)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert {
         "444 Brigade",
@@ -877,8 +878,7 @@ def test_thirteenth_french_story_world_cities_by_their_french_names(kb: Knowledg
     """Kind 2 beyond Libya: the French press names the cities of Libya's diplomacy in French ("Genève", "Moscou",
     "au Caire", "Beyrouth"): the same places as the English story, the city of Geneva and not its canton; the 5+5
     Joint Military Commission is one actor in both languages."""
-    en = enrich(kb, *STORY13_EN)
-    fr = enrich(kb, *STORY13_FR, "fr")
+    en, fr = told_both_ways(kb, STORY13_EN, STORY13_FR)
     assert {"Geneva", "Moscow", "Cairo", "Beirut", "Berlin", "Sirte"} <= places(en)
     assert places(en) == places(fr), places(en) ^ places(fr)
     assert countries(en) == countries(fr)
@@ -906,8 +906,7 @@ def test_fourteenth_french_story_places_listed_as_one_name_and_a_generic_council
     """Migration at sea: NER reads "Crete and Lampedusa" as one organisation (two places, each the gazetteer's);
     "la présidente du Conseil italien" gives no actor "Conseil" (a generic noun, as "the government"). Both
     stories give the same actors and places."""
-    en = enrich(kb, *STORY14_EN)
-    fr = enrich(kb, *STORY14_FR, "fr")
+    en, fr = told_both_ways(kb, STORY14_EN, STORY14_FR)
     assert "Crete and Lampedusa" not in actors(en) and "Conseil" not in actors(fr)
     assert actors(en) == actors(fr), set(actors(en)) ^ set(actors(fr))
     assert {"Lampedusa", "Sabratha", "Tripoli", "Rome", "Tobruk"} <= places(en)
