@@ -17,7 +17,8 @@ warm-up set through both this staged path and ``etl.enrich.enrich`` and checks t
 untimed round of ``WARM_DOCS`` articles runs on both sides.
 Then P processes run spaCy ``nlp.pipe`` (batch 32, as the entities stage) with only ``ner`` loaded
 (``exclude`` = every other component) on the very texts the pipeline analysed, in the same languages, with the
-pipeline's malloc setting (``etl.entities.keep_freed_memory``; ``--plain-malloc-ceiling``: glibc's defaults).
+pipeline's malloc setting (``etl.entities.keep_freed_memory``; ``--plain-malloc-ceiling``: glibc's defaults) and,
+as the pipeline, its loaded models frozen out of the cyclic collector's view (``etl.heap.freeze_long_lived``).
 Rates exclude process start and model loading (reported separately) on both sides; in each round the workers of one
 side start together at a barrier and wall time runs from it to the last worker's end; totals sum the rounds.
 Elasticsearch's own CPU while the pipeline indexes is read from ``_nodes/stats`` and reported beside.
@@ -287,7 +288,8 @@ def ner_worker(
     worker: int, models: dict[str, str], plain_malloc: bool, commands: Any, barrier: Any, results: Any
 ) -> None:
     """One ceiling process: per round, ``nlp.pipe`` over the texts its pipeline twin analysed in that round. Its
-    malloc keeps freed memory as the pipeline's does (``etl.entities.keep_freed_memory``, set by ``load_model``),
+    malloc keeps freed memory as the pipeline's does (``etl.entities.keep_freed_memory``, set by ``load_model``)
+    and its loaded models leave the cyclic collector's view as the pipeline's do (``etl.heap.freeze_long_lived``),
     so the ceiling stays the best the pipeline could do; ``plain_malloc``: glibc's defaults, spaCy as it comes."""
     try:
         t0 = time.perf_counter()
@@ -298,6 +300,9 @@ def ner_worker(
         nlps = {code: ner_only(model) for code, model in models.items()}
         for nlp in nlps.values():
             nlp("Warm-up sentence in Tripoli.")
+        from etl.heap import freeze_long_lived
+
+        freeze_long_lived()
         results.put(("ready", worker, time.perf_counter() - t0))
     except Exception as exc:
         results.put(("error", worker, f"{type(exc).__name__}: {exc}"))

@@ -39,6 +39,7 @@ import ahocorasick  # untyped (no stubs): pyproject sets ignore_missing_imports 
 
 from etl.boilerplate import AGENCIES
 from etl.errors import ConfigurationError
+from etl.heap import freeze_long_lived
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, given_names, normalise, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER, LowerWords
 from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
@@ -118,7 +119,8 @@ def keep_freed_memory() -> bool:
 
 def load_model(name: str) -> Any:
     """A spaCy pipeline reduced to NER, loaded once per process (spaCy is untyped, hence ``Any``); the first load
-    also sets the process's malloc to keep what NER frees (``keep_freed_memory``)."""
+    also sets the process's malloc to keep what NER frees (``keep_freed_memory``), and the model leaves the cyclic
+    collector's view (``freeze_long_lived``)."""
     with _models_lock:
         nlp = _models.get(name)
         if nlp is not None:
@@ -137,6 +139,7 @@ def load_model(name: str) -> Any:
             if shared in nlp.pipe_names and "ner" not in getattr(nlp.get_pipe(shared), "listening_components", []):
                 nlp.remove_pipe(shared)
         _models[name] = nlp
+        freeze_long_lived()
         return nlp
 
 

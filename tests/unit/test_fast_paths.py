@@ -721,3 +721,29 @@ def test_kept_freed_memory_is_not_faulted_in_again() -> None:
     plain, kept = faults("plain"), faults("keep")
     assert plain > 10_000  # 20 batches of 6 arrays of 1-16 MB: the default gives back and faults in
     assert kept < plain // 10, (plain, kept)
+
+
+_LOAD_KNOWLEDGE = """
+import gc
+from etl.knowledge.loader import load_knowledge
+from etl.settings import Settings
+knowledge = load_knowledge(Settings.from_env())
+seen = {id(o) for o in gc.get_objects()}
+print(len(seen), gc.get_freeze_count(), id(knowledge.gazetteer) in seen, id(knowledge.kb) in seen)
+print(load_knowledge(Settings.from_env()).gazetteer.candidates("Sabha")[0].name)
+"""
+
+
+def test_loaded_knowledge_is_out_of_the_cyclic_collectors_view() -> None:
+    """``etl.heap.freeze_long_lived`` after ``load_knowledge`` (in a fresh process): the collector's full passes no
+    longer walk the 300,000 objects of the knowledge base and gazetteer, which still answer."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-c", _LOAD_KNOWLEDGE], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    counts, answer = run.stdout.splitlines()
+    walked, frozen, gazetteer_walked, kb_walked = counts.split()
+    assert int(frozen) > 200_000 > 10 * int(walked), counts
+    assert gazetteer_walked == kb_walked == "False"
+    assert answer == "Sabha"
