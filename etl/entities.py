@@ -1073,7 +1073,7 @@ def _prepare_spans(
         pieces = _teams(text, pieces)
     if _SCORE_LINE_HINT.search(text):
         pieces = _score_line_teams(text, pieces)
-    if _SCORE.search(text):
+    if _SCORE_GATE.search(text):
         pieces = _match_teams(doc, pieces)
     if ") " in text or ")," in text:
         pieces = _clubs_after_players(doc, pieces)
@@ -1574,7 +1574,10 @@ _SCORE_LINE = re.compile(rf"^({_SIDE}) \d{{1,3}} ({_SIDE}) \d{{1,3}}(?: \([^)\n]
 Aston Villa 1 (halftime 1-0)")."""
 _STANDING_LINE = re.compile(rf"^({_SIDE})(?: \d{{1,3}}){{4,}}[ \t]*$", re.MULTILINE)
 """A team's line in a league table: its name, then four figures or more (played, won, drawn, lost, goals, points)."""
-_SCORE_LINE_HINT = re.compile(r"[A-Za-z] \d{1,3}(?: \d{1,3})*[ \t]*(?:\([^)\n]*\))?[ \t]*(?:\n|$)")
+_SCORE_LINE_HINT = re.compile(r" (?<=[A-Za-z] )\d{1,3}(?: \d{1,3})*[ \t]*(?:\([^)\n]*\))?[ \t]*(?:\n|$)")
+"""Whether a text may hold a result line: a word, then scores to the line's end. It opens with the literal space
+(the letter before it looked behind), which the search looks for first: 29 against 73 microseconds per bench
+article opening with the letter."""
 
 
 def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -1590,6 +1593,10 @@ def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[
 
 
 _SCORE = re.compile(r"(?<![\d.,:/-])\d{1,2}-\d{1,2}(?![\d-])")
+_SCORE_GATE = re.compile(r"-(?:(?<=(?<![\d.,:/-])\d-)|(?<=(?<![\d.,:/-])\d\d-))\d{1,2}(?![\d-])")
+"""Whether a text holds a ``_SCORE`` at all, found from its hyphens: a pattern that opens with a literal is searched
+for that character first, one that opens with a look-behind and a digit is tried at every position (2 against 150
+microseconds per bench article)."""
 _MATCH_VERB = re.compile(
     r" (?:beat|beats|held|holds|defeated|defeats|drew with|draw with|lost to|lose to|thrashed|edged|edged out|"
     r"overcame|routed|hammered|crushed|trounced|upset|stunned|outclassed|downed) "

@@ -747,3 +747,38 @@ def test_loaded_knowledge_is_out_of_the_cyclic_collectors_view() -> None:
     assert int(frozen) > 200_000 > 10 * int(walked), counts
     assert gazetteer_walked == kb_walked == "False"
     assert answer == "Sabha"
+
+
+def test_score_gates_agree_with_the_patterns_they_stand_for() -> None:
+    """The score gates of ``_prepare_spans`` (patterns opening with a literal, searched fast) hold for exactly the
+    texts the patterns they replace hold for: random texts of digits, hyphens, words, brackets and line breaks."""
+    score = re.compile(r"(?<![\d.,:/-])\d{1,2}-\d{1,2}(?![\d-])")
+    result_line = re.compile(r"[A-Za-z] \d{1,3}(?: \d{1,3})*[ \t]*(?:\([^)\n]*\))?[ \t]*(?:\n|$)")
+    pieces = [
+        "1",
+        "2",
+        "4",
+        "12",
+        "123",
+        "-",
+        "-",
+        "-",
+        ".",
+        ",",
+        ":",
+        "/",
+        " ",
+        " ",
+        " ",
+        "\t",
+        "\n",
+        "a",
+        "Leeds",
+        "(",
+        ")",
+    ]
+    rng = random.Random(11)
+    for _ in range(20_000):
+        text = _random_text(rng, pieces, 0, 12)
+        assert bool(entities._SCORE_GATE.search(text)) == bool(score.search(text)), repr(text)
+        assert bool(entities._SCORE_LINE_HINT.search(text)) == bool(result_line.search(text)), repr(text)
