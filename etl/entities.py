@@ -1576,8 +1576,8 @@ _STANDING_LINE = re.compile(rf"^({_SIDE})(?: \d{{1,3}}){{4,}}[ \t]*$", re.MULTIL
 """A team's line in a league table: its name, then four figures or more (played, won, drawn, lost, goals, points)."""
 _SCORE_LINE_HINT = re.compile(r" (?<=[A-Za-z] )\d{1,3}(?: \d{1,3})*[ \t]*(?:\([^)\n]*\))?[ \t]*(?:\n|$)")
 """Whether a text may hold a result line: a word, then scores to the line's end. It opens with the literal space
-(the letter before it looked behind), which the search looks for first: 29 against 73 microseconds per bench
-article opening with the letter."""
+(the letter before it looked behind), which the search looks for first: 29 microseconds per bench article, 73
+when the pattern opened with the letter."""
 
 
 def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -4,7 +4,8 @@ Why: a worker holds over half a million such objects for its whole life (300,000
 every full collection walked them all: 300-350 ms each, one or two per 400 bench articles, 0.9-1.7 ms of CPU per
 article (as much as the quotes and ``to_document`` stages together), against 0.07-0.17 ms once they are frozen.
 Frozen objects are still freed by reference counting when the last reference goes (a reloaded knowledge base
-replaces the old one); only a reference cycle among them would outlive its use, and what is loaded holds none.
+replaces the old one); only a reference cycle among them would outlive its use: the knowledge holds none (dropped,
+all of it is freed), and a model stays loaded for the process's life.
 """
 
 from __future__ import annotations
