@@ -630,6 +630,10 @@ def _ner_mentions(
     for m in mentions:
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
+        if (whole := _lower_case_head(text, m, scan, scan_starts)) is not None:
+            ner_spans.append((whole[0], whole[1]))  # "la bande de Gaza": the strip, not the town
+            pending.append(_Pending(whole[0], whole[1], text[whole[0] : whole[1]], whole[2], "ner"))
+            continue
         ner_spans.append((m.start, m.end))
         generic = is_generic_word(m.text) and not _in_known_division(text, m.end, gaz, place_starts)
         cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
@@ -668,6 +672,21 @@ def _ner_mentions(
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     return pending, ner_spans
+
+
+def _lower_case_head(
+    text: str, m: Mention, scan: Sequence[tuple[int, int, list[Place]]], scan_starts: Sequence[int]
+) -> tuple[int, int, list[Place]] | None:
+    """The gazetteer name NER's span ends, when the name opens with lower-case words NER left out: French writes
+    the head noun of a place's name in lower case ("la bande de Gaza", "le golfe Persique", "la péninsule du
+    Sinaï"), and NER takes only the capitalised word, which names another place (Gaza, the town) or none."""
+    i = bisect_left(scan_starts, m.start) - 1
+    if i < 0:
+        return None
+    hit = scan[i]
+    if hit[1] != m.end or not text[hit[0] : m.start].islower() or "\n" in text[hit[0] : m.start]:
+        return None
+    return hit
 
 
 _SAINT_BEFORE = re.compile(r"(?<![\w-])(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt) $")

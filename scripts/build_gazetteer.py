@@ -536,8 +536,8 @@ CURATED_DIVISION_NAMES: dict[str, tuple[tuple[str, ...], str]] = {
     "CN-NM": (("Inner Mongolia",), "en.wikipedia 'Inner Mongolia'"),
     "CN-GX": (("Guangxi",), "en.wikipedia 'Guangxi'"),
     "CN-NX": (("Ningxia",), "en.wikipedia 'Ningxia'"),
-    "UA-43": (("Crimea", "Autonomous Republic of Crimea"), "en.wikipedia 'Autonomous Republic of Crimea'"),
-    "RU-CE": (("Chechnya",), "en.wikipedia 'Chechnya'"),
+    "UA-43": (("Crimea", "Autonomous Republic of Crimea", "Crimée"), "en.wikipedia 'Autonomous Republic of Crimea'"),
+    "RU-CE": (("Chechnya", "Tchétchénie"), "en.wikipedia 'Chechnya'"),
     "RU-IN": (("Ingushetia",), "en.wikipedia 'Ingushetia'"),
     "RU-SE": (("North Ossetia",), "en.wikipedia 'North Ossetia–Alania'"),
     "IQ-KR": (("Kurdistan Region", "Iraqi Kurdistan"), "en.wikipedia 'Kurdistan Region'"),
@@ -577,11 +577,15 @@ CURATED_DIVISION_NAMES: dict[str, tuple[tuple[str, ...], str]] = {
 CURATED_AREAS: tuple[tuple[str, tuple[str, ...], str, float, float, str], ...] = (
     # Territories news names as places that no ISO 3166-2 code or GeoNames town here stands for: (name, aliases,
     # country (empty: disputed between countries, no country given), rough centre point, source). newsfacet curated.
-    ("West Bank", (), "PS", 31.95, 35.25, "en.wikipedia 'West Bank'"),
-    ("Gaza Strip", (), "PS", 31.42, 34.35, "en.wikipedia 'Gaza Strip'"),
-    ("Darfur", (), "SD", 13.0, 24.5, "en.wikipedia 'Darfur'"),
-    ("Kashmir", (), "", 34.5, 76.0, "en.wikipedia 'Kashmir' (a region disputed by India, Pakistan and China)"),
-    ("Korean Peninsula", (), "", 37.5, 127.5, "en.wikipedia 'Korean Peninsula'"),
+    # French names from the fr.wikipedia article of the same place.
+    ("West Bank", ("Cisjordanie",), "PS", 31.95, 35.25, "en.wikipedia 'West Bank'"),
+    ("Gaza Strip", ("bande de Gaza",), "PS", 31.42, 34.35, "en.wikipedia 'Gaza Strip'"),
+    ("Darfur", ("Darfour",), "SD", 13.0, 24.5, "en.wikipedia 'Darfur'"),
+    ("Kordofan", (), "SD", 13.0, 29.5, "en.wikipedia 'Kordofan'"),
+    ("Sinai Peninsula", ("Sinai", "Sinaï", "péninsule du Sinaï"), "EG", 29.5, 33.8, "en.wikipedia 'Sinai Peninsula'"),
+    ("Donbas", ("Donbass",), "UA", 48.0, 38.0, "en.wikipedia 'Donbas'"),
+    ("Kashmir", ("Cachemire",), "", 34.5, 76.0, "en.wikipedia 'Kashmir' (disputed by India, Pakistan and China)"),
+    ("Korean Peninsula", ("péninsule coréenne",), "", 37.5, 127.5, "en.wikipedia 'Korean Peninsula'"),
 )
 FRENCH_C_FEMININE = {"grec": "grecque"}
 """The one French nationality in -c that keeps its c before -que."""

@@ -136,6 +136,28 @@ def test_kind2_french_exonyms_and_an_all_caps_headline(kb: KnowledgeBase) -> Non
     assert "LIBYE" not in actors(e)
 
 
+def test_kind2_conflict_regions_by_their_french_and_english_names(kb: KnowledgeBase) -> None:
+    """Regions Libya reporting names beside Libya's own (fighters from Darfur, routes through the Sinai), told in
+    French and in English: each gives its country in both."""
+    fr = enrich(
+        kb,
+        "Des mercenaires venus du Darfour",
+        "Des combattants venus du Darfour et du Kordofan ont été vus à Koufra. Les armes passaient par le Sinaï, "
+        "selon un rapport qui cite aussi la Cisjordanie, la bande de Gaza, la Crimée et le Donbass.",
+        "fr",
+    )
+    en = enrich(
+        kb,
+        "Mercenaries from Darfur",
+        "Fighters from Darfur and Kordofan were seen in Kufra. Weapons went through the Sinai, according to a "
+        "report that also names the West Bank, the Gaza Strip, Crimea and the Donbas.",
+    )
+    expected = {"Libya", "Sudan", "Egypt", "Palestinian Territory", "Ukraine"}
+    assert expected <= countries(fr), countries(fr)
+    assert expected <= countries(en), countries(en)
+    assert places(fr) == places(en)
+
+
 # 3. demonyms as state actors ---------------------------------------------------------------------------------------
 
 
