@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from etl.errors import ConfigurationError
+from etl.heap import freeze_long_lived
 from etl.knowledge.folding import fold_with_map, strip_marks_keep_case
 from etl.knowledge.wordscan import WordAutomaton
 from etl.records import ACTOR_TYPES, EntityType
@@ -282,6 +283,7 @@ class KnowledgeBase:
                 return cached
             kb = cls._load_uncached(path, mine)
             cls._cache[(path, mine)] = kb
+            freeze_long_lived()  # kept for the process's life: out of the cyclic collector's walks
             return kb
 
     @classmethod

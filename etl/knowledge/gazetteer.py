@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from etl.errors import ConfigurationError
+from etl.heap import freeze_long_lived
 from etl.knowledge.folding import fold_keep_offsets
 from etl.knowledge.wordscan import WordAutomaton
 from etl.records import PlaceFeature
@@ -213,6 +214,7 @@ class Gazetteer:
             if cached is None or (refresh and file_version(path, mine) != cached.version):
                 cached = cls._read(path, mine)
                 cls._cache[(path, mine)] = cached
+                freeze_long_lived()  # kept for the process's life: out of the cyclic collector's walks
             return cached
 
     @classmethod

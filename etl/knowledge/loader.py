@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from etl.heap import freeze_long_lived
 from etl.knowledge import actors, gazetteer, user_places
 from etl.knowledge.actors import KnowledgeBase
 from etl.knowledge.gazetteer import Gazetteer
@@ -29,21 +28,12 @@ class Knowledge:
         return self.kb.version, self.gazetteer.version
 
 
-_last_loaded: list[tuple[int, int]] = []  # ids of the knowledge base and gazetteer frozen last
-
-
 def load_knowledge(settings: Settings, *, refresh: bool = False) -> Knowledge:
-    """The knowledge for these settings, loaded once per process; ``refresh``: reload what changed on disk. What
-    was newly loaded leaves the cyclic collector's view (``freeze_long_lived``)."""
-    knowledge = Knowledge(
+    """The knowledge for these settings, loaded once per process; ``refresh``: reload what changed on disk."""
+    return Knowledge(
         KnowledgeBase.load(user_dir=settings.kb_dir, refresh=refresh),
         Gazetteer.load(user_dir=settings.kb_dir, refresh=refresh),
     )
-    loaded = (id(knowledge.kb), id(knowledge.gazetteer))
-    if loaded not in _last_loaded:
-        freeze_long_lived()
-        _last_loaded[:] = [loaded]
-    return knowledge
 
 
 def current_versions(settings: Settings) -> tuple[str, str]:

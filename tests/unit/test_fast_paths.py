@@ -735,8 +735,8 @@ print(load_knowledge(Settings.from_env()).gazetteer.candidates("Sabha")[0].name)
 
 
 def test_loaded_knowledge_is_out_of_the_cyclic_collectors_view() -> None:
-    """``etl.heap.freeze_long_lived`` after ``load_knowledge`` (in a fresh process): the collector's full passes no
-    longer walk the 300,000 objects of the knowledge base and gazetteer, which still answer."""
+    """``etl.heap.freeze_long_lived`` when the knowledge base and gazetteer load (in a fresh process): the
+    collector's full passes no longer walk their 300,000 objects, which still answer."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     run = subprocess.run(
         [sys.executable, "-c", _LOAD_KNOWLEDGE], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
