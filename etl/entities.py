@@ -1511,6 +1511,9 @@ def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
                 if label != "PLACE" and text[start:end] not in surnames:
                     out[i] = (start, end, "PLACE")
             continue
+        if labels == ["ORG", "PLACE"] and _named_in_county(doc, spans[group[0]], spans[group[1]]):
+            out[group[0]] = (spans[group[0]][0], spans[group[0]][1], "PLACE")
+            continue
         for position, i in enumerate(group):
             others = {label for j, label in enumerate(labels) if j != position}
             if len(others) != 1 or labels[position] in others:
@@ -1525,6 +1528,27 @@ def _coordinated(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
                 if mention not in surnames:
                     out[i] = (start, end, "PLACE")
     return out
+
+
+def _named_in_county(doc: _Doc, name: tuple[int, int, str], county: tuple[int, int, str]) -> bool:
+    """ "Croft, Yorkshire", "Knockhill, Fife": one word NER called an organisation, a comma, and a state or county the
+    gazetteer knows, with nothing listed after, is a place and the division it lies in, the way news places a
+    village or a venue; not a list of two. A country after the comma does not count ("Galatasaray, Turkey": a club
+    and its country), nor a name the knowledge base knows as an actor."""
+    text = doc.text
+    mention = text[name[0] : name[1]]
+    return (
+        text[name[1] : county[0]] == ", "
+        and " " not in mention
+        and _UNKNOWN_TOWN.match(mention) is not None
+        and doc.kb.lookup(mention) is None
+        and not _is_furniture(mention)
+        and any(c.feature == "state" for c in doc.gazetteer.candidates(text[county[0] : county[1]]))
+    )
+
+
+_UNKNOWN_TOWN = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z]+)*$")
+"""A village's or a venue's name: a capital, then lower case (no acronym, no digits)."""
 
 
 def _surnames_written(text: str, spans: Sequence[tuple[int, int, str]]) -> set[str]:

@@ -669,9 +669,29 @@ def _ner_mentions(
                 _place_in_context(text, m, gaz, place_starts) if m.text not in actor_names else None
             )  # "written in Python" where NER calls "Python" an organisation elsewhere: no place
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
+        if (town := _town_before_division(text, m, inner)) is not None:
+            pending.append(town)
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     return pending, ner_spans
+
+
+def _town_before_division(text: str, m: Mention, inner: Sequence[tuple[int, int, list[Place]]]) -> _Pending | None:
+    """The town of a span NER read as one place, "Thruxton, Hampshire": a name the gazetteer lacks, then a comma and
+    the state or country it knows, is the way news places a small town, as two separate spans are
+    (``_place_in_context``); the town is kept under its name as written, the division resolves as itself."""
+    comma = m.text.find(", ")
+    if comma <= 0 or len(inner) != 1:
+        return None
+    start, end, candidates = inner[0]
+    if start != m.start + comma + 2 or end != m.end or not any(c.feature in ("state", "country") for c in candidates):
+        return None
+    name = m.text[:comma]
+    if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
+        return None
+    if name.lower() in _stop_words() or _misspelt_date(name):
+        return None
+    return _Pending(m.start, m.start + comma, name, [_unknown_place(name, name)], "ner")
 
 
 def _lower_case_head(
@@ -726,7 +746,7 @@ _FEATURE_HEADS = frozenset(
     street avenue road drive boulevard square bridge airport port harbour harbor terminal station river lake mountains
     mountain valley desert island islands peninsula canal park county parish province governorate prefecture
     district neighbourhood neighborhood quarter camp oasis plateau basin gulf bay sea ocean strait coast beach
-    crossing dam base hill hills
+    crossing dam base hill hills bend creek point ridge heights junction
     hospital hotel castle palace stadium museum prison jail mosque church cathedral temple market mall compound
     barracks refinery circuit centre center hall tower theatre theater cemetery checkpoint highway motorway arena
     armory armoury

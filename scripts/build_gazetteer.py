@@ -587,6 +587,42 @@ CURATED_AREAS: tuple[tuple[str, tuple[str, ...], str, float, float, str], ...] =
     ("Kashmir", ("Cachemire",), "", 34.5, 76.0, "en.wikipedia 'Kashmir' (disputed by India, Pakistan and China)"),
     ("Korean Peninsula", ("péninsule coréenne",), "", 37.5, 127.5, "en.wikipedia 'Korean Peninsula'"),
 )
+CURATED_UK_COUNTIES: tuple[tuple[str, tuple[str, ...], str, float, float, str], ...] = (
+    # The United Kingdom's counties as news names them, where ISO 3166-2:GB (its unitary authorities, council areas
+    # and districts since the reorganisations of 1974-2023) names none: ceremonial counties split into unitary
+    # authorities ("Cheshire East", "West Northamptonshire"), metropolitan counties, and the traditional counties of
+    # Yorkshire, Wales, Scotland and Northern Ireland that local news still writes. (name, aliases, country, rough
+    # centre point, source); a county ISO does name (Kent, Essex, Norfolk...) comes from ISO and is not repeated.
+    ("Bedfordshire", (), "GB", 52.05, -0.45, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Berkshire", (), "GB", 51.45, -1.05, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Cheshire", (), "GB", 53.2, -2.55, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Greater London", (), "GB", 51.5, -0.12, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Greater Manchester", (), "GB", 53.5, -2.3, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Merseyside", (), "GB", 53.45, -2.95, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Northamptonshire", (), "GB", 52.3, -0.85, "en.wikipedia 'Ceremonial counties of England'"),
+    ("South Yorkshire", (), "GB", 53.5, -1.3, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Tyne and Wear", (), "GB", 54.95, -1.55, "en.wikipedia 'Ceremonial counties of England'"),
+    ("West Midlands", (), "GB", 52.5, -1.9, "en.wikipedia 'Ceremonial counties of England'"),
+    ("West Yorkshire", (), "GB", 53.75, -1.65, "en.wikipedia 'Ceremonial counties of England'"),
+    ("Yorkshire", (), "GB", 53.95, -1.3, "en.wikipedia 'Yorkshire' (historic county)"),
+    ("Sussex", (), "GB", 50.95, -0.3, "en.wikipedia 'Sussex' (historic county)"),
+    ("Middlesex", (), "GB", 51.55, -0.35, "en.wikipedia 'Middlesex' (historic county)"),
+    ("Glamorgan", ("Mid Glamorgan", "South Glamorgan", "West Glamorgan"), "GB", 51.6, -3.4, "en.wikipedia 'Glamorgan'"),
+    ("Dyfed", (), "GB", 52.0, -4.3, "en.wikipedia 'Preserved counties of Wales'"),
+    ("Gwent", (), "GB", 51.7, -3.0, "en.wikipedia 'Preserved counties of Wales'"),
+    ("Clwyd", (), "GB", 53.1, -3.3, "en.wikipedia 'Preserved counties of Wales'"),
+    ("Ayrshire", (), "GB", 55.45, -4.55, "en.wikipedia 'Ayrshire' (lieutenancy areas of Scotland)"),
+    ("Lanarkshire", (), "GB", 55.7, -3.85, "en.wikipedia 'Lanarkshire' (lieutenancy areas of Scotland)"),
+    ("Perthshire", (), "GB", 56.6, -3.8, "en.wikipedia 'Perthshire'"),
+    ("Lothian", (), "GB", 55.9, -3.2, "en.wikipedia 'Lothian'"),
+    ("Dunbartonshire", (), "GB", 55.95, -4.45, "en.wikipedia 'Dunbartonshire'"),
+    ("County Antrim", (), "GB", 54.85, -6.2, "en.wikipedia 'Counties of Northern Ireland'"),
+    ("County Armagh", (), "GB", 54.3, -6.6, "en.wikipedia 'Counties of Northern Ireland'"),
+    ("County Down", (), "GB", 54.35, -5.85, "en.wikipedia 'Counties of Northern Ireland'"),
+    ("County Fermanagh", ("Fermanagh",), "GB", 54.35, -7.65, "en.wikipedia 'Counties of Northern Ireland'"),
+    ("County Londonderry", ("County Derry",), "GB", 54.9, -6.85, "en.wikipedia 'Counties of Northern Ireland'"),
+    ("County Tyrone", ("Tyrone",), "GB", 54.6, -7.2, "en.wikipedia 'Counties of Northern Ireland'"),
+)
 FRENCH_C_FEMININE = {"grec": "grecque"}
 """The one French nationality in -c that keeps its c before -que."""
 
@@ -1399,13 +1435,14 @@ def with_short_forms(raw_names: Sequence[str], sub: Any, type_words: TypeWords, 
 
 
 def curated_area_rows(country_names: dict[str, str]) -> list[Row]:
-    """``CURATED_AREAS``: a territory of one country is a ``state`` of it (its mention gives the country, as a
-    division's does); a disputed one is a ``place`` with no country, as the informal regions are."""
+    """``CURATED_AREAS`` and ``CURATED_UK_COUNTIES``: a territory of one country is a ``state`` of it (its mention
+    gives the country, as a division's does); a disputed one is a ``place`` with no country, as the informal regions
+    are."""
     return [
         area_row(
             name, aliases, lat, lon, f"{source}; newsfacet curated, rough centre point", cc, country_names.get(cc, "")
         )
-        for name, aliases, cc, lat, lon, source in CURATED_AREAS
+        for name, aliases, cc, lat, lon, source in (*CURATED_AREAS, *CURATED_UK_COUNTIES)
     ]
 
 

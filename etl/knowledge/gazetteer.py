@@ -112,6 +112,7 @@ _GENERIC_NOUNS = frozenset(
     university college school mosque church square street road avenue bridge gate tower camp base prison market
     centre center park garden beach coast bay gulf sea ocean river lake valley wadi oued jabal jebel djebel mount
     mountain mountains hill hills plain plateau desert oasis island islands cape ras bir ain ayn qasr ksar marsa bab
+    bend creek point ridge heights junction
     souk suq border crossing checkpoint field fields district province region city town village capital central
     north south east west northern southern eastern western upper lower new old grand great little middle
     concord union unity liberty independence freedom victory harmony progress justice hope peace reform mission

@@ -257,6 +257,22 @@ def test_kind5_a_division_named_in_english_is_a_place_not_an_actor(kb: Knowledge
     assert {"Russia", "Ukraine", "China"} <= countries(e)
 
 
+def test_kind5_a_village_written_with_its_county_is_a_place(kb: KnowledgeBase) -> None:
+    """ "Silverstone, Northamptonshire": NER calls the village an organisation (or runs both into one place span);
+    a name, a comma and a county the gazetteer knows is the way news places a village, not a list of two. The
+    counties are the ones ISO 3166-2 no longer names (curated in ``scripts/build_gazetteer.py``)."""
+    e = enrich(
+        kb,
+        "",
+        "The 2019 championship calendar: Brands Hatch, Kent, in April; Oulton Park, Cheshire, in June; Croft, "
+        "Yorkshire, in July; Knockhill, Fife, in August; and Silverstone, Northamptonshire, in September.",
+    )
+    assert {"Silverstone", "Croft", "Yorkshire", "Northamptonshire", "Cheshire"} <= places(e)
+    assert "Silverstone" not in actors(e)
+    counties = {loc.name: loc.country_code for loc in e.locations if loc.feature == "state"}
+    assert counties["Cheshire"] == counties["Northamptonshire"] == counties["Yorkshire"] == "GB"
+
+
 # 6. armed groups and communities ---------------------------------------------------------------------------------
 
 

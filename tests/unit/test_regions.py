@@ -366,3 +366,39 @@ def test_a_place_the_gazetteer_lacks_is_kept_where_the_text_says_it_is_one() -> 
     assert {m.text: m.place for m in resolve_mentions(listed, spread)}["Spread"] is None
     plain = "Dropbox grew fast last year, analysts said."
     assert resolve_mentions(plain, [Mention("Dropbox", 0, 7)])[0].place is None
+
+
+def test_a_town_and_its_county_in_one_span_are_two_places() -> None:
+    """NER reads "Thruxton, Hampshire" as one place: the gazetteer knows the county, not the village; the village is
+    kept under its name as written (no country, no point), the county resolves as itself."""
+    text = "The race moved to Thruxton, Hampshire, in May."
+    start = text.index("Thruxton")
+    end = text.index(", in May")
+    resolved = {m.text: m.place for m in resolve_mentions(text, [Mention(text[start:end], start, end)])}
+    thruxton, hampshire = resolved["Thruxton"], resolved["Hampshire"]
+    assert thruxton is not None and thruxton.country_code == "" and thruxton.lat is None
+    assert hampshire is not None and hampshire.country_code == "GB" and hampshire.feature == "state"
+
+
+def test_a_generic_head_word_names_a_feature_not_the_town_of_that_name() -> None:
+    """ "Hairpin Bend" is a bend of a circuit, not Bend, Oregon: a topographic head word (bend, creek, point, ridge,
+    heights, junction) is never a town alone, and a name it ends is a feature of its own."""
+    text = "The leader ran wide at Hairpin Bend on the third lap."
+    start = text.index("Hairpin")
+    end = start + len("Hairpin Bend")
+    resolved = {m.text: m.place for m in resolve_mentions(text, [Mention("Hairpin Bend", start, end)])}
+    assert "Bend" not in resolved
+    feature = resolved["Hairpin Bend"]
+    assert feature is not None and feature.country_code == "" and feature.name == "Hairpin Bend"
+
+
+def test_counties_iso_no_longer_names_are_places_of_the_united_kingdom() -> None:
+    text = "Floods closed roads across Yorkshire and Northamptonshire, and police in Cheshire warned drivers."
+    mentions = [
+        Mention(name, text.index(name), text.index(name) + len(name))
+        for name in ("Yorkshire", "Northamptonshire", "Cheshire")
+    ]
+    resolved = {m.text: m.place for m in resolve_mentions(text, mentions)}
+    for name in ("Yorkshire", "Northamptonshire", "Cheshire"):
+        place = resolved[name]
+        assert place is not None and place.country_code == "GB" and place.feature == "state", name
