@@ -1070,7 +1070,7 @@ def _prepare_spans(
     ]
     pieces = _place_lists(doc, pieces)
     if _VERSUS.search(text):
-        pieces = _teams(text, pieces)
+        pieces = _fixture_line_teams(text, _teams(text, pieces))
     if _SCORE_LINE_HINT.search(text):
         pieces = _score_line_teams(text, pieces)
     if _SCORE_GATE.search(text):
@@ -1602,6 +1602,19 @@ _SCORE_LINE_HINT = re.compile(r" (?<=[A-Za-z] )\d{1,3}(?: \d{1,3})*[ \t]*(?:\([^
 """Whether a text may hold a result line: a word, then scores to the line's end. It opens with the literal space
 (the letter before it looked behind), which the search looks for first: 29 microseconds per bench article, 73
 when the pattern opened with the letter."""
+
+
+_FIXTURE_LINE = re.compile(rf"^({_SIDE}) (?:v|vs)\.? ({_SIDE})[ \t]*$", re.MULTILINE)
+"""A fixture on a line of its own: two sides and "v." or "vs" between them ("PSV v. Monaco")."""
+
+
+def _fixture_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The sides of a list of fixtures, one a line, are clubs also where NER found no name at all ("PSV v. Monaco":
+    "PSV" is no span); two lines at least, so that a case in a court ("Roe v. Wade") is not a fixture list."""
+    fixtures = list(_FIXTURE_LINE.finditer(text))
+    if len(fixtures) < 2:
+        return list(spans)
+    return _as_teams(spans, [(m.start(g), m.end(g)) for m in fixtures for g in (1, 2)])
 
 
 def _score_line_teams(text: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -1024,6 +1024,17 @@ def test_fixture_sides_are_clubs_not_places(kb: KnowledgeBase) -> None:
     assert not places(e) & {"Barcelona", "Lyon"}
 
 
+def test_fixture_lines_name_clubs_ner_did_not_find(kb: KnowledgeBase) -> None:
+    """A list of fixtures, one a line: each side is a club, also one NER found nothing in ("NAC"); a single case in
+    a court ("Roe v. Wade") is no fixture list."""
+    e = enrich(
+        kb, "", "Fixtures for Saturday:\n\nNAC v. Vitesse\nPorto vs Benfica\nSporting v. Braga\n\nKick-off is at 8 pm."
+    )
+    clubs = {n for n, t in actors(e).items() if t == "organization"}
+    assert {"NAC", "Vitesse", "Porto", "Benfica", "Sporting", "Braga"} <= clubs, actors(e)
+    assert not places(e) & {"Porto", "Braga"}
+
+
 def test_an_acronym_in_another_language_after_an_organisation(kb: KnowledgeBase) -> None:
     e = enrich(
         kb,
