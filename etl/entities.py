@@ -42,7 +42,14 @@ from etl.errors import ConfigurationError
 from etl.heap import freeze_long_lived
 from etl.knowledge.actors import TITLES, Actor, KnowledgeBase, clean_mention, given_names, normalise, strip_titles
 from etl.knowledge.folding import APOSTROPHES, POSSESSIVE_AFTER, LowerWords
-from etl.knowledge.gazetteer import DETAILED_COUNTRIES, US_PARTY_TAG, Gazetteer, is_generic_word, normalize_name
+from etl.knowledge.gazetteer import (
+    DETAILED_COUNTRIES,
+    US_PARTY_TAG,
+    Gazetteer,
+    Place,
+    is_generic_word,
+    normalize_name,
+)
 from etl.knowledge.wordscan import trie_pattern
 from etl.quotes import attributed_quotes
 from etl.records import (
@@ -197,8 +204,10 @@ def _place_not_person(text: str, start: int, end: int) -> bool:
     mention = text[start:end]
     if _VENUE.search(mention) or _STREET.search(mention):
         return True
-    located = _LOCATIVE_BEFORE.search(text, max(0, start - 8), start) or _MOVED_TO_BEFORE.search(
-        text, max(0, start - 24), start
+    located = (
+        _LOCATIVE_BEFORE.search(text, max(0, start - 8), start)
+        or _MOVED_TO_BEFORE.search(text, max(0, start - 24), start)
+        or _RESIDENTS_OF_BEFORE.search(text, max(0, start - 24), start)
     )
     return bool(located) and not POSSESSIVE_AFTER.match(text, end)
 
@@ -216,11 +225,47 @@ def _venue_label(doc: _Doc, start: int, end: int) -> bool:
 
 
 _MOVED_TO_BEFORE = re.compile(
-    r"(?<![\w-])(?:sailed|headed|travell?ed|flew|fled|returned|moved|drove|marched|deported|bound|evacuated|"
-    r"transferred) (?:back )?(?:to|towards) $"
+    r"(?<![\w-])(?:sail(?:s|ed|ing)?|head(?:s|ed|ing)?|travel(?:s|led|ed|ling|ing)?|fl(?:y|ies|ew|ying)|"
+    r"flights?|fle(?:e|es|d|eing)|return(?:s|ed|ing)?|mov(?:e|es|ed|ing)|dr(?:ive|ives|ove|iving)|"
+    r"march(?:es|ed|ing)?|deported|bound|evacuated|transferred|relocat(?:e|es|ed|ing)|com(?:e|es|ing)|came|"
+    r"go|goes|went|going|trips?|journey) (?:back )?(?:to|towards) $"
 )
-"""A verb of going before "to": where one goes is a place ("sailed to Lampedusa"); people are spoken "to", not
-sailed to."""
+"""A verb (or noun) of going before "to": where one goes is a place ("sailed to Lampedusa", "a show comes to
+Clacton", "driving to Castlegar"); people are spoken "to", not sailed to."""
+_RESIDENTS_OF_BEFORE = re.compile(r"(?<![\w-])(?:[Rr]esidents|[Ii]nhabitants|[Ss]treets|[Oo]utskirts|[Mm]ayor) of $")
+"""Whose residents, streets or mayor a name has is a town ("residents of Owerri")."""
+
+
+def _town_gone_to(doc: _Doc, start: int, end: int) -> bool:
+    """A name NER called an organisation that is a town the gazetteer knows by it (``_own_name_or_head``), written
+    after a verb of going ("a show comes to Clacton") or "residents of": a place. Not after "in" (companies are
+    invested "in"), not a name the knowledge base knows, nor one the article calls an organisation twice or more
+    ("Toyota")."""
+    text = doc.text
+    mention = text[start:end]
+    located = _MOVED_TO_BEFORE.search(text, max(0, start - 24), start) or _RESIDENTS_OF_BEFORE.search(
+        text, max(0, start - 24), start
+    )
+    return (
+        located is not None
+        and not POSSESSIVE_AFTER.match(text, end)
+        and clean_mention(mention) not in doc.org_names
+        and doc.kb.lookup(mention) is None
+        and not _is_generic_place_word(mention)
+        and any(
+            c.feature in _TOWN_FEATURES and _own_name_or_head(mention, c) for c in doc.gazetteer.candidates(mention)
+        )
+    )
+
+
+def _own_name_or_head(mention: str, place: Place) -> bool:
+    """Whether a name is the town's own ("Castlegar") or the head of it ("Clacton" of "Clacton-on-Sea"), not one of
+    its other names ("Google" is one of Topeka's)."""
+    key = normalize_name(mention)
+    return any(
+        own == key or own.startswith((key + "-", key + " "))
+        for own in (normalize_name(place.name), normalize_name(place.asciiname))
+    )
 
 
 _NAME_TOKEN = re.compile(
@@ -2357,7 +2402,9 @@ def _link_pending(
         return  # nationalities and the like: neither actors nor places
     elif _SHORT_ACRONYM.match(mention) and not _speaking_acronym(text, end, label, mention):
         return  # "AI", "SG": two capitals the knowledge base and the text leave unexplained
-    elif label == "PERSON" and (_place_not_person(text, start, end) or _venue_label(doc, start, end)):
+    elif (label == "PERSON" and (_place_not_person(text, start, end) or _venue_label(doc, start, end))) or (
+        label == "ORG" and _town_gone_to(doc, start, end)
+    ):
         doc.places.append(Mention(mention, start, end))
     elif (
         label == "PERSON"

@@ -273,6 +273,18 @@ def test_kind5_a_village_written_with_its_county_is_a_place(kb: KnowledgeBase) -
     assert counties["Cheshire"] == counties["Northamptonshire"] == counties["Yorkshire"] == "GB"
 
 
+def test_kind5_a_town_one_goes_to_is_a_place_whatever_ners_label(kb: KnowledgeBase) -> None:
+    """NER calls Skegness an organisation and Harrogate a person here; written after a verb of going they are the
+    towns the gazetteer knows by those names. A company one "went to" stays one when the name is only another name
+    of a town ("Google" is one of Topeka's)."""
+    e = enrich(kb, "", "The touring exhibition comes to Harrogate in May. Fans travelled to Skegness by coach.")
+    assert {"Harrogate", "Skegness"} <= places(e)
+    assert not set(actors(e)) & {"Harrogate", "Skegness"}
+    firms = enrich(kb, "", "He went to Google in 2010 and later moved to Apple.")
+    assert actors(firms) == {"Google": "organization", "Apple": "organization"}
+    assert not firms.locations
+
+
 # 6. armed groups and communities ---------------------------------------------------------------------------------
 
 
