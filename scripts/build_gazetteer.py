@@ -489,6 +489,54 @@ CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
         "24°44′52″N 13°00′10″E, Murzuq Basin, block NC-174; district: Murzuq, that of its nearest GeoNames "
         "localities (Murzuq, Wadi Utbah, Al Qatrun)",
     },
+    # Front lines and bases of the 2019-2020 war that GeoNames' localities lack (rough points: the district of
+    # Tripoli or the base itself, to a few kilometres).
+    {
+        "name": "Abu Salim",
+        "aliases": "Abu Sleem|Abusalim|Abou Slim|Abou Salim|أبو سليم",
+        "lat": "32.845",
+        "lon": "13.175",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Abu Salim': district of southern Tripoli (and its prison); rough point",
+    },
+    {
+        "name": "Wadi Rabie",
+        "aliases": "Wadi al-Rabie|Wadi Rabi|Wadi al-Rabi|Wadi el-Rabie|وادي الربيع",
+        "lat": "32.75",
+        "lon": "13.35",
+        "iso3166_2": "LY-TB",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Battle of Tripoli (2019-2020)': Wadi Rabie, south-eastern Tripoli front; rough point",
+    },
+    {
+        "name": "Tamanhint",
+        "aliases": "Tamenhint|Tamanhint Air Base|Tamanhint airbase|Tamenhint airbase|تمنهنت",
+        "lat": "27.24",
+        "lon": "14.65",
+        "iso3166_2": "LY-SB",
+        "historical_region": "Fezzan",
+        "source": "en.wikipedia 'Tamanhint Air Base': about 30 km north-east of Sabha; rough point",
+    },
+    {
+        "name": "Ghardabiya",
+        "aliases": "Gardabya|Ghardabia|Al-Ghardabiya|Ghardabiya Air Base|Ghardabiya airbase|Gardabya airbase|القرضابية",
+        "lat": "31.06",
+        "lon": "16.59",
+        "iso3166_2": "LY-SR",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Gardabya Airport': air base about 16 km south of Sirte; rough point",
+    },
+    {
+        "name": "Abu Qurain",
+        "aliases": "Abu Grein|Abu Qurayn|Abou Grein|Abu Gurain|أبو قرين",
+        "lat": "31.45",
+        "lon": "15.25",
+        "iso3166_2": "LY-MI",
+        "historical_region": "Tripolitania",
+        "source": "en.wikipedia 'Abu Qurayn': junction of the coast road and the road to Jufra, between Misrata "
+        "and Sirte; rough point",
+    },
 )
 BORDER_TOWNS = {
     2474031: "Dehiba (TN), the Tunisian town at the Wazin-Dehiba crossing",
@@ -541,6 +589,7 @@ CURATED_DIVISION_NAMES: dict[str, tuple[tuple[str, ...], str]] = {
     "RU-IN": (("Ingushetia",), "en.wikipedia 'Ingushetia'"),
     "RU-SE": (("North Ossetia",), "en.wikipedia 'North Ossetia–Alania'"),
     "IQ-KR": (("Kurdistan Region", "Iraqi Kurdistan"), "en.wikipedia 'Kurdistan Region'"),
+    "IQ-SD": (("Saladin Governorate", "Salahuddin", "Salah al-Din"), "en.wikipedia 'Saladin Governorate'"),
     "ES-CT": (("Catalonia",), "en.wikipedia 'Catalonia'"),
     "ES-AN": (("Andalusia",), "en.wikipedia 'Andalusia'"),
     "ID-JB": (("West Java",), "en.wikipedia 'West Java'"),

@@ -182,14 +182,23 @@ def test_a_named_venue_ner_found_is_a_place_of_its_own() -> None:
     a venue named after a town the gazetteer knows is that town (it rolls up)."""
     text = (
         "The wounded were taken to Al Jalaa Hospital and to Tripoli Central Hospital after the attack on the "
-        "Corinthia Hotel. Families waited outside Abu Salim Prison, and the Central Hall stayed shut."
+        "Corinthia Hotel. Families waited outside Al-Jawiya Prison and Abu Salim Prison, and the Central Hall "
+        "stayed shut."
     )
-    names = ("Al Jalaa Hospital", "Tripoli Central Hospital", "Corinthia Hotel", "Abu Salim Prison", "Central Hall")
+    names = (
+        "Al Jalaa Hospital",
+        "Tripoli Central Hospital",
+        "Corinthia Hotel",
+        "Al-Jawiya Prison",
+        "Abu Salim Prison",
+        "Central Hall",
+    )
     spans = [Mention(name, text.index(name), text.index(name) + len(name)) for name in names]
     locs = {loc.name: loc for loc in resolve_locations(text, spans)}
-    for venue in ("Al Jalaa Hospital", "Corinthia Hotel", "Abu Salim Prison"):
+    for venue in ("Al Jalaa Hospital", "Corinthia Hotel", "Al-Jawiya Prison"):
         assert venue in locs and locs[venue].country is None, venue
     assert locs["Tripoli"].country_code == "LY" and "Tripoli Central Hospital" not in locs
+    assert locs["Abu Salim"].region == "Tripolitania" and "Abu Salim Prison" not in locs  # a district of Tripoli
     assert "Central Hall" not in locs  # generic words only say what, not which
 
 
@@ -402,3 +411,17 @@ def test_counties_iso_no_longer_names_are_places_of_the_united_kingdom() -> None
     for name in ("Yorkshire", "Northamptonshire", "Cheshire"):
         place = resolved[name]
         assert place is not None and place.country_code == "GB" and place.feature == "state", name
+
+
+def test_front_lines_and_bases_of_the_2019_2020_war_resolve_in_libya() -> None:
+    """Districts of Tripoli and bases GeoNames' localities lack (curated with a source each); "Salah al-Din" is the
+    Iraqi governorate, by its English names."""
+    text = (
+        "Clashes reached Abu Salim and Wadi Rabie in Tripoli. Drones struck Abu Grein, the Ghardabiya air base "
+        "near Sirte and Tamanhint. In Iraq, militants attacked a village in Salahuddin."
+    )
+    by_name = {loc.name: loc for loc in resolve_locations(text, [])}
+    regions = {name: by_name[name].region for name in ("Abu Salim", "Wadi Rabie", "Abu Qurain", "Ghardabiya")}
+    assert regions == dict.fromkeys(regions, "Tripolitania"), regions
+    assert by_name["Tamanhint"].region == "Fezzan"
+    assert by_name["Saladin Governorate"].country_code == "IQ"
