@@ -297,6 +297,57 @@ _ORG_NOUN_BEFORE = re.compile(
     r"airline|club|team|side) $"
 )
 """... or preceded by it ("the other team Vasco da Gama", "the daily Le Monde"): an organisation too."""
+_FRENCH_ORG_NOUN_BEFORE = re.compile(
+    r"(?<![\w-])(?:groupe|société|compagnie|entreprise|firme|parti|mouvement|quotidien|journal|hebdomadaire|chaîne|"
+    r"équipe|milice|pétrolier|géant|constructeur|opérateur)(?: [a-zàâçéèêëîïôûù]+)? $"
+)
+_FRENCH_NATIONALITY_BEFORE = re.compile(r"(?<![\w-])(?:[Ll]e |[Ll]['’])([a-zàâçéèêëîïôûù]+) $")
+
+
+_KIND_THEN_NAME = re.compile(
+    r"(?<![\w-])(?:(?:company|firm|giant|airline|carrier|broadcaster|newspaper|compagnie|société|géant|pétrolier|"
+    r"quotidien|chaîne|opérateur|constructeur)(?: ([a-zàâçéèêëîïôûù]+))?|(?:[Ll]e |[Ll]['’])([a-zàâçéèêëîïôûù]+)) "
+    r"((?:[A-Z][\w&'’.-]*[\w&])(?: (?:[A-Z][\w&'’.-]*[\w&]|al|el|de|du|des|of))*)"
+)
+_KIND_GATE = re.compile(
+    r"(?:company|firm|giant|airline|carrier|broadcaster|newspaper|compagnie|société|géant|pétrolier|quotidien|"
+    r"chaîne|opérateur|constructeur|[Ll]e [a-zàâçéèêëîïôûù]+|[Ll]['’][a-zàâçéèêëîïôûù]+) [A-Z]"
+)
+
+
+def _named_by_their_kind(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Names NER missed right after the lower-case noun of what they name ("the Spanish company Repsol", "energy
+    giant Gazprom", "le géant russe Gazprom", "la compagnie Afriqiyah") or, in French, after a lower-case
+    nationality ("l'espagnol Repsol": the Spanish firm; a Spaniard is "l'Espagnol"): organisations. Only where NER
+    found nothing (its own spans stand), and a word between the noun and the name only when it is a nationality."""
+    text = doc.text
+    if _KIND_GATE.search(text) is None:
+        return list(spans)
+    taken = _SpanIndex([(s, e) for s, e, _ in spans])
+    found = []
+    for m in _KIND_THEN_NAME.finditer(text):
+        between = m.group(1) or m.group(2)
+        if between is not None and doc.gazetteer.demonym_country(between) is None:
+            continue  # "the firm hired Smith", "le président Macron": no nationality between
+        start, end = m.span(3)
+        name = m.group(3)
+        while name.endswith((" of", " de", " du", " des", " al", " el")):
+            name = name.rsplit(" ", 1)[0]
+        end = start + len(name)
+        if not taken.overlaps(start, end) and name.split(" ", 1)[0].lower().strip(".") not in _CALENDAR_WORDS:
+            found.append((start, end, "ORG"))
+    return sorted([*spans, *found]) if found else list(spans)
+
+
+def _french_company_before(doc: _Doc, start: int) -> bool:
+    """French names a firm or a group by its kind and often its nationality ("le groupe russe Wagner", "le géant
+    russe Gazprom") or by a lower-case nationality alone ("l'espagnol Repsol", "le français Total"; a person is
+    "l'Espagnol", capitalised): an organisation where NER says a person."""
+    text = doc.text
+    if _FRENCH_ORG_NOUN_BEFORE.search(text, max(0, start - 32), start):
+        return True
+    nationality = _FRENCH_NATIONALITY_BEFORE.search(text, max(0, start - 20), start)
+    return nationality is not None and doc.gazetteer.demonym_country(nationality.group(1)) is not None
 
 
 @dataclass
@@ -466,6 +517,7 @@ def _link(
         if not doc.is_blocked(start, end):
             doc.add_actor(_with_title(text, start) if actor.type == "person" else start, end, actor)
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
+    spans = _named_by_their_kind(doc, spans)
     spans = _terms_not_actors(text, _common_word_people(text, _prepare_spans(doc, spans, units), kb), kb)
     place_keys, person_keys, org_keys, doc.org_names = _majority_keys(text, spans)
     if person_keys:  # rare: most articles give no name both labels
@@ -2412,6 +2464,7 @@ def _link_pending(
         and (
             _ORG_NOUN_AFTER.match(text, end)
             or _ORG_NOUN_BEFORE.search(text, max(0, start - 16), start)
+            or _french_company_before(doc, start)
             or _organisation_words(mention)
         )
     ):

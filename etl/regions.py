@@ -630,7 +630,9 @@ def _ner_mentions(
     for m in mentions:
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
-        if (whole := _lower_case_head(text, m, scan, scan_starts)) is not None:
+        if (
+            whole := _lower_case_head(text, m, scan, scan_starts) or _cut_short(text, m, scan, scan_starts, gaz)
+        ) is not None:
             ner_spans.append((whole[0], whole[1]))  # "la bande de Gaza": the strip, not the town
             pending.append(_Pending(whole[0], whole[1], text[whole[0] : whole[1]], whole[2], "ner"))
             continue
@@ -707,6 +709,19 @@ def _lower_case_head(
     if hit[1] != m.end or not text[hit[0] : m.start].islower() or "\n" in text[hit[0] : m.start]:
         return None
     return hit
+
+
+def _cut_short(
+    text: str, m: Mention, scan: Sequence[tuple[int, int, list[Place]]], scan_starts: Sequence[int], gaz: Gazetteer
+) -> tuple[int, int, list[Place]] | None:
+    """The gazetteer name NER's span opens, when NER cut it short and its span alone names nothing: "El" of "d'El
+    Sharara" (French elision splits the tokens), "Sidi" of "Sidi Bouzid"; the name runs on by whole words."""
+    i = bisect_left(scan_starts, m.start)
+    if i >= len(scan) or scan[i][0] != m.start or scan[i][1] <= m.end or text[m.end : m.end + 1] != " ":
+        return None
+    if gaz.candidates(m.text) and not is_generic_word(m.text):
+        return None
+    return scan[i]
 
 
 _SAINT_BEFORE = re.compile(r"(?<![\w-])(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt) $")

@@ -965,6 +965,32 @@ def test_fourteenth_french_story_places_listed_as_one_name_and_a_generic_council
     assert "Trinidad and Tobago" in countries(whole)
 
 
+STORY15_EN = (
+    "Foreign oil firms return to the south",
+    "The Spanish company Repsol resumed production at the Sharara field, the National Oil Corporation said. Energy "
+    "giant Gazprom and the French firm Total also sent staff back, while fighters of the Russian Wagner group left "
+    "Sirte.",
+)
+STORY15_FR = (
+    "Les pétroliers étrangers reviennent dans le sud",
+    "L'espagnol Repsol a repris la production sur le champ d'El Sharara, a indiqué la Compagnie nationale de pétrole. "
+    "Le géant russe Gazprom et le français Total ont aussi renvoyé du personnel, tandis que les combattants du groupe "
+    "russe Wagner quittaient Syrte.",
+)
+
+
+def test_fifteenth_french_story_firms_named_by_their_kind_and_a_field_after_an_elision(kb: KnowledgeBase) -> None:
+    """Firms a story names by their kind and nationality ("the Spanish company Repsol", NER finds nothing; "l'espagnol
+    Repsol", NER says a person) are organisations in both languages; "d'El Sharara" (NER keeps only "El") is the
+    Sharara field."""
+    en, fr = told_both_ways(kb, STORY15_EN, STORY15_FR)
+    firms = {"Repsol", "Gazprom", "Total"}
+    assert firms <= {n for n, t in actors(en).items() if t == "organization"}, actors(en)
+    assert firms <= {n for n, t in actors(fr).items() if t == "organization"}, actors(fr)
+    assert places(en) == places(fr) and {"Sharara field", "Sirte"} <= places(en)
+    assert regions(en) == regions(fr) == {"Fezzan", "Tripolitania"}
+
+
 def test_an_institution_written_in_lower_case_is_found_in_a_story_about_its_country(kb: KnowledgeBase) -> None:
     """French typography writes "le gouvernement d'unité nationale": Libya's GNU in a story about Libya, not the
     Palestinian unity government."""
