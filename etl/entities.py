@@ -2422,6 +2422,8 @@ def _link_pending(
     mention = text[start:end]
     key = strip_titles(clean_mention(mention))
     if not key or not _starts_name(mention.lstrip("[")):
+        if label == "PLACE" and any(w[:1].isupper() for w in mention.split()[1:]) and doc.gazetteer.candidates(mention):
+            doc.places.append(Mention(mention, start, end))  # "le golfe de Syrte": French writes the head in lower case
         return
     owners = surnames.get(key, set()) if " " not in key else set()
     if len(owners) > 1:  # "Andy Murray and Jamie Murray ... Murray": the one named last before
