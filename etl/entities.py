@@ -2029,26 +2029,33 @@ _ORGAN_FR = re.compile(
 
 _FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?: (?:de |van |von |da |di )?[A-Z][a-z'’-]+){1,2}")
 """A player's name as squad lists write it: a first name and a surname ("Tim Stimpson", "Phil de Glanville")."""
-_CLUB_AFTER = re.compile(r" \(([A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})\)(?=[,;.]| [A-Z]|\n|$)")
+_RESULT_NEXT = r" (?:beat|bt|d\.|def\.|defeated|lost to|vs?\.?) | \d"
+_CLUB_AFTER = re.compile(rf" \(([A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){{0,3}})\)(?=[,;.]| [A-Z]|{_RESULT_NEXT}|\n|$)")
 """A name in brackets right after a player's, then a comma, a full stop or the next name: a squad list's club or
 a results list's country ("Tim Stimpson (Newcastle), Jon Sleightholme (Bath)", "Pete Sampras (U.S.) beat")."""
 
 
 _LISTED_NAME = re.compile(
-    r"(?:^|(?<=, )|(?<=; )|(?<=: )|(?<=\d )|(?<=- )|(?<=\d\. ))(" + _FULL_NAME.pattern + r")$", re.MULTILINE
+    r"(?:^|(?<=, )|(?<=; )|(?<=: )|(?<=\d )|(?<=- )|(?<=\d\. )|(?<=beat )|(?<=bt )|(?<=defeated ))("
+    + _FULL_NAME.pattern
+    + r")$",
+    re.MULTILINE,
 )
 """A first name and a surname opening an item of a list: at a line's start, after a comma, a colon or a rank
-("1 - Pete Sampras", "67 Greg Norman")."""
+("1 - Pete Sampras", "67 Greg Norman"), or a result's verb ("beat Carlos Moya (Spain)")."""
 
 
-_ITEM_END = re.compile(r"[,;.]|[ \t]*(?:\n|$)")
+_ITEM_END = re.compile(rf"[,;.]|[ \t]*(?:\n|$)|{_RESULT_NEXT}")
+"""An item's end: punctuation, the line's, or a result's verb or score ("Thomas Muster (Austria) beat ...",
+"... (Spain) 6-3 6-4")."""
 
 
 def _bracketed_list_people(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """In a list of three items or more of a first name and a surname with a name in brackets ("1 - Pete Sampras
     (U.S.)", "Ernie Els (South Africa)", "Tim Stimpson (Newcastle)"), where NER calls half the names people or
     more and half of them open with a known first name, every such name is a person: seedings, leaderboards and
-    squads; NER misses or mislabels the rest. A list of clubs ("Real Madrid (Spain)"), which NER calls
+    squads, results; NER misses or mislabels the rest (as places too: "Jan Siemerink", or "Magnus" of "Magnus
+    Larsson"; a list of towns opens with no first name). A list of clubs ("Real Madrid (Spain)"), which NER calls
     organisations, and an ingredient list ("Citrus Paradisi (Grapefruit) Seed Oil") are left as they are."""
     items: list[tuple[int, int]] = []
     for bracket in _CLUB_AFTER.finditer(text):
@@ -2058,9 +2065,14 @@ def _bracketed_list_people(text: str, spans: list[tuple[int, int, str]]) -> list
     if len(items) < 3:
         return spans
     labels = [{label for s, e, label in spans if s < end and start < e} for start, end in items]
+    towns = [
+        any(label == "PLACE" and s <= start and end <= e for s, e, label in spans)
+        and not _given_name_first(text[start:end])
+        for start, end in items
+    ]
     half = len(items) / 2
     if (
-        any("PLACE" in found for found in labels)
+        any(towns)  # "San Jose (Costa Rica)": a list of towns; not "Jan Siemerink" read as a place, nor "Magnus"
         or sum("PERSON" in found for found in labels) < half
         or sum(_given_name_first(text[start:end]) for start, end in items) < half
     ):

@@ -2057,6 +2057,31 @@ def test_newswire_ranks_before_names_and_lists_of_players_with_brackets(kb: Know
     assert not {name for name, kind in actors(clubs).items() if kind == "person"}, actors(clubs)
 
 
+def test_newswire_results_with_a_verb_between_bracketed_players(kb: KnowledgeBase) -> None:
+    """Tennis results put the verb and the scores after the brackets ("Boris Becker (Germany) beat Jan Siemerink
+    (Netherlands) 6-4 7-5"): each player is a person, also one NER reads as a place ("Jan Siemerink", "Magnus" of
+    "Magnus Gustafsson") or misses; a surname alone later joins its full name."""
+    results = enrich(
+        kb,
+        "TENNIS - SWISS OPEN RESULTS",
+        "GSTAAD 1996-07-12\n\nQuarter-finals of the Swiss Open on Friday (prefix number denotes seeding):\n\n1 - Boris "
+        "Becker (Germany) beat Jan Siemerink (Netherlands) 6-4 7-5; Magnus Gustafsson (Sweden) beat 4 - Richard "
+        "Krajicek (Netherlands) 6-3 6-2; Alex Corretja (Spain) beat Marc Rosset (Switzerland) 7-6 6-4.\n\n"
+        "Becker meets Gustafsson in the semi-finals.",
+    )
+    players = {
+        "Boris Becker",
+        "Jan Siemerink",
+        "Magnus Gustafsson",
+        "Richard Krajicek",
+        "Alex Corretja",
+        "Marc Rosset",
+    }
+    assert {name for name, kind in actors(results).items() if kind == "person"} == players, actors(results)
+    assert {"Germany", "The Netherlands", "Sweden", "Spain", "Switzerland"} <= countries(results)
+    assert not places(results) & {"Jan Siemerink", "Magnus"}
+
+
 def test_newswire_scorecards_initials_and_venues(kb: KnowledgeBase) -> None:
     """A scorecard writes players as an initial and a surname with their figures ("H. Morris 69"), which NER calls
     organisations; its venues open lines ("Tunbridge Wells: ...") and are towns NER calls people
