@@ -1174,6 +1174,8 @@ def _prepare_spans(
         pieces = _match_teams(doc, pieces)
     if ") " in text or ")," in text:
         pieces = _clubs_after_players(doc, pieces)
+    if " b " in text:
+        pieces = _batting_lines(text, pieces)
     pieces = _people_in_organisations(doc, pieces)
     pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
@@ -1760,6 +1762,10 @@ def _match_teams(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
     for s, e, label in spans:
         if label in ("PLACE", "ORG") and _SQUAD_ROLE_AFTER.match(text, e):
             teams.add(text[s:e])
+    sides = _sides_around_a_score(text)
+    teams.update(text[s:e] for s, e in sides)
+    taken = _SpanIndex([(s, e) for s, e, _ in spans])
+    unfound = [(s, e) for s, e in sides if not taken.overlaps(s, e)]
     firsts = given_names()
     teams = {
         name
@@ -1769,14 +1775,36 @@ def _match_teams(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int
     }
     if not teams:
         return spans
-    out = []
+    out = [(s, e, TEAM) for s, e in unfound if text[s:e] in teams]
     for s, e, label in spans:
         name_end = _name_end(text, s, e)
         if text[s:name_end] in teams and label in ("PLACE", "ORG", "PERSON"):
             out.append((s, name_end, TEAM))
         else:
             out.append((s, e, label))
-    return out
+    return sorted(out)
+
+
+_MATCH_SIDES = re.compile(rf"(?<![\w-])({_SIDE}){_MATCH_VERB.pattern}({_SIDE})(?= \d{{1,2}}-\d{{1,2}}(?![\d-]))")
+_SENTENCE_OPENERS = frozenset(("On", "In", "At", "The", "After", "But", "And", "When", "Then", "Now", "Last"))
+
+
+def _sides_around_a_score(text: str) -> list[tuple[int, int]]:
+    """The sides of "Newcastle beat Wimbledon 2-0", also where NER found one name or neither: the capitalised runs
+    around the match verb, before a football score, without a sentence's opening words or a day ("On Saturday")."""
+    found = []
+    for m in _MATCH_SIDES.finditer(text):
+        for group in (1, 2):
+            start, end = m.span(group)
+            if (stop := text.rfind(". ", start, end)) >= 0:
+                start = stop + 2  # "on Monday. Chelsea beat": the side opens the next sentence
+            words = text[start:end].split(" ")
+            while words and (words[0] in _SENTENCE_OPENERS or words[0].lower() in _CALENDAR_WORDS):
+                start += len(words.pop(0)) + 1
+            score = _SCORE.match(text, m.end() + 1)
+            if words and score is not None and _football_score(text, score):
+                found.append((start, end))
+    return found
 
 
 _NEXT_SCORE = re.compile(r",? \d{1,2}-\d{1,2}")
@@ -2027,6 +2055,32 @@ _ORGAN_FR = re.compile(
 )
 
 
+_PLAYER = r"(?:[A-Z]\. ?){0,2}[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2}"
+_BATTING_LINE = re.compile(
+    rf"^({_PLAYER}) (?:(?:c|st) ({_PLAYER}) |lbw |c & )?b ({_PLAYER}) \d{{1,3}}[ \t]*$|"
+    rf"^({_PLAYER}) (?:not out|run out(?: \({_PLAYER}\))?|retired hurt) \d{{1,3}}[ \t]*$",
+    re.MULTILINE,
+)
+"""A batting scorecard's line: the batsman, how he was out (caught by a fielder, bowled, lbw) and by which bowler,
+then his runs ("N. Hussain c Saeed Anwar b Waqar Younis 12", "G. Thorpe not out 54")."""
+_SCORECARD_SUM = re.compile(r"^(?:Extras|Total|Fall of wickets|Bowling|Did not bat)\b[^\n]*", re.MULTILINE)
+"""A scorecard's lines that name no player: its extras, total, fall of wickets."""
+
+
+def _batting_lines(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A batting scorecard (two lines at least) names players only: the batsman, the fielder and the bowler of each
+    line are people, with their initials, whatever NER read ("N. Hussain" dropped, "Waqar Younis" cut to "Younis");
+    its extras and total lines name none ("Extras" as a person)."""
+    lines = list(_BATTING_LINE.finditer(text))
+    if len(lines) < 2:
+        return spans
+    players = [(m.start(g), m.end(g)) for m in lines for g in (1, 2, 3, 4) if m.start(g) >= 0]
+    sums = [(m.start(), m.end()) for m in _SCORECARD_SUM.finditer(text)]
+    taken = _SpanIndex(players + sums)
+    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
+    return sorted([*kept, *((s, e, "PERSON") for s, e in players)])
+
+
 _FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?: (?:de |van |von |da |di )?[A-Z][a-z'’-]+){1,2}")
 """A player's name as squad lists write it: a first name and a surname ("Tim Stimpson", "Phil de Glanville")."""
 _RESULT_NEXT = r" (?:beat|bt|d\.|def\.|defeated|lost to|vs?\.?) | \d"
@@ -2252,6 +2306,8 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
             continue  # a sentence (most lines): decided before splitting it into words
         if _RESULT_VERB.search(line) and len(_SET_SCORE.findall(line)) >= 2:
             continue  # a result ("Pete Sampras (U.S.) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3"): names in it
+        if " b " in line and _BATTING_LINE.match(line):
+            continue  # a batting line ("N. Hussain c Saeed Anwar b Waqar Younis 12"): names only
         words = [w for w in line.split() if w[:1].isalpha()]
         shortest = 3 if m.start() < title_end else 6
         if shortest == 6 and "(" in line and len(_RANKED_ENTRY.findall(line)) >= 2:

@@ -2099,6 +2099,37 @@ def test_newswire_scorecards_initials_and_venues(kb: KnowledgeBase) -> None:
     assert {"Chester-le-Street", "Royal Tunbridge Wells"} <= places(e)
 
 
+def test_newswire_batting_scorecard_lines_name_players_only(kb: KnowledgeBase) -> None:
+    """A batting scorecard: each line's batsman, fielder and bowler are players, with their initials, though the
+    lines look like headlines (capitalised words, no full stop) and NER drops or cuts some; the extras line names
+    nobody."""
+    e = enrich(
+        kb,
+        "CRICKET - SCOREBOARD",
+        "LEEDS 1996-07-05\n\nScoreboard on the first day of the second test at Headingley on Thursday:\n\nEngland "
+        "first innings\nN. Knight c Moin Khan b Wasim Akram 31\nD. Cork lbw b Aamir Sohail 17\nR. Irani c Ijaz "
+        "Ahmed b Ata-ur-Rehman 44\nI. Salisbury not out 9\nExtras (b-2 lb-5 nb-3) 10\n",
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    assert {"N. Knight", "D. Cork", "R. Irani", "I. Salisbury", "Moin Khan", "Wasim Akram", "Ijaz Ahmed"} <= people
+    assert "Extras" not in actors(e)
+
+
+def test_newswire_the_sides_of_a_score_are_clubs_also_where_ner_found_no_name(kb: KnowledgeBase) -> None:
+    """ "Fulham beat Burnley 2-0": NER finds one side or neither; both are clubs, not the towns, and a national
+    side stays its country ("Italy beat England 1-0")."""
+    e = enrich(
+        kb,
+        "SOCCER - LEAGUE ROUND-UP",
+        "LONDON 1996-08-21\n\nFulham beat Burnley 2-0 in the second division on Wednesday. Bristol City beat "
+        "Preston 3-1 on Saturday. Italy beat England 1-0 in a friendly.",
+    )
+    clubs = {name for name, kind in actors(e).items() if kind == "organization"}
+    assert {"Fulham", "Burnley", "Bristol City", "Preston"} <= clubs, actors(e)
+    assert not places(e) & {"Burnley", "Preston", "Bristol"}
+    assert "Italy" in countries(e)
+
+
 def test_a_name_opening_with_the_letters_of_an_article_keeps_them(kb: KnowledgeBase) -> None:
     """ "The" is cut from a name only as a word: "Theo Waigel" and "Theodore Roosevelt" had lost "The" and then
     themselves ("o Waigel" is no name); "the Bundesbank" still loses its article."""
