@@ -1176,6 +1176,8 @@ def _prepare_spans(
         pieces = _clubs_after_players(doc, pieces)
     if " b " in text:
         pieces = _batting_lines(text, pieces)
+    if _LEADERBOARD_LINE.search(text):
+        pieces = _leaderboard_people(text, pieces)
     pieces = _people_in_organisations(doc, pieces)
     pieces = _in_context(doc, pieces)
     runs = _title_runs(doc, pieces)
@@ -2081,6 +2083,36 @@ def _batting_lines(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[i
     return sorted([*kept, *((s, e, "PERSON") for s, e in players)])
 
 
+_LEADERBOARD_LINE = re.compile(r"^\d{1,3}[.)]? (?=[A-Z])([^\n]+)$", re.MULTILINE)
+_LEADERBOARD_ITEM = re.compile(r"([^,(]+?)(?: \([^)\n]*\))?(?:, |$)")
+
+
+def _leaderboard_people(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A leaderboard (three lines or more of a score, then names with commas between: "67 Darren Clarke, Retief
+    Goosen (South Africa), Paul Broadhurst") where NER calls half the names people or more and half of them open
+    with a known first name: every first name and surname in it is a player, though NER misses some."""
+    items: list[tuple[int, int]] = []
+    lines = 0
+    for line in _LEADERBOARD_LINE.finditer(text):
+        found = [
+            (m.start(1), m.end(1))
+            for m in _LEADERBOARD_ITEM.finditer(text, line.start(1), line.end(1))
+            if _FULL_NAME.fullmatch(m.group(1))
+        ]
+        if found:
+            lines += 1
+            items += found
+    if lines < 3:
+        return spans
+    half = len(items) / 2
+    people = sum(any(label == "PERSON" and s < end and start < e for s, e, label in spans) for start, end in items)
+    if people < half or sum(_given_name_first(text[start:end]) for start, end in items) < half:
+        return spans
+    taken = _SpanIndex(items)
+    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
+    return sorted([*kept, *((start, end, "PERSON") for start, end in items)])
+
+
 _FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?: (?:de |van |von |da |di )?[A-Z][a-z'’-]+){1,2}")
 """A player's name as squad lists write it: a first name and a surname ("Tim Stimpson", "Phil de Glanville")."""
 _RESULT_NEXT = r" (?:beat|bt|d\.|def\.|defeated|lost to|vs?\.?) | \d"
@@ -2312,6 +2344,8 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
         shortest = 3 if m.start() < title_end else 6
         if shortest == 6 and "(" in line and len(_RANKED_ENTRY.findall(line)) >= 2:
             continue  # ranked entries ("1. Donovan Bailey (Canada) 9.94 2. Frankie Fredericks ..."): results
+        if shortest == 6 and _SCORE_THEN_NAMES.match(line):
+            continue  # a leaderboard's line ("66 Bernhard Langer (Germany), Sam Torrance, Vijay Singh (Fiji)")
         if len(words) < shortest or len(words) > 20:
             continue
         long_words = [w for w in words if len(w) >= 4]
@@ -2321,6 +2355,9 @@ def _headline_ranges(text: str, title_end: int) -> list[tuple[int, int]]:
     return out
 
 
+_SCORE_THEN_NAMES = re.compile(r"\d{1,3}[.)]? (?:[A-Z][\w'’-]+ ){1,2}[A-Z][\w'’-]+(?: \([^)\n]+\))?(?:,|$)")
+"""A body line opening with a score or a rank, then a name and a comma or the line's end: a leaderboard's or a
+results list's line, names only."""
 _RANKED_ENTRY = re.compile(r"(?<!\S)\d{1,2}[.)] [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,2} \(")
 """A rank, a name of two or three words and a bracket: an entry of a results line ("1. Donovan Bailey (Canada)")."""
 

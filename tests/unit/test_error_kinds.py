@@ -2130,6 +2130,34 @@ def test_newswire_the_sides_of_a_score_are_clubs_also_where_ner_found_no_name(kb
     assert "Italy" in countries(e)
 
 
+def test_newswire_leaderboard_lines_are_players_though_they_look_like_headlines(kb: KnowledgeBase) -> None:
+    """A leaderboard's longer lines ("66 Bernhard Langer (Germany), Sam Torrance, Vijay Singh (Fiji)") are
+    capitalised words without a full stop, as headlines are: they are names, each a player, also those NER misses
+    or whose first name no list here knows."""
+    e = enrich(
+        kb,
+        "GOLF - DUTCH OPEN SECOND ROUND SCORES",
+        "HILVERSUM 1996-08-23\n\nLeading second round scores in the Dutch Open on Friday (Britain unless "
+        "stated):\n\n132 Nick Faldo\n134 Mark McNulty (Zimbabwe), Lee Westwood\n135 Ernie Els (South Africa), "
+        "Jose Maria Olazabal (Spain), Costantino Rocca (Italy)\n136 Darren Clarke, Padraig Harrington (Ireland), "
+        "Robert Karlsson (Sweden)\n",
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    players = {
+        "Nick Faldo",
+        "Mark McNulty",
+        "Lee Westwood",
+        "Ernie Els",
+        "Jose Maria Olazabal",
+        "Costantino Rocca",
+        "Darren Clarke",
+        "Padraig Harrington",
+        "Robert Karlsson",
+    }
+    assert players <= people, actors(e)
+    assert {"Zimbabwe", "South Africa", "Spain", "Italy", "Ireland", "Sweden"} <= countries(e)
+
+
 def test_a_name_opening_with_the_letters_of_an_article_keeps_them(kb: KnowledgeBase) -> None:
     """ "The" is cut from a name only as a word: "Theo Waigel" and "Theodore Roosevelt" had lost "The" and then
     themselves ("o Waigel" is no name); "the Bundesbank" still loses its article."""
