@@ -2136,18 +2136,22 @@ _ITEM_END = re.compile(rf"[,;.]|[ \t]*(?:\n|$)|{_RESULT_NEXT}")
 "... (Spain) 6-3 6-4")."""
 
 
-def _bracketed_list_people(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _bracketed_list_people(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """In a list of three items or more of a first name and a surname with a name in brackets ("1 - Pete Sampras
     (U.S.)", "Ernie Els (South Africa)", "Tim Stimpson (Newcastle)"), where NER calls half the names people or
-    more and half of them open with a known first name, every such name is a person: seedings, leaderboards and
+    more and half of them open with a known first name or have a country in brackets (the first names here are
+    politicians': "Svetlana", "Donovan" are not among them), every such name is a person: seedings, leaderboards and
     squads, results; NER misses or mislabels the rest (as places too: "Jan Siemerink", or "Magnus" of "Magnus
     Larsson"; a list of towns opens with no first name). A list of clubs ("Real Madrid (Spain)"), which NER calls
     organisations, and an ingredient list ("Citrus Paradisi (Grapefruit) Seed Oil") are left as they are."""
+    text = doc.text
     items: list[tuple[int, int]] = []
+    nations = 0
     for bracket in _CLUB_AFTER.finditer(text):
         name = _LISTED_NAME.search(text, max(0, bracket.start() - 48), bracket.start())
         if name is not None and _ITEM_END.match(text, bracket.end()):
             items.append((name.start(1), name.end(1)))
+            nations += any(c.feature == "country" for c in doc.gazetteer.candidates(bracket.group(1)))
     if len(items) < 3:
         return spans
     labels = [{label for s, e, label in spans if s < end and start < e} for start, end in items]
@@ -2160,7 +2164,7 @@ def _bracketed_list_people(text: str, spans: list[tuple[int, int, str]]) -> list
     if (
         any(towns)  # "San Jose (Costa Rica)": a list of towns; not "Jan Siemerink" read as a place, nor "Magnus"
         or sum("PERSON" in found for found in labels) < half
-        or sum(_given_name_first(text[start:end]) for start, end in items) < half
+        or (sum(_given_name_first(text[start:end]) for start, end in items) < half and nations < half)
     ):
         return spans
     kept = [(s, e, label) for s, e, label in spans if not any(s < end and start < e for start, end in items)]
@@ -2172,7 +2176,7 @@ def _clubs_after_players(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[t
     (organisations: NER reads "Newcastle" and "Bath" as towns); a country stays a place (a nationality in results).
     Three players so bracketed at least: one person with a town in brackets ("John Smith (Leeds)") says nothing."""
     text = doc.text
-    spans = _bracketed_list_people(text, spans)
+    spans = _bracketed_list_people(doc, spans)
     people = [(s, e) for s, e, label in spans if label == "PERSON" and _FULL_NAME.fullmatch(text, s, e)]
     found = [m for _, e in people if (m := _CLUB_AFTER.match(text, e)) is not None]
     if len(found) < 3:
