@@ -339,16 +339,15 @@ class _Context:
 
 def _best(pending: _Pending, ctx: _Context) -> Place:
     """The highest-scoring candidate. A name repeated in an article is scored once per pass: the score depends only
-    on the mention's text, its candidates and the context (anchors included, hence their count in the key)."""
-    key = (pending.text, tuple(c.place_id for c in pending.candidates), len(ctx.anchors))
+    on the mention's text, its candidates and the context (anchors included, hence their count in the key). A lone
+    candidate is what ``max`` picks, without a score or a key (four calls in five: scores have no side effects)."""
+    candidates = pending.candidates
+    if len(candidates) == 1:
+        return candidates[0]
+    key = (pending.text, tuple(c.place_id for c in candidates), len(ctx.anchors))
     place = ctx.best.get(key)
     if place is None:
-        candidates = pending.candidates
-        if len(candidates) == 1:
-            place = candidates[0]  # what ``max`` picks, without scoring it (scores have no side effects)
-        else:
-            place = max(candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
-        ctx.best[key] = place
+        place = ctx.best[key] = max(candidates, key=lambda p: (_score(p, pending, ctx), p.population, p.place_id))
     return place
 
 
