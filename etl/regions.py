@@ -636,6 +636,9 @@ def _ner_mentions(
             pending.append(_Pending(whole[0], whole[1], text[whole[0] : whole[1]], whole[2], "ner"))
             continue
         ner_spans.append((m.start, m.end))
+        if _MOON_BEFORE.search(text, max(0, m.start - 7), m.start):
+            ner_spans.append((m.start, m.end))
+            continue  # "Jupiter's moon Europa": no place on Earth
         generic = is_generic_word(m.text) and not _in_known_division(text, m.end, gaz, place_starts)
         cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
         if cands and _acronym_in_running_text(text, m.start, m.end):
@@ -675,6 +678,11 @@ def _ner_mentions(
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     return pending, ner_spans
+
+
+_MOON_BEFORE = re.compile(r"(?<![\w-])moons? $")
+"""A moon's name ("Jupiter's moon Europa", "the moon Titan"): no place on Earth (Europa is also Europe's name in
+Spanish and German)."""
 
 
 def _town_before_division(text: str, m: Mention, inner: Sequence[tuple[int, int, list[Place]]]) -> _Pending | None:
@@ -853,14 +861,14 @@ _DIVISION_NEXT = re.compile(r", ([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,2})(?=[\s
 
 def _in_known_division(text: str, end: int, gaz: Gazetteer, place_starts: frozenset[int]) -> bool:
     """Whether a name is followed by a comma and a state or country, a place for NER (``place_starts``) and the
-    gazetteer ("Snetterton, Norfolk", "Ballyjamesduff, Ireland"): the way news places a small town. Not "Apache
+    gazetteer ("Snetterton, Norfolk", "Ballyjamesduff, Ireland", "Jupiter, Fla.": an AP abbreviation keeps its full
+    stop): the way news places a small town. Not "Apache
     Iceberg, Delta": a product's name, NER reads no place in "Delta" there."""
     m = _DIVISION_NEXT.match(text, end)
-    return (
-        m is not None
-        and m.start(1) in place_starts
-        and any(c.feature in ("state", "country") for c in gaz.candidates(m.group(1)))
-    )
+    if m is None or m.start(1) not in place_starts:
+        return False
+    spellings = (m.group(1), m.group(1) + ".") if text.startswith(".", m.end(1)) else (m.group(1),)
+    return any(c.feature in ("state", "country") for spelling in spellings for c in gaz.candidates(spelling))
 
 
 def _unknown_place(written: str, name: str) -> Place:

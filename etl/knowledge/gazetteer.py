@@ -120,12 +120,15 @@ _GENERIC_NOUNS = frozenset(
     time spring summer autumn winter
     """.split()  # noqa: SIM905  (a word list reads better as prose than as quoted items)
 )
-GENERIC_WORDS = _GENERIC_NOUNS | COLOUR_WORDS
+PLANETS = frozenset(("mercury", "venus", "mars", "jupiter", "saturn", "uranus", "neptune", "pluto"))
+"""Planets NER calls places ("a probe will fly past Jupiter"): Jupiter, Florida and Mars, Pennsylvania only with
+their state after them ("Jupiter, Fla.")."""
+GENERIC_WORDS = _GENERIC_NOUNS | COLOUR_WORDS | PLANETS
 """Words that are place names somewhere (Airport, Texas; Concord, New Hampshire; El Oued, "the wadi") but in news are
 a common noun or part of a longer name ("Mitiga Airport", "Wadi Derna", "Front for Change and Concord in Chad",
-"St. Louis Police", "Time will tell", "Spring menus feature asparagus": Spring, Texas), or a colour ("Green Roads",
-"Vintage Green": Green, Ohio): alone they are never resolved to a place. The Arabic and French geographic terms are
-here for the same reason."""
+"St. Louis Police", "Time will tell", "Spring menus feature asparagus": Spring, Texas), a colour ("Green Roads",
+"Vintage Green": Green, Ohio) or a planet: alone they are never resolved to a place. The Arabic and French
+geographic terms are here for the same reason."""
 
 
 def is_generic_word(name: str) -> bool:

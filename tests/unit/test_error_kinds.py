@@ -97,6 +97,17 @@ def test_kind1_name_parts_and_buildings_need_the_article_context(kb: KnowledgeBa
     assert actors(e)["Front for Change and Concord in Chad"] == "armed_group"
 
 
+def test_kind1_planets_and_moons_are_no_places_on_earth(kb: KnowledgeBase) -> None:
+    """NER calls planets and moons places: Jupiter is no town in Florida, the moon Europa is not Europe, unless the
+    town is written with its state (an AP abbreviation included)."""
+    space = enrich(
+        kb, "", "The probe will fly past Jupiter in 2031 and study its moon Europa, then Saturn's moon Titan."
+    )
+    assert not space.locations, [loc.name for loc in space.locations]
+    town = enrich(kb, "", "Police in Jupiter, Fla., closed the beach on Sunday.")
+    assert "Jupiter" in places(town) and "Florida" in places(town)
+
+
 def test_kind1_an_acronym_is_no_town_by_one_of_its_other_names(kb: KnowledgeBase) -> None:
     """An acronym on a shopping page ("AEA ribbon microphones") made Tripoli (ancient name Aea) a place and
     Tripolitania a facet: capitals in running text are an acronym, a place only by its own name or as a nation
