@@ -680,6 +680,12 @@ def _ner_mentions(
     return pending, ner_spans
 
 
+_OF_BEFORE = re.compile(r" of (?:the )?$")
+_NOBLE_TITLE = re.compile(
+    r"(?:Prince|Princess|Duke|Duchess|Earl|Count|Countess|Marquess|Baron|Lord|Lady|King|Queen|Emperor|Empress|"
+    r"Archbishop|Bishop|Patriarch) "
+)
+"""A title ("the Prince of Wales", "the Duchess of Sussex") names a person, not a body of the place."""
 _MOON_BEFORE = re.compile(r"(?<![\w-])moons? $")
 """A moon's name ("Jupiter's moon Europa", "the moon Titan"): no place on Earth (Europa is also Europe's name in
 Spanish and German)."""
@@ -966,6 +972,7 @@ def _scan_mentions(
     scan_only: list[_Pending] = []
     weak: set[tuple[int, int]] = set()
     org_starts = {s: e for s, e in exclude_spans if _ORG_HEAD.search(text, s, e)}
+    org_ends = {e: s for s, e in exclude_spans}
     actor_names = {text[s:e] for s, e in exclude_spans}
     title_end = text.find("\n")
     for i, (s, e, cands) in enumerate(scan):
@@ -979,6 +986,16 @@ def _scan_mentions(
         if s in org_starts and e < org_starts[s] and cands[0].feature == "country":
             scan_only.append(_Pending(s, e, text[s:e], cands[:1], "scan"))  # "U.S. State Department": its country
             continue
+        if (
+            e in org_ends
+            and org_ends[e] < s
+            and _OF_BEFORE.search(text, max(0, s - 8), s)
+            and not _NOBLE_TITLE.match(text, org_ends[e])
+        ):
+            nations = [c for c in cands if c.feature in ("country", "state")]
+            if nations:  # "the National Bank of Kenya", "the Embassy of Italy": the country whose body it is
+                scan_only.append(_Pending(s, e, text[s:e], nations, "scan"))
+                continue
         if text[s].islower() and "LATIN" in _char_script(text[s]):
             continue  # a word in lower case: ``_looks_like_name`` says no, asked first as a quarter of hits are
         if s > 1 and text[s - 1] == "-" and _compound_tail(text, s, scan[i - 1][1] if i else -1):

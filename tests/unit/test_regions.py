@@ -425,3 +425,23 @@ def test_front_lines_and_bases_of_the_2019_2020_war_resolve_in_libya() -> None:
     assert regions == dict.fromkeys(regions, "Tripolitania"), regions
     assert by_name["Tamanhint"].region == "Fezzan"
     assert by_name["Saladin Governorate"].country_code == "IQ"
+
+
+def test_a_country_or_state_closing_an_organisations_name_is_a_place() -> None:
+    """ "The National Bank of Kenya", "the Embassy of Italy": an organisation's name that ends "of" a country or a
+    state names where it belongs (the name stays one actor; the country becomes a place of the article). Not a
+    town: "the University of Reading" says no more than its name."""
+    text = (
+        "Officials of the National Bank of Kenya met the Embassy of Italy and the University of Reading. The Prince "
+        "of Wales sent a message."
+    )
+    orgs = [
+        (text.index(name), text.index(name) + len(name))
+        for name in ("National Bank of Kenya", "Embassy of Italy", "University of Reading", "Prince of Wales")
+    ]
+    resolved = {m.text: m.place for m in resolve_mentions(text, [], exclude_spans=orgs)}
+    kenya, italy = resolved["Kenya"], resolved["Italy"]
+    assert kenya is not None and kenya.feature == "country" and kenya.country_code == "KE"
+    assert italy is not None and italy.country_code == "IT"
+    assert "Reading" not in resolved
+    assert "Wales" not in resolved  # a title names a person, not a body of the place
