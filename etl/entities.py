@@ -1861,11 +1861,22 @@ def _name_end(text: str, start: int, end: int) -> int:
 
 def _as_teams(spans: Sequence[tuple[int, int, str]], teams: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """``spans`` with the ``teams`` in place of the NER spans they overlap, each labelled a team."""
-    if not teams:
+    return _relabelled(spans, teams, TEAM)
+
+
+def _relabelled(
+    spans: Sequence[tuple[int, int, str]],
+    found: Sequence[tuple[int, int]],
+    label: str,
+    cleared: Sequence[tuple[int, int]] = (),
+) -> list[tuple[int, int, str]]:
+    """``spans`` with the ``found`` names, each labelled ``label``, in place of the NER spans they overlap; NER's
+    spans overlapping ``cleared`` (lines that name nobody) go too."""
+    if not found and not cleared:
         return list(spans)
-    taken = _SpanIndex(teams)
-    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
-    return sorted([*kept, *((s, e, TEAM) for s, e in teams)])
+    taken = _SpanIndex([*found, *cleared])
+    kept = [(s, e, old) for s, e, old in spans if not taken.overlaps(s, e)]
+    return sorted([*kept, *((s, e, label) for s, e in found)])
 
 
 TITLED = "TITLED"
@@ -2109,9 +2120,7 @@ def _batting_lines(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[i
         return spans
     players = [(m.start(g), m.end(g)) for m in lines for g in (1, 2, 3, 4) if m.start(g) >= 0]
     sums = [(m.start(), m.end()) for m in _SCORECARD_SUM.finditer(text)]
-    taken = _SpanIndex(players + sums)
-    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
-    return sorted([*kept, *((s, e, "PERSON") for s, e in players)])
+    return _relabelled(spans, players, "PERSON", cleared=sums)
 
 
 _LEADERBOARD_LINE = re.compile(r"^\d{1,3}[.)]? (?=[A-Z])([^\n]+)$", re.MULTILINE)
@@ -2142,9 +2151,7 @@ def _leaderboard_people(text: str, spans: list[tuple[int, int, str]]) -> list[tu
     people = sum(any(label == "PERSON" and s < end and start < e for s, e, label in spans) for start, end in items)
     if people < half or sum(_given_name_first(text[start:end]) for start, end in items) < half:
         return spans
-    taken = _SpanIndex(items)
-    kept = [(s, e, label) for s, e, label in spans if not taken.overlaps(s, e)]
-    return sorted([*kept, *((start, end, "PERSON") for start, end in items)])
+    return _relabelled(spans, items, "PERSON")
 
 
 _FULL_NAME = re.compile(r"[A-Z][a-z'’-]+(?: (?:de |van |von |da |di )?[A-Z][a-z'’-]+){1,2}")
@@ -2201,8 +2208,7 @@ def _bracketed_list_people(doc: _Doc, spans: list[tuple[int, int, str]]) -> list
         or (sum(_given_name_first(text[start:end]) for start, end in items) < half and nations < half)
     ):
         return spans
-    kept = [(s, e, label) for s, e, label in spans if not any(s < end and start < e for start, end in items)]
-    return sorted([*kept, *((start, end, "PERSON") for start, end in items)])
+    return _relabelled(spans, items, "PERSON")
 
 
 def _clubs_after_players(doc: _Doc, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

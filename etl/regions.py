@@ -702,9 +702,7 @@ def _town_before_division(text: str, m: Mention, inner: Sequence[tuple[int, int,
     if start != m.start + comma + 2 or end != m.end or not any(c.feature in ("state", "country") for c in candidates):
         return None
     name = m.text[:comma]
-    if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
-        return None
-    if name.lower() in _stop_words() or _misspelt_date(name):
+    if not _plausible_unknown_name(name) or _misspelt_date(name):
         return None
     return _Pending(m.start, m.start + comma, name, [_unknown_place(name, name)], "ner")
 
@@ -828,6 +826,15 @@ _UNKNOWN_NAME = re.compile(
 )  # a capital of Latin-1, Latin Extended ("Šibenik": that block mixes both cases) or Cyrillic
 
 
+def _plausible_unknown_name(name: str) -> bool:
+    """Whether a name the gazetteer lacks may still be kept as a place as written: capitalised words (no capitals
+    only, no digits), no generic word, no function word NER took for a name ("None", "Nothing"). The costlier
+    misspelt-date test (``_misspelt_date``) is the caller's, once the context has spoken."""
+    if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
+        return False
+    return name.lower() not in _stop_words()
+
+
 def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: frozenset[int]) -> Place | None:
     """A place NER found that the gazetteer lacks (an island, a township, an airport: "stuck in Samos", "near New
     Quay"), written after a preposition of place, after a settlement's noun ("the village of Nagrig"), or before a
@@ -836,10 +843,8 @@ def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: froze
     ``_named_feature``. Names in capitals, with digits or lower-case words, function words, generic words and
     misspelt dates are not taken (NER's misses)."""
     name = m.text
-    if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
+    if not _plausible_unknown_name(name):
         return None
-    if name.lower() in _stop_words():
-        return None  # "None", "Nothing": a word NER took for a name
     located = (
         _LOCATIVE_BEFORE.search(text, max(0, m.start - 28), m.start)
         or _SETTLEMENT_OF_BEFORE.search(text, max(0, m.start - 24), m.start)
