@@ -701,11 +701,15 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     """A one-word "person" the article also writes in lower case as a plain word ("Learn how...", "learn more";
     "Grow", "Smart") is that word, not someone: spaCy's small model reads capitalised words opening headings, menus
     and buttons as names. Kept when the word is part of a longer person's name in the article ("Fiona Hill ... Hill"),
-    written after a title, or known to the knowledge base."""
+    written after a title, or known to the knowledge base.
+
+    A one-word "organisation" goes the same way only when every time NER names it, it opens a line ("Digital
+    Marketing Certificate", "Digital transformation" as headings, beside "digital marketing" in the text): a
+    capitalised word in running text ("backed Labour" beside "the labour market") stays a name."""
     single = [
         i
         for i, (s, e, label) in enumerate(spans)
-        if label == "PERSON" and text[s:e].isalpha() and text[s].isupper() and not text[s:e].isupper()
+        if label in ("PERSON", "ORG") and text[s:e].isalpha() and text[s].isupper() and not text[s:e].isupper()
     ]
     if not single:
         return spans
@@ -713,13 +717,32 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     dropped = {i for i in single if text[spans[i][0] : spans[i][1]].lower() in lower}
     if not dropped:
         return spans
-    in_names = {
-        word for s, e, label in spans if label in ("PERSON", TITLED) and " " in text[s:e] for word in text[s:e].split()
+    org_words = {text[spans[i][0] : spans[i][1]] for i in dropped if spans[i][2] == "ORG"}
+    if org_words:
+        in_running_text = {
+            text[s:e] for s, e, label in spans if label == "ORG" and text[s:e] in org_words and not _opens_line(text, s)
+        }
+        dropped = {
+            i for i in dropped if spans[i][2] == "PERSON" or text[spans[i][0] : spans[i][1]] not in in_running_text
+        }
+    in_names = {  # the words of longer names: of people for a person, of organisations for an organisation
+        (word, "ORG" if label == "ORG" else "PERSON")
+        for s, e, label in spans
+        if label in ("PERSON", TITLED, "ORG") and " " in text[s:e]
+        for word in text[s:e].split()
     }
     dropped = {
-        i for i in dropped if (word := text[spans[i][0] : spans[i][1]]) not in in_names and kb.lookup(word) is None
+        i
+        for i in dropped
+        if ((word := text[spans[i][0] : spans[i][1]]), spans[i][2]) not in in_names and kb.lookup(word) is None
     }
     return [span for i, span in enumerate(spans) if i not in dropped]
+
+
+def _opens_line(text: str, start: int) -> bool:
+    """Whether nothing but bullets, marks and spaces stand between the line's start and ``start``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not any(ch.isalnum() for ch in text[line_start:start])
 
 
 _TECH_HEAD = re.compile(
