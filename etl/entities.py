@@ -703,9 +703,11 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     and buttons as names. Kept when the word is part of a longer person's name in the article ("Fiona Hill ... Hill"),
     written after a title, or known to the knowledge base.
 
-    A one-word "organisation" goes the same way only when every time NER names it, it opens a line ("Digital
-    Marketing Certificate", "Digital transformation" as headings, beside "digital marketing" in the text): a
-    capitalised word in running text ("backed Labour" beside "the labour market") stays a name."""
+    A one-word "organisation" goes the same way only when every time NER names it, it opens a heading, a menu item
+    or a label ("Digital Marketing Certificate", "Digital transformation" as headings, beside "digital marketing"
+    in the text): a capitalised word in running text ("backed Labour" beside "the labour market"), also opening a
+    sentence that has a line of its own ("Shell said on Monday..."), stays a name, unless the sentence opens with a
+    phrase the text also writes in lower case ("Digital marketing is..." beside "digital marketing")."""
     single = [
         i
         for i, (s, e, label) in enumerate(spans)
@@ -720,7 +722,11 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     org_words = {text[spans[i][0] : spans[i][1]] for i in dropped if spans[i][2] == "ORG"}
     if org_words:
         in_running_text = {
-            text[s:e] for s, e, label in spans if label == "ORG" and text[s:e] in org_words and not _opens_line(text, s)
+            text[s:e]
+            for s, e, label in spans
+            if label == "ORG"
+            and text[s:e] in org_words
+            and not (_opens_line(text, s) or _sentence_cased_phrase(text, s, e))
         }
         dropped = {
             i for i in dropped if spans[i][2] == "PERSON" or text[spans[i][0] : spans[i][1]] not in in_running_text
@@ -739,10 +745,35 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
     return [span for i, span in enumerate(spans) if i not in dropped]
 
 
-def _opens_line(text: str, start: int) -> bool:
-    """Whether nothing but bullets, marks and spaces stand between the line's start and ``start``."""
+_NEXT_WORD = re.compile(r" ([a-z]+)")
+
+
+def _sentence_cased_phrase(text: str, start: int, end: int) -> bool:
+    """Whether the word at ``start`` opens a line or a sentence with the next word, and the text writes those two
+    words in lower case elsewhere ("Digital marketing is..." beside "digital marketing"): a phrase capitalised for
+    its position, not a name ("Shell said..." has no "shell said")."""
     line_start = text.rfind("\n", 0, start) + 1
-    return not any(ch.isalnum() for ch in text[line_start:start])
+    before = text[line_start:start].rstrip()
+    if any(ch.isalnum() for ch in before) and not before.endswith((".", "!", "?")):
+        return False  # inside a sentence; a bullet or a mark alone before it still opens one
+    following = _NEXT_WORD.match(text, end)
+    if following is None:
+        return False
+    phrase = f"{text[start:end].lower()} {following.group(1)}"
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text) is not None
+
+
+def _opens_line(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a heading, a menu item or a label: nothing but bullets, marks and spaces
+    before it on its line, and the line not a sentence (no full stop, "!" or "?" at its end: a paragraph opening
+    "Shell said on Monday..." is running text, whatever the paragraph's first word)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if any(ch.isalnum() for ch in text[line_start:start]):
+        return False
+    line_end = text.find("\n", start)
+    return (
+        not text[start : len(text) if line_end < 0 else line_end].rstrip().rstrip("\"'”’»)").endswith((".", "!", "?"))
+    )
 
 
 _TECH_HEAD = re.compile(

@@ -1424,9 +1424,12 @@ def test_a_one_word_organisation_that_only_opens_lines_and_is_a_plain_word_too_i
 ) -> None:
     """Pages that are not news open headings and menu items with capitalised common words, and spaCy's small model
     reads some as organisations ("Digital" of "Digital transformation", seen on 11 of 300 held-out WCXB pages). When
-    every mention opens a line and the text also writes the word in lower case, it is that word. Named in running
-    text, it stays an organisation ("Labour won" beside "the labour market"), as does a word of a longer
-    organisation's name in the article."""
+    every mention opens a line that is not a sentence (a heading, a menu item) and the text also writes the word in
+    lower case, it is that word. Named in running text, it stays an organisation ("backed Labour" beside "the
+    labour market"), as does one opening a paragraph ("Shell said on Monday..." beside "shell companies": wire copy
+    puts a sentence on each line) and a word of a longer organisation's name in the article. A sentence that opens
+    with a phrase the text also writes in lower case ("Cloud computing is..." beside "cloud computing") opens it
+    with a common word too."""
     from etl.entities import _common_word_people
 
     text = (
@@ -1437,6 +1440,8 @@ def test_a_one_word_organisation_that_only_opens_lines_and_is_a_plain_word_too_i
         "Voters backed Labour on the labour market.\n"
         "Pioneer\n"
         "Pioneer Natural Resources said pioneer spirit matters.\n"
+        "Shell said on Monday it would close its shell companies.\n"
+        "Cloud spending grew. Cloud computing is a trend, and so is cloud computing for banks.\n"
     )
 
     def span(word: str, nth: int = 0) -> tuple[int, int, str]:
@@ -1447,8 +1452,10 @@ def test_a_one_word_organisation_that_only_opens_lines_and_is_a_plain_word_too_i
 
     spans = [span("Digital"), span("Digital", 1), span("Labour"), span("Labour", 1), span("Pioneer")]
     spans.append((text.index("Pioneer Natural"), text.index(" said pioneer"), "ORG"))
+    spans.append(span("Shell"))
+    spans.append(span("Cloud", 1))
     kept = [text[s:e] for s, e, _ in _common_word_people(text, spans, kb)]
-    assert kept == ["Labour", "Labour", "Pioneer", "Pioneer Natural Resources"]
+    assert kept == ["Labour", "Labour", "Pioneer", "Pioneer Natural Resources", "Shell"]
 
 
 def test_a_name_ner_calls_an_organisation_more_often_than_a_place_is_an_organisation(kb: KnowledgeBase) -> None:
