@@ -748,12 +748,16 @@ def _common_word_people(text: str, spans: list[tuple[int, int, str]], kb: Knowle
 _NEXT_WORD = re.compile(r" ([a-z]+)")
 
 
+def _line_before(text: str, start: int) -> str:
+    """What stands before ``start`` on its line."""
+    return text[text.rfind("\n", 0, start) + 1 : start]
+
+
 def _sentence_cased_phrase(text: str, start: int, end: int) -> bool:
     """Whether the word at ``start`` opens a line or a sentence with the next word, and the text writes those two
     words in lower case elsewhere ("Digital marketing is..." beside "digital marketing"): a phrase capitalised for
     its position, not a name ("Shell said..." has no "shell said")."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start].rstrip()
+    before = _line_before(text, start).rstrip()
     if any(ch.isalnum() for ch in before) and not before.endswith((".", "!", "?")):
         return False  # inside a sentence; a bullet or a mark alone before it still opens one
     following = _NEXT_WORD.match(text, end)
@@ -767,8 +771,7 @@ def _opens_line(text: str, start: int) -> bool:
     """Whether the word at ``start`` opens a heading, a menu item or a label: nothing but bullets, marks and spaces
     before it on its line, and the line not a sentence (no full stop, "!" or "?" at its end: a paragraph opening
     "Shell said on Monday..." is running text, whatever the paragraph's first word)."""
-    line_start = text.rfind("\n", 0, start) + 1
-    if any(ch.isalnum() for ch in text[line_start:start]):
+    if any(ch.isalnum() for ch in _line_before(text, start)):
         return False
     line_end = text.find("\n", start)
     return (

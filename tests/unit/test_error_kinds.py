@@ -25,6 +25,14 @@ def kb() -> KnowledgeBase:
     return KnowledgeBase.load()
 
 
+def nth_span(text: str, word: str, label: str, nth: int = 0) -> tuple[int, int, str]:
+    """The (start, end, label) NER span of the ``nth`` occurrence (from 0) of ``word`` in ``text``."""
+    at = -1
+    for _ in range(nth + 1):
+        at = text.index(word, at + 1)
+    return (at, at + len(word), label)
+
+
 def enrich(
     kb: KnowledgeBase, title: str, body: str, lang: str = "en", captions: tuple[str, ...] = ()
 ) -> EnrichedArticle:
@@ -1408,13 +1416,8 @@ def test_a_one_word_person_the_article_writes_as_a_plain_word_is_that_word(kb: K
         "Fiona Hill spoke on the hill. Hill said so."
     )
 
-    def span(word: str, nth: int = 0) -> tuple[int, int, str]:
-        at = -1
-        for _ in range(nth + 1):
-            at = text.index(word, at + 1)
-        return (at, at + len(word), "PERSON")
-
-    spans = [span("Learn"), span("Download"), span("Fiona Hill"), span("Hill", 1)]
+    spans = [nth_span(text, w, "PERSON") for w in ("Learn", "Download", "Fiona Hill")]
+    spans.append(nth_span(text, "Hill", "PERSON", 1))
     kept = {text[s:e] for s, e, _ in _common_word_people(text, spans, kb)}
     assert kept == {"Fiona Hill", "Hill"}
 
@@ -1444,16 +1447,11 @@ def test_a_one_word_organisation_that_only_opens_lines_and_is_a_plain_word_too_i
         "Cloud spending grew. Cloud computing is a trend, and so is cloud computing for banks.\n"
     )
 
-    def span(word: str, nth: int = 0) -> tuple[int, int, str]:
-        at = -1
-        for _ in range(nth + 1):
-            at = text.index(word, at + 1)
-        return (at, at + len(word), "ORG")
-
-    spans = [span("Digital"), span("Digital", 1), span("Labour"), span("Labour", 1), span("Pioneer")]
-    spans.append((text.index("Pioneer Natural"), text.index(" said pioneer"), "ORG"))
-    spans.append(span("Shell"))
-    spans.append(span("Cloud", 1))
+    spans = [nth_span(text, w, "ORG", nth) for w, nth in (("Digital", 0), ("Digital", 1), ("Labour", 0), ("Labour", 1))]
+    spans.append(nth_span(text, "Pioneer", "ORG"))
+    spans.append(nth_span(text, "Pioneer Natural Resources", "ORG"))
+    spans.append(nth_span(text, "Shell", "ORG"))
+    spans.append(nth_span(text, "Cloud", "ORG", 1))
     kept = [text[s:e] for s, e, _ in _common_word_people(text, spans, kb)]
     assert kept == ["Labour", "Labour", "Pioneer", "Pioneer Natural Resources", "Shell"]
 
@@ -1696,20 +1694,14 @@ def test_a_one_word_person_with_a_things_reading_is_a_product(kb: KnowledgeBase)
         "Open the Orla app and sign in; Orla syncs your notes. Maria Orsini wrote the guide. Orsini said so."
     )
 
-    def span(word: str, label: str, nth: int = 0) -> tuple[int, int, str]:
-        at = -1
-        for _ in range(nth + 1):
-            at = text.index(word, at + 1)
-        return (at, at + len(word), label)
-
     spans = [
-        span("Kestrel", "PERSON"),
-        span("Kestrel", "PERSON", 1),
-        span("Kestrel", "ORG", 2),
-        span("Orla", "PERSON"),
-        span("Orla", "PERSON", 1),
-        span("Maria Orsini", "PERSON"),
-        span("Orsini", "PERSON", 1),
+        nth_span(text, "Kestrel", "PERSON"),
+        nth_span(text, "Kestrel", "PERSON", 1),
+        nth_span(text, "Kestrel", "ORG", 2),
+        nth_span(text, "Orla", "PERSON"),
+        nth_span(text, "Orla", "PERSON", 1),
+        nth_span(text, "Maria Orsini", "PERSON"),
+        nth_span(text, "Orsini", "PERSON", 1),
     ]
     kept = [(text[s:e], label) for s, e, label in _terms_not_actors(text, spans, kb)]
     assert kept == [("Kestrel", "ORG"), ("Maria Orsini", "PERSON"), ("Orsini", "PERSON")]
