@@ -1257,18 +1257,32 @@ def _prepare_spans(
 
 
 def _cuts(doc: _Doc, start: int, end: int, label: str) -> Sequence[tuple[int, int, str]]:
-    """A NER span cut at its line breaks (``_pieces``), before mojibake (``_before_mojibake``) and at its slashes
-    (``_slash_sides``). Why the test first: most spans hold none of the three, and are then themselves; the three
-    calls and a generator per span were a quarter of ``_prepare_spans``."""
+    """A NER span cut at its line breaks (``_pieces``), before a colon (``_before_colon``), before mojibake
+    (``_before_mojibake``) and at its slashes (``_slash_sides``). Why the test first: most spans hold none of these,
+    and are then themselves; the calls and a generator per span were a quarter of ``_prepare_spans``."""
     text = doc.text
     span = text[start:end]
-    if "\n" not in span and "â" not in span and "/" not in span:
+    if "\n" not in span and "â" not in span and "/" not in span and ": " not in span:
         return ((start, end, label),)
     return [
         side
         for line_start, line_end in _pieces(text, start, end)
-        for side in _slash_sides(doc, *_before_mojibake(text, line_start, line_end, label), label)
+        for side in _slash_sides(
+            doc, *_before_mojibake(text, line_start, _before_colon(text, line_start, line_end), label), label
+        )
     ]
+
+
+def _before_colon(text: str, start: int, end: int) -> int:
+    """Where a span NER ran over a colon ends: before it. A name holds no colon; a label and what it introduces do
+    ("Christopher D. Battin: Dealing in cocaine", a charge list; "Apple Arcade: So Many Ways to Play", a headline)."""
+    m = _COLON_BREAK.search(text, start, end)
+    return end if m is None else m.start()
+
+
+_COLON_BREAK = re.compile(r"\s*:\s")
+"""A colon that ends a label (a space after it, as in both English and French typography), not one inside a time
+or a reference ("10:30", "Luke 2:10")."""
 
 
 _LIST_SPLIT = re.compile(r",\s+|\s+(?:and|et|&)\s+")
@@ -2084,7 +2098,7 @@ def _name_run(text: str, start: int) -> tuple[int, int] | None:
         if m is None:
             break
         token = m.group()
-        word = token.rstrip(".'’").removesuffix("'s").removesuffix("’s")
+        word = token.rstrip(".'’?!").removesuffix("'s").removesuffix("’s")
         bare = word.lower()
         first = word[:1]
         particle = (bare.split("-")[0] in _PARTICLES and "-" in word) or bare in _PARTICLES

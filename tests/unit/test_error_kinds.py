@@ -2305,6 +2305,27 @@ def test_page_text_that_is_no_name(kb: KnowledgeBase) -> None:
     assert "Trade Desk" in actors(e)
 
 
+def test_a_name_ends_at_a_colon_and_a_title_run_at_a_question_or_exclamation_mark(kb: KnowledgeBase) -> None:
+    """A name holds no colon, question mark or exclamation mark: NER ran a charge list's name into its charge
+    ("Christopher D. Battin: Dealing"), and the run of capitals after a title went on into the next sentence
+    ("President Medvedev? The Bush-era", "Prince Andrew! How"). A colon inside a time or a reference cuts nothing."""
+    e = enrich(
+        kb,
+        "Six arrested",
+        "Police arrested six people Monday, said Lt. Matt Harris.\n\nChristopher D. Battin: Dealing in cocaine "
+        "or a narcotic drug.\n\nHe called Russia’s President Medvedev? The Bush-era whistleblower said so. How "
+        "noble of Prince Andrew! How chivalrous!",
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    assert {"Christopher D. Battin", "Medvedev", "Prince Andrew"} <= people, people
+    assert not [name for name in actors(e) if ":" in name or "?" in name or "!" in name], actors(e)
+    text = "Meet at 10:30 Main Street: the market"
+    assert entities_module._before_colon(text, 8, 25) == 25  # "10:30 Main Street": no label's colon
+    assert entities_module._before_colon(text, 14, 30) == 25
+    french = "Khalifa Haftar : « Non »"
+    assert entities_module._before_colon(french, 0, len(french)) == 14
+
+
 def test_lists_and_ranks_that_are_no_players(kb: KnowledgeBase) -> None:
     """The list and rank rules read NER's spans: an ingredient list or a list of topics with their acronyms, even
     where NER calls half of them people, is no list of players (no first names, no countries in brackets); a figure
