@@ -1027,6 +1027,34 @@ _FIGURES = re.compile(r" \d[\d.,:/–-]*(?: [a-z]+)*(?:,? \d[\d.,:/–-]*(?: [a-
 _SPACE_DIGIT = re.compile(r" \d")
 
 
+_PHOTO_CREDIT_WORDS = frozenset(("Submitted", "Contributed", "Courtesy", "Staff", "File", "Handout"))
+_PHOTO_WORDS = frozenset(("photo", "Photo", "photos", "Photos", "image", "Image", "picture", "Picture"))
+
+
+def _before_photo_credit(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A person NER ran into the credit after a name in a caption ends before it: "Christopher Battin Submitted
+    photo", "Jane Doe Contributed Photo" (local papers credit a picture a family or a reader sent so); the name keeps
+    two words at least."""
+    if label != "PERSON":
+        return start, end, label
+    cut = text.rfind(" ", start, end)
+    if cut <= start:
+        return start, end, label
+    if text[cut + 1 : end] in _PHOTO_WORDS:  # NER took "Photo" in too
+        credit_end, cut = cut, text.rfind(" ", start, cut)
+    else:
+        after = _WORD_AFTER.match(text, end)
+        if after is None or after.group(1) not in _PHOTO_WORDS:
+            return start, end, label
+        credit_end = end
+    if cut <= start or text[cut + 1 : credit_end] not in _PHOTO_CREDIT_WORDS or " " not in text[start:cut].strip():
+        return start, end, label
+    return start, cut, label
+
+
+_WORD_AFTER = re.compile(r" ([A-Za-z]+)")
+
+
 def _without_figures(text: str, start: int, end: int, label: str) -> tuple[int, int, str]:
     """A span NER ran over the figures after a name ends before them: a person keeps two words at least ("A.
     Sanger 2" is A. Sanger, not Sanger, California), an organisation or a place keeps its name before a score. A
@@ -1226,7 +1254,10 @@ def _prepare_spans(
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
     pieces = [
-        _office_cut(text, *_clause_cut(text, *_demonym_cut(doc, *_without_figures(text, s, e, label))))
+        _office_cut(
+            text,
+            *_clause_cut(text, *_demonym_cut(doc, *_before_photo_credit(text, *_without_figures(text, s, e, label)))),
+        )
         for start, end, ner_label in spans
         for s, e, label in _cuts(doc, start, end, ner_label)
         if e > s and not _is_furniture(text[s:e])

@@ -2326,6 +2326,33 @@ def test_a_name_ends_at_a_colon_and_a_title_run_at_a_question_or_exclamation_mar
     assert entities_module._before_colon(french, 0, len(french)) == 14
 
 
+def test_a_caption_credit_after_a_name_is_no_part_of_it(kb: KnowledgeBase) -> None:
+    """Local papers credit a picture a family or a reader sent with "Submitted photo", "Contributed photo" after the
+    name in the caption: NER ran the name into the credit ("Christopher Battin Submitted", "Jonathan P. Blair
+    Submitted Photo"), a second person beside the real one. The name keeps two words: "Ann Staff" is no credit."""
+    body = (
+        "Police arrested six people Monday, said Lt. Matt Harris. Christopher Battin, 31, of Columbus, was held in "
+        "jail. Jonathan P. Blair, 45, was released. Ann Staff photographed the scene."
+    )
+    e = enrich(
+        kb,
+        "Six arrested",
+        body,
+        captions=(
+            "Christopher Battin Submitted photo",
+            "Jonathan P. Blair Submitted Photo",
+            "Victor N. Burton Contributed photo",
+        ),
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    assert {"Christopher Battin", "Jonathan P. Blair", "Victor N. Burton"} <= people, people
+    assert not [n for n in people if n.endswith(("Submitted", "Photo", "Contributed"))], people
+    text = "Ann Staff photo"
+    assert entities_module._before_photo_credit(text, 0, 9, "PERSON") == (0, 9, "PERSON")
+    assert entities_module._before_photo_credit("Jane Doe Staff photo", 0, 14, "PERSON") == (0, 8, "PERSON")
+    assert entities_module._before_photo_credit("Jane Doe Staff photo", 0, 14, "ORG") == (0, 14, "ORG")
+
+
 def test_lists_and_ranks_that_are_no_players(kb: KnowledgeBase) -> None:
     """The list and rank rules read NER's spans: an ingredient list or a list of topics with their acronyms, even
     where NER calls half of them people, is no list of players (no first names, no countries in brackets); a figure
