@@ -1260,7 +1260,7 @@ def _prepare_spans(
         )
         for start, end, ner_label in spans
         for s, e, label in _cuts(doc, start, end, ner_label)
-        if e > s and not _is_furniture(text[s:e])
+        if e > s and not _is_furniture(text[s:e]) and not (label == "PERSON" and _titles_alone(text[s:e]))
     ]
     pieces = _place_lists(doc, pieces)
     if _VERSUS.search(text):
@@ -2101,6 +2101,12 @@ def _title_runs(doc: _Doc, spans: Sequence[tuple[int, int, str]]) -> list[tuple[
 
 
 _OFFICE_QUALIFIERS = frozenset(("assistant", "associate", "principal", "vice", "acting", "executive", "chief"))
+
+
+def _titles_alone(mention: str) -> bool:
+    """A "person" of two words or more, each a title or an office, is nobody: "Lt Col" before "Alexander Vindman",
+    "Prime Minister". One such word may be a surname said alone ("Major said", "King wrote")."""
+    return " " in mention.strip() and _only_offices(mention)
 
 
 def _only_offices(run: str) -> bool:

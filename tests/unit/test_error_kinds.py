@@ -2353,6 +2353,20 @@ def test_a_caption_credit_after_a_name_is_no_part_of_it(kb: KnowledgeBase) -> No
     assert entities_module._before_photo_credit("Jane Doe Staff photo", 0, 14, "ORG") == (0, 14, "ORG")
 
 
+def test_titles_alone_are_nobody(kb: KnowledgeBase) -> None:
+    """NER read the British "Lt Col" (no full stops) before a name as a person of its own; two words or more that
+    are each a title or an office name nobody. One such word may be a surname said alone ("Major said")."""
+    e = enrich(
+        kb,
+        "Hearing",
+        "Lawmakers grilled Lt Col Alexander Vindman, a Ukraine specialist. John Major met the Queen. Major said "
+        "the talks went well.",
+    )
+    people = {name for name, kind in actors(e).items() if kind == "person"}
+    assert {"Alexander Vindman", "John Major"} <= people and "Lt Col" not in people, people
+    assert entities_module._titles_alone("Prime Minister") and not entities_module._titles_alone("Major")
+
+
 def test_lists_and_ranks_that_are_no_players(kb: KnowledgeBase) -> None:
     """The list and rank rules read NER's spans: an ingredient list or a list of topics with their acronyms, even
     where NER calls half of them people, is no list of players (no first names, no countries in brackets); a figure
