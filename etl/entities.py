@@ -1254,10 +1254,7 @@ def _prepare_spans(
     "Mahamat Idriss Deby Itno" in two, or reads "SG" as an organisation)."""
     text = doc.text
     pieces = [
-        _office_cut(
-            text,
-            *_clause_cut(text, *_demonym_cut(doc, *_before_photo_credit(text, *_without_figures(text, s, e, label)))),
-        )
+        _tightened(doc, s, e, label)
         for start, end, ner_label in spans
         for s, e, label in _cuts(doc, start, end, ner_label)
         if e > s and not _is_furniture(text[s:e]) and not (label == "PERSON" and _titles_alone(text[s:e]))
@@ -1285,6 +1282,15 @@ def _prepare_spans(
     kept.extend((s, e, "PLACE") for s, e in datelines)
     kept.sort()
     return _coordinated(doc, kept)
+
+
+def _tightened(doc: _Doc, start: int, end: int, label: str) -> tuple[int, int, str]:
+    """A piece of a NER span rid of what NER ran into around the name, in turn: figures, a caption's photo credit,
+    a nationality, the clause after an organisation, an office before a person."""
+    text = doc.text
+    piece = _before_photo_credit(text, *_without_figures(text, start, end, label))
+    piece = _clause_cut(text, *_demonym_cut(doc, *piece))
+    return _office_cut(text, *piece)
 
 
 def _cuts(doc: _Doc, start: int, end: int, label: str) -> Sequence[tuple[int, int, str]]:

@@ -66,6 +66,11 @@ def actors(e: EnrichedArticle) -> dict[str, str]:
     return {x.name: x.type for x in e.entities}
 
 
+def persons(e: EnrichedArticle) -> set[str]:
+    """The names of the people among ``actors(e)``."""
+    return {name for name, kind in actors(e).items() if kind == "person"}
+
+
 def places(e: EnrichedArticle) -> set[str]:
     return {loc.name for loc in e.locations if loc.feature not in ("country", "region")}
 
@@ -365,7 +370,7 @@ def test_kind7_people_after_a_title_are_taken_whole(kb: KnowledgeBase) -> None:
         "Minister Abdelkarim Ben Youssef Trabelsi met envoys in Tunis. Later, SG Ahmed Salem Ould Bah "
         "addressed the assembly.",
     )
-    names = {n for n, t in actors(e).items() if t == "person"}
+    names = persons(e)
     assert {"Abdelkarim Ben Youssef Trabelsi", "Ahmed Salem Ould Bah"} <= names
     assert "SG" not in actors(e)
 
@@ -377,7 +382,7 @@ def test_kind7_and_the_kb_joins_the_chadian_leaders(kb: KnowledgeBase) -> None:
         "Chadian President Mahamat Idriss Deby Itno met envoys in N'Djamena. FACT SG Mahamat Mahdi Ali said "
         "his fighters would return.",
     )
-    people = {n for n, t in actors(e).items() if t == "person"}
+    people = persons(e)
     assert people == {"Mahamat Idriss Déby", "Mahamat Mahdi Ali"}
     assert "Chad" in countries(e)
 
@@ -2015,7 +2020,7 @@ def test_newswire_league_tables_and_tennis_results(kb: KnowledgeBase) -> None:
         "Goran Ivanisevic (Croatia) beat Jiri Novak (Czech Republic) 6-3 1-6 6-3 6-4\n",
     )
     players = {"Todd Woodbridge", "Javier Sanchez", "Goran Ivanisevic", "Jiri Novak"}
-    assert players <= {name for name, kind in actors(tennis).items() if kind == "person"}, actors(tennis)
+    assert players <= persons(tennis), actors(tennis)
 
 
 def test_newswire_a_sports_desks_label_and_a_newsrooms_signature_are_neither_places_nor_actors(
@@ -2089,7 +2094,7 @@ def test_newswire_ranks_before_names_and_lists_of_players_with_brackets(kb: Know
         "Woods, Paul Stankowski\n67 Greg Norman (Australia), Nick Price (Zimbabwe)\n68 Ernie Els (South Africa)\n",
     )
     players = {"Pete Sampras", "Michael Chang", "Thomas Muster", "Goran Ivanisevic", "Greg Norman", "Ernie Els"}
-    assert players <= {name for name, kind in actors(seeds).items() if kind == "person"}, actors(seeds)
+    assert players <= persons(seeds), actors(seeds)
     assert {"Austria", "Croatia", "Australia", "South Africa"} <= countries(seeds)
     clubs = enrich(
         kb,
@@ -2097,7 +2102,7 @@ def test_newswire_ranks_before_names_and_lists_of_players_with_brackets(kb: Know
         "GENEVA 1996-08-30\n\nThe draw paired these clubs:\n\nReal Madrid (Spain), Manchester United (England), "
         "Bayern Munich (Germany), Paris Saint-Germain (France).",
     )
-    assert not {name for name, kind in actors(clubs).items() if kind == "person"}, actors(clubs)
+    assert not persons(clubs), actors(clubs)
 
 
 def test_newswire_results_with_a_verb_between_bracketed_players(kb: KnowledgeBase) -> None:
@@ -2120,7 +2125,7 @@ def test_newswire_results_with_a_verb_between_bracketed_players(kb: KnowledgeBas
         "Alex Corretja",
         "Marc Rosset",
     }
-    assert {name for name, kind in actors(results).items() if kind == "person"} == players, actors(results)
+    assert persons(results) == players, actors(results)
     assert {"Germany", "The Netherlands", "Sweden", "Spain", "Switzerland"} <= countries(results)
     assert not places(results) & {"Jan Siemerink", "Magnus"}
 
@@ -2136,7 +2141,7 @@ def test_newswire_scorecards_initials_and_venues(kb: KnowledgeBase) -> None:
         "69, H. Morris 69; D. Blenkiron 4-43), Durham 114 (S. Watkin 4-28) and 81-3.\n\nTunbridge Wells: "
         "Nottinghamshire 214 (P. Johnson 84; M. McCague 4-55), Kent 108-3.",
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     assert {"H. Morris", "S. Watkin", "P. Johnson"} <= people, actors(e)
     assert not {"Chester-le-Street", "Tunbridge Wells"} & set(actors(e))
     assert {"Chester-le-Street", "Royal Tunbridge Wells"} <= places(e)
@@ -2153,7 +2158,7 @@ def test_newswire_batting_scorecard_lines_name_players_only(kb: KnowledgeBase) -
         "first innings\nN. Knight c Moin Khan b Wasim Akram 31\nD. Cork lbw b Aamir Sohail 17\nR. Irani c Ijaz "
         "Ahmed b Ata-ur-Rehman 44\nI. Salisbury not out 9\nExtras (b-2 lb-5 nb-3) 10\n",
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     assert {"N. Knight", "D. Cork", "R. Irani", "I. Salisbury", "Moin Khan", "Wasim Akram", "Ijaz Ahmed"} <= people
     assert "Extras" not in actors(e)
 
@@ -2185,7 +2190,7 @@ def test_newswire_leaderboard_lines_are_players_though_they_look_like_headlines(
         "Jose Maria Olazabal (Spain), Costantino Rocca (Italy)\n136 Darren Clarke, Padraig Harrington (Ireland), "
         "Robert Karlsson (Sweden)\n",
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     players = {
         "Nick Faldo",
         "Mark McNulty",
@@ -2212,7 +2217,7 @@ def test_newswire_results_with_countries_in_brackets_whatever_the_first_names(kb
         "Women's 400 metres\n1. Marie-Jose Perec (France) 49.72\n2. Falilat Ogunkoya (Nigeria) 49.90\n",
     )
     athletes = {"Wilson Kipketer", "Norberto Tellez", "Sammy Langat", "Falilat Ogunkoya"}
-    assert athletes <= {name for name, kind in actors(e).items() if kind == "person"}, actors(e)
+    assert athletes <= persons(e), actors(e)
     assert {"Denmark", "Cuba", "Kenya", "France", "Nigeria"} <= countries(e)
 
 
@@ -2298,7 +2303,7 @@ def test_page_text_that_is_no_name(kb: KnowledgeBase) -> None:
         "hosts Lee Dickson and Rich Swier. The Trade Desk reported strong sales. We spoke to Jonathan "
         "Clement\u00e2\u0080\u0099s team.",
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     assert {"Lee Dickson", "Rich Swier"} <= people and not {"Thermolite®", "X. The", "I. Guys"} & people, people
     assert not [name for name in actors(e) if "\u00e2\u0080" in name or name == "There"], actors(e)
     assert "Jonathan Clement" in people  # the name before the garbled apostrophe
@@ -2316,7 +2321,7 @@ def test_a_name_ends_at_a_colon_and_a_title_run_at_a_question_or_exclamation_mar
         "or a narcotic drug.\n\nHe called Russia’s President Medvedev? The Bush-era whistleblower said so. How "
         "noble of Prince Andrew! How chivalrous!",
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     assert {"Christopher D. Battin", "Medvedev", "Prince Andrew"} <= people, people
     assert not [name for name in actors(e) if ":" in name or "?" in name or "!" in name], actors(e)
     text = "Meet at 10:30 Main Street: the market"
@@ -2344,7 +2349,7 @@ def test_a_caption_credit_after_a_name_is_no_part_of_it(kb: KnowledgeBase) -> No
             "Victor N. Burton Contributed photo",
         ),
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     assert {"Christopher Battin", "Jonathan P. Blair", "Victor N. Burton"} <= people, people
     assert not [n for n in people if n.endswith(("Submitted", "Photo", "Contributed"))], people
     text = "Ann Staff photo"
@@ -2362,7 +2367,7 @@ def test_titles_alone_are_nobody(kb: KnowledgeBase) -> None:
         "Lawmakers grilled Lt Col Alexander Vindman, a Ukraine specialist. John Major met the Queen. Major said "
         "the talks went well.",
     )
-    people = {name for name, kind in actors(e).items() if kind == "person"}
+    people = persons(e)
     assert {"Alexander Vindman", "John Major"} <= people and "Lt Col" not in people, people
     assert entities_module._titles_alone("Prime Minister") and not entities_module._titles_alone("Major")
 
@@ -2491,7 +2496,7 @@ def test_office_words_after_a_title_are_no_person(kb: KnowledgeBase) -> None:
         "The memo was signed by Deputy Assistant Secretary of the Treasury for Tax Policy on Friday, and Deputy Vice "
         "Chairman of the board Ruth Okafor approved it.",
     )
-    people = {n for n, t in actors(e).items() if t == "person"}
+    people = persons(e)
     assert not {"Assistant Secretary", "Vice Chairman"} & people, people
 
 
