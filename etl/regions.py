@@ -129,16 +129,40 @@ class _SpanSet:
         return [(s, e) for s, e in self._ordered[first:last] if e > start]
 
 
+_DIVISION_OFFICE = re.compile(
+    r"[ \t]+(?:Deputy )?(?:Governor|Commissioners?|Executive|Sheriff(?!['’]s)|Attorney|Prosecutor|Treasurer|Clerk|"
+    r"Auditor)(?![\w-])"
+)
+"""An office of a state or county after its name written in full ("Benue State Commissioner for Health", "Cuyahoga
+County Executive Armond Budish", "the Lagos State Governor"): a person's title, so the division is a place of the
+story. A body named the same way ("Osun State Police Command", "the Walker County Sheriff's Office") is an
+organisation: a town or division inside an organisation's name stays no place of its own, as newswire annotates it."""
+_DIVISION_WORD_END = re.compile(r"(?:County|State|Province|Governorate)$")
+
+
+def division_office_after(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a division written with its word ("Benue State", "Cuyahoga County": the scan
+    takes such a name whole) and an office of it follows (``_DIVISION_OFFICE``)."""
+    return (
+        text[end : end + 1] in (" ", "\t")
+        and _DIVISION_WORD_END.search(text, start, end) is not None
+        and _DIVISION_OFFICE.match(text, end) is not None
+    )
+
+
 def _excluded(text: str, start: int, end: int, spans: _SpanSet) -> bool | None:
     """Inside an actor span that names more than the place ("Bank of Japan"), not merely a place plus common nouns.
 
     "Misrata militia" (an armed group named after its town) and a lone "Palermo" that NER took for a person keep
     their place: only other capitalised words in the span make it a name of something else. Returns None when the
     span is the bare name itself ("Barry" as a person, "Palermo" mistaken for one): then only a country the article
-    names can vouch for the place.
+    names can vouch for the place. A span of a division and its office ("the Benue State Commissioner":
+    ``division_office_after``) names the place too.
     """
     verdict: bool | None = False
     for s, e in spans.overlapping(start, end):
+        if division_office_after(text, start, end) and text[s:start].lower() in ("", "the "):
+            continue  # "the Lagos State Governor" taken for an organisation: the state's office
         rest = text[s:start] + " " + text[end:e]
         if any(_is_capitalised(w) for w in _WORD.findall(rest)):
             return True
@@ -201,6 +225,8 @@ def _looks_like_name(
         return False  # "die Lage", "das Essen", "der Halle": German capitalises nouns, some of which are towns
     stops = _stop_words()
     for word in (after,) if division else (before, after):
+        if word is after and division_office_after(text, start, end):
+            continue  # "Benue State Commissioner", "Cuyahoga County Executive": the division's office
         clean = word.strip(".'’-")
         key = clean.lower()
         if _is_capitalised(clean) and key not in stops and key not in language_stops and not clean.isupper():
@@ -244,10 +270,13 @@ def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
         score += 45
     elif place.feature == "state":
         if any(
-            c.feature == "city" and c.country_code == place.country_code and c.population >= 100_000
+            c.feature == "city"
+            and c.country_code == place.country_code
+            and c.population >= 100_000
+            and (c.population >= MILLION or not _named_after_state(pending.text, c))
             for c in pending.candidates
         ):
-            score -= 30  # "New York", "Washington": the big city, not the state
+            score -= 30  # "New York", "Washington": the big city, not the state (not "Oklahoma": Oklahoma City's)
     elif place.feature == "region":
         exact = normalize_name(pending.text) == normalize_name(place.name)
         score += 60 if exact else -5
@@ -293,6 +322,14 @@ def _score(place: Place, pending: _Pending, ctx: _Context) -> float:
             near = min(near, 12742.0 * math.asin(math.sqrt(min(1.0, a))))
         score += NEAR * max(0.0, 1.0 - near / NEAR_KM)
     return score
+
+
+def _named_after_state(written: str, city: Place) -> bool:
+    """Whether the city's own name is ``written`` and more ("Oklahoma City", "Kansas City" for "Oklahoma",
+    "Kansas"): GeoNames lists the state's name among such a city's other names, but the name alone is the state's.
+    A city also called by the state's name in another language ("Genève", Geneva's French name and its canton's)
+    stays the city."""
+    return normalize_name(city.name).startswith(normalize_name(written) + " ")
 
 
 def _in_division(place: Place) -> bool:

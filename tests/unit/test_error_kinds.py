@@ -2559,3 +2559,29 @@ def test_two_capitals_that_speak_are_an_organisation(kb: KnowledgeBase) -> None:
     found = actors(e)
     assert found.get("HP") == "organization", found
     assert "PM" not in found and "HR" not in found, found
+
+
+def test_a_division_before_its_office_is_a_place_and_a_state_is_not_its_citys_other_name(kb: KnowledgeBase) -> None:
+    """A state or county written in full before one of its offices is a place of the story ("the Kano State
+    Governor", "Franklin County Executive ..."), though NER reads the capitals as one name; a body named so ("the
+    Kano State Police Command") stays an organisation with no place of its own, as newswire annotates it. A state's
+    own name is the state, even where GeoNames lists it among a smaller city's other names ("Oklahoma" for Oklahoma
+    City); a city of a million people keeps the name it is known by ("New York")."""
+    e = enrich(
+        kb,
+        "Floods",
+        "The Kano State Commissioner for Water Resources said on Monday that 300 homes were lost in Nigeria. "
+        "Floods also reached Ohio, where Franklin County Executive Mary Hart asked for help.",
+    )
+    assert {"Kano", "Franklin County"} <= places(e), places(e)
+    body = e.article.body
+    from etl.regions import division_office_after
+
+    at = body.index("Kano State")
+    assert division_office_after(body, at, at + len("Kano State"))
+    police = "The Kano State Police Command said on Monday that two men were held."
+    assert not division_office_after(police, 4, 4 + len("Kano State"))
+    assert not division_office_after("Kano Commissioner", 0, 4)  # the division's word shows it is one
+    e = enrich(kb, "Storms", "Storms hit Oklahoma and New York on Monday, the weather service said.")
+    assert {"Oklahoma", "New York City"} <= places(e), places(e)
+    assert "Oklahoma City" not in places(e), places(e)
