@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -48,6 +49,7 @@ from etl.knowledge.gazetteer import (
     is_generic_word,
     normalize_name,
 )
+from etl.knowledge.wordscan import WordAutomaton
 from etl.records import Location, Mention, PlaceFeature
 
 MILLION = 1_000_000
@@ -663,6 +665,7 @@ def _ner_mentions(
     ner_spans: list[tuple[int, int]] = []
     mentions = sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end))
     place_starts = frozenset(m.start for m in mentions)
+    in_context: list[int] = []  # indices in ``pending`` of names the gazetteer lacks, taken from their context
     for m in mentions:
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
@@ -706,14 +709,19 @@ def _ner_mentions(
         if named_after and not inner:
             pending.append(_Pending(m.start, m.end, m.text, [_unknown_place(m.text, m.text)], "ner"))
         elif not inner:
-            feature = _named_feature(m.text) or (
-                _place_in_context(text, m, gaz, place_starts) if m.text not in actor_names else None
-            )  # "written in Python" where NER calls "Python" an organisation elsewhere: no place
+            feature = _named_feature(m.text)
+            if feature is None and m.text not in actor_names:  # "written in Python", NER's organisation elsewhere
+                feature = _place_in_context(text, m, gaz, place_starts)
+                if feature is not None:
+                    in_context.append(len(pending))
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         if (town := _town_before_division(text, m, inner)) is not None:
             pending.append(town)
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
+    if in_context:
+        for i in _mostly_no_place(text, pending, in_context, mentions, exclude_spans):
+            pending[i] = _Pending(pending[i].start, pending[i].end, pending[i].text, [], "ner")
     return pending, ner_spans
 
 
@@ -870,6 +878,34 @@ def _plausible_unknown_name(name: str) -> bool:
     if not _UNKNOWN_NAME.match(name) or name.isupper() or any(ch.isdigit() for ch in name) or is_generic_word(name):
         return False
     return name.lower() not in _stop_words()
+
+
+def _mostly_no_place(
+    text: str,
+    pending: Sequence[_Pending],
+    in_context: Sequence[int],
+    mentions: Sequence[Mention],
+    actor_spans: Sequence[tuple[int, int]],
+) -> list[int]:
+    """Those of ``in_context`` (indices in ``pending``: names the gazetteer lacks, taken as places from their
+    context) that the article writes more often where NER sees nothing at all than where it sees a place, twice at
+    least: a tool, a product or a topic NER once read as a place ("written in Python" on a page that names Python
+    ten times, "apps in React"). A village the gazetteer lacks is a place at each mention, or named once or twice
+    ("in Torkula village"); a river named in its bodies' names ("the Cauvery dispute", "the Cauvery Management
+    Board") is written inside actors' spans, which do not count. One pass over the text for all the names."""
+    names = {pending[i].text for i in in_context}
+    automaton: WordAutomaton[str] = WordAutomaton()
+    for name in names:
+        automaton.add(name, name)
+    automaton.build()
+    inside_actor = _SpanSet(actor_spans)
+    bare = Counter(key for start, end, key, _ in automaton.finditer(text) if not inside_actor.overlaps(start, end))
+    placed = Counter(m.text for m in mentions if m.text in names)
+    return [
+        i
+        for i in in_context
+        if (elsewhere := bare[pending[i].text] - placed[pending[i].text]) >= 2 and elsewhere > placed[pending[i].text]
+    ]
 
 
 def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: frozenset[int]) -> Place | None:

@@ -2585,3 +2585,23 @@ def test_a_division_before_its_office_is_a_place_and_a_state_is_not_its_citys_ot
     e = enrich(kb, "Storms", "Storms hit Oklahoma and New York on Monday, the weather service said.")
     assert {"Oklahoma", "New York City"} <= places(e), places(e)
     assert "Oklahoma City" not in places(e), places(e)
+
+
+def test_a_name_the_gazetteer_lacks_written_mostly_as_no_place_is_none(kb: KnowledgeBase) -> None:
+    """NER reads a tool, a product or a topic as a place after "in" ("written in Python"); where the gazetteer
+    lacks the name and the page writes it more often with no place read than with one, it is no place. A village
+    the gazetteer lacks stays a place when NER reads it as one where it is named."""
+    e = enrich(
+        kb,
+        "Learn to code",
+        "Most of our tools are written in Python. Python is easy to learn, and Python scripts run anywhere. We "
+        "teach Python every week.",
+    )
+    assert "Python" not in places(e), places(e)
+    e = enrich(
+        kb,
+        "Attack in Benue",
+        "A mother of three was displaced from her home in Torkula village after gunmen attacked it, officials in "
+        "Benue State, Nigeria, said on Monday.",
+    )
+    assert "Torkula" in places(e), places(e)
