@@ -71,6 +71,18 @@ CURATED_COUNTRY_ALIASES.update(
         "CD": (*CURATED_COUNTRY_ALIASES["CD"], "Zaire"),  # the country's name until 1997
     }
 )
+CURATED_COUNTRY_ALIASES.update(
+    {
+        # Official names as agencies write them, without the article ISO puts in or the inversion it writes
+        # ("Korea, Republic of"): "Democratic Republic of Congo", "the Republic of Korea"; without them the scan
+        # read "Republic" alone, a town in Missouri.
+        "CD": (*CURATED_COUNTRY_ALIASES["CD"], "Democratic Republic of Congo"),
+        "CG": (*CURATED_COUNTRY_ALIASES["CG"], "Republic of Congo", "Republic of the Congo"),
+        "KR": (*CURATED_COUNTRY_ALIASES["KR"], "Republic of Korea"),
+        "IE": ("Republic of Ireland",),
+        "TW": ("Republic of China",),
+    }
+)
 CURATED_CONTINENT_ALIASES: dict[str, tuple[str, ...]] = {
     # As a *place*, the EU is mapped to Europe: its GeoNames political-entity point is Brussels, which would put
     # every "EU" mention on Belgium's map. Decision documented in GAZETTEER.md.

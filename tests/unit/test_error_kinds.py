@@ -2605,3 +2605,16 @@ def test_a_name_the_gazetteer_lacks_written_mostly_as_no_place_is_none(kb: Knowl
         "Benue State, Nigeria, said on Monday.",
     )
     assert "Torkula" in places(e), places(e)
+
+
+def test_official_country_names_as_agencies_write_them(kb: KnowledgeBase) -> None:
+    """Agencies write official names without ISO's article or inversion ("the Democratic Republic of Congo", "the
+    Republic of Korea"): each is its country, and "Republic" alone (a town in Missouri) is no place of the story."""
+    e = enrich(
+        kb,
+        "Cobalt",
+        "Cobalt from the Democratic Republic of Congo and chips from the Republic of Korea reached the Republic of "
+        "Ireland on Monday.",
+    )
+    assert {"Democratic Republic of the Congo", "South Korea", "Ireland"} <= countries(e), countries(e)
+    assert "Republic" not in places(e), places(e)
