@@ -682,7 +682,10 @@ def _ner_mentions(
         generic = is_generic_word(m.text) and not _in_known_division(text, m.end, gaz, place_starts)
         cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
         if cands and _acronym_in_running_text(text, m.start, m.end):
-            cands = _own_names_only(m.text, cands)
+            cands = _own_names_only(m.text, cands, _as_dateline(text, m.start, m.end))
+            if not cands:  # an acronym, no place: its letters are no town's either ("SIM card")
+                pending.append(_Pending(m.start, m.end, m.text, [], "ner"))
+                continue
         if cands:
             pending.append(_Pending(m.start, m.end, m.text, cands, "ner"))
             continue
@@ -703,6 +706,7 @@ def _ner_mentions(
                 and not _particle_of_name(text, hit)
                 and not _alternate_name_only(text, name, hit[2])
                 and _SAINT_BEFORE.search(text, m.start, hit[0]) is None
+                and not _saint_title_only(text, hit, m.end)
             ):
                 # "Derna" in "the Wadi Derna"; never "Airport" in "Mitiga Airport" nor "Google" in "Google Maps"
                 inner.append(hit)
@@ -783,6 +787,19 @@ def _cut_short(
 _SAINT_BEFORE = re.compile(r"(?<![\w-])(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt) $")
 """A saint's title before a name inside NER's span ("St. Martin’s", "San Fernando"): a saint's place or a
 publisher, not the town named like the saint ("Martin", Slovakia)."""
+
+_SAINT_WORD = re.compile(r"(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt)")
+
+
+def _saint_title_only(text: str, hit: tuple[int, int, list[Place]], span_end: int) -> bool:
+    """Whether a gazetteer name inside NER's place span is only the opening of a longer name: a saint's title
+    before the saint's name ("San Ysidro": not San, a town in Mali). A town owning what follows stays ("London's
+    Heathrow Airport")."""
+    start, end, _ = hit
+    if end >= span_end:
+        return False
+    return _SAINT_WORD.fullmatch(text, start, end) is not None and text[end : end + 2].lstrip()[:1].isupper()
+
 
 _NAMED_AFTER_HEADS = frozenset(("County", "Parish", "Township", "Borough", "Shire"))
 
@@ -1010,18 +1027,37 @@ def _acronym_in_running_text(text: str, start: int, end: int) -> bool:
     return any(ch.islower() for ch in line)
 
 
-def _own_names_only(mention: str, cands: list[Place]) -> list[Place]:
-    """The candidates an acronym can name: a place whose own name it is ("ROME" in running text), or a
-    nation, state or region written short ("UAE", "DRC"); not a town through one of its other names ("AEA", a
-    microphone maker, was Tripoli by its ancient name Aea)."""
+ACRONYM_TOWN = 100_000
+"""A town this large written in capitals inside a line is the town ("ROME", "GAZA"); a smaller one is an acronym."""
+
+
+def _own_names_only(mention: str, cands: list[Place], dateline: bool = False) -> list[Place]:
+    """The candidates an acronym can name: a nation, state or region written short ("UAE", "DRC"), or a place
+    whose own name it is, written as a dateline's town (``_as_dateline``: "ZINTAN, Libya") or a large town
+    ("ROME", ``ACRONYM_TOWN``); not a town through one of its other names ("AEA", a microphone maker, was Tripoli
+    by its ancient name Aea), nor a small town that shares its letters ("SIM card", "die PEPA" in German: Sim,
+    Russia and Pepa, Congo)."""
     key = normalize_name(mention)
     return [
         c
         for c in cands
         if c.feature in _NATIONS
         or c.feature in ("state", "region")
-        or key in (normalize_name(c.name), normalize_name(c.asciiname))
+        or (
+            key in (normalize_name(c.name), normalize_name(c.asciiname))
+            and (dateline or c.feature != "city" or c.population >= ACRONYM_TOWN)
+        )
     ]
+
+
+_AGENCY_AFTER = re.compile(r"[ \t]+\([A-Z]")
+
+
+def _as_dateline(text: str, start: int, end: int) -> bool:
+    """Whether a word in capitals is written as a dateline's town: opening its line ("AMES, Iowa (AP) -"), or
+    before the agency in brackets ("By Ann Lee | AMES (Reuters) -"). A comma says nothing: lists of regions are
+    written so too ("sales in MENA, APAC and EMEA")."""
+    return not text[text.rfind("\n", 0, start) + 1 : start].strip() or _AGENCY_AFTER.match(text, end) is not None
 
 
 def _scan_mentions(
@@ -1054,7 +1090,9 @@ def _scan_mentions(
     actor_names = {text[s:e] for s, e in exclude_spans}
     title_end = text.find("\n")
     for i, (s, e, cands) in enumerate(scan):
-        if _acronym_in_running_text(text, s, e) and not (cands := _own_names_only(text[s:e], cands)):
+        if _acronym_in_running_text(text, s, e) and not (
+            cands := _own_names_only(text[s:e], cands, _as_dateline(text, s, e))
+        ):
             continue
         division = _DIVISION_AFTER.match(text, e) if text[e + 1 : e + 2] in ("S", "P", "p") else None
         in_full = False

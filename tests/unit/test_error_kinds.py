@@ -2618,3 +2618,22 @@ def test_official_country_names_as_agencies_write_them(kb: KnowledgeBase) -> Non
     )
     assert {"Democratic Republic of the Congo", "South Korea", "Ireland"} <= countries(e), countries(e)
     assert "Republic" not in places(e), places(e)
+
+
+def test_capitals_inside_a_line_are_an_acronym_unless_a_large_town_or_a_dateline(kb: KnowledgeBase) -> None:
+    """Two to four capitals inside a line are an acronym ("SIM card", "sales in MENA and APAC"), not a small town
+    of those letters (Sim, Russia; Mena, Ethiopia; Apac, Uganda), whose country would join the facets; a large
+    town stays ("talks in ROME"), and so does a small one written as a dateline ("AMES, Iowa (AP) -"). A saint's
+    title inside a place NER found is no town of its own ("San Ysidro": not San, Mali)."""
+    e = enrich(
+        kb,
+        "Phone deals",
+        "The phone ships without a SIM card. Sales grew in MENA and APAC, the company said, and talks in ROME "
+        "went on.",
+    )
+    assert not {"Russia", "Ethiopia", "Uganda"} & countries(e), countries(e)
+    assert "Rome" in places(e), places(e)
+    e = enrich(kb, "Storm", "AMES, Iowa (AP) - A storm closed roads on Monday, officials said.")
+    assert "Ames" in places(e), places(e)
+    e = enrich(kb, "Border", "Flu shots were given at the San Ysidro, California, border crossing on Monday.")
+    assert "Mali" not in countries(e) and "San" not in places(e), (places(e), countries(e))
