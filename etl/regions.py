@@ -666,6 +666,7 @@ def _ner_mentions(
     mentions = sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end))
     place_starts = frozenset(m.start for m in mentions)
     in_context: list[int] = []  # indices in ``pending`` of names the gazetteer lacks, taken from their context
+    moons = {m.text for m in mentions if _MOON_BEFORE.search(text, max(0, m.start - 7), m.start)}
     for m in mentions:
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
             continue  # NER sometimes tags "Libyan" as GPE: an adjective, not a place
@@ -676,9 +677,8 @@ def _ner_mentions(
             pending.append(_Pending(whole[0], whole[1], text[whole[0] : whole[1]], whole[2], "ner"))
             continue
         ner_spans.append((m.start, m.end))
-        if _MOON_BEFORE.search(text, max(0, m.start - 7), m.start):
-            ner_spans.append((m.start, m.end))
-            continue  # "Jupiter's moon Europa": no place on Earth
+        if m.text in moons:
+            continue  # "Jupiter's moon Europa", and "Europa" again in the same story: no place on Earth
         generic = is_generic_word(m.text) and not _in_known_division(text, m.end, gaz, place_starts)
         cands = [] if generic else gaz.candidates(m.text)  # "SPLIT, Croatia": a dateline's town, by its country
         if cands and _acronym_in_running_text(text, m.start, m.end):
@@ -735,9 +735,9 @@ _NOBLE_TITLE = re.compile(
     r"Archbishop|Bishop|Patriarch) "
 )
 """A title ("the Prince of Wales", "the Duchess of Sussex") names a person, not a body of the place."""
-_MOON_BEFORE = re.compile(r"(?<![\w-])moons? $")
-"""A moon's name ("Jupiter's moon Europa", "the moon Titan"): no place on Earth (Europa is also Europe's name in
-Spanish and German)."""
+_MOON_BEFORE = re.compile(r"(?<![\w-])[Mm]oons? $")
+"""A moon's name ("Jupiter's moon Europa", "the moon Titan", "Saturn's Moon Titan" in a title): no place on Earth
+(Europa is also Europe's name in Spanish and German), wherever the story names it again."""
 
 
 def _town_before_division(text: str, m: Mention, inner: Sequence[tuple[int, int, list[Place]]]) -> _Pending | None:

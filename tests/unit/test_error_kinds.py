@@ -111,12 +111,20 @@ def test_kind1_name_parts_and_buildings_need_the_article_context(kb: KnowledgeBa
 
 
 def test_kind1_planets_and_moons_are_no_places_on_earth(kb: KnowledgeBase) -> None:
-    """NER calls planets and moons places: Jupiter is no town in Florida, the moon Europa is not Europe, unless the
-    town is written with its state (an AP abbreviation included)."""
+    """NER calls planets and moons places: Jupiter is no town in Florida, the moon Europa is not Europe, in every
+    mention of a story that calls it a moon once, unless the town is written with its state (an AP abbreviation
+    included)."""
     space = enrich(
         kb, "", "The probe will fly past Jupiter in 2031 and study its moon Europa, then Saturn's moon Titan."
     )
     assert not space.locations, [loc.name for loc in space.locations]
+    again = enrich(
+        kb,
+        "The First Map of Saturn's Moon Titan",
+        "Scientists unveiled the first geological map of Saturn's moon Titan on Monday. Given the chemistry, one of "
+        'them asked, "Could it or something like it live in Titan deep in the crust of the moon?"',
+    )
+    assert "Titan" not in places(again), places(again)  # the moon, wherever the story names it again
     town = enrich(kb, "", "Police in Jupiter, Fla., closed the beach on Sunday.")
     assert "Jupiter" in places(town) and "Florida" in places(town)
 
@@ -2628,8 +2636,7 @@ def test_capitals_inside_a_line_are_an_acronym_unless_a_large_town_or_a_dateline
     e = enrich(
         kb,
         "Phone deals",
-        "The phone ships without a SIM card. Sales grew in MENA and APAC, the company said, and talks in ROME "
-        "went on.",
+        "The phone ships without a SIM card. Sales grew in MENA and APAC, the company said, and talks in ROME went on.",
     )
     assert not {"Russia", "Ethiopia", "Uganda"} & countries(e), countries(e)
     assert "Rome" in places(e), places(e)
