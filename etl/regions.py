@@ -437,6 +437,7 @@ def resolve_mentions(
     scan_only, weak = _scan_mentions(text, scan, ner_spans, exclude_spans, language=language)
     scan_only.extend(_dateline_states(text, gaz))
     scan_only.extend(_town_states(text, gaz))
+    scan_only.extend(_town_postal_states(text, gaz))
     scan_only.extend(_party_tag_states(text, gaz))
     ctx = _read_context(text, pending, scan_only, gaz)
     resolved = _decide(text, pending, scan_only, weak, ctx)
@@ -648,6 +649,32 @@ def _town_states(text: str, gaz: Gazetteer) -> list[_Pending]:
         ):
             continue
         out.append(_Pending(m.start(2), m.end(2), m.group(2), [state], "scan"))
+    return out
+
+
+_POSTAL_STATE = re.compile(r", ([A-Z]{2})(?![\w'’-])")
+_TOWN_BEFORE = re.compile(r"(?<![\w'’.-])([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})$")
+
+
+def _town_postal_states(text: str, gaz: Gazetteer) -> list[_Pending]:
+    """A US state's postal code after one of its towns ("offices in Tucson, AZ", "Paris, TX"), as addresses and
+    listings write them: the state, when the gazetteer has a town of that name (or of the name's last words:
+    "Downtown Phoenix, AZ") in that state. Two capitals after a comma are no place anywhere else ("Smith, JR"), and
+    a code of another country's province ("London, ON") names no US state. The comma is found first, then the
+    words before it are read back: one pass over the text."""
+    out: list[_Pending] = []
+    for m in _POSTAL_STATE.finditer(text):
+        state = gaz.division(f"US-{m.group(1)}")
+        before = _TOWN_BEFORE.search(text, max(0, m.start() - 60), m.start()) if state is not None else None
+        if state is None or before is None:
+            continue
+        words = before.group(1).split(" ")
+        if any(
+            p.country_code == "US" and p.district_code == state.district_code
+            for i in range(len(words))
+            for p in gaz.candidates(" ".join(words[i:]))
+        ):
+            out.append(_Pending(m.start(1), m.end(1), m.group(1), [state], "scan"))
     return out
 
 

@@ -2644,3 +2644,20 @@ def test_capitals_inside_a_line_are_an_acronym_unless_a_large_town_or_a_dateline
     assert "Ames" in places(e), places(e)
     e = enrich(kb, "Border", "Flu shots were given at the San Ysidro, California, border crossing on Monday.")
     assert "Mali" not in countries(e) and "San" not in places(e), (places(e), countries(e))
+
+
+def test_a_us_towns_postal_state_code_is_the_state(kb: KnowledgeBase) -> None:
+    """Addresses and listings write a US state by its postal code after the town ("Tucson, AZ", "Paris, TX"): the
+    state is a place of the story when the gazetteer has a town of that name in it. Two capitals after a name are
+    no state otherwise ("John Smith, MD, said"), nor a Canadian province's code ("London, ON")."""
+    e = enrich(
+        kb,
+        "Offices",
+        "The firm has offices in Tucson, AZ and Paris, TX, and a warehouse in Seattle, WA. John Smith, MD, said the "
+        "clinic would stay open.",
+    )
+    assert {"Arizona", "Texas", "Washington"} <= {loc.name for loc in e.locations if loc.feature == "state"}, places(e)
+    assert "Maryland" not in places(e), places(e)
+    from etl.regions import _town_postal_states
+
+    assert not _town_postal_states("He moved to London, ON last year.", Gazetteer.load())
