@@ -162,8 +162,9 @@ def _excluded(text: str, start: int, end: int, spans: _SpanSet) -> bool | None:
     ``division_office_after``) names the place too.
     """
     verdict: bool | None = False
+    office = division_office_after(text, start, end)
     for s, e in spans.overlapping(start, end):
-        if division_office_after(text, start, end) and text[s:start].lower() in ("", "the "):
+        if office and text[s:start].lower() in ("", "the "):
             continue  # "the Lagos State Governor" taken for an organisation: the state's office
         rest = text[s:start] + " " + text[end:e]
         if any(_is_capitalised(w) for w in _WORD.findall(rest)):
@@ -644,9 +645,7 @@ def _town_states(text: str, gaz: Gazetteer) -> list[_Pending]:
             continue  # a dateline: ``_dateline_states``
         states = [p for p in gaz.candidates(_AMBIGUOUS_STATE_ABBREVIATIONS[m.group(2)]) if p.feature == "state"]
         state = next((p for p in states if p.country_code == "US"), None)
-        if state is None or not any(
-            p.country_code == "US" and p.district_code == state.district_code for p in gaz.candidates(m.group(1))
-        ):
+        if state is None or not _us_town_in(gaz, m.group(1), state):
             continue
         out.append(_Pending(m.start(2), m.end(2), m.group(2), [state], "scan"))
     return out
@@ -669,13 +668,14 @@ def _town_postal_states(text: str, gaz: Gazetteer) -> list[_Pending]:
         if state is None or before is None:
             continue
         words = before.group(1).split(" ")
-        if any(
-            p.country_code == "US" and p.district_code == state.district_code
-            for i in range(len(words))
-            for p in gaz.candidates(" ".join(words[i:]))
-        ):
+        if any(_us_town_in(gaz, " ".join(words[i:]), state) for i in range(len(words))):
             out.append(_Pending(m.start(1), m.end(1), m.group(1), [state], "scan"))
     return out
+
+
+def _us_town_in(gaz: Gazetteer, name: str, state: Place) -> bool:
+    """Whether the gazetteer has a US place called ``name`` in ``state``: what makes "Town, ST" an address."""
+    return any(p.country_code == "US" and p.district_code == state.district_code for p in gaz.candidates(name))
 
 
 def _ner_mentions(
@@ -811,11 +811,12 @@ def _cut_short(
     return scan[i]
 
 
-_SAINT_BEFORE = re.compile(r"(?<![\w-])(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt) $")
+_SAINT_TITLES = r"St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt"
+_SAINT_BEFORE = re.compile(rf"(?<![\w-])(?:{_SAINT_TITLES}) $")
 """A saint's title before a name inside NER's span ("St. Martin’s", "San Fernando"): a saint's place or a
 publisher, not the town named like the saint ("Martin", Slovakia)."""
 
-_SAINT_WORD = re.compile(r"(?:St\.?|Saint|Sainte|Ste\.?|San|Santa|Santo|São|Sankt)")
+_SAINT_WORD = re.compile(_SAINT_TITLES)
 
 
 def _saint_title_only(text: str, hit: tuple[int, int, list[Place]], span_end: int) -> bool:

@@ -62,23 +62,17 @@ CURATED_COUNTRY_ALIASES.update(
     {
         "US": (*CURATED_COUNTRY_ALIASES["US"], "America"),  # "America" in English news is the country
         "KP": (*CURATED_COUNTRY_ALIASES["KP"], "DPRK"),
-        "KR": (*CURATED_COUNTRY_ALIASES["KR"], "ROK"),
+        "KR": (*CURATED_COUNTRY_ALIASES["KR"], "ROK", "Republic of Korea"),
         "TT": ("T&T", "Trinidad"),  # the island, as results and news write the country ("Ato Boldon (Trinidad)")
         "RU": (*CURATED_COUNTRY_ALIASES["RU"], "Soviet Union", "USSR"),  # the map point of the USSR is Russia's
         "BA": ("Bosnia", "Bosnia-Herzegovina"),
         "NL": ("Holland",),  # the country in news and sport, before Holland, Michigan
         "RS": ("Yugoslavia",),  # the federal republic of 1992-2006; its map point is Serbia's, as the USSR's Russia's
-        "CD": (*CURATED_COUNTRY_ALIASES["CD"], "Zaire"),  # the country's name until 1997
-    }
-)
-CURATED_COUNTRY_ALIASES.update(
-    {
+        "CD": (*CURATED_COUNTRY_ALIASES["CD"], "Zaire", "Democratic Republic of Congo"),  # Zaire: its name to 1997
         # Official names as agencies write them, without the article ISO puts in or the inversion it writes
-        # ("Korea, Republic of"): "Democratic Republic of Congo", "the Republic of Korea"; without them the scan
-        # read "Republic" alone, a town in Missouri.
-        "CD": (*CURATED_COUNTRY_ALIASES["CD"], "Democratic Republic of Congo"),
+        # ("Korea, Republic of"): "Democratic Republic of Congo" above, "the Republic of Korea" below; without them
+        # the scan read "Republic" alone, a town in Missouri.
         "CG": (*CURATED_COUNTRY_ALIASES["CG"], "Republic of Congo", "Republic of the Congo"),
-        "KR": (*CURATED_COUNTRY_ALIASES["KR"], "Republic of Korea"),
         "IE": ("Republic of Ireland",),
         "TW": ("Republic of China",),
     }
