@@ -693,6 +693,7 @@ def _ner_mentions(
     mentions = sorted((_trim(m) for m in place_mentions), key=lambda m: (m.start, m.end))
     place_starts = frozenset(m.start for m in mentions)
     in_context: list[int] = []  # indices in ``pending`` of names the gazetteer lacks, taken from their context
+    out_of_context: list[int] = []  # ... and of those names where their context did not say "place"
     moons = {m.text for m in mentions if _MOON_BEFORE.search(text, max(0, m.start - 7), m.start)}
     for m in mentions:
         if gaz.demonym_country(m.text) is not None and not gaz.candidates(m.text):
@@ -745,15 +746,28 @@ def _ner_mentions(
                 feature = _place_in_context(text, m, gaz, place_starts)
                 if feature is not None:
                     in_context.append(len(pending))
+                elif not _GROUP_AFTER.match(text, m.end):
+                    out_of_context.append(len(pending))
             pending.append(_Pending(m.start, m.end, m.text, [feature] if feature else [], "ner"))
         if (town := _town_before_division(text, m, inner)) is not None:
             pending.append(town)
         for s, e, c in inner:
             pending.append(_Pending(s, e, text[s:e], c, "ner"))
     if in_context:
-        for i in _mostly_no_place(text, pending, in_context, mentions, exclude_spans):
+        dropped = set(_mostly_no_place(text, pending, in_context, mentions, exclude_spans))
+        for i in dropped:
             pending[i] = _Pending(pending[i].start, pending[i].end, pending[i].text, [], "ner")
+        _same_place_throughout(pending, [i for i in in_context if i not in dropped], out_of_context)
     return pending, ner_spans
+
+
+def _same_place_throughout(pending: list[_Pending], placed: Sequence[int], unplaced: Sequence[int]) -> None:
+    """A name the gazetteer lacks, once the article places it ("in eastern Ghouta"), is that place wherever else NER
+    reads it as one ("securing eastern Ghouta had foiled", "Ghouta's fall"): one story, one sense of the name."""
+    places = {pending[i].text: pending[i].candidates for i in placed}
+    for i in unplaced:
+        if (cands := places.get(pending[i].text)) is not None:
+            pending[i] = _Pending(pending[i].start, pending[i].end, pending[i].text, cands, "ner")
 
 
 _OF_BEFORE = re.compile(r" of (?:the )?$")

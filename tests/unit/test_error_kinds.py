@@ -2661,3 +2661,25 @@ def test_a_us_towns_postal_state_code_is_the_state(kb: KnowledgeBase) -> None:
     from etl.regions import _town_postal_states
 
     assert not _town_postal_states("He moved to London, ON last year.", Gazetteer.load())
+
+
+def test_a_name_the_gazetteer_lacks_is_the_same_place_at_each_mention(kb: KnowledgeBase) -> None:
+    """Once an article places a name the gazetteer lacks ("in eastern Ghouta"), its other mentions NER read are
+    that place too ("the last patch of eastern Ghouta still held by rebels"), not unresolved: one story, one sense."""
+    from etl.enrich import actor_spans
+    from etl.records import analysis_text
+    from etl.regions import resolve_mentions
+
+    body = (
+        "The Syrian army said it had retaken most villages in eastern Ghouta. Fighting went on around the last "
+        "patch of eastern Ghouta still held by rebels, and eastern Ghouta had no power."
+    )
+    article = CleanArticle(
+        doc_id="k", source_file="k", content_sha256="k", title="Siege", body=body, paragraphs=(body,)
+    )
+    result = extract_entities([(article, Language("en", 0.99))], MODELS, kb)[0]
+    resolved = resolve_mentions(
+        analysis_text(article), result.place_mentions, Gazetteer.load(), exclude_spans=actor_spans(result)
+    )
+    ghouta = [m.place.name if m.place else None for m in resolved if m.text == "Ghouta"]
+    assert ghouta == ["Ghouta"] * 3, ghouta
