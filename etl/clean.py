@@ -182,6 +182,8 @@ def _html_draft(doc: DecodedDocument) -> Draft:
     labelled = _label([(Label(kind), text) for kind, text in page.blocks], captions=page.captions, text_mode=False)
     if page.title:
         _drop_title_heading(labelled, page.title)
+    if page.teasers:
+        _drop_teaser_runs(labelled, page.teasers)
     story = labelled.having(Label.STORY)
     story_words = sum(words(t) for t in story)
     link_words = sum(words(t) for t in story if t in page.anchors)
@@ -210,6 +212,39 @@ def _drop_title_heading(labelled: Labelled, title: str) -> None:
             if lab is Label.HEADING and _overlaps(text, title):
                 labelled.labels[i] = Label.META
             return
+
+
+TEASER_RUN = 2
+STORY_LEFT_WORDS = 80
+
+
+def _drop_teaser_runs(labelled: Labelled, teasers: set[str]) -> None:
+    """Story blocks shaped as teasers (``etl.htmlclean``: a linked headline, the first lines cut with "...") that
+    come two or more in a row are a list of other stories, not the article: removed, when the page keeps a story of
+    its own beside them (a page of teasers only is a section front, and they are its text)."""
+    labels, texts = labelled.labels, labelled.texts
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, lab in enumerate([*labels, Label.STORY]):
+        if lab not in (Label.STORY, Label.HEADING):
+            continue
+        if i < len(texts) and lab is Label.STORY and texts[i] in teasers:
+            current.append(i)
+            continue
+        if len(current) >= TEASER_RUN:
+            runs.append(current)
+        current = []
+    dropped = {i for run in runs for i in run}
+    if not dropped:
+        return
+    left = sum(
+        words(t)
+        for i, (lab, t) in enumerate(zip(labels, texts, strict=True))
+        if lab is Label.STORY and i not in dropped
+    )
+    if left >= STORY_LEFT_WORDS:
+        for i in dropped:
+            labels[i] = Label.REMOVED
 
 
 # --- labelling (shared) ------------------------------------------------------------------------------------------

@@ -47,6 +47,12 @@ _META_BIT = 1 << [name for name, _ in CLASS_GROUPS].index("meta")
 _MAX_META_BLOCKS = 30
 _LINK_LINE_SHARE = 0.9  # a block whose text is at least this much link text is a link title
 _LINK_LINE_MIN_WORDS = 3
+_TEASER_END = re.compile(r"(?:\.\.\.|…)[\s\]\)»”\"']*$")
+TEASER_MAX_WORDS = 80
+"""A teaser is a headline and a story's first lines, cut: a longer block ending in "..." is someone's text."""
+TEASER_LINK_SHARE = 0.15
+"""Its headline is a link: this much of the block, at least, is link text ("See at amazon.com" inside a review's
+paragraph is less)."""
 
 
 @dataclass
@@ -63,6 +69,7 @@ class Page:
     url: str | None = None
     language: str | None = None
     anchors: set[str] = field(default_factory=set)  # kept blocks that are link titles (a section front's lines)
+    teasers: set[str] = field(default_factory=set)  # kept blocks shaped as another story's teaser (``_is_teaser``)
     truncated: bool = False  # the page's text went past MAX_TEXT_CHARS and was cut there
     description: str = ""  # the page's own summary (og:description, description, twitter:description)
     from_description: bool = False  # no main text in the markup: the description is the body
@@ -118,7 +125,7 @@ def read_page(html: str) -> Page:
     page, seg = prepared.page, prepared.seg
     stage = time.process_time()
     keep = main_blocks(seg, prepared.signals)
-    page.blocks, page.anchors = _page_blocks(seg, keep)
+    page.blocks, page.anchors, page.teasers = _page_blocks(seg, keep)
     page.lap("model", stage)
     if not page.blocks:
         # A page saved without its text (a forum or app that renders it by script) still says what it is about:
@@ -184,10 +191,12 @@ def _merge_extra_roots(root: Any) -> None:
                 (body if body is not None else root).append(part)  # the emptied second root stays, empty
 
 
-def _page_blocks(seg: Segmented, keep: list[int]) -> tuple[list[tuple[str, str]], set[str]]:
-    """The kept blocks as ("h" | "p", text), cells of one table row joined with " | "; and the link-title lines."""
+def _page_blocks(seg: Segmented, keep: list[int]) -> tuple[list[tuple[str, str]], set[str], set[str]]:
+    """The kept blocks as ("h" | "p", text), cells of one table row joined with " | "; the link-title lines; and
+    the teaser-shaped blocks."""
     blocks: list[tuple[str, str]] = []
     anchors: set[str] = set()
+    teasers: set[str] = set()
     last_row = -1
     for i in keep:
         text, element = seg.texts[i], seg.elements[i]
@@ -200,7 +209,20 @@ def _page_blocks(seg: Segmented, keep: list[int]) -> tuple[list[tuple[str, str]]
         last_row = row
         if seg.link_chars[i] >= _LINK_LINE_SHARE * len(text) and len(text.split()) >= _LINK_LINE_MIN_WORDS:
             anchors.add(text)
-    return blocks, anchors
+        if row < 0 and _is_teaser(text, seg.link_chars[i]):
+            teasers.add(text)
+    return blocks, anchors, teasers
+
+
+def _is_teaser(text: str, link_chars: int) -> bool:
+    """Whether a block is shaped as a teaser of another story: a linked headline, then the story's first lines cut
+    with an ellipsis ("Indian-origin man pleads guilty to fraud scheme in US NEW YORK: An Indian-origin man has
+    pleaded guilty..."). One such block may be a quote trailing off; ``etl.clean`` removes them only in a run."""
+    return (
+        link_chars >= TEASER_LINK_SHARE * len(text)
+        and _TEASER_END.search(text) is not None
+        and len(text.split()) <= TEASER_MAX_WORDS
+    )
 
 
 def _metadata_blocks(seg: Segmented) -> Iterator[str]:

@@ -523,3 +523,32 @@ def test_real_pages_scrapinghub(page_id: str, absent: str) -> None:
     first = next(p for p in gold.split("\n") if len(p.split()) >= 8)
     assert " ".join(first.split()[:8]) in " ".join(art.body.split())
     assert absent not in art.body
+
+
+def test_a_run_of_other_stories_teasers_is_no_part_of_the_article() -> None:
+    """A run of blocks shaped as teasers (a linked headline, then a story's first lines cut with "...") is a list
+    of other stories: out of the body. One such block alone (a quote trailing off) stays, and so does a page whose
+    text is teasers only (a section front)."""
+    story = (
+        "<p>The port of Misrata reopened on Monday after a week of closure, the port authority said, and the first "
+        "ships unloaded flour and fuel for the city's bakeries and power station.</p>"
+        "<p>Dock workers said the queue of lorries outside the gates stretched for several kilometres by noon, as "
+        "traders rushed to move goods held up since the closure began.</p>"
+        "<p>The authority said the closure had followed a dispute over unpaid wages, settled on Sunday night, and "
+        "that the port would now work around the clock until the backlog of ships waiting offshore was cleared.</p>"
+    )
+    teasers = "".join(
+        f"<p><a href='/news/{n}'>{headline}</a> TRIPOLI: {lede}...</p>"
+        for n, (headline, lede) in enumerate(
+            [
+                ("Council names new mayor", "The municipal council on Sunday elected a new mayor after the previous"),
+                ("Flights resume to Benghazi", "Flights between the capital and Benghazi resumed on Saturday for the"),
+                ("Schools reopen in the south", "Schools in three southern towns reopened on Sunday after months of"),
+            ]
+        )
+    )
+    article = clean(_doc(_article_page(story + teasers), InputKind.HTML))
+    assert "port of Misrata reopened" in article.body
+    assert "Council names new mayor" not in article.body and "Flights resume" not in article.body, article.body
+    single = clean(_doc(_article_page(story + teasers.split("</p>", 1)[0] + "</p>"), InputKind.HTML))
+    assert "Council names new mayor" in single.body, single.body
