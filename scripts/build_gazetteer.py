@@ -314,6 +314,9 @@ LIBYA_EXONYMS: dict[str, tuple[str, ...]] = {
     # Not their English glosses ("Green Mountain", "Western Mountains"): other places are named so.
     "Jabal al Akhdar": ("Jebel Akhdar", "Djebel Akhdar", "Jabal Akhdar"),
     "Jabal al Gharbi": ("Jebel Nafusa", "Jabal Nafusa", "Djebel Nefoussa", "Nafusa", "Nefoussa"),
+    # The district of Wadi al Shatii as news writes it (GeoNames "Wādī ash Shāţi’"); Tazirbu's other spelling.
+    "Wadi al Shatii": ("Wadi Shati", "Wadi al-Shati", "Wadi Al Shati", "Wadi ash-Shati", "Wadi ash Shati"),
+    "Tazirbu": ("Tazerbo", "Tazirbo"),
     # The historical regions' French names (fr.wikipedia: Cyrénaïque, Tripolitaine; Fezzan is spelt alike).
     "Cyrenaica": ("Cyrénaïque",),
     "Tripolitania": ("Tripolitaine",),
@@ -337,7 +340,34 @@ LIBYA_RENAMES = {
     "Tūkrah": "Tocra",
     "Sūknah": "Sokna",
     "Jādū": "Jadu",
+    # en.wikipedia article titles of towns whose GeoNames names carry transliteration marks news never writes.
+    "Al Qaţrūn": "Qatrun",
+    "Tāzirbū": "Tazirbu",
+    "Al Jaghbūb": "Jaghbub",
+    "Marādah": "Marada",
+    "Tarāghin": "Traghan",
+    "Umm al Arānib": "Umm al-Aranib",
+    "Bi’r al Ghanam": "Bir al-Ghanam",
+    "Qaşr al Qarabūllī": "Garabulli",
+    "Az Zuwaytīnah": "Zueitina",
+    "Al Bardīyah": "Bardia",
+    "Sūsah": "Susa",
+    "Kambūt": "Gambut",
+    "Mukhaylá": "Mechili",
+    "Martūbah": "Martuba",
+    "Al ‘Azīzīyah": "Aziziya",
+    "Qaryat Sulūq": "Suluq",
+    "Zalţan": "Zaltan",
 }
+_TRANSLITERATION_MARKS = re.compile(r"['`‘’ʿʾ]")
+
+
+def news_spelling(name: str) -> str:
+    """A Libyan town's name without the marks of a scholarly transliteration ("Al Ḩawāmid" -> "Al Hawamid", "Wādī
+    'Utbah" -> "Wadi Utbah"): news writes none of them, and the facet shows the name as the news does."""
+    return _TRANSLITERATION_MARKS.sub("", ascii_fold(name)) if not name.isascii() else name
+
+
 """English news names of Libyan towns the shared tables do not give (GeoNames names stay aliases): the facet shows
 "Tajoura" and "Sabratha" as the news writes them, not "Tājūrā’" and "Şabrātah"."""
 CURATED_LIBYA_PLACES: tuple[dict[str, str], ...] = (
@@ -946,11 +976,12 @@ def build_rows(shared_dir: Path) -> tuple[list[Row], list[dict[str, str]]]:
             district_points[district_code].append((lat, lon))
         if cc == "LY":
             common = libyan_common_name(name, [*extra, *alts_source], districts, supplement)
-            common = LIBYA_RENAMES.get(common, common)
+            common = news_spelling(LIBYA_RENAMES.get(common, common))
+            geonames_ascii = asciiname
             if common != name:
                 extra = [name, *extra]
                 name, asciiname = common, ascii_fold(common)
-            exonyms = LIBYA_EXONYMS.get(name) or LIBYA_EXONYMS.get(asciiname, ())
+            exonyms = LIBYA_EXONYMS.get(name) or LIBYA_EXONYMS.get(asciiname) or LIBYA_EXONYMS.get(geonames_ascii, ())
             if exonyms:
                 extra = [*extra, *exonyms]
                 source += f"; {LIBYA_EXONYM_SOURCE}"
