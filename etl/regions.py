@@ -1401,13 +1401,19 @@ def _decide(
     named = ctx.named_countries
     first = [(p, _best(p, ctx) if p.candidates else None) for p in pending]
     support: dict[str, set[str]] = {}  # country -> the mention texts whose reading lies in it
-    if any(FACILITY_AFTER.match(text, p.end) for p, place in first if place is not None):
+    placed_as_place = {p.text for p in [*pending, *scan_only] if _written_as_a_place(text, p.start, p.end)}
+    doubtful = {
+        (p.start, p.end)
+        for p, place in first
+        if place is not None and (FACILITY_AFTER.match(text, p.end) or _lone_small_town(p, place, placed_as_place))
+    }
+    if doubtful:
         for p, place in [*first, *((p, _best(p, ctx)) for p in scan_only if p.candidates)]:
             if place is not None and place.country_code:
                 support.setdefault(place.country_code, set()).add(normalize_name(p.text))
     resolved: list[ResolvedMention] = []
     for p, place in first:
-        if place is not None and not _supported(text, p, place, ctx, support):
+        if place is not None and (p.start, p.end) in doubtful and not _supported(p, place, ctx, support):
             place = None
         resolved.append(ResolvedMention(p.start, p.end, p.text, place, p.source))
     context_countries = set(named) | ctx.demonym_countries
@@ -1440,13 +1446,56 @@ def _decide(
     return resolved
 
 
-def _supported(text: str, p: _Pending, place: Place, ctx: _Context, support: dict[str, set[str]]) -> bool:
-    """Whether an NER mention's reading stands: always, unless the name stands before a building's noun ("the
-    Ouagadougou conference hall"); then only a country, continent, region or state, or a town whose country the
-    article points to some other way (the country named, a nationality, another place there) or that lies near the
-    article's other places. (Checked for those mentions only: the anchor distances stay off the common path.)"""
-    if not FACILITY_AFTER.match(text, p.end):
-        return True
+SMALL_TOWN = 100_000
+_MOTION_TO_BEFORE = re.compile(
+    r"(?<![\w-])(?:trips?|travel(?:s|led|ed)?|flew|fl(?:y|ies|ights?)|mov(?:e|es|ed|ing)|c(?:o|a)mes?|go(?:es)?|"
+    r"went|return(?:s|ed)?|back|head(?:s|ed)?|bound|road|route|way|visits?|visited|arriv(?:e|es|ed)) "
+    r"(?:to |in )?$"
+)
+"""A verb or noun of going before a name ("a return trip to Saipan", "comes to Clacton", "visited Delft")."""
+
+
+_FRENCH_LOCATIVE_BEFORE = re.compile(
+    r"(?<![\w-])(?:à|au|aux|en|dans|vers|depuis|de|du|par|entre|sur) $|(?<![\w-])d['’]$"
+)
+"""French prepositions of place (and "de", "d'": "venus de Koufra", "près d'Ajdabiya")."""
+
+
+def _written_as_a_place(text: str, start: int, end: int) -> bool:
+    """Whether the article writes this mention as a place: after a preposition of place (English or French) or a
+    verb of going, after a settlement's noun, or as a dateline."""
+    return bool(
+        _LOCATIVE_BEFORE.search(text, max(0, start - 28), start)
+        or _FRENCH_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)
+        or _MOTION_TO_BEFORE.search(text, max(0, start - 16), start)
+        or _SETTLEMENT_OF_BEFORE.search(text, max(0, start - 24), start)
+        or (text[start:end].isupper() and _as_dateline(text, start, end))
+    )
+
+
+def _lone_small_town(p: _Pending, place: Place, placed_as_place: set[str]) -> bool:
+    """Whether a reading is a small town (under ``SMALL_TOWN`` people) named by one word that the article never
+    writes as a place: no preposition of place, verb of going or dateline before any of its mentions ("Siri
+    shortcuts", "Martin and Illie Anderson Senior Fellow"). Such a reading stands only where the article points to
+    the town's country (``_supported``): NER reads surnames, brands and products as places, and the gazetteer has
+    a small town abroad for many of them (Sīrē, Ethiopia; Martin, Slovakia). A town of an analyst region keeps its
+    reading ("Tarhuna's mass graves"): Libya is the coverage the product is built for, and its gazetteer curated."""
+    return (
+        place.feature == "city"
+        and bool(place.country_code)
+        and not place.region  # a town of an analyst region (Libya's) is what the product reads the news for
+        and place.population < SMALL_TOWN
+        and " " not in p.text
+        and "-" not in p.text
+        and p.text not in placed_as_place
+    )
+
+
+def _supported(p: _Pending, place: Place, ctx: _Context, support: dict[str, set[str]]) -> bool:
+    """Whether a doubtful NER reading stands (one before a building's noun, "the Ouagadougou conference hall", or a
+    lone small town, ``_lone_small_town``): a country, continent, region or state does, and a town whose country
+    the article points to some other way (the country named, a nationality, another place there) or that lies near
+    the article's other places. (Checked for those mentions only: the anchor distances stay off the common path.)"""
     if place.feature in ("country", "continent", "region", "state") or not place.country_code:
         return True  # also the informal regions and seas ("Middle East"), which have no country
     code = place.country_code

@@ -2696,3 +2696,25 @@ def test_libyan_places_carry_the_news_spelling_not_a_transliteration(kb: Knowled
         "Shati said the road to Brak stayed open.",
     )
     assert {"Qatrun", "Tazirbu", "Jaghbub", "Wadi al Shatii"} <= places(e), places(e)
+
+
+def test_a_small_town_abroad_never_written_as_a_place_needs_its_country(kb: KnowledgeBase) -> None:
+    """NER reads surnames, brands and products as places ("Siri shortcuts"), and the gazetteer has a small town
+    abroad for many of them (Sīrē, Ethiopia). A one-word town of under 100,000 people that the article never
+    writes as a place (after "in", "at", a verb of going, as a dateline) stands only where the article points to
+    its country; a town written as a place keeps its reading ("a return trip to Saipan", "comes to Clacton")."""
+    e = enrich(
+        kb,
+        "Apple event",
+        "Apple said on Tuesday that Siri shortcuts now work with more apps, and Tim Cook told developers in San "
+        "Francisco that Siri would soon speak more languages.",
+    )
+    assert "Ethiopia" not in countries(e), countries(e)
+    e = enrich(kb, "Tour", "The band plays a return trip to Saipan next month, and the tour then heads back to Guam.")
+    assert "Saipan" in places(e), places(e)
+    e = enrich(kb, "Show", "A tribute show comes to Clacton this weekend, the organisers in Essex said.")
+    assert "Clacton-on-Sea" in places(e), places(e)
+    e = enrich(kb, "Graves", "Tarhuna's mass graves were opened on Monday.")  # Libya's towns: the coverage itself
+    assert "Tarhuna" in places(e), places(e)
+    e = enrich(kb, "Mercenaires", "Des combattants venus du Darfour ont été vus à Koufra.", "fr")
+    assert "Kufra" in places(e), places(e)
