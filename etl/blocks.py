@@ -287,6 +287,41 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
+_HOVER_WORDS = ("tooltip", "popover", "hovercard", "hover-card", "rollover")
+_HOVER_CARDS = etree.XPath(
+    "//p//*[not(self::a) and * and @class and not(contains(@class, 'trigger')) and not(contains(@class, 'has-')) and ("
+    + " or ".join(f"contains(@class, '{word}')" for word in _HOVER_WORDS)
+    + ")]"
+)
+"""Tooltips, popovers and hover cards: text a page shows only while the pointer rests on a name ("Kristi Noem" then
+a card with "Kristi Lynn Noem" and her latest stories), glued by the markup to the sentence around it. A card holds
+elements (a picture, links); the name that shows it is a link or a bare word, and a "has-tooltip" or "...-trigger"
+element is the sentence's own word: those stay. Only inside a paragraph, where the card's text would join the
+sentence's, and only a card of ``HOVER_CARD_MAX_CHARS`` or fewer."""
+HOVER_CARD_MAX_CHARS = 600
+
+
+def _drop_hover_cards(tree: Tree) -> None:
+    """Remove tooltips, popovers and hover cards with their content; the text after each stays. One that holds
+    another is the name's wrapper (the name, then its card), not a card: only the innermost go."""
+    found = _HOVER_CARDS(tree)
+    if not found:
+        return
+    matched = set(found)
+    for el in found:
+        if any(d in matched for d in el.iterdescendants()) or len(el.text_content()) > HOVER_CARD_MAX_CHARS:
+            continue
+        parent = el.getparent()
+        if parent is not None:
+            previous = el.getprevious()
+            if el.tail:
+                if previous is not None:
+                    previous.tail = (previous.tail or "") + el.tail
+                else:
+                    parent.text = (parent.text or "") + el.tail
+            parent.remove(el)
+
+
 def _drop_widgets(tree: Tree) -> None:
     """Remove WIDGET_TAGS elements with their content, except one holding much text: that one is unwrapped.
 
@@ -311,6 +346,7 @@ def segment(tree: Tree, max_chars: int) -> Segmented:
     local names: this is the hot path of HTML cleaning (about 1,000 elements on a typical page).
     """
     etree.strip_elements(tree, *PRUNE_TAGS, with_tail=False)
+    _drop_hover_cards(tree)
     _drop_widgets(tree)
     etree.strip_tags(tree, *UNWRAP_TAGS)
     root = tree.find("body")

@@ -552,3 +552,24 @@ def test_a_run_of_other_stories_teasers_is_no_part_of_the_article() -> None:
     assert "Council names new mayor" not in article.body and "Flights resume" not in article.body, article.body
     single = clean(_doc(_article_page(story + teasers.split("</p>", 1)[0] + "</p>"), InputKind.HTML))
     assert "Council names new mayor" in single.body, single.body
+
+
+def test_a_hover_card_inside_a_sentence_is_no_part_of_it() -> None:
+    """A name with a hover card (a tooltip, a popover: a picture, the full name, the person's latest stories) must
+    not glue the card's text into the sentence ("Gov. Jane RoeJane Q. RoeLatest..."); the word that shows a tooltip
+    ("has-tooltip") stays."""
+    card = (
+        "<span class='person-rollover'><a href='/people/jane-roe'>Jane Roe</a><span class='rollover-card'>"
+        "<img src='roe.jpg'><a href='/people/jane-roe'>Jane Q. Roe</a><a href='/news/1'>Governor vetoes the budget"
+        "</a></span></span>"
+    )
+    paragraphs = (
+        f"<p>State Gov. {card} said on Monday that the new water plant would open in the spring, after two years of "
+        "delays blamed on the <span class='has-tooltip'><b>contractor</b></span> and on the weather.</p>"
+        "<p>The plant will serve about 40,000 homes in the valley, and officials said water bills would not rise "
+        "before the end of next year, when the council reviews the rates again.</p>"
+    )
+    article = clean(_doc(_article_page(paragraphs), InputKind.HTML))
+    assert "State Gov. Jane Roe said on Monday" in article.body, article.body
+    assert "Jane Q. Roe" not in article.body and "vetoes" not in article.body
+    assert "blamed on the contractor and on the weather" in article.body
