@@ -451,6 +451,30 @@ def is_copyright_notice(line: str) -> bool:
     return _COPYRIGHT_NOTICE_RE.search(line) is not None
 
 
+_REPORTER_CREDIT_RE = re.compile(
+    r"^\(?(?:[Aa]dditional |[Ff]urther )?(?:[Rr]eporting|[Ww]riting|[Ee]diting) by "
+    r"[A-Z]"
+    r"|\bcontributed (?:reporting|to (?:this|the|our) (?:report|story|article))(?: (?:from|in) [^.!?]{1,60})?[.)]*$"
+)
+REPORTER_CREDIT_MAX_WORDS = 60
+
+
+def reporter_credit_of(line: str) -> str | None:
+    """The line when it credits the reporters and editors of the story, as agencies end it ("Reporting by Jane Doe;
+    Editing by John Roe", "Associated Press writers Ann Lee and Bo Kim contributed to this report."): who wrote the
+    story, not who is in it. Kept as a credit, out of the body and out of the actors."""
+    text = line.strip()
+    if not text or words(text) > REPORTER_CREDIT_MAX_WORDS:
+        return None
+    m = _REPORTER_CREDIT_RE.search(text)
+    if m is None or _SENTENCE_BREAK.search(text, 0, m.start()):
+        return None  # a credit is a line of its own: one glued to the story's last sentence leaves it in the body
+    return text
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’»)]?\s+[A-Z]")
+
+
 def credit_of(line: str) -> str | None:
     """The line itself when it is only a photo credit ("REUTERS/Philippe Wojazer", "© AFP/Mahmud Turkia")."""
     text = line.strip()

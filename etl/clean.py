@@ -33,6 +33,7 @@ from etl.boilerplate import (
     detect_source,
     is_boilerplate,
     looks_like_heading,
+    reporter_credit_of,
     split_trailing_credit,
     words,
 )
@@ -276,6 +277,10 @@ def _label_one(out: Labelled, i: int, known: set[str], text_mode: bool) -> None:
         return
     if words(text) > MAX_STRONG_WORDS:
         return  # story text for every rule below: none names a line this long
+    if (reporters := reporter_credit_of(text)) is not None:
+        out.labels[i] = Label.CREDIT  # who wrote the story, not who is in it: no caption above it either
+        out.credits.append(reporters)
+        return
     credit = credit_of(text)
     if is_boilerplate(text) and not credit:
         out.labels[i] = Label.REMOVED

@@ -573,3 +573,23 @@ def test_a_hover_card_inside_a_sentence_is_no_part_of_it() -> None:
     assert "State Gov. Jane Roe said on Monday" in article.body, article.body
     assert "Jane Q. Roe" not in article.body and "vetoes" not in article.body
     assert "blamed on the contractor and on the weather" in article.body
+
+
+def test_the_reporters_credit_line_is_a_credit_not_story_or_actors() -> None:
+    """Agencies end a story with who reported and edited it ("Reporting by ...; Editing by ...", "... contributed to
+    this report."): a credit, out of the body, so the reporters never become actors of the story. A sentence that
+    only contains the words stays ("the drought contributed to the report's findings"), and so does a story line
+    the credit is glued to."""
+    story = (
+        "The port of Misrata reopened on Monday after a week of closure, the port authority said.\n\n"
+        "Experts said the drought contributed to the report's findings on grain prices in the east.\n\n"
+        "Dock workers said the queue of lorries outside the gates stretched for several kilometres by noon.\n\n"
+        "(Reporting by Ayman Khalil in Misrata; Editing by Jane Roe)\n\n"
+        "Associated Press writers Ann Lee and Bo Kim contributed to this report."
+    )
+    article = clean(_doc(story))
+    assert "Ayman Khalil" not in article.body and "Ann Lee" not in article.body, article.body
+    assert any("Ayman Khalil" in c for c in article.credits) and any("Ann Lee" in c for c in article.credits)
+    assert "contributed to the report's findings" in article.body
+    glued = clean(_doc(story.replace("by noon.\n\n", "by noon. Ann Lee contributed to this report.\n\n")))
+    assert "by noon. Ann Lee contributed to this report." in glued.body, glued.body
