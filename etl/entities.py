@@ -2899,11 +2899,18 @@ def _is_place(doc: _Doc, mention: str, label: str) -> bool:
             or (several_words and c.feature == "state")
             for c in candidates
         )
+    key = normalize_name(mention)
     return any(
         c.feature in _PLACE_FEATURES
         or c.population >= BIG_PLACE
         or c.country_code in DETAILED_COUNTRIES
         or (several_words and c.feature == "state")  # "Tamil Nadu"; one-word states are people's names too
+        or (  # "the Argus Leader of Sioux Falls": a town's own name of several words, not a first and a last name;
+            several_words  # never one with a particle, as people are named ("Vasco da Gama", a town in Goa)
+            and c.population >= SURNAME_TOWN
+            and all(word[:1].isupper() for word in mention.split())
+            and key in (normalize_name(c.name), normalize_name(c.asciiname))
+        )
         for c in candidates
     )
 

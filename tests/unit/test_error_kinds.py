@@ -2718,3 +2718,14 @@ def test_a_small_town_abroad_never_written_as_a_place_needs_its_country(kb: Know
     assert "Tarhuna" in places(e), places(e)
     e = enrich(kb, "Mercenaires", "Des combattants venus du Darfour ont été vus à Koufra.", "fr")
     assert "Kufra" in places(e), places(e)
+
+
+def test_a_towns_own_name_of_several_words_is_no_person(kb: KnowledgeBase) -> None:
+    """NER reads a town's name of several words as a person's ("the Daily Herald of Sioux Falls, Gov. Ann Lee"): a
+    town of 100,000 people or more, written exactly so, is the place. A name with a particle, as people are named,
+    is not taken for a town ("Vasco da Gama" is also a town in Goa)."""
+    e = enrich(kb, "Bill", "According to the Daily Herald of Sioux Falls, Gov. Ann Lee signed the bill on Monday.")
+    assert "Sioux Falls" in places(e) and "Sioux Falls" not in actors(e), (places(e), actors(e))
+    assert "Ann Lee" in persons(e), persons(e)
+    e = enrich(kb, "Explorers", "Historians said Vasco da Gama reached India in 1498 after sailing round Africa.")
+    assert "Vasco da Gama" in persons(e), (persons(e), places(e))
