@@ -502,11 +502,21 @@ def split_trailing_credit(line: str) -> tuple[str, str] | None:
     return m.group("caption").strip(), m.group("credit").strip()
 
 
+_NAME_AND_TITLE_RE = re.compile(
+    r"^(?![Bb][Yy] )(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){1,3}), (?:[A-Za-z][\w.&]*\s){0,3}"
+    r"(?:[Ww]riter|[Cc]orrespondent|[Rr]eporter|[Cc]olumnist|[Ee]ditor|[Cc]ontributor)$"
+)
+"""A byline without "By": the name, then the job ("Greg Beacham, AP Sports Writer", "Ann Lee, Staff Reporter")."""
+
+
 def byline_of(line: str) -> str | None:
-    """The author's name from a byline ("By Jane Doe", "Par Jean Dupont", "بقلم ..."), else None."""
+    """The author's name from a byline ("By Jane Doe", "Par Jean Dupont", "بقلم ...", "Jane Doe, Staff Writer"),
+    else None."""
     text = line.strip()
     if words(text) > 10 or text.endswith((".", "!", "?")):
         return None
+    if (titled := _NAME_AND_TITLE_RE.match(text)) is not None:
+        return titled.group("name")
     m = _BYLINE_RE.match(text)
     if not m:
         return None

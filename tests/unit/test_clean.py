@@ -593,3 +593,18 @@ def test_the_reporters_credit_line_is_a_credit_not_story_or_actors() -> None:
     assert "contributed to the report's findings" in article.body
     glued = clean(_doc(story.replace("by noon.\n\n", "by noon. Ann Lee contributed to this report.\n\n")))
     assert "by noon. Ann Lee contributed to this report." in glued.body, glued.body
+
+
+def test_a_byline_of_name_and_job_is_the_byline_not_story() -> None:
+    """A byline without "By" ("Ann Lee, AP Sports Writer", "Bo Kim, Staff Reporter") is the author, not a line of
+    the story: the reporter is no actor of it. A line that only ends with such a word stays ("The Hollywood
+    Reporter")."""
+    text = (
+        "Lakers hold off Thunder\n\nAnn Lee, AP Sports Writer\n\nLOS ANGELES (AP) - The Lakers beat the Thunder "
+        "112-107 on Tuesday night, their sixth straight win at home, and the crowd stayed long after the buzzer.\n\n"
+        "The Hollywood Reporter\n\nThe coach said the team had played its best defence of the season in the last "
+        "quarter, when the Thunder scored only fourteen points."
+    )
+    article = clean(_doc(text))
+    assert "AP Sports Writer" not in article.body and article.byline == "Ann Lee", (article.byline, article.body)
+    assert "The Hollywood Reporter" in article.body
