@@ -20,7 +20,7 @@ from typing import Any
 
 from trafilatura.utils import load_html
 
-from etl.blocks import CLASS_GROUPS, HEADING_TAGS, Segmented, block_tag, segment
+from etl.blocks import CLASS_GROUPS, HEADING_TAGS, Segmented, block_tag, may_hold_hover_cards, segment
 from etl.errors import RejectedInput, RejectReason
 from etl.maintext import PageSignals, main_blocks
 from etl.metadata import fallback_date, norm, read_metadata
@@ -166,7 +166,7 @@ def prepare(html: str) -> Prepared:
     )[:MAX_DESCRIPTION_CHARS]
     stage = page.lap("metadata", stage)
 
-    seg = segment(tree, MAX_TEXT_CHARS)
+    seg = segment(tree, MAX_TEXT_CHARS, hover_cards=may_hold_hover_cards(markup))
     page.truncated = seg.truncated
     if page.published_at is None:
         page.published_at = fallback_date(page.url, meta.tags, _metadata_blocks(seg))

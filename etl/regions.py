@@ -1401,11 +1401,15 @@ def _decide(
     named = ctx.named_countries
     first = [(p, _best(p, ctx) if p.candidates else None) for p in pending]
     support: dict[str, set[str]] = {}  # country -> the mention texts whose reading lies in it
-    placed_as_place = {p.text for p in [*pending, *scan_only] if _written_as_a_place(text, p.start, p.end)}
-    doubtful = {
-        (p.start, p.end)
-        for p, place in first
-        if place is not None and (FACILITY_AFTER.match(text, p.end) or _lone_small_town(p, place, placed_as_place))
+    lone = {(p.start, p.end): p.text for p, place in first if place is not None and _lone_small_town(p, place)}
+    if lone:  # only their names' mentions are read for a preposition: the common article has none to read
+        names = set(lone.values())
+        placed = {
+            p.text for p in [*pending, *scan_only] if p.text in names and _written_as_a_place(text, p.start, p.end)
+        }
+        lone = {span: name for span, name in lone.items() if name not in placed}
+    doubtful = set(lone) | {
+        (p.start, p.end) for p, place in first if place is not None and FACILITY_AFTER.match(text, p.end)
     }
     if doubtful:
         for p, place in [*first, *((p, _best(p, ctx)) for p in scan_only if p.candidates)]:
@@ -1473,13 +1477,14 @@ def _written_as_a_place(text: str, start: int, end: int) -> bool:
     )
 
 
-def _lone_small_town(p: _Pending, place: Place, placed_as_place: set[str]) -> bool:
-    """Whether a reading is a small town (under ``SMALL_TOWN`` people) named by one word that the article never
-    writes as a place: no preposition of place, verb of going or dateline before any of its mentions ("Siri
-    shortcuts", "Martin and Illie Anderson Senior Fellow"). Such a reading stands only where the article points to
-    the town's country (``_supported``): NER reads surnames, brands and products as places, and the gazetteer has
-    a small town abroad for many of them (Sīrē, Ethiopia; Martin, Slovakia). A town of an analyst region keeps its
-    reading ("Tarhuna's mass graves"): Libya is the coverage the product is built for, and its gazetteer curated."""
+def _lone_small_town(p: _Pending, place: Place) -> bool:
+    """Whether a reading is a small town (under ``SMALL_TOWN`` people) named by one word; the caller then asks whether
+    the article ever writes it as a place (``_written_as_a_place``: a preposition of place, a verb of going or a
+    dateline before any of its mentions): if never ("Siri shortcuts", "Martin and Illie Anderson Senior Fellow"),
+    the reading is doubtful, and stands only where the article points to the town's country (``_supported``): NER
+    reads surnames, brands and products as places, and the gazetteer has a small town abroad for many of them (Sīrē,
+    Ethiopia; Martin, Slovakia). A town of an analyst region keeps its reading ("Tarhuna's mass graves"): Libya is
+    the coverage the product is built for, and its gazetteer curated."""
     return (
         place.feature == "city"
         and bool(place.country_code)
@@ -1487,7 +1492,6 @@ def _lone_small_town(p: _Pending, place: Place, placed_as_place: set[str]) -> bo
         and place.population < SMALL_TOWN
         and " " not in p.text
         and "-" not in p.text
-        and p.text not in placed_as_place
     )
 
 
