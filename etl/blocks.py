@@ -317,15 +317,8 @@ def _drop_hover_cards(tree: Tree) -> None:
     for el in found:
         if any(d in matched for d in el.iterdescendants()) or len(el.text_content()) > HOVER_CARD_MAX_CHARS:
             continue
-        parent = el.getparent()
-        if parent is not None:
-            previous = el.getprevious()
-            if el.tail:
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+        if el.getparent() is not None:
+            el.drop_tree()  # lxml.html: the element and its content go, its tail joins the text before it
 
 
 def _drop_widgets(tree: Tree) -> None:

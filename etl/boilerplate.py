@@ -457,6 +457,7 @@ _REPORTER_CREDIT_RE = re.compile(
     r"|\bcontributed (?:reporting|to (?:this|the|our) (?:report|story|article))(?: (?:from|in) [^.!?]{1,60})?[.)]*$"
 )
 REPORTER_CREDIT_MAX_WORDS = 60
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’»)]?\s+[A-Z]")
 
 
 def reporter_credit_of(line: str) -> str | None:
@@ -470,9 +471,6 @@ def reporter_credit_of(line: str) -> str | None:
     if m is None or _SENTENCE_BREAK.search(text, 0, m.start()):
         return None  # a credit is a line of its own: one glued to the story's last sentence leaves it in the body
     return text
-
-
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”’»)]?\s+[A-Z]")
 
 
 def credit_of(line: str) -> str | None:

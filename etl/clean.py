@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from itertools import groupby
 
 from etl.boilerplate import (
     MAX_STRONG_WORDS,
@@ -224,18 +225,11 @@ def _drop_teaser_runs(labelled: Labelled, teasers: set[str]) -> None:
     come two or more in a row are a list of other stories, not the article: removed, when the page keeps a story of
     its own beside them (a page of teasers only is a section front, and they are its text)."""
     labels, texts = labelled.labels, labelled.texts
-    runs: list[list[int]] = []
-    current: list[int] = []
-    for i, lab in enumerate([*labels, Label.STORY]):
-        if lab not in (Label.STORY, Label.HEADING):
-            continue
-        if i < len(texts) and lab is Label.STORY and texts[i] in teasers:
-            current.append(i)
-            continue
-        if len(current) >= TEASER_RUN:
-            runs.append(current)
-        current = []
-    dropped = {i for run in runs for i in run}
+    content = [i for i, lab in enumerate(labels) if lab in (Label.STORY, Label.HEADING)]
+    dropped: set[int] = set()
+    for is_teaser, run in groupby(content, key=lambda i: labels[i] is Label.STORY and texts[i] in teasers):
+        if is_teaser and len(blocks := list(run)) >= TEASER_RUN:
+            dropped.update(blocks)
     if not dropped:
         return
     left = sum(

@@ -967,6 +967,15 @@ def _mostly_no_place(
     ]
 
 
+def _place_word_before(text: str, start: int) -> bool:
+    """Whether an English preposition of place ("in eastern Ghouta") or a settlement's noun ("the village of
+    Nagrig") stands just before ``start``."""
+    return bool(
+        _LOCATIVE_BEFORE.search(text, max(0, start - 28), start)
+        or _SETTLEMENT_OF_BEFORE.search(text, max(0, start - 24), start)
+    )
+
+
 def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: frozenset[int]) -> Place | None:
     """A place NER found that the gazetteer lacks (an island, a township, an airport: "stuck in Samos", "near New
     Quay"), written after a preposition of place, after a settlement's noun ("the village of Nagrig"), or before a
@@ -977,10 +986,8 @@ def _place_in_context(text: str, m: Mention, gaz: Gazetteer, place_starts: froze
     name = m.text
     if not _plausible_unknown_name(name):
         return None
-    located = (
-        _LOCATIVE_BEFORE.search(text, max(0, m.start - 28), m.start)
-        or _SETTLEMENT_OF_BEFORE.search(text, max(0, m.start - 24), m.start)
-        or (text[max(0, m.start - 2) : m.start] != ", " and _in_known_division(text, m.end, gaz, place_starts))
+    located = _place_word_before(text, m.start) or (
+        text[max(0, m.start - 2) : m.start] != ", " and _in_known_division(text, m.end, gaz, place_starts)
     )
     if not located or _misspelt_date(name) or _GROUP_AFTER.match(text, m.end):
         return None  # "from Zintani militias": a group's adjective, not a town
@@ -1469,10 +1476,9 @@ def _written_as_a_place(text: str, start: int, end: int) -> bool:
     """Whether the article writes this mention as a place: after a preposition of place (English or French) or a
     verb of going, after a settlement's noun, or as a dateline."""
     return bool(
-        _LOCATIVE_BEFORE.search(text, max(0, start - 28), start)
+        _place_word_before(text, start)
         or _FRENCH_LOCATIVE_BEFORE.search(text, max(0, start - 8), start)
         or _MOTION_TO_BEFORE.search(text, max(0, start - 16), start)
-        or _SETTLEMENT_OF_BEFORE.search(text, max(0, start - 24), start)
         or (text[start:end].isupper() and _as_dateline(text, start, end))
     )
 
