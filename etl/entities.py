@@ -529,7 +529,7 @@ def _link(
     units = [*_numbered_units(doc), *_state_organs(doc), *_party_tags(doc)]
     spans = _named_by_their_kind(doc, spans)
     spans = _terms_not_actors(text, _common_word_people(text, _prepare_spans(doc, spans, units), kb), kb)
-    place_keys, person_keys, org_keys, doc.org_names = _majority_keys(text, spans)
+    place_keys, person_keys, org_keys, doc.org_names = _majority_keys(text, spans, gazetteer)
     if person_keys:  # rare: most articles give no name both labels
         spans = [
             (
@@ -563,8 +563,38 @@ def _link(
         _link_pending(
             doc, start, end, label, surnames, acronyms, place_keys, headlines.contains(start, end), firsts=firsts
         )
-    _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **acronyms})
+    initials = _people_by_initials(doc)
+    _add_missed_occurrences(doc, surnames, {**_party_affiliations(doc, acronyms), **initials, **acronyms})
     return doc
+
+
+_CAPITALS = re.compile(r"[A-Z]{3,5}")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _people_by_initials(doc: _Doc) -> dict[str, str]:
+    """Capitals news makes of a person's full name ("AMLO" after Andrés Manuel López Obrador, "MBS" after
+    Mohammed bin Salman, "JFK"): a mention in capitals that no knowledge-base actor explains and that was read as
+    someone else is the person whose name of three words or more, in the article, has exactly those initials (the
+    only such person). Returns capitals -> person key, so the mentions NER missed join too (whole words only, in
+    capitals, where nothing else was found)."""
+    by_initials: dict[str, set[str]] = {}
+    for key, kind in doc.types.items():
+        if kind == "person" and key in doc.names:
+            words = _LETTER_RUN.findall(doc.names[key])  # "bin" and both halves of "Jean-Luc" give a letter
+            if len(words) >= 3:
+                by_initials.setdefault("".join(w[0] for w in words).upper(), set()).add(key)
+    owner_of = {
+        initials: next(iter(owners))
+        for initials, owners in by_initials.items()
+        if len(owners) == 1 and _CAPITALS.fullmatch(initials)
+    }
+    if owner_of:
+        for f in doc.found:
+            owner = owner_of.get(doc.text[f.start : f.end])
+            if owner is not None and f.key not in doc.actors:
+                f.key = owner
+    return owner_of
 
 
 _ORG_HEADS = (  # noqa: SIM905  (a word list reads better as prose than as quoted items)
@@ -903,7 +933,7 @@ def _common_noun_expansion(text: str, at: int, acronym: str) -> bool:
 
 
 def _majority_keys(
-    text: str, spans: Sequence[tuple[int, int, str]]
+    text: str, spans: Sequence[tuple[int, int, str]], gazetteer: Gazetteer | None = None
 ) -> tuple[set[str], set[str], set[str], frozenset[str]]:
     """Names NER labels a place (at least as often as an organisation), names it labels a person more often than a
     place, and names it labels an organisation more often than a place, over the whole article.
@@ -915,7 +945,9 @@ def _majority_keys(
     read as a person counts for its given name too ("his brother Tyler" after "Tyler Williams"). A name read as an
     organisation more often than a place ("WeWork" nine times, a place once) is an organisation wherever NER called
     it a place (``_organisation_by_majority``); a tie stays a place ("at Coggeshall" an organisation, "between
-    Coggeshall and Marks Tey" a place). A name NER calls an organisation twice or more, and more often than a
+    Coggeshall and Marks Tey" a place), unless the name also opens longer organisation names, as a brand its
+    products ("Dropbox" three times each way, beside "Dropbox Business" and "Dropbox Professional"), and the
+    gazetteer knows no place of that name. A name NER calls an organisation twice or more, and more often than a
     place, is an organisation also when it is a town's own name (``org_names``: "Toyota says", "according to
     Toyota"; see ``_is_place``). Neither holds for a name the article also writes as a place ("the Rukban camp",
     "stay in Rukban")."""
@@ -944,9 +976,23 @@ def _majority_keys(
         and (orgs[key] >= 2 or key in places)
         and (_PLACE_NOUN_AFTER.match(text, e) or _LOCATIVE_BEFORE.search(text, max(0, s - 8), s))
     }
-    place_keys = {key for key, n in places.items() if n >= people.get(key, 0) and n >= orgs.get(key, 0)}
+    brands = {  # "Dropbox" before "Dropbox Business": tied names only (rare), looked up only then
+        key
+        for key, n in places.items()
+        if n == orgs.get(key, 0)
+        and any(other.startswith(f"{key} ") for other in orgs)
+        and gazetteer is not None
+        and not gazetteer.candidates(key)
+    }
+    place_keys = {
+        key for key, n in places.items() if n >= people.get(key, 0) and n >= orgs.get(key, 0) and key not in brands
+    }
     person_keys = {key for key, n in places.items() if people.get(key, 0) > n}
-    org_keys = {key for key, n in places.items() if orgs.get(key, 0) > n and key not in placed} if orgs else set()
+    org_keys = (
+        {key for key, n in places.items() if key not in placed and (orgs.get(key, 0) > n or key in brands)}
+        if orgs
+        else set()
+    )
     org_names = frozenset(key for key, n in orgs.items() if n >= 2 and n > places.get(key, 0) and key not in placed)
     return place_keys, person_keys, org_keys, org_names
 
