@@ -64,7 +64,7 @@ _STRONG = [
     r"\bfolgen sie uns\b|\bfolge uns\b",
     r"^(?:lesen sie (?:auch|hier|mehr)|auch interessant|mehr zum thema|weitere (?:artikel|beiträge|informationen zum)"
     r"|zum weiterlesen|weiterlesen|schon gelesen|auch lesen|das könnte sie auch interessieren|top-themen"
-    r"|vorschau auf den nächsten artikel|beiträge aus dem forum|auch auf)\b",
+    r"|vorschau auf den nächsten artikel|beiträge aus dem forum)\b",
     r"\balle rechte vorbehalten\b|\bnutzungsbedingungen\b|^impressum\b|^datenschutz\b",
     r"\bsie sind (?:aktuell|derzeit) nicht eingeloggt\b|\bwir verwenden cookies\b",
     # Arabic
@@ -82,6 +82,7 @@ _WEAK = [
     r"\b(?:facebook|twitter|whatsapp|linkedin|telegram|instagram|pinterest|youtube)\b",
     r"\bcookies?\b|\bprivacy policy\b|\bterms of (?:use|service)\b|\bcontact us\b|\bimprint\b",
     r"^(?:tags?|topics?|themen|temas|sujets?|mots-clés)\b:?",
+    r"^auch auf\b",  # "Auch auf Facebook" is chrome; "Auch auf dem Camp haben wir..." opens a story
     r"^(?:copyright|©|\(c\))",
     r"^(?:accept|reject|agree|decline|manage|akzeptieren|ablehnen|accepter|refuser|aceptar|rechazar)\b",
 ]

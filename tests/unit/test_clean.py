@@ -608,3 +608,19 @@ def test_a_byline_of_name_and_job_is_the_byline_not_story() -> None:
     article = clean(_doc(text))
     assert "AP Sports Writer" not in article.body and article.byline == "Ann Lee", (article.byline, article.body)
     assert "The Hollywood Reporter" in article.body
+
+
+def test_a_story_line_opening_with_a_chrome_phrase_stays_story() -> None:
+    """A line "Auch auf Facebook" ("also on Facebook") is site chrome, but German opens sentences with "Auch auf" too
+    ("Also at the KnowledgeCamp 2019 ..."): a rule for a line's first words removed the one paragraph of a short
+    post (tune trafilatura page, rejected as "mostly boilerplate"). The phrase is chrome only on a short line that
+    is no sentence."""
+    page = (
+        "<html lang='de'><head><title>Live vom KnowledgeCamp 2019</title></head><body><article>"
+        "<h1>Live vom KnowledgeCamp 2019</h1><p>Auch auf dem KnowledgeCamp 2019, das in Berlin stattfand, haben wir "
+        "live gepodcastet. Zu Gast waren Prof. Peter Heisig und Dr. Manfred Bornemann, die über ihre Eindrücke vom "
+        "Camp erzählen.</p><p>Auch auf Facebook</p></article></body></html>"
+    )
+    article = clean(_doc(page, InputKind.HTML, "camp.html"))
+    assert article.body.startswith("Auch auf dem KnowledgeCamp 2019"), article.body
+    assert "Auch auf Facebook" not in article.body
