@@ -23,6 +23,10 @@ SAMPLE_CHARS = 600
 TRIALS = 3
 MIN_LETTERS = 20
 """Fewer letters than this in the sample: no language is claimed."""
+HINT_WINS_BELOW = 0.9
+"""When the walks disagree (with ``TRIALS`` walks a split vote is 0.67), the language the page declares wins if it
+is among the candidates: a German course page whose first lines are English-looking markup
+("[box_colored class=... title=...]") was read as English and its German nouns as English names."""
 _lock = threading.Lock()
 _factory: Any = None  # langdetect is untyped
 
@@ -244,7 +248,7 @@ def detect_language(text: str, hint: str | None = None) -> Language:
         return UNDETERMINED
     best = ranked[0]
     code = str(best.lang).split("-")[0]
-    if hint and best.prob < 0.6:
+    if hint and best.prob < HINT_WINS_BELOW:
         short_hint = hint.lower().replace("_", "-").split("-")[0]
         for candidate in ranked:
             if str(candidate.lang).split("-")[0] == short_hint:

@@ -49,3 +49,21 @@ def test_defaults() -> None:
     assert settings.elasticsearch_url == "http://localhost:9200"
     assert settings.index_alias == "articles"
     assert settings.schedule is None  # manual unless NEWSFACET_SCHEDULE sets one (the compose stack does)
+
+
+def test_the_declared_language_wins_when_the_walks_disagree() -> None:
+    """A German course page opened with English-looking markup: two of three walks said English, and its German
+    nouns became English "names". When the walks disagree, the page's declared language wins if it is a candidate;
+    a clear answer stands against the declaration (templates declare "en" on every page)."""
+    text = (
+        "Lehrberufe KFT\n\nKFT - Kraftfahrzeugtechnik\n\nHier finden Sie unsere Lehrberufe zum Lehrgang "
+        "Kraftfahrzeugtechnik (KFT)\n\nJahrgangsunterricht\n\nGrundmodul\n\n"
+        "[box_colored class=“tablebox“ background=“#0c55a7″ title=“LF 13″]Vernetzte Systeme[/box_colored]\n\n"
+        "[box_colored class=“tablebox“ background=“#3D78BA“ title=“LF 14″]§57a[/box_colored]\n\n"
+        "[box_colored class=“tablebox“ background=“#3D78BA“ title=“LF 10″]Fahrwerksysteme[/box_colored]"
+    )
+    assert detect_language(text, "de").code == "de"
+    assert (
+        detect_language("Le maréchal Haftar a boycotté la conférence de Palerme sur la Libye, lundi.", "en").code
+        == "fr"
+    )
