@@ -245,8 +245,27 @@ def _drop_teaser_runs(labelled: Labelled, teasers: set[str]) -> None:
 # --- labelling (shared) ------------------------------------------------------------------------------------------
 
 
+_SHORTCODE = re.compile(r"\[(?:[a-z][\w-]*(?:\s+[\w-]+=[^\]\n]*)+|/[a-z][\w-]*)\]", re.IGNORECASE)
+"""A blog engine's tag left unrendered in the page ("[box_colored class=... title=...]", "[/box_colored]",
+"[convertkit form=1630175]", BBCode's "[/url]"): an opening tag has an attribute ("name=value"), a closing one a
+slash. Editorial brackets ("[sic]", "[they]") have neither and stay."""
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def _without_shortcodes(blocks: Sequence[tuple[Label, str]]) -> list[tuple[Label, str]]:
+    """Blocks with unrendered tags taken out; a block that was nothing but tags is removed, as chrome is."""
+    out = []
+    for kind, text in blocks:
+        if "[" in text and (bare := _SPACES.sub(" ", _SHORTCODE.sub(" ", text)).strip()) != text:
+            out.append((kind, bare) if bare else (Label.REMOVED, text))
+        else:
+            out.append((kind, text))
+    return out
+
+
 def _label(blocks: Sequence[tuple[Label, str]], captions: Iterable[str], text_mode: bool) -> Labelled:
     """Classify each block: story, heading, caption, credit, metadata (byline/date) or removed boilerplate."""
+    blocks = _without_shortcodes(blocks)
     out = Labelled(labels=[kind for kind, _ in blocks], texts=[text for _, text in blocks])
     known = {_key(c) for c in captions}
     for i in range(len(out.texts)):

@@ -624,3 +624,22 @@ def test_a_story_line_opening_with_a_chrome_phrase_stays_story() -> None:
     article = clean(_doc(page, InputKind.HTML, "camp.html"))
     assert article.body.startswith("Auch auf dem KnowledgeCamp 2019"), article.body
     assert "Auch auf Facebook" not in article.body
+
+
+def test_unrendered_blog_tags_leave_the_text_and_editorial_brackets_stay() -> None:
+    """Saved pages keep a blog engine's tags unrendered ("[button link=...]Send us YOUR kit review[/button]",
+    "[convertkit form=1630175]" alone on a line): markup, not story, and English-looking markup misled the language
+    stage on a German page. A tag with an attribute or a closing slash goes; a line of tags only is removed; an
+    editorial bracket ("[sic]", "[they]") stays."""
+    text = (
+        "Kit review night\n\nThe club met on Tuesday and riders compared their new saddles, [sic] as the flyer "
+        'put it, before [they] rode out.\n\n[convertkit form=1630175]\n\n[button link="http://example.org/kit/" '
+        'type="big"]Send us YOUR kit review[/button]\n\nThe next meeting is in March, when the club will test '
+        "lights and locks on the hill road."
+    )
+    article = clean(_doc(text))
+    assert "[sic]" in article.body and "[they]" in article.body
+    assert (
+        "Send us YOUR kit review" in article.body and "[button" not in article.body and "[/button]" not in article.body
+    )
+    assert "convertkit" not in article.body and "[convertkit form=1630175]" in article.removed
